@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make serve` and `make test`. Each installs what it needs itself.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PREFIX ?= /
+
+.PHONY: serve site test lint bench check clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+## serve: build the site and serve it on http://127.0.0.1:$(PORT)$(PREFIX), rebuilding on every change
+serve: $(VENV)/.installed
+	$(PY) -m generator serve --port $(PORT) --prefix $(PREFIX)
+
+## site: build site/ for deployment (replaced only when the build succeeds)
+site: $(VENV)/.installed
+	$(PY) -m generator build
+
+## check: validate the data and every cross-reference without building
+check: $(VENV)/.installed
+	$(PY) -m generator check
+
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+
+/usr/bin/java:
+	apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null
+
+## lint: ruff over the generator and the tests
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check generator tests benchmarks
+	$(VENV)/bin/ruff format --check generator tests benchmarks
+
+## test: every test (unit, build, browser, quality gates) after lint
+test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java lint
+	$(PY) -m pytest -q
+
+## bench: print build and size figures (not a test)
+bench: $(VENV)/.installed-test
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf build site .site-new-* .site-old-*

@@ -1,0 +1,79 @@
+// Behaviour shared by every page: the search dialog and the list filters. No library, no request elsewhere.
+(function () {
+  "use strict";
+
+  // ---- search (Pagefind UI in a dialog; "/", "s" or "f" opens it, as in Material)
+  let searchUi = null;
+  function openSearch() {
+    const dialog = document.getElementById("kb-search");
+    if (!dialog) return;
+    if (!searchUi && window.PagefindUI) {
+      searchUi = new window.PagefindUI({
+        element: "#kb-search-ui",
+        showSubResults: true,
+        showImages: false,
+        highlightParam: "highlight",
+        resetStyles: false,
+        autofocus: true,
+      });
+    }
+    if (!dialog.open) dialog.showModal();
+    const input = dialog.querySelector("input");
+    if (input) input.focus();
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-kb-search-open]")) openSearch();
+  });
+  document.addEventListener("keydown", function (event) {
+    const typing = event.target.closest("input, textarea, select, [contenteditable]");
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "/" || event.key === "s" || event.key === "f") {
+      event.preventDefault();
+      openSearch();
+    }
+  });
+  window.kbOpenSearch = openSearch;
+
+  // ---- filters: an input with data-kb-filter="<selector of rows>" hides rows whose data-kb-text lacks the query
+  function normalise(text) {
+    // Width-, case- and kana-insensitive: ｱｸｾｽ, アクセス and あくせす match each other.
+    return text.normalize("NFKC").toLowerCase().replace(/[\u30a1-\u30f6]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0x60);
+    });
+  }
+  function applyFilter(input) {
+    const rows = document.querySelectorAll(input.dataset.kbFilter);
+    const query = normalise(input.value.trim());
+    const selects = (input.dataset.kbFilterSelect || "").split(",").filter(Boolean)
+      .map(function (s) { return document.querySelector(s); }).filter(Boolean);
+    let shown = 0;
+    rows.forEach(function (row) {
+      const text = normalise((row.dataset.kbText || row.textContent));
+      let visible = !query || query.split(/\s+/).every(function (q) { return text.includes(q); });
+      selects.forEach(function (select) {
+        if (select.value && row.dataset[select.dataset.kbAttr] !== select.value) visible = false;
+      });
+      row.hidden = !visible;
+      if (visible) shown += 1;
+    });
+    if (input.dataset.kbFilterGroups) {
+      document.querySelectorAll(input.dataset.kbFilterGroups).forEach(function (group) {
+        group.hidden = !group.querySelector(input.dataset.kbFilter + ":not([hidden])");
+      });
+    }
+    const count = input.closest(".kb-filter").querySelector("[data-kb-filter-count]");
+    if (count) count.textContent = shown + " / " + rows.length;
+  }
+  function setUpFilters() {
+    document.querySelectorAll("[data-kb-filter]").forEach(function (input) {
+      input.addEventListener("input", function () { applyFilter(input); });
+      (input.dataset.kbFilterSelect || "").split(",").filter(Boolean).forEach(function (s) {
+        const select = document.querySelector(s);
+        if (select) select.addEventListener("change", function () { applyFilter(input); });
+      });
+      applyFilter(input);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpFilters);
+  else setUpFilters();
+})();

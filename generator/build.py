@@ -1,0 +1,112 @@
+"""The orchestrator: load → validate → link → render → write → site, each stage timed. Nothing else lives here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .features import Feature
+from .features.core import Core
+from .i18n import LANGUAGES, Language
+from .link import Linked, link
+from .load import load
+from .pages import Page, nav
+from .render import TermMatcher, environment, render_page
+from .site import build_site
+from .validate import validate
+from .write import alternates, language_config, write_language
+
+FEATURES: tuple[Feature, ...] = (Core(),)
+
+
+@dataclass
+class Paths:
+    project: Path
+    data: Path
+    build: Path
+    site: Path
+
+    @classmethod
+    def of(cls, project: Path, site: Path | None = None) -> Paths:
+        project = project.resolve()
+        return cls(project, project / "guideline_data", project / "build", site or project / "site")
+
+
+@dataclass
+class BuildReport:
+    timings: dict[str, float] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+
+
+def load_knowledge_base(data_dir: Path) -> Linked:
+    """The first three stages; what `check` runs."""
+    return link(validate(load(data_dir)))
+
+
+def page_title(page: Page, language: Language) -> str:
+    if isinstance(page.title, str):
+        return language.t(page.title)
+    section = page.context.get("section")
+    return language.section_title(section) if section is not None else language.text(page.title)
+
+
+def page_tags(page: Page, linked: Linked, language: Language) -> list[str]:
+    section = page.context.get("section")
+    if section is None:
+        return []
+    actors = {a.id: a for a in linked.kb.actors}
+    return [language.text(actors[a].name) for a in (*section.actors, *section.stakeholders)]
+
+
+def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Path]:
+    """Render and write every language; return each language's MkDocs config."""
+    env = environment()
+    terms = TermMatcher.of(linked.kb.glossary)
+    pages = [page for feature in FEATURES for page in feature.pages(linked)]
+    configs = {}
+    for code in LANGUAGES:
+        language = Language(code, linked.kb.ui)
+        files = {path: data for feature in FEATURES for path, data in feature.files(linked, language).items()}
+        shared = {"generator_version": __version__, "home_cards": [c for f in FEATURES for c in f.home_cards()]}
+        for feature in FEATURES:
+            shared.update(feature.context(linked, language, files))
+        rendered = {}
+        for page in pages:
+            context = {**shared, "page_title": page_title(page, language), "page_tags": page_tags(page, linked, language)}
+            rendered[page.path] = render_page(env, linked, language, page, terms, context)
+        site_nav = nav(linked, pages, lambda p: page_title(p, language))
+        names = {c: linked.kb.ui[f"language.{c}"].__getattribute__(c) for c in LANGUAGES}
+        config = language_config(code, language.text(linked.kb.document.title), site_nav, alternates(names))
+        configs[code] = write_language(paths.build, paths.project, code, rendered, files, config)
+        report.pages[code] = len(rendered)
+        report.files[code] = len(files)
+    return configs
+
+
+def build(paths: Paths, site: bool = True) -> BuildReport:
+    report = BuildReport()
+    start = time.perf_counter()
+    raw = load(paths.data)
+    report.timings["load"] = _lap(start)
+    start = time.perf_counter()
+    validated = validate(raw)
+    report.timings["validate"] = _lap(start)
+    start = time.perf_counter()
+    linked = link(validated)
+    report.timings["link"] = _lap(start)
+    start = time.perf_counter()
+    configs = generate(linked, paths, report)
+    report.timings["render+write"] = _lap(start)
+    if site:
+        timings = build_site(configs, paths.site)
+        for code, seconds in timings.mkdocs.items():
+            report.timings[f"mkdocs ({code})"] = seconds
+        report.timings["search index"] = timings.search
+    return report
+
+
+def _lap(start: float) -> float:
+    return time.perf_counter() - start

@@ -1,0 +1,45 @@
+"""Command line: `python -m generator build | serve | check` (also installed as the `aviation-kb` command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import Paths, build, load_knowledge_base
+from .errors import DataError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser.add_argument("--project", type=Path, default=Path.cwd(), help="project folder (default: here)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate the data and every cross-reference, build nothing")
+    build_cmd = commands.add_parser("build", help="build the site into site/ (replaced only on success)")
+    build_cmd.add_argument("--site-dir", type=Path, help="where to put the site (default: site/)")
+    serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild when a file changes")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
+    args = parser.parse_args(argv)
+    paths = Paths.of(args.project, getattr(args, "site_dir", None))
+    try:
+        if args.command == "check":
+            linked = load_knowledge_base(paths.data)
+            kb = linked.kb
+            print(f"ok: {len(kb.sections)} sections, {len(kb.glossary)} terms, {len(kb.references)} references, "
+                  f"{len(kb.errata)} errata, {len(kb.checklists)} checklists, {len(kb.templates)} templates, "
+                  f"{len(linked.index.links)} links")  # fmt: skip
+        elif args.command == "build":
+            report = build(paths)
+            for stage, seconds in report.timings.items():
+                print(f"{stage:>16}: {seconds:6.2f} s")
+            print(f"pages: {report.pages}; site: {paths.site}")
+        else:
+            from .serve import serve
+
+            serve(paths, args.port, args.prefix)
+    except DataError as error:
+        print(error, file=sys.stderr)
+        print("The build stopped; site/ was left as it was.", file=sys.stderr)
+        return 1
+    return 0

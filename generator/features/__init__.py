@@ -1,0 +1,38 @@
+"""Features: each adds pages, downloadable files and template context to the build, through the same three hooks.
+
+The build calls every feature in FEATURES (see generator/build.py); a feature that has nothing for a hook keeps the
+default. This is the one place where new page kinds and downloads plug in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..i18n import Language
+from ..link import Linked
+from ..pages import Page
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    path: str  # the page the card links to
+    title: str  # ui.yaml key
+    body: str  # ui.yaml key
+
+
+class Feature:
+    """Override what the feature provides."""
+
+    def pages(self, linked: Linked) -> list[Page]:
+        return []
+
+    def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
+        """Downloadable files, by docs-relative path (e.g. downloads/ja/checklists.xlsx)."""
+        return {}
+
+    def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
+        """Values every template of this language may use (`files`: all downloads of this language)."""
+        return {}
+
+    def home_cards(self) -> list[HomeCard]:
+        return []

@@ -1,0 +1,56 @@
+"""The guideline itself: sections and controls, glossary, references, controls overview, CSF view, changes, errata."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .. import kana
+from ..i18n import Language
+from ..link import Linked
+from ..pages import Page, children, core_pages, is_control
+from ..schema import GlossaryTerm
+from . import Feature
+
+
+class Core(Feature):
+    def pages(self, linked: Linked) -> list[Page]:
+        return core_pages(linked)
+
+    def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
+        kb = linked.kb
+        csf_sections = defaultdict(list)
+        for section in kb.sections:
+            for category in section.csf:
+                csf_sections[category].append(section)
+        return {
+            "children": lambda section_id: children(linked, section_id),
+            "actors": {a.id: a for a in kb.actors},
+            "csf_categories": {c.id: c for f in kb.csf for c in f.categories},
+            "csf_sections": csf_sections,
+            "controls": [s for s in kb.sections if is_control(s)],
+            "categories": ("organizational", "human", "physical", "technical", "cloud", "outsourcing"),
+            "glossary_groups": glossary_groups(kb.glossary, language),
+            "term_haystack": term_haystack,
+            "editorial_blocks": [(s, b) for s in kb.sections for b in s.blocks if b.source == "editorial"],
+        }
+
+
+def glossary_groups(glossary: list[GlossaryTerm], language: Language) -> list[dict]:
+    """Terms in 50音 order by reading, under あ行, か行, …; the same order in English, so both pages match."""
+    rows: dict[str, list[GlossaryTerm]] = defaultdict(list)
+    for term in sorted(glossary, key=lambda t: kana.sort_key(t.reading)):
+        rows[kana.row_of(term.reading)].append(term)
+    groups = []
+    for row, anchor in zip(kana.ROWS, kana.ROW_ANCHORS, strict=True):
+        if rows.get(row):
+            heading = f"{row}行" if language.code == "ja" else f"{row} ({anchor})"
+            groups.append({"label": row, "anchor": anchor, "heading": heading, "terms": rows[row]})
+    return groups
+
+
+def term_haystack(term: GlossaryTerm) -> str:
+    """What the glossary filter searches: both languages, reading in hiragana and katakana, abbreviation."""
+    reading = kana.to_hiragana(term.reading)
+    katakana = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in reading)
+    parts = [term.term.ja, term.term.en, reading, katakana, term.abbr or "", term.expansion or "", *term.aliases]
+    return " ".join(p for p in parts if p)

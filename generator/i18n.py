@@ -1,0 +1,83 @@
+"""Languages as data: the site's languages, their interface strings, and Japanese dates (和暦 with 西暦)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from . import schema
+from .errors import DataError, Problem
+
+LANGUAGES = ("ja", "en")  # the first is the default: served at the site root
+DEFAULT_LANGUAGE = LANGUAGES[0]
+
+# Era start dates; a date is written in the latest era that began on or before it.
+ERAS = (
+    (dt.date(2019, 5, 1), "令和"),
+    (dt.date(1989, 1, 8), "平成"),
+    (dt.date(1926, 12, 25), "昭和"),
+)
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    strings: dict[str, schema.UiString]
+
+    @property
+    def is_default(self) -> bool:
+        return self.code == DEFAULT_LANGUAGE
+
+    def t(self, key: str) -> str:
+        """The interface string `key` in this language; a missing key is a data error, not a blank."""
+        try:
+            return getattr(self.strings[key], self.code)
+        except KeyError:
+            raise DataError(
+                [Problem("guideline_data/ui.yaml", None, f"no interface string {key!r}", f"add '{key}:' with ja and en")]
+            ) from None
+
+    def section_number(self, section_id: str) -> str:
+        """'3.1.1', '別紙1.' / 'Annex 1.', or '' for はじめに: what stands before a section's title."""
+        if section_id[0].isdigit():
+            return section_id
+        if section_id.startswith("annex-"):
+            return self.t("annex.number").format(n=section_id.removeprefix("annex-"))
+        return ""
+
+    def section_title(self, section: schema.Section) -> str:
+        number = self.section_number(section.id)
+        return f"{number} {self.text(section.title)}" if number else self.text(section.title)
+
+    def text(self, text: schema.Text) -> str:
+        return getattr(text, self.code)
+
+    def date(self, value: dt.date, precision: str = "day") -> str:
+        return japanese_date(value, precision) if self.code == "ja" else english_date(value, precision)
+
+
+def japanese_date(value: dt.date, precision: str = "day") -> str:
+    """令和6年（2024年）4月1日: the era year first, as Japanese readers expect, with the Western year beside it."""
+    for start, era in ERAS:
+        if value >= start:
+            year = value.year - start.year + 1
+            era_year = "元" if year == 1 else str(year)
+            text = f"{era}{era_year}年（{value.year}年）"
+            break
+    else:
+        text = f"{value.year}年"
+    if precision in ("month", "day"):
+        text += f"{value.month}月"
+    if precision == "day":
+        text += f"{value.day}日"
+    return text
+
+
+def english_date(value: dt.date, precision: str = "day") -> str:
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return f"{MONTHS_EN[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"

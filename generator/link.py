@@ -1,0 +1,196 @@
+"""Stage 3, link: resolve every `@` reference once everything is loaded, and compute the reverse index.
+
+The reverse index ("referenced by") is data: typed relations between keys, never typed by hand in the YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from . import schema
+from .errors import DataError
+from .validate import Locator, Validated, texts
+
+REFERENCE = re.compile(r"@(?:(sec|term|ref|tpl|cl|list):([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9])|(\d+(?:\.\d+)*))")
+PREFIX_KIND = {"sec": "section", "term": "term", "ref": "ref", "tpl": "tpl", "cl": "item", "list": "checklist"}
+
+
+class Key(NamedTuple):
+    kind: str  # section | term | ref | tpl | item | checklist | page
+    id: str
+
+
+# Relation names as the templates show them, from the point of view of the source.
+RELATIONS = ("implements", "cites", "derived-from", "includes", "mentions", "uses-term")
+
+
+@dataclass(frozen=True)
+class Link:
+    relation: str
+    source: Key
+    target: Key
+
+
+@dataclass
+class Index:
+    sections: dict[str, schema.Section]
+    terms: dict[str, schema.GlossaryTerm]
+    references: dict[str, schema.Reference]
+    templates: dict[str, schema.Template]
+    items: dict[str, schema.ChecklistItem]
+    checklists: dict[str, schema.Checklist]
+    item_checklist: dict[str, str]  # item id -> the checklist that defines it
+    links: list[Link] = field(default_factory=list)
+    forward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
+    backward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
+
+    def exists(self, key: Key) -> bool:
+        table = {
+            "section": self.sections,
+            "term": self.terms,
+            "ref": self.references,
+            "tpl": self.templates,
+            "item": self.items,
+            "checklist": self.checklists,
+        }[key.kind]
+        return key.id in table
+
+    def add(self, relation: str, source: Key, target: Key) -> None:
+        link = Link(relation, source, target)
+        if link in self._seen:
+            return
+        self._seen.add(link)
+        self.links.append(link)
+        self.forward[source].append(link)
+        self.backward[target].append(link)
+
+    def outgoing(self, key: Key, relation: str) -> list[Key]:
+        return [link.target for link in self.forward.get(key, []) if link.relation == relation]
+
+    def incoming(self, key: Key, relation: str) -> list[Key]:
+        return [link.source for link in self.backward.get(key, []) if link.relation == relation]
+
+    def __post_init__(self) -> None:
+        self._seen: set[Link] = set()
+
+
+@dataclass(frozen=True)
+class Linked:
+    kb: schema.KnowledgeBase
+    index: Index
+    locator: Locator
+
+
+def parse_references(text: str) -> Iterator[tuple[re.Match, Key]]:
+    for match in REFERENCE.finditer(text.replace("@@", "\0\0")):
+        prefix, named, number = match.groups()
+        yield match, Key(PREFIX_KIND[prefix], named) if prefix else Key("section", number)
+
+
+def link(validated: Validated) -> Linked:
+    kb, locator = validated.kb, validated.locator
+    index = Index(
+        sections={s.id: s for s in kb.sections},
+        terms={t.id: t for t in kb.glossary},
+        references={r.id: r for r in kb.references},
+        templates={t.id: t for t in kb.templates},
+        items={i.id: i for c in kb.checklists for i in c.items},
+        checklists={c.id: c for c in kb.checklists},
+        item_checklist={i.id: c.id for c in kb.checklists for i in c.items},
+    )
+    problems = []
+    for path, text in texts(kb):
+        owner = owner_of(kb, path)
+        for language in ("ja", "en"):
+            for match, target in parse_references(getattr(text, language)):
+                if not index.exists(target):
+                    problems.append(
+                        locator.problem(
+                            path + (language,),
+                            f"unknown reference {match.group(0)!r}: no {target.kind} with id {target.id!r}",
+                            _reference_fix(index, target),
+                        )
+                    )
+                elif owner is not None and owner != target:
+                    index.add("mentions", owner, target)
+    if problems:
+        raise DataError(problems)
+    _structural_links(kb, index)
+    _term_uses(kb, index)
+    return Linked(kb=kb, index=index, locator=locator)
+
+
+def owner_of(kb: schema.KnowledgeBase, path: tuple) -> Key | None:
+    """The page that a piece of text belongs to."""
+    match path:
+        case ("sections", i, *_):
+            return Key("section", kb.sections[i].id)
+        case ("glossary", i, *_):
+            return Key("term", kb.glossary[i].id)
+        case ("templates", i, *_):
+            return Key("tpl", kb.templates[i].id)
+        case ("checklists", i, "items", j, *_):
+            return Key("item", kb.checklists[i].items[j].id)
+        case ("checklists", i, *_):
+            return Key("checklist", kb.checklists[i].id)
+        case ("references", i, *_):
+            return Key("ref", kb.references[i].id)
+    return None
+
+
+def _reference_fix(index: Index, target: Key) -> str:
+    import difflib
+
+    table = {
+        "section": index.sections,
+        "term": index.terms,
+        "ref": index.references,
+        "tpl": index.templates,
+        "item": index.items,
+        "checklist": index.checklists,
+    }[target.kind]
+    close = difflib.get_close_matches(target.id, list(table), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"use the id of an existing {target.kind}, or write @@ for a literal @"
+
+
+def _structural_links(kb: schema.KnowledgeBase, index: Index) -> None:
+    for section in kb.sections:
+        source = Key("section", section.id)
+        for target in section.implements:
+            index.add("implements", source, Key("section", target))
+        for ref in section.references:
+            index.add("cites", source, Key("ref", ref))
+    for checklist in kb.checklists:
+        for item in checklist.items:
+            index.add("derived-from", Key("item", item.id), Key("section", item.section))
+            index.add("includes", Key("checklist", checklist.id), Key("item", item.id))
+        for item_id in checklist.include:
+            index.add("includes", Key("checklist", checklist.id), Key("item", item_id))
+    for template in kb.templates:
+        for target in template.implements:
+            index.add("implements", Key("tpl", template.id), Key("section", target))
+
+
+def term_forms(term: schema.GlossaryTerm) -> list[str]:
+    """The surface forms under which a term is found in running text, longest first."""
+    forms = {term.term.ja, term.term.en, *term.aliases, *([term.abbr] if term.abbr else [])}
+    return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
+
+
+def term_pattern(form: str) -> re.Pattern:
+    # Latin forms must stand as words (CISO, not CISOs' substring of another word); Japanese has no spaces.
+    escaped = re.escape(form)
+    return re.compile(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if form.isascii() else escaped)
+
+
+def _term_uses(kb: schema.KnowledgeBase, index: Index) -> None:
+    patterns = [(term.id, [term_pattern(f) for f in term_forms(term)]) for term in kb.glossary]
+    for i, section in enumerate(kb.sections):
+        body = "\n".join(t.ja + "\n" + t.en for _, t in texts(section))
+        for term_id, compiled in patterns:
+            if any(p.search(body) for p in compiled):
+                index.add("uses-term", Key("section", section.id), Key("term", term_id))

@@ -1,0 +1,149 @@
+"""The site's structure: which pages exist, where they live, and the navigation. The same in every language."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import schema
+from .link import Key, Linked
+from .validate import parent_id
+
+
+@dataclass
+class Page:
+    path: str  # docs-relative Markdown path, e.g. "guideline/3-1-1.md"
+    template: str  # one Jinja template per page kind
+    title: schema.Text | str  # str for titles that are interface strings keys (see `nav_title`)
+    context: dict[str, Any] = field(default_factory=dict)
+    searchable: bool = True  # print pages and other duplicates stay out of the search index
+    tags: list[str] = field(default_factory=list)
+
+
+def url_of(path: str) -> str:
+    """The directory URL MkDocs gives a Markdown page (use_directory_urls)."""
+    if path == "index.md":
+        return ""
+    stem = path.removesuffix(".md")
+    return (stem.removesuffix("index") if stem.endswith("/index") else stem + "/")
+
+
+def relative_url(from_path: str, to_path: str, anchor: str = "") -> str:
+    """A link that works under any URL prefix: relative from one page's URL to another's."""
+    start = url_of(from_path) or "."
+    target = url_of(to_path) or "."
+    rel = posixpath.relpath(target, start if start.endswith("/") or start == "." else start)
+    if rel == ".":
+        rel = "./"
+    elif not rel.endswith("/"):
+        rel += "/"
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def relative_md(from_path: str, to_path: str, anchor: str = "") -> str:
+    """A Markdown link target (`../glossary.md#x`): MkDocs checks it exists and turns it into a URL."""
+    rel = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def section_path(section_id: str) -> str:
+    special = {"6": "references.md", "7": "glossary.md"}
+    return special.get(section_id, f"guideline/{section_id.replace('.', '-')}.md")
+
+
+def target_of(linked: Linked, key: Key) -> tuple[str, str]:
+    """(page path, anchor) of anything a reference can point at."""
+    match key.kind:
+        case "section":
+            return section_path(key.id), ""
+        case "term":
+            return "glossary.md", f"term-{key.id}"
+        case "ref":
+            return "references.md", f"ref-{key.id}"
+        case "tpl":
+            return f"templates/{key.id}.md", ""
+        case "checklist":
+            return f"checklists/{key.id}.md", ""
+        case "item":
+            return f"checklists/{linked.index.item_checklist[key.id]}.md", f"item-{key.id.lower()}"
+    raise ValueError(key)
+
+
+def is_control(section: schema.Section) -> bool:
+    return section.id == "5" or section.id.startswith("5.")
+
+
+def children(linked: Linked, section_id: str) -> list[schema.Section]:
+    return [s for s in linked.kb.sections if parent_id(s.id) == section_id]
+
+
+# ---------------------------------------------------------------- page producers
+
+PageProducer = Callable[[Linked], list[Page]]
+
+
+def core_pages(linked: Linked) -> list[Page]:
+    kb = linked.kb
+    pages = [
+        Page("index.md", "home.md.j2", kb.document.title),
+        Page("guideline/index.md", "toc.md.j2", "nav.guideline"),
+    ]
+    for section in kb.sections:
+        if section.listing == "glossary":
+            pages.append(Page(section_path(section.id), "glossary.md.j2", section.title, {"section": section}))
+        elif section.listing == "references":
+            pages.append(Page(section_path(section.id), "references.md.j2", section.title, {"section": section}))
+        else:
+            template = "control.md.j2" if is_control(section) else "section.md.j2"
+            pages.append(Page(section_path(section.id), template, section.title, {"section": section}))
+    pages += [
+        Page("controls.md", "controls.md.j2", "nav.controls"),
+        Page("csf.md", "csf.md.j2", "nav.csf"),
+        Page("changes.md", "changes.md.j2", "nav.changes"),
+        Page("errata.md", "errata.md.j2", "nav.errata"),
+        Page("tags.md", "tags.md.j2", "nav.tags", searchable=False),
+    ]
+    return pages
+
+
+def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> list:
+    """MkDocs `nav`: the guideline as a tree in table-of-contents order, the tools after it."""
+    by_path = {p.path: p for p in pages}
+
+    def entry(path: str) -> dict:
+        return {title_of(by_path[path]): path}
+
+    def section_tree(section: schema.Section) -> dict | str:
+        path = section_path(section.id)
+        kids = children(linked, section.id)
+        if not kids:
+            return entry(path)
+        return {title_of(by_path[path]): [path, *(section_tree(k) for k in kids)]}
+
+    top_sections = [s for s in linked.kb.sections if parent_id(s.id) is None]
+    guideline = ["guideline/index.md", *(section_tree(s) for s in top_sections if s.listing is None)]
+    tree: list = [entry("index.md"), {title_of(by_path["guideline/index.md"]): guideline}]
+    tools = [p for p in pages if p.path in TOOL_PAGES or p.path.split("/")[0] + "/" in TOOL_FOLDERS]
+    grouped: dict[str, list] = {}
+    for page in tools:
+        folder = page.path.split("/")[0] + "/" if "/" in page.path else None
+        if folder:
+            grouped.setdefault(folder, []).append(page.path)
+        else:
+            tree.append(entry(page.path))
+    for folder, paths in grouped.items():
+        index = f"{folder}index.md"
+        head = title_of(by_path[index]) if index in by_path else folder
+        tree.append({head: sorted(paths, key=lambda p: (p != index, p))})
+    tree += [entry(section_path(s.id)) for s in top_sections if s.listing is not None]
+    tree += [entry(p) for p in ("changes.md", "errata.md", "tags.md") if p in by_path]
+    tree += [entry(p.path) for p in pages if p.path in EXTRA_PAGES]
+    return tree
+
+
+# Pages shown after the guideline in the navigation, in this order; feature modules add theirs.
+TOOL_PAGES = ("controls.md", "csf.md")
+TOOL_FOLDERS = ("checklists/", "templates/")
+EXTRA_PAGES = ("assessment.md", "downloads.md", "data.md", "print.md", "about.md")

@@ -1,0 +1,217 @@
+"""Stage 4, render: turn the linked data into one Markdown page per Page and language, through Jinja templates.
+
+Text from the data is escaped here and only here: Markdown and HTML specials are shown as themselves, `@`
+references become links, glossary terms get a tooltip and a link at their first use on a page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import schema
+from .i18n import Language
+from .link import Key, Linked, parse_references, term_forms, term_pattern
+from .pages import Page, relative_md, relative_url, section_path, target_of
+
+TEMPLATES = Path(__file__).parent / "templates"
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|~^=!])")
+LINE_START = re.compile(r"^(\s*)(\d+)\.|^(\s*)([-+])", re.MULTILINE)
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text that Markdown and HTML show exactly as written."""
+    text = html.escape(text, quote=False)
+    text = MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    text = LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\{m.group(4)}", text)
+    return text.replace("\n", "<br>")
+
+
+@dataclass
+class TermMatcher:
+    """Finds glossary terms in text; shared by every page of a build."""
+
+    entries: list[tuple[schema.GlossaryTerm, list[re.Pattern]]]
+
+    @classmethod
+    def of(cls, glossary: list[schema.GlossaryTerm]) -> TermMatcher:
+        return cls([(t, [term_pattern(f) for f in term_forms(t)]) for t in glossary])
+
+    def matches(self, text: str, skip: set[str]) -> list[tuple[int, int, schema.GlossaryTerm]]:
+        """Leftmost-longest, non-overlapping first matches of the terms not in `skip`."""
+        found = []
+        for term, patterns in self.entries:
+            if term.id in skip:
+                continue
+            best = None
+            for pattern in patterns:
+                hit = pattern.search(text)
+                if hit and (best is None or hit.start() < best[0] or (hit.start() == best[0] and hit.end() > best[1])):
+                    best = (hit.start(), hit.end())
+            if best:
+                found.append((best[0], best[1], term))
+        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+        chosen, end = [], -1
+        for start, stop, term in found:
+            if start >= end:
+                chosen.append((start, stop, term))
+                end = stop
+        return chosen
+
+
+@dataclass
+class PageRenderer:
+    """What templates call to turn data into Markdown for one page in one language."""
+
+    linked: Linked
+    language: Language
+    page: Page
+    terms: TermMatcher
+    marked_terms: set[str] = field(default_factory=set)
+
+    # -- text
+    def text(self, text: schema.Text | None, mark_terms: bool = True) -> Markup:
+        if text is None:
+            return Markup("")
+        return Markup(self._render(self.language.text(text), mark_terms))
+
+    def plain(self, text: schema.Text | str | None) -> Markup:
+        """Text without links or term marks (titles, table headers, link labels)."""
+        if text is None:
+            return Markup("")
+        raw = text if isinstance(text, str) else self.language.text(text)
+        return Markup(escape_markdown(raw.replace("@@", "@")))
+
+    def attribute(self, text: schema.Text | str) -> Markup:
+        raw = text if isinstance(text, str) else self.language.text(text)
+        return Markup(html.escape(raw, quote=True))
+
+    def _render(self, raw: str, mark_terms: bool) -> str:
+        raw = raw.replace("@@", "\0")
+        out, position = [], 0
+        for match, key in parse_references(raw):
+            out.append(self._prose(raw[position : match.start()], mark_terms))
+            out.append(self.link(key))
+            position = match.end()
+        out.append(self._prose(raw[position:], mark_terms))
+        return "".join(out).replace("\0", "@")
+
+    def _prose(self, raw: str, mark_terms: bool) -> str:
+        out, position = [], 0
+        for match in BOLD.finditer(raw):
+            out.append(self._marked(raw[position : match.start()], mark_terms))
+            out.append(f"**{self._marked(match.group(1), mark_terms)}**")
+            position = match.end()
+        out.append(self._marked(raw[position:], mark_terms))
+        return "".join(out)
+
+    def _marked(self, raw: str, mark_terms: bool) -> str:
+        if not mark_terms or not raw:
+            return escape_markdown(raw)
+        out, position = [], 0
+        for start, stop, term in self.terms.matches(raw, self.marked_terms | self._own_terms()):
+            self.marked_terms.add(term.id)
+            out.append(escape_markdown(raw[position:start]))
+            href = relative_url(self.page.path, "glossary.md", f"term-{term.id}")
+            tip = self.attribute(short_definition(self.language.text(term.definition)))
+            out.append(f'<a class="kb-term" href="{href}" title="{tip}">{escape_markdown(raw[start:stop])}</a>')
+            position = stop
+        out.append(escape_markdown(raw[position:]))
+        return "".join(out)
+
+    def _own_terms(self) -> set[str]:
+        term = self.page.context.get("term")
+        return {term.id} if term else set()
+
+    # -- links
+    def href(self, key: Key | str, anchor: str = "") -> str:
+        """Relative URL of a Key, or of a docs path given as a string."""
+        if isinstance(key, str):
+            return relative_url(self.page.path, key, anchor)
+        path, key_anchor = target_of(self.linked, key)
+        return relative_url(self.page.path, path, anchor or key_anchor)
+
+    def md(self, key: Key | str, anchor: str = "") -> str:
+        """Markdown link target of a Key, or of a docs path given as a string (checked by MkDocs)."""
+        if isinstance(key, str):
+            return relative_md(self.page.path, key, anchor)
+        path, key_anchor = target_of(self.linked, key)
+        return relative_md(self.page.path, path, anchor or key_anchor)
+
+    def label(self, key: Key) -> str:
+        index, lang = self.linked.index, self.language
+        match key.kind:
+            case "section":
+                return lang.section_title(index.sections[key.id])
+            case "term":
+                return lang.text(index.terms[key.id].term)
+            case "ref":
+                return lang.text(index.references[key.id].title)
+            case "tpl":
+                return lang.text(index.templates[key.id].title)
+            case "checklist":
+                return lang.text(index.checklists[key.id].title)
+            case "item":
+                return key.id
+        raise ValueError(key)
+
+    def link(self, key: Key) -> Markup:
+        return Markup(f"[{escape_markdown(self.label(key))}]({self.md(key)})")
+
+    def section_link(self, section_id: str) -> Markup:
+        return self.link(Key("section", section_id))
+
+    def section_href(self, section_id: str) -> str:
+        return relative_url(self.page.path, section_path(section_id))
+
+    # -- reverse index, for the "referenced by" sections
+    def incoming(self, key: Key, relation: str, kind: str | None = None) -> list[Key]:
+        found = self.linked.index.incoming(key, relation)
+        return [k for k in found if kind is None or k.kind == kind]
+
+    def outgoing(self, key: Key, relation: str, kind: str | None = None) -> list[Key]:
+        found = self.linked.index.outgoing(key, relation)
+        return [k for k in found if kind is None or k.kind == kind]
+
+
+def short_definition(definition: str) -> str:
+    """The first sentence: enough for a tooltip."""
+    match = re.match(r"(.+?[。.](?=\s|$|[^0-9]))", definition, re.DOTALL)
+    first = match.group(1) if match else definition
+    plain = re.sub(r"@(?:[a-z]+:)?([A-Za-z0-9.-]+)", r"\1", first).replace("**", "")
+    return plain if len(plain) <= 160 else plain[:157] + "…"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # a data string printed without the renderer is at least HTML-escaped
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["Key"] = Key
+    return env
+
+
+def render_page(env: jinja2.Environment, linked: Linked, language: Language, page: Page, terms: TermMatcher,
+                shared: dict) -> str:  # fmt: skip
+    renderer = PageRenderer(linked, language, page, terms)
+    template = env.get_template(page.template)
+    return template.render(
+        page=page,
+        r=renderer,
+        t=language.t,
+        lang=language,
+        kb=linked.kb,
+        index=linked.index,
+        **shared,
+        **page.context,
+    )

@@ -1,0 +1,269 @@
+"""The schema of guideline_data/: every model the loader validates against, in one place.
+
+Every model forbids unknown keys, so a typo in the data is an error, not a silently ignored field.
+Text meant for readers is always a `Text` (Japanese and English together): language is data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+SectionId = Annotated[str, StringConstraints(pattern=r"^(intro|annex-[12]|\d+(\.\d+)*)$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9.-]*$")]
+
+KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u309d\u309e\u30fd\u30fe ・ー]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """One piece of reader-facing text in both languages. May carry `@` references and **bold**."""
+
+    ja: NonEmpty
+    en: NonEmpty
+
+
+Provenance = Literal["guideline", "editorial"]
+"""`guideline`: the overview's own words (and our translation of them); `editorial`: written by us."""
+
+ChangeStatus = Literal["new", "added", "current"]
+"""The overview's marks: 新規 (new), 追記 (added to), 現行 (unchanged)."""
+
+ControlCategory = Literal["organizational", "human", "physical", "technical", "cloud", "outsourcing"]
+
+
+class ListItem(Strict):
+    text: Text
+    note: Text | None = None  # e.g. the overview's "(例：…)" under an item
+    items: list[ListItem] = []
+
+
+BlockRole = Literal[
+    "heading",  # a topic heading inside a section (e.g. マルウェアからの保護)
+    "summary",  # ガイドラインの記載内容
+    "requirement",  # 事業者へ求めること
+    "examples",  # 具体例 / 記載例 / …の例
+    "additional",  # 追加事項
+    "paragraph",
+    "note",  # footnotes (※, *) and small notes
+    "column",  # コラム
+    "quote",
+    "table",
+    "figure",  # a figure of the overview that the text extraction only names
+]
+
+
+class Block(Strict):
+    """One block of a section's body. Which fields it needs depends on its role."""
+
+    role: BlockRole
+    source: Provenance = "guideline"
+    title: Text | None = None
+    paragraphs: list[Text] = []
+    items: list[ListItem] = []
+    columns: list[Text] = []
+    rows: list[list[Text]] = []
+    attribution: Text | None = None  # quote source
+    date: dt.date | None = None  # editorial notes carry the date they were written
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Block:
+        if self.role == "heading":
+            if self.title is None:
+                raise ValueError("a 'heading' block needs a 'title'")
+            return self
+        if self.role == "table":
+            if not self.columns or not self.rows:
+                raise ValueError("a 'table' block needs 'columns' and 'rows'")
+            for number, row in enumerate(self.rows):
+                if len(row) != len(self.columns):
+                    raise ValueError(f"table row {number} has {len(row)} cells, expected {len(self.columns)}")
+            return self
+        if not self.paragraphs and not self.items:
+            raise ValueError(f"a '{self.role}' block needs 'paragraphs' or 'items'")
+        if self.source == "editorial" and self.date is None:
+            raise ValueError("an editorial block needs the 'date' it was written")
+        return self
+
+
+class Section(Strict):
+    """A heading of the guideline's table of contents, with what the overview says under it."""
+
+    id: SectionId
+    title: Text
+    status: ChangeStatus | None = None
+    category: ControlCategory | None = None  # chapter 5 only
+    blocks: list[Block] = []
+    references: list[Slug] = []  # ids in references.yaml that this section cites
+    implements: list[SectionId] = []  # for controls: the chapter 3/4 sections that call for them
+    actors: list[Slug] = []  # ids in actors.yaml
+    stakeholders: list[Slug] = []  # ids in actors.yaml (関係主体)
+    csf: list[Annotated[str, StringConstraints(pattern=r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}$")]] = []  # editorial
+    listing: Literal["references", "glossary"] | None = None  # chapters 6 and 7 list those collections
+
+
+class GlossaryTerm(Strict):
+    id: Slug
+    term: Text
+    reading: NonEmpty  # hiragana or katakana, for 50音 order
+    abbr: str | None = None
+    expansion: str | None = None
+    aliases: list[NonEmpty] = []  # other surface forms to mark in running text (either language)
+    definition: Text
+    source: Provenance
+    defined_in: SectionId | None = None  # where the overview defines or explains it
+    related: list[Slug] = []
+
+    @field_validator("reading")
+    @classmethod
+    def _reading_is_kana(cls, value: str) -> str:
+        if not KANA.match(value):
+            raise ValueError(f"reading must be hiragana or katakana, got {value!r}")
+        return value
+
+
+class Reference(Strict):
+    id: Slug
+    title: Text
+    issuer: Text | None = None
+    date: dt.date | None = None
+    date_precision: Literal["day", "month", "year"] = "day"
+    url: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
+    note: Text | None = None  # editorial
+
+
+class Erratum(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^E\d{3}$")]
+    where: Text  # where in the overview
+    section: SectionId | None = None
+    seed: NonEmpty  # what the extracted text says
+    corrected: str  # what we print ("" = removed)
+    kind: Literal["wrong-character", "garbled-katakana", "toc-slip", "extraction-slip", "missing-text"]
+    reason: Text
+    # The wrong string may legitimately remain elsewhere (e.g. it is a substring of the right one).
+    seed_may_remain: bool = False
+
+
+class Actor(Strict):
+    id: Slug
+    name: Text
+    kind: Literal["actor", "stakeholder"]
+
+
+class CsfCategory(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}$")]
+    name: Text
+
+
+class CsfFunction(Strict):
+    id: Literal["GV", "ID", "PR", "DE", "RS", "RC"]
+    name: Text
+    categories: list[CsfCategory]
+
+
+class Position(Strict):
+    mark: Literal["①", "②", "③", "④"]
+    text: Text
+
+
+class CrosswalkEntry(Strict):
+    old: Text  # a heading of the current (old) guideline
+    level: int = Field(ge=0, le=3)
+    new: list[SectionId] = []
+    source: Provenance = "editorial"  # the overview draws the two trees, the arrows are mostly ours
+
+
+class Document(Strict):
+    title: Text
+    subtitle: Text
+    issuer: Text
+    date: dt.date
+    date_precision: Literal["day", "month", "year"] = "month"
+    edition: Text
+    sectors: list[Text]
+    positions: list[Position]
+    this_position: Literal["①", "②", "③", "④"]
+    background: list[Block]
+    revision_points: list[Block]
+    crosswalk: list[CrosswalkEntry]
+
+
+class ChecklistItem(Strict):
+    id: ItemId
+    text: Text
+    section: SectionId  # the source section / control
+    actor: Slug
+    wording: Provenance
+
+
+class Checklist(Strict):
+    id: Slug
+    title: Text
+    description: Text
+    kind: Literal["chapter", "focus"]
+    items: list[ChecklistItem] = []  # items defined here
+    include: list[ItemId] = []  # items defined in another checklist
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Checklist:
+        if not self.items and not self.include:
+            raise ValueError("a checklist needs 'items' or 'include'")
+        return self
+
+
+class TemplateField(Strict):
+    id: Slug
+    label: Text
+    kind: Literal["line", "text", "date", "choice", "signature"]
+    choices: list[Text] = []
+    hint: Text | None = None
+
+
+class TemplateTable(Strict):
+    columns: list[Text]
+    rows: list[list[Text]] = []  # prefilled rows; cells may be empty placeholders "〇〇 / [ … ]"
+    blank_rows: int = Field(default=0, ge=0, le=40)
+
+
+class TemplatePart(Strict):
+    heading: Text
+    guidance: Text | None = None
+    body: list[Text] = []
+    fields: list[TemplateField] = []
+    table: TemplateTable | None = None
+
+
+class Template(Strict):
+    id: Slug
+    title: Text
+    purpose: Text
+    implements: list[SectionId]
+    parts: list[TemplatePart]
+
+
+class UiString(Strict):
+    ja: str
+    en: str
+
+
+class KnowledgeBase(Strict):
+    """Everything loaded and validated: the plain data type handed from `validate` to `link`."""
+
+    document: Document
+    sections: list[Section]
+    glossary: list[GlossaryTerm]
+    references: list[Reference]
+    errata: list[Erratum]
+    actors: list[Actor]
+    csf: list[CsfFunction]
+    checklists: list[Checklist]
+    templates: list[Template]
+    ui: dict[str, UiString]

@@ -1,0 +1,374 @@
+"""Stage 2, validate: check the loaded data against the schema and the rules that span files."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import schema
+from .errors import DataError, Problem, key_path
+from .load import COLLECTIONS, RawData, SourceFile
+
+ITEM_MODELS: dict[str, type[BaseModel]] = {
+    "sections": schema.Section,
+    "glossary": schema.GlossaryTerm,
+    "references": schema.Reference,
+    "errata": schema.Erratum,
+    "actors": schema.Actor,
+    "csf": schema.CsfFunction,
+    "checklists": schema.Checklist,
+    "templates": schema.Template,
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: SourceFile
+    path: tuple  # where the object starts inside its file
+
+
+class Locator:
+    """Maps a path inside the KnowledgeBase (('sections', 12, 'blocks', 0)) back to a file and a line."""
+
+    def __init__(self) -> None:
+        self._origins: dict[tuple, Origin] = {}
+
+    def add(self, kb_path: tuple, origin: Origin) -> None:
+        self._origins[kb_path] = origin
+
+    def problem(self, kb_path: tuple, message: str, fix: str = "") -> Problem:
+        for end in range(len(kb_path), 0, -1):
+            origin = self._origins.get(kb_path[:end])
+            if origin:
+                inner = origin.path + kb_path[end:]
+                return Problem(origin.file.path, origin.file.line_of(inner), message, fix, key_path(inner))
+        return Problem("guideline_data", None, message, fix, key_path(kb_path))
+
+
+@dataclass(frozen=True)
+class Validated:
+    kb: schema.KnowledgeBase
+    locator: Locator
+
+
+def validate(raw: RawData) -> Validated:
+    problems: list[Problem] = []
+    locator = Locator()
+    collected: dict[str, Any] = {}
+    for collection in COLLECTIONS:
+        files = raw.files[collection.name]
+        if collection.name == "ui":
+            collected["ui"] = _validate_ui(files, locator, problems)
+        elif collection.name == "document":
+            collected["document"] = _validate_one(files[0], (), schema.Document, ("document",), locator, problems) if files else None
+        else:
+            collected[collection.name] = _validate_items(collection.name, collection.shape, files, locator, problems)
+    if problems:
+        raise DataError(problems)
+    kb = schema.KnowledgeBase(**collected)
+    problems.extend(cross_checks(kb, locator))
+    if problems:
+        raise DataError(problems)
+    return Validated(kb=kb, locator=locator)
+
+
+def _validate_items(name, shape, files, locator, problems) -> list:
+    model = ITEM_MODELS[name]
+    items = []
+    for source in files:
+        entries = [((), source.data)] if shape == "item-per-file" else [((i,), v) for i, v in enumerate(source.data)]
+        for inner, value in entries:
+            kb_path = (name, len(items))
+            item = _validate_one(source, inner, model, kb_path, locator, problems, value)
+            items.append(item)
+    return [item for item in items if item is not None]
+
+
+def _validate_one(source, inner, model, kb_path, locator, problems, value=None):
+    locator.add(kb_path, Origin(source, inner))
+    data = source.data if value is None else value
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        for detail in error.errors():
+            path = inner + tuple(detail["loc"])
+            problems.append(
+                Problem(source.path, source.line_of(path), _message(detail), _fix(detail), key_path(path))
+            )
+        return None
+
+
+def _validate_ui(files, locator, problems) -> dict:
+    strings = {}
+    for source in files:
+        locator.add(("ui",), Origin(source, ()))
+        for key, value in source.data.items():
+            try:
+                strings[key] = schema.UiString.model_validate(value)
+            except ValidationError as error:
+                for detail in error.errors():
+                    path = (key, *detail["loc"])
+                    problems.append(
+                        Problem(source.path, source.line_of(path), _message(detail), _fix(detail), key_path(path))
+                    )
+    return strings
+
+
+def _message(detail: dict) -> str:
+    kind = detail["type"]
+    if kind == "missing":
+        return "a required key is missing"
+    if kind == "extra_forbidden":
+        return f"unknown key {detail['loc'][-1]!r}"
+    if kind in ("value_error", "assertion_error"):
+        return detail["msg"].removeprefix("Value error, ")
+    return f"{detail['msg']} (got {detail.get('input')!r})"
+
+
+def _fix(detail: dict) -> str:
+    kind, last = detail["type"], detail["loc"][-1] if detail["loc"] else ""
+    if kind == "missing":
+        if last == "en":
+            return "add the English text as 'en:' beside 'ja:'"
+        if last == "ja":
+            return "add the Japanese text as 'ja:' beside 'en:'"
+        return f"add '{last}:' (see guideline_data/README.md)"
+    if kind == "extra_forbidden":
+        return f"remove '{last}' or correct its spelling; the keys allowed here are in generator/schema.py"
+    if kind == "string_too_short":
+        return "write the text: it may not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"use a value of the form {detail['ctx']['pattern']}"
+    if kind == "literal_error":
+        return f"use one of {detail['ctx']['expected']}"
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return "give a value of the expected type (quote numbers that are IDs, e.g. id: \"3.1\")"
+    return "correct the value (see guideline_data/README.md)"
+
+
+# ---------------------------------------------------------------- rules that span files
+
+
+def section_order_key(section_id: str) -> tuple:
+    if section_id == "intro":
+        return (-1,)
+    if section_id.startswith("annex-"):
+        return (1000, int(section_id.split("-")[1]))
+    return tuple(int(n) for n in section_id.split("."))
+
+
+def parent_id(section_id: str) -> str | None:
+    return section_id.rsplit(".", 1)[0] if "." in section_id else None
+
+
+def fold(text: str) -> str:
+    """Width- and case-insensitive form, so that ＣＳＩＲＴ and csirt are the same term."""
+    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "")
+
+
+def cross_checks(kb: schema.KnowledgeBase, locator: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _duplicates(kb, locator)
+    problems += _order(kb, locator)
+    problems += _known_ids(kb, locator)
+    problems += _errata_applied(kb, locator)
+    return problems
+
+
+def _duplicates(kb, locator) -> list[Problem]:
+    problems = []
+    groups = {
+        "sections": [s.id for s in kb.sections],
+        "glossary": [t.id for t in kb.glossary],
+        "references": [r.id for r in kb.references],
+        "errata": [e.id for e in kb.errata],
+        "actors": [a.id for a in kb.actors],
+        "checklists": [c.id for c in kb.checklists],
+        "templates": [t.id for t in kb.templates],
+    }
+    for name, ids in groups.items():
+        seen: dict[str, int] = {}
+        for index, item_id in enumerate(ids):
+            if item_id in seen:
+                first = locator.problem((name, seen[item_id]), "")
+                problems.append(
+                    locator.problem(
+                        (name, index, "id"),
+                        f"duplicate id {item_id!r} (first defined at {first.file}:{first.line})",
+                        "give each entry its own id",
+                    )
+                )
+            seen.setdefault(item_id, index)
+    seen_items: dict[str, tuple] = {}
+    for c_index, checklist in enumerate(kb.checklists):
+        for i_index, item in enumerate(checklist.items):
+            if item.id in seen_items:
+                problems.append(
+                    locator.problem(
+                        ("checklists", c_index, "items", i_index, "id"),
+                        f"duplicate checklist item id {item.id!r}",
+                        "item ids are stable and unique across all checklists",
+                    )
+                )
+            seen_items[item.id] = (c_index, i_index)
+    forms: dict[str, int] = {}
+    for index, term in enumerate(kb.glossary):
+        for form in {fold(term.term.ja), fold(term.term.en), *(fold(a) for a in [term.abbr] if a)}:
+            other = forms.get(form)
+            if other is not None and other != index:
+                problems.append(
+                    locator.problem(
+                        ("glossary", index, "term"),
+                        f"the term {term.term.ja!r} duplicates glossary entry {kb.glossary[other].id!r} "
+                        "(ignoring case and full/half width)",
+                        "merge the two entries",
+                    )
+                )
+            forms.setdefault(form, index)
+    return problems
+
+
+def _order(kb, locator) -> list[Problem]:
+    problems = []
+    ids = {s.id for s in kb.sections}
+    previous = None
+    for index, section in enumerate(kb.sections):
+        key = section_order_key(section.id)
+        if previous is not None and key <= section_order_key(previous):
+            problems.append(
+                locator.problem(
+                    ("sections", index, "id"),
+                    f"section {section.id} comes after {previous}: out of table-of-contents order",
+                    "move it to its place in the table of contents",
+                )
+            )
+        parent = parent_id(section.id)
+        if parent and parent not in ids:
+            problems.append(
+                locator.problem(("sections", index, "id"), f"section {section.id} has no parent section {parent}", f"add {parent}")
+            )
+        is_control = section.id.startswith("5.")
+        if is_control and section.category is None:
+            problems.append(locator.problem(("sections", index), f"control {section.id} has no category", "add 'category:'"))
+        if not is_control and section.category is not None:
+            problems.append(
+                locator.problem(("sections", index, "category"), "only chapter 5 controls have a category", "remove 'category:'")
+            )
+        for target_index, target in enumerate(section.implements):
+            if target == section.id:
+                problems.append(
+                    locator.problem(
+                        ("sections", index, "implements", target_index),
+                        f"section {section.id} implements itself: a circular relation",
+                        "name the chapter 3 or 4 section that calls for this control",
+                    )
+                )
+        previous = section.id
+    return problems
+
+
+def _known_ids(kb, locator) -> list[Problem]:
+    sections = {s.id for s in kb.sections}
+    actors = {a.id for a in kb.actors if a.kind == "actor"}
+    stakeholders = {a.id for a in kb.actors if a.kind == "stakeholder"}
+    csf = {c.id for f in kb.csf for c in f.categories}
+    known = {
+        "section": sections,
+        "reference": {r.id for r in kb.references},
+        "actor": actors,
+        "stakeholder": stakeholders,
+        "CSF category": csf,
+        "glossary term": {t.id for t in kb.glossary},
+        "checklist item": {i.id for c in kb.checklists for i in c.items},
+    }
+    problems = []
+    for path, kind, value in _id_uses(kb):
+        if value not in known[kind]:
+            problems.append(
+                locator.problem(path, f"unknown {kind} {value!r}", _did_you_mean(value, known[kind], kind))
+            )
+    return problems
+
+
+def _id_uses(kb) -> Iterator[tuple[tuple, str, str]]:
+    for i, s in enumerate(kb.sections):
+        for field, kind in (
+            ("references", "reference"),
+            ("implements", "section"),
+            ("actors", "actor"),
+            ("stakeholders", "stakeholder"),
+            ("csf", "CSF category"),
+        ):
+            for j, value in enumerate(getattr(s, field)):
+                yield ("sections", i, field, j), kind, value
+    for i, t in enumerate(kb.glossary):
+        for j, value in enumerate(t.related):
+            yield ("glossary", i, "related", j), "glossary term", value
+        if t.defined_in:
+            yield ("glossary", i, "defined_in"), "section", t.defined_in
+    for i, e in enumerate(kb.errata):
+        if e.section:
+            yield ("errata", i, "section"), "section", e.section
+    for i, c in enumerate(kb.checklists):
+        for j, item in enumerate(c.items):
+            yield ("checklists", i, "items", j, "section"), "section", item.section
+            yield ("checklists", i, "items", j, "actor"), "actor", item.actor
+        for j, value in enumerate(c.include):
+            yield ("checklists", i, "include", j), "checklist item", value
+    for i, t in enumerate(kb.templates):
+        for j, value in enumerate(t.implements):
+            yield ("templates", i, "implements", j), "section", value
+    for j, entry in enumerate(kb.document.crosswalk):
+        for k, value in enumerate(entry.new):
+            yield ("document", "crosswalk", j, "new", k), "section", value
+
+
+def _did_you_mean(value: str, known: set[str], kind: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"use the id of an existing {kind}"
+
+
+def texts(model: BaseModel, path: tuple = ()) -> Iterator[tuple[tuple, schema.Text]]:
+    """Every Text inside a model, with its path: the walk that errata, links and tests share."""
+    if isinstance(model, schema.Text):
+        yield path, model
+        return
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        yield from _texts_in(value, path + (name,))
+
+
+def _texts_in(value: Any, path: tuple) -> Iterator[tuple[tuple, schema.Text]]:
+    if isinstance(value, BaseModel):
+        yield from texts(value, path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts_in(item, path + (index,))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts_in(item, path + (key,))
+
+
+def _errata_applied(kb, locator) -> list[Problem]:
+    """A corrected extraction error must not come back: its wrong form may appear nowhere in the data."""
+    problems = []
+    watched = [(i, e) for i, e in enumerate(kb.errata) if not e.seed_may_remain]
+    for path, text in texts(kb):
+        if path[0] == "errata":
+            continue
+        for index, erratum in watched:
+            if erratum.seed in text.ja:
+                problems.append(
+                    locator.problem(
+                        path + ("ja",),
+                        f"the extraction error {erratum.seed!r} ({erratum.id}) is back in the text",
+                        f"write {erratum.corrected!r} as errata {erratum.id} says",
+                    )
+                )
+    return problems

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from . import schema
 from .errors import DataError
-from .validate import Locator, Validated, texts
+from .validate import Locator, Validated, parent_id, texts
 
 REFERENCE = re.compile(r"@(?:(sec|term|ref|tpl|cl|list):([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9])|(\d+(?:\.\d+)*))")
 PREFIX_KIND = {"sec": "section", "term": "term", "ref": "ref", "tpl": "tpl", "cl": "item", "list": "checklist"}
@@ -44,6 +44,7 @@ class Index:
     items: dict[str, schema.ChecklistItem]
     checklists: dict[str, schema.Checklist]
     item_checklist: dict[str, str]  # item id -> the checklist that defines it
+    parent_ids: set[str]  # sections that have sub-sections
     links: list[Link] = field(default_factory=list)
     forward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
     backward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
@@ -101,6 +102,7 @@ def link(validated: Validated) -> Linked:
         items={i.id: i for c in kb.checklists for i in c.items},
         checklists={c.id: c for c in kb.checklists},
         item_checklist={i.id: c.id for c in kb.checklists for i in c.items},
+        parent_ids={parent_id(s.id) for s in kb.sections} - {None},
     )
     problems = []
     for path, text in texts(kb):

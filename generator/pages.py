@@ -48,16 +48,18 @@ def relative_md(from_path: str, to_path: str, anchor: str = "") -> str:
     return rel + (f"#{anchor}" if anchor else "")
 
 
-def section_path(section_id: str) -> str:
+def section_path(section_id: str, has_children: bool) -> str:
+    """A section with sub-sections is a folder index, so that Material shows it as its navigation section's page."""
     special = {"6": "references.md", "7": "glossary.md"}
-    return special.get(section_id, f"guideline/{section_id.replace('.', '-')}.md")
+    stem = f"guideline/{section_id.replace('.', '-')}"
+    return special.get(section_id, f"{stem}/index.md" if has_children else f"{stem}.md")
 
 
 def target_of(linked: Linked, key: Key) -> tuple[str, str]:
     """(page path, anchor) of anything a reference can point at."""
     match key.kind:
         case "section":
-            return section_path(key.id), ""
+            return section_path(key.id, key.id in linked.index.parent_ids), ""
         case "term":
             return "glossary.md", f"term-{key.id}"
         case "ref":
@@ -91,13 +93,14 @@ def core_pages(linked: Linked) -> list[Page]:
         Page("guideline/index.md", "toc.md.j2", "nav.guideline"),
     ]
     for section in kb.sections:
+        path = section_path(section.id, section.id in linked.index.parent_ids)
         if section.listing == "glossary":
-            pages.append(Page(section_path(section.id), "glossary.md.j2", section.title, {"section": section}))
+            pages.append(Page(path, "glossary.md.j2", section.title, {"section": section}))
         elif section.listing == "references":
-            pages.append(Page(section_path(section.id), "references.md.j2", section.title, {"section": section}))
+            pages.append(Page(path, "references.md.j2", section.title, {"section": section}))
         else:
             template = "control.md.j2" if is_control(section) else "section.md.j2"
-            pages.append(Page(section_path(section.id), template, section.title, {"section": section}))
+            pages.append(Page(path, template, section.title, {"section": section}))
     pages += [
         Page("controls.md", "controls.md.j2", "nav.controls"),
         Page("csf.md", "csf.md.j2", "nav.csf"),
@@ -116,7 +119,7 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
         return {title_of(by_path[path]): path}
 
     def section_tree(section: schema.Section) -> dict | str:
-        path = section_path(section.id)
+        path = section_path(section.id, section.id in linked.index.parent_ids)
         kids = children(linked, section.id)
         if not kids:
             return entry(path)
@@ -137,7 +140,7 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
         index = f"{folder}index.md"
         head = title_of(by_path[index]) if index in by_path else folder
         tree.append({head: sorted(paths, key=lambda p: (p != index, p))})
-    tree += [entry(section_path(s.id)) for s in top_sections if s.listing is not None]
+    tree += [entry(section_path(s.id, False)) for s in top_sections if s.listing is not None]
     tree += [entry(p) for p in ("changes.md", "errata.md", "tags.md") if p in by_path]
     tree += [entry(p.path) for p in pages if p.path in EXTRA_PAGES]
     return tree

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from . import schema
 from .i18n import Language
 from .link import Key, Linked, parse_references, term_forms, term_pattern
-from .pages import Page, relative_md, relative_url, section_path, target_of
+from .pages import Page, relative_md, relative_url, target_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|~^=!])")
@@ -166,9 +166,6 @@ class PageRenderer:
 
     def section_link(self, section_id: str) -> Markup:
         return self.link(Key("section", section_id))
-
-    def section_href(self, section_id: str) -> str:
-        return relative_url(self.page.path, section_path(section_id))
 
     # -- reverse index, for the "referenced by" sections
     def incoming(self, key: Key, relation: str, kind: str | None = None) -> list[Key]:

@@ -36,16 +36,21 @@ class Core(Feature):
 
 
 def glossary_groups(glossary: list[GlossaryTerm], language: Language) -> list[dict]:
-    """Terms in 50音 order by reading, under あ行, か行, …; the same order in English, so both pages match."""
+    """Japanese: 50音 order by reading, under あ行, か行, …; English: A–Z by the English term."""
+    if language.code != "ja":
+        letters: dict[str, list[GlossaryTerm]] = defaultdict(list)
+        for term in sorted(glossary, key=lambda t: t.term.en.casefold()):
+            first = term.term.en[0].upper()
+            letters[first if first.isalpha() else "#"].append(term)
+        return [{"label": k, "anchor": k.lower(), "heading": k, "terms": v} for k, v in sorted(letters.items())]
     rows: dict[str, list[GlossaryTerm]] = defaultdict(list)
     for term in sorted(glossary, key=lambda t: kana.sort_key(t.reading)):
         rows[kana.row_of(term.reading)].append(term)
-    groups = []
-    for row, anchor in zip(kana.ROWS, kana.ROW_ANCHORS, strict=True):
-        if rows.get(row):
-            heading = f"{row}行" if language.code == "ja" else f"{row} ({anchor})"
-            groups.append({"label": row, "anchor": anchor, "heading": heading, "terms": rows[row]})
-    return groups
+    return [
+        {"label": row, "anchor": anchor, "heading": f"{row}行", "terms": rows[row]}
+        for row, anchor in zip(kana.ROWS, kana.ROW_ANCHORS, strict=True)
+        if rows.get(row)
+    ]
 
 
 def term_haystack(term: GlossaryTerm) -> str:

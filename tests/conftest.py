@@ -1,0 +1,82 @@
+"""Shared fixtures: one real build of the real data per test session, served over HTTP under a URL prefix,
+and a real headless Chromium driven by playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.build import BuildReport, Paths, build, load_knowledge_base
+from generator.link import Linked
+from generator.serve import PrefixHandler
+
+PROJECT = Path(__file__).resolve().parent.parent
+PREFIX = "/sec/guideline/"  # the site must work under any prefix, so the tests never serve it at the root
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def linked() -> Linked:
+    return load_knowledge_base(PROJECT / "guideline_data")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> tuple[Paths, BuildReport]:
+    """The whole real build, once: copies of the project's sources, so that the tests never touch ./site."""
+    root = tmp_path_factory.mktemp("project")
+    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml"):
+        source = PROJECT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    paths = Paths(project=root, data=root / "guideline_data", build=root / "build", site=root / "site")
+    return paths, build(paths)
+
+
+@pytest.fixture(scope="session")
+def site(built) -> Path:
+    return built[0].site
+
+
+@pytest.fixture(scope="session")
+def server(site) -> Iterator[str]:
+    """The built site on 127.0.0.1 under PREFIX; yields the base URL."""
+    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context (empty storage) per test; every request that leaves the server is recorded."""
+    context = browser.new_context(accept_downloads=True, locale="ja-JP")
+    tab = context.new_page()
+    tab.outside_requests = []
+    tab.on("request", lambda r: None if r.url.startswith(server) else tab.outside_requests.append(r.url))
+    yield tab
+    context.close()

@@ -32,6 +32,7 @@ COLLECTIONS = (
     Collection("csf", "csf.yaml", "list"),
     Collection("checklists", "checklists", "item-per-file"),
     Collection("templates", "templates", "item-per-file"),
+    Collection("changelog", "changelog.yaml", "list"),
     Collection("ui", "ui.yaml", "mapping"),
 )
 

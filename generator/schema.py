@@ -10,7 +10,17 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 SectionId = Annotated[str, StringConstraints(pattern=r"^(intro|annex-[12]|\d+(\.\d+)*)$")]
@@ -29,6 +39,12 @@ class Text(Strict):
 
     ja: NonEmpty
     en: NonEmpty
+
+    @model_serializer(mode="wrap")
+    def _one_language(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict | str:
+        # A one-language export dumps with context={"language": "ja"}: each Text becomes that language's string.
+        language = (info.context or {}).get("language")
+        return getattr(self, language) if language else handler(self)
 
 
 Provenance = Literal["guideline", "editorial"]
@@ -249,6 +265,14 @@ class Template(Strict):
     parts: list[TemplatePart]
 
 
+class ChangelogEntry(Strict):
+    """One version of the knowledge base itself (not of the guideline, whose edition is `Document.edition`)."""
+
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    date: dt.date
+    changes: list[Text] = Field(min_length=1)
+
+
 class UiString(Strict):
     ja: str
     en: str
@@ -266,4 +290,10 @@ class KnowledgeBase(Strict):
     csf: list[CsfFunction]
     checklists: list[Checklist]
     templates: list[Template]
+    changelog: list[ChangelogEntry]  # newest first
     ui: dict[str, UiString]
+
+    @property
+    def version(self) -> str:
+        """The knowledge base's version: the newest changelog entry's (validate checks there is one)."""
+        return self.changelog[0].version

@@ -22,6 +22,7 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "csf": schema.CsfFunction,
     "checklists": schema.Checklist,
     "templates": schema.Template,
+    "changelog": schema.ChangelogEntry,
 }
 
 
@@ -176,6 +177,7 @@ def cross_checks(kb: schema.KnowledgeBase, locator: Locator) -> list[Problem]:
     problems += _order(kb, locator)
     problems += _known_ids(kb, locator)
     problems += _errata_applied(kb, locator)
+    problems += _changelog_order(kb, locator)
     return problems
 
 
@@ -372,3 +374,25 @@ def _errata_applied(kb, locator) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _changelog_order(kb, locator) -> list[Problem]:
+    """The knowledge base's version is the first changelog entry's: there must be one, and the newest comes first."""
+    if not kb.changelog:
+        return [Problem("guideline_data/changelog.yaml", 1, "the changelog is empty", "add an entry: version, date, changes")]
+    problems = []
+    for index in range(1, len(kb.changelog)):
+        newer, older = kb.changelog[index - 1], kb.changelog[index]
+        if _version_key(older.version) >= _version_key(newer.version) or older.date > newer.date:
+            problems.append(
+                locator.problem(
+                    ("changelog", index, "version"),
+                    f"version {older.version} ({older.date}) comes after {newer.version} ({newer.date})",
+                    "list the versions newest first, each with a higher number and a date no earlier than the one below",
+                )
+            )
+    return problems
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))

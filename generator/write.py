@@ -56,10 +56,12 @@ def language_config(code: str, site_name: str, nav: list, alternates: list[dict]
     }
 
 
-def alternates(names: dict[str, str]) -> list[dict]:
-    """Links for Material's language selector; our partial turns them into same-page links."""
+def alternates(names: dict[str, str], current: str) -> list[dict]:
+    """Links for Material's language selector and <link rel="alternate">, relative to the root of the `current`
+    language's site (MkDocs resolves them from there); our partial turns them into same-page links."""
+    root = "" if current == DEFAULT_LANGUAGE else "../"
     return [
-        {"name": names[code], "lang": code, "link": "" if code == DEFAULT_LANGUAGE else f"{code}/"}
+        {"name": names[code], "lang": code, "link": root + ("" if code == DEFAULT_LANGUAGE else f"{code}/")}
         for code in LANGUAGES
     ]
 

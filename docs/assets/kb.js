@@ -23,6 +23,7 @@
   }
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-kb-search-open]")) openSearch();
+    if (event.target.closest("[data-kb-search-close]")) document.getElementById("kb-search").close();
   });
   document.addEventListener("keydown", function (event) {
     const typing = event.target.closest("input, textarea, select, [contenteditable]");

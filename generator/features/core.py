@@ -42,7 +42,10 @@ def glossary_groups(glossary: list[GlossaryTerm], language: Language) -> list[di
         for term in sorted(glossary, key=lambda t: t.term.en.casefold()):
             first = term.term.en[0].upper()
             letters[first if first.isalpha() else "#"].append(term)
-        return [{"label": k, "anchor": k.lower(), "heading": k, "terms": v} for k, v in sorted(letters.items())]
+        return [
+            {"label": k, "anchor": k.lower() if k.isalpha() else "other", "heading": k, "terms": v}
+            for k, v in sorted(letters.items())
+        ]
     rows: dict[str, list[GlossaryTerm]] = defaultdict(list)
     for term in sorted(glossary, key=lambda t: kana.sort_key(t.reading)):
         rows[kana.row_of(term.reading)].append(term)

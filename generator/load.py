@@ -97,15 +97,17 @@ def _read(path: Path, root: Path, shown: str, problems: list[Problem]) -> Source
     resolved = path.resolve()
     if not resolved.is_relative_to(root):
         problems.append(
-            Problem(shown, None, f"this file points outside the data folder (to {resolved})", "replace the link by a real file")
+            Problem(shown, 1, f"this file points outside the data folder (to {resolved})", "replace the link by a real file")
         )
         return None
     size = resolved.stat().st_size
     if size > MAX_FILE_BYTES:
+        with resolved.open("rb") as file:
+            line = file.read(MAX_FILE_BYTES).count(b"\n") + 1  # where the file passes the limit
         problems.append(
             Problem(
                 shown,
-                None,
+                line,
                 f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
                 "split it into several files in the same folder, or remove what does not belong",
             )

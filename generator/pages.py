@@ -19,6 +19,7 @@ class Page:
     title: schema.Text | str  # str for titles that are interface strings keys (see `nav_title`)
     context: dict[str, Any] = field(default_factory=dict)
     searchable: bool = True  # print pages and other duplicates stay out of the search index
+    search_weight: float = 1.0  # below 1 for our tools (checklists, templates), so the guideline's text ranks first
     tags: list[str] = field(default_factory=list)
 
 

@@ -20,9 +20,17 @@ from .link import Key, Linked, parse_references, term_forms, term_pattern
 from .pages import Page, relative_md, relative_url, target_of
 
 TEMPLATES = Path(__file__).parent / "templates"
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|~^=!])")
+# Exactly what Python-Markdown (with tables) lets a backslash escape: before any other character, such as = ~ ^,
+# the backslash would be shown.
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|!])")
 LINE_START = re.compile(r"^(\s*)(\d+)\.|^(\s*)([-+])", re.MULTILINE)
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def html_text(text: str) -> str:
+    """Text for the places where MkDocs and Material print a string as HTML, unescaped: page and site titles,
+    navigation and tags. Quotes stay as they are: Material escapes the titles it puts in attributes itself."""
+    return html.escape(text, quote=False)
 
 
 def escape_markdown(text: str) -> str:
@@ -195,12 +203,14 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.globals["Key"] = Key
+    env.filters["html_text"] = html_text
     return env
 
 
 def render_page(env: jinja2.Environment, linked: Linked, language: Language, page: Page, terms: TermMatcher,
                 shared: dict) -> str:  # fmt: skip
-    renderer = PageRenderer(linked, language, page, terms)
+    # A page kind may resolve links its own way (the print page links inside itself): a PageRenderer subclass.
+    renderer = page.context.get("renderer", PageRenderer)(linked, language, page, terms)
     template = env.get_template(page.template)
     return template.render(
         page=page,

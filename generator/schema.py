@@ -213,10 +213,13 @@ class Document(Strict):
 
 
 class ChecklistItem(Strict):
-    id: ItemId
+    id: ItemId  # CL<chapter>-<nnn>, stable: answers saved in browsers and workbooks are keyed by it
     text: Text
     section: SectionId  # the source section / control
-    actor: Slug
+    block: Literal["summary", "requirement", "examples", "additional", "paragraph", "column"]  # where in the section
+    actor: Slug  # who acts: an id in actors.yaml of kind "actor"
+    # guideline: the overview's own sentence (at most its ending adjusted, or cut to one of its clauses);
+    # editorial: our summary, combination or rephrasing of it
     wording: Provenance
 
 
@@ -225,6 +228,8 @@ class Checklist(Strict):
     title: Text
     description: Text
     kind: Literal["chapter", "focus"]
+    chapter: Annotated[str, StringConstraints(pattern=r"^\d+$")] | None = None  # chapter checklists: which chapter
+    self_assessment: bool = False  # an area of the self-assessment (assessment.md), rated on the maturity scale
     items: list[ChecklistItem] = []  # items defined here
     include: list[ItemId] = []  # items defined in another checklist
 
@@ -232,37 +237,90 @@ class Checklist(Strict):
     def _not_empty(self) -> Checklist:
         if not self.items and not self.include:
             raise ValueError("a checklist needs 'items' or 'include'")
+        if (self.kind == "chapter") != (self.chapter is not None):
+            raise ValueError("a checklist has 'chapter' exactly when its kind is 'chapter'")
         return self
 
 
 class TemplateField(Strict):
+    """A blank to fill in: a label and an empty answer cell (web page, Word and Markdown alike)."""
+
     id: Slug
     label: Text
     kind: Literal["line", "text", "date", "choice", "signature"]
-    choices: list[Text] = []
+    choices: list[Text] = []  # kind "choice": the boxes to tick
     hint: Text | None = None
+    lines: int = Field(default=1, ge=1, le=12)  # kind "text": how many ruled lines the answer gets
+
+    @model_validator(mode="after")
+    def _choices_fit_kind(self) -> TemplateField:
+        if (self.kind == "choice") != bool(self.choices):
+            raise ValueError("a 'choice' field needs 'choices'; other kinds take none")
+        if self.kind != "text" and self.lines != 1:
+            raise ValueError("only a 'text' field has several 'lines'")
+        return self
 
 
 class TemplateTable(Strict):
     columns: list[Text]
-    rows: list[list[Text]] = []  # prefilled rows; cells may be empty placeholders "〇〇 / [ … ]"
+    widths: list[int] = []  # relative column widths (A4 has no room for equal columns); default equal
+    rows: list[list[Text | None]] = []  # prefilled rows; a null cell is left blank to fill in
     blank_rows: int = Field(default=0, ge=0, le=40)
+
+    @model_validator(mode="after")
+    def _shape(self) -> TemplateTable:
+        if self.widths and len(self.widths) != len(self.columns):
+            raise ValueError(f"'widths' has {len(self.widths)} entries, expected one per column ({len(self.columns)})")
+        if any(width <= 0 for width in self.widths):
+            raise ValueError("column widths are positive numbers")
+        for number, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"table row {number} has {len(row)} cells, expected {len(self.columns)}")
+        if not self.rows and not self.blank_rows:
+            raise ValueError("a table needs 'rows' or 'blank_rows'")
+        return self
 
 
 class TemplatePart(Strict):
     heading: Text
-    guidance: Text | None = None
+    guidance: Text | None = None  # how to fill the part in (shown apart from the form's own text)
     body: list[Text] = []
+    items: list[Text] = []  # a list: policy statements, steps
+    numbered: bool = False  # the items are steps in order
     fields: list[TemplateField] = []
     table: TemplateTable | None = None
+    new_page: bool = False  # printing: the part starts a new A4 page (one printed page per sheet)
+
+
+class TemplateQuote(Strict):
+    """The guideline's own words that a template implements: an excerpt of a section, checked to be verbatim."""
+
+    section: SectionId
+    text: Text
+    items: list[Text] = []  # the list the quoted sentence introduces, item by item
 
 
 class Template(Strict):
+    """A fill-in template. Always editorial (written by us); it names the guideline text it implements."""
+
     id: Slug
     title: Text
     purpose: Text
-    implements: list[SectionId]
-    parts: list[TemplatePart]
+    implements: Annotated[list[SectionId], Field(min_length=1)]
+    edition: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]  # "1.0": printed in every footer
+    date: dt.date  # of this edition
+    quotes: Annotated[list[TemplateQuote], Field(min_length=1)]
+    parts: Annotated[list[TemplatePart], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _field_ids_unique(self) -> Template:
+        ids = [f.id for part in self.parts for f in part.fields]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"field ids must be unique within a template: {', '.join(duplicates)}")
+        if self.parts[0].new_page:
+            raise ValueError("the first part starts the first page already: remove its 'new_page'")
+        return self
 
 
 class ChangelogEntry(Strict):

@@ -379,7 +379,7 @@ def _errata_applied(kb, locator) -> list[Problem]:
 def _changelog_order(kb, locator) -> list[Problem]:
     """The knowledge base's version is the first changelog entry's: there must be one, and the newest comes first."""
     if not kb.changelog:
-        return [Problem("guideline_data/changelog.yaml", 1, "the changelog is empty", "add an entry: version, date, changes")]
+        return [Problem("guideline_data/changelog.yaml", 1, "the changelog is empty", "add version, date, changes")]
     problems = []
     for index in range(1, len(kb.changelog)):
         newer, older = kb.changelog[index - 1], kb.changelog[index]
@@ -388,7 +388,7 @@ def _changelog_order(kb, locator) -> list[Problem]:
                 locator.problem(
                     ("changelog", index, "version"),
                     f"version {older.version} ({older.date}) comes after {newer.version} ({newer.date})",
-                    "list the versions newest first, each with a higher number and a date no earlier than the one below",
+                    "list the versions newest first, each with a higher number and a date no earlier than the next",
                 )
             )
     return problems

@@ -69,3 +69,16 @@ def test_check_command(built):
     result = subprocess.run([sys.executable, "-m", "generator", "--project", str(paths.project), "check"],
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0 and result.stdout.startswith("ok: ")
+
+
+def test_tags_index_lists_actors_and_stakeholders(site):
+    html = (site / "tags" / "index.html").read_text(encoding="utf-8")
+    for name in ("経営層", "システム管理者", "空港", "ケータリング"):
+        assert name in html
+
+
+def test_control_page_has_typed_link_sections(site):
+    html = (site / "guideline" / "5-6-1" / "index.html").read_text(encoding="utf-8")
+    assert "この対策を求める項目" in html and "4.4 サプライチェーン・リスクマネジメント" in html
+    html = (site / "en" / "guideline" / "4-4" / "index.html").read_text(encoding="utf-8")
+    assert "Controls that implement it" in html and "5.6.1" in html

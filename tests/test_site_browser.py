@@ -81,3 +81,20 @@ def test_pages_make_no_request_outside_the_site(page, server):
         page.keyboard.type("CSIRT")
         page.wait_for_timeout(500)
     assert page.outside_requests == []
+
+
+def test_controls_overview_filters_by_category_status_and_text(page, server):
+    page.goto(server + "controls/")
+    rows = page.locator("#kb-controls tbody tr:visible td:first-child")
+    everything = rows.count()
+    page.select_option("#kb-controls-category", "technical")
+    numbers = rows.all_inner_texts()
+    assert numbers and all(n.startswith("5.4") for n in numbers)
+    page.select_option("#kb-controls-status", "added")
+    assert set(rows.all_inner_texts()) == {"5.4.2", "5.4.6"}
+    page.select_option("#kb-controls-category", "")
+    page.select_option("#kb-controls-status", "")
+    page.fill("#kb-controls-text", "多層防御")
+    assert rows.all_inner_texts() == ["5.4.6"]
+    page.fill("#kb-controls-text", "")
+    assert rows.count() == everything

@@ -19,7 +19,10 @@
     }
     if (!dialog.open) dialog.showModal();
     const input = dialog.querySelector("input");
-    if (input) input.focus();
+    if (input) {
+      input.setAttribute("aria-labelledby", "kb-search-label"); // a visible label, not only Pagefind's title
+      input.focus();
+    }
   }
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-kb-search-open]")) openSearch();

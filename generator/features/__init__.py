@@ -7,6 +7,7 @@ default. This is the one place where new page kinds and downloads plug in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..i18n import Language
 from ..link import Linked
@@ -22,6 +23,9 @@ class HomeCard:
 
 class Feature:
     """Override what the feature provides."""
+
+    def configure(self, project: Path) -> None:
+        """Called at the start of every build with the project folder, for settings such as mkdocs.yml's site_url."""
 
     def pages(self, linked: Linked) -> list[Page]:
         return []

@@ -27,7 +27,7 @@ class Core(Feature):
             "actors": {a.id: a for a in kb.actors},
             "csf_categories": {c.id: c for f in kb.csf for c in f.categories},
             "csf_sections": csf_sections,
-            "controls": [s for s in kb.sections if is_control(s)],
+            "controls": [s for s in kb.sections if is_control(s) and s.id != "5"],
             "categories": ("organizational", "human", "physical", "technical", "cloud", "outsourcing"),
             "glossary_groups": glossary_groups(kb.glossary, language),
             "term_haystack": term_haystack,

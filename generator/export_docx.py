@@ -1,0 +1,293 @@
+"""Word (.docx) files of the policy templates, built with python-docx.
+
+The layout follows the web page: a title, the editorial notice, then per part a Heading 1, its guidance, text,
+lists, a fields table and a data table; last the quoted guideline text. Form fields are table cells: a shaded label
+cell beside an empty answer cell (no content controls, so the file opens the same in any word processor). The page
+is A4 with 20 mm margins; header and footer carry the template ID and edition. Japanese text is set in East Asian
+fonts: `w:eastAsia` is named on the Normal, Title, heading and table styles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from typing import Protocol
+
+from docx import Document
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from . import schema
+from .i18n import Language
+
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(210), Mm(297), Mm(20)
+TEXT_WIDTH_MM = 170
+LABEL_WIDTH_MM = 55
+ROW_HEIGHT_MM = 9  # a blank row: room for one handwritten line
+LINE_HEIGHT_MM = 8  # each ruled line of a "text" field
+SHADE = "EDEFF5"
+INK = RGBColor(0x1F, 0x25, 0x33)
+MUTED = RGBColor(0x5F, 0x66, 0x73)
+# (Latin font, East Asian font) per language and role. Yu fonts ship with Windows and Office; MS fonts are the
+# usual fallbacks Word substitutes when they are missing.
+FONTS = {
+    "ja": {"body": ("Yu Mincho", "Yu Mincho"), "heading": ("Yu Gothic", "Yu Gothic")},
+    "en": {"body": ("Calibri", "Yu Mincho"), "heading": ("Calibri", "Yu Gothic")},
+}
+LOCALES = {"ja": "ja-JP", "en": "en-GB"}
+HEADING_STYLES = ("Title", "Heading 1", "Heading 2")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    bold: bool = False
+
+
+class TextSource(Protocol):
+    """Data text as spans, with `@` references already turned into labels (features.templates.PlainText)."""
+
+    def spans(self, text: schema.Text) -> list[Span]: ...
+
+    def section(self, section_id: str) -> str: ...
+
+
+def template_docx(template: schema.Template, language: Language, source: TextSource, edition: str, footer: str) -> bytes:
+    document = Document()
+    _page_setup(document, language, template, edition, footer)
+    _styles(document, language.code)
+    _properties(document, template, language, source, edition)
+    t = language.t
+
+    document.add_paragraph(_plain(source, template.title), style="Title")
+    meta = document.add_paragraph(f"{t('templates.id')}: {template.id}　{edition}")
+    _small(meta)
+    notice = document.add_paragraph()
+    _runs(notice, [Span(t("templates.editorial_title") + t("templates.colon"), bold=True), Span(t("templates.editorial_body"))])
+    implements = t("punct.list").join(source.section(s) for s in template.implements)
+    _runs(document.add_paragraph(), [Span(t("templates.implements") + t("templates.colon"), bold=True), Span(implements)])
+    _runs(document.add_paragraph(), source.spans(template.purpose))
+
+    for part in template.parts:
+        heading = document.add_heading(_plain(source, part.heading), level=1)
+        heading.paragraph_format.page_break_before = part.new_page
+        if part.guidance:
+            guidance = document.add_paragraph()
+            _runs(guidance, [Span(t("templates.guidance") + t("templates.colon"), bold=True), *source.spans(part.guidance)])
+            _small(guidance)
+        for text in part.body:
+            _runs(document.add_paragraph(), source.spans(text))
+        for item in part.items:
+            _runs(document.add_paragraph(style="List Number" if part.numbered else "List Bullet"), source.spans(item))
+        if part.fields:
+            _fields_table(document, part.fields, source, language)
+        if part.table:
+            _data_table(document, part.table, source)
+
+    document.add_heading(t("templates.basis"), level=1)
+    _small(document.add_paragraph(t("templates.basis_note")))
+    for quote in template.quotes:
+        _runs(document.add_paragraph(style="Quote"), source.spans(quote.text))
+        for item in quote.items:
+            _runs(document.add_paragraph(style="List Bullet 2"), source.spans(item))
+        _small(document.add_paragraph(f"— {source.section(quote.section)}")).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _reproducible(buffer.getvalue(), template.date)
+
+
+# ---------------------------------------------------------------- page, styles, properties
+
+
+def _page_setup(document, language: Language, template: schema.Template, edition: str, footer: str) -> None:
+    section = document.sections[0]
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
+    section.header_distance = section.footer_distance = Mm(10)
+    header = section.header.paragraphs[0]
+    header.text = f"{language.t('templates.id')}: {template.id}　{edition}"
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _small(header)
+    line = section.footer.paragraphs[0]
+    line.text = footer
+    _small(line)
+    pages = section.footer.add_paragraph()
+    pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, rest = language.t("templates.page_of").split("{page}")
+    between, after = rest.split("{pages}")
+    pages.add_run(before)
+    _field(pages, "PAGE")
+    pages.add_run(between)
+    _field(pages, "NUMPAGES")
+    pages.add_run(after)
+    _small(pages)
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A simple Word field (page numbers): Word computes it when the file is opened or printed."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _styles(document, code: str) -> None:
+    fonts = FONTS[code]
+    for name in ("Normal", *HEADING_STYLES, "Quote", "Header", "Footer"):
+        style = document.styles[name]
+        latin, east_asian = fonts["heading" if name in HEADING_STYLES else "body"]
+        _fonts(style.element.get_or_add_rPr(), latin, east_asian)
+        language = style.element.rPr.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            style.element.rPr.append(language)
+        language.set(qn("w:val"), LOCALES[code])
+        language.set(qn("w:eastAsia"), "ja-JP")
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.paragraph_format.space_after = Pt(4)
+    title = document.styles["Title"]
+    title.font.size, title.font.color.rgb = Pt(18), INK
+    for name, size in (("Heading 1", 13), ("Heading 2", 11.5)):
+        heading = document.styles[name]
+        heading.font.size, heading.font.color.rgb = Pt(size), INK
+        heading.paragraph_format.space_before, heading.paragraph_format.space_after = Pt(12), Pt(4)
+        heading.paragraph_format.keep_with_next = True
+
+
+def _fonts(rpr, latin: str, east_asian: str) -> None:
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(theme), None)  # a theme font would win over the named one
+    for attribute, font in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asian), ("w:cs", latin)):
+        fonts.set(qn(attribute), font)
+
+
+def _properties(document, template: schema.Template, language: Language, source: TextSource, edition: str) -> None:
+    properties = document.core_properties
+    properties.title = _plain(source, template.title)
+    properties.subject = language.text(template.title)
+    properties.identifier = template.id
+    properties.version = edition
+    properties.language = LOCALES[language.code]
+    properties.keywords = ", ".join(template.implements)
+    properties.comments = language.t("templates.editorial_body")
+    properties.author = properties.last_modified_by = ""
+    properties.created = properties.modified = dt.datetime.combine(template.date, dt.time())
+    properties.revision = 1
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _fields_table(document, fields: list[schema.TemplateField], source: TextSource, language: Language) -> None:
+    table = _table(document, len(fields), [LABEL_WIDTH_MM, TEXT_WIDTH_MM - LABEL_WIDTH_MM])
+    for row, field in zip(table.rows, fields, strict=True):
+        label, answer = row.cells
+        _runs(label.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(field.label)])
+        if field.hint:
+            _small(_runs(label.add_paragraph(), source.spans(field.hint)))
+        _shade(label)
+        if field.kind == "choice":
+            choices = "　".join(f"☐ {_plain(source, c)}" for c in field.choices)
+            answer.paragraphs[0].text = choices
+        elif field.kind in ("date", "signature"):
+            answer.paragraphs[0].text = language.t(f"templates.{field.kind}_blank")
+            answer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _small(answer.paragraphs[0])
+        lines = field.lines if field.kind == "text" else 1
+        _height(row, lines * LINE_HEIGHT_MM if field.kind == "text" else ROW_HEIGHT_MM)
+
+
+def _data_table(document, table_data: schema.TemplateTable, source: TextSource) -> None:
+    weights = table_data.widths or [1] * len(table_data.columns)
+    widths = [TEXT_WIDTH_MM * w / sum(weights) for w in weights]
+    rows = 1 + len(table_data.rows) + table_data.blank_rows
+    table = _table(document, rows, widths)
+    header = table.rows[0]
+    _repeat_as_header(header)
+    for cell, column in zip(header.cells, table_data.columns, strict=True):
+        _runs(cell.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(column)])
+        _shade(cell)
+    for row, values in zip(table.rows[1:], table_data.rows, strict=False):
+        for cell, value in zip(row.cells, values, strict=True):
+            if value is not None:
+                _runs(cell.paragraphs[0], source.spans(value))
+    for row in table.rows[1 + len(table_data.rows) :]:
+        _height(row, ROW_HEIGHT_MM)
+
+
+def _table(document, rows: int, widths_mm: list[float]):
+    table = document.add_table(rows=rows, cols=len(widths_mm))
+    table.style = document.styles["Table Grid"]
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    document.add_paragraph()  # Word joins two tables that touch; a paragraph keeps them apart
+    return table
+
+
+def _repeat_as_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _height(row, millimetres: float) -> None:
+    row.height = Mm(millimetres)
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+
+
+def _shade(cell) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), SHADE)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+# ---------------------------------------------------------------- text
+
+
+def _runs(paragraph, spans: list[Span]):
+    for span in spans:
+        paragraph.add_run(span.text).bold = span.bold or None
+    return paragraph
+
+
+def _plain(source: TextSource, text: schema.Text) -> str:
+    return "".join(span.text for span in source.spans(text))
+
+
+def _small(paragraph):
+    for run in paragraph.runs:
+        run.font.size = Pt(8.5)
+        run.font.color.rgb = MUTED
+    return paragraph
+
+
+def _reproducible(data: bytes, date: dt.date) -> bytes:
+    """The same template gives the same bytes: zip entries carry the edition's date, not the build time."""
+    stamp = (date.year, date.month, date.day, 0, 0, 0)
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for entry in source.infolist():
+            out.writestr(zipfile.ZipInfo(entry.filename, stamp), source.read(entry), zipfile.ZIP_DEFLATED)
+    return target.getvalue()

@@ -1,0 +1,115 @@
+"""The whole knowledge base as JSON: one file with both languages, one per language, and their JSON Schemas.
+
+The export model is made of the schema's own models, so the JSON Schema comes from the same definitions that
+validate guideline_data/, and the two-language file reads back into exactly the validated data. A one-language
+file is the same structure with every Text (`{"ja": …, "en": …}`) replaced by that language's string.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from . import schema
+from .i18n import LANGUAGES
+from .link import RELATIONS, Linked
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # what pydantic generates
+
+LanguageCode = Literal["ja", "en"]
+
+
+class LinkEnd(schema.Strict):
+    kind: Literal["section", "term", "ref", "tpl", "item", "checklist"]
+    id: str
+
+
+class CrossLink(schema.Strict):
+    """A typed relation computed by the link stage (`@` references, implements, cites, term uses, …)."""
+
+    relation: Literal[RELATIONS]
+    source: LinkEnd
+    target: LinkEnd
+
+
+class KnowledgeBaseExport(schema.Strict):
+    """The knowledge base of the aviation-sector cybersecurity safety guideline (MLIT, overview edition).
+
+    Text may hold `@` references (`@5.4.2`, `@term:csirt`, `@ref:…`, `@tpl:…`, `@cl:…`, `@list:…`; `@@` is a
+    literal at sign) and **bold**; `links` lists every relation they and the structure make.
+    """
+
+    model_config = ConfigDict(title="Aviation guideline knowledge base")
+
+    version: str = Field(
+        description="The knowledge base's version: its newest changelog entry (the guideline's edition is in document)"
+    )
+    languages: list[LanguageCode] = Field(
+        description="The languages each Text holds: both (a Text is {ja, en}), or one (a Text is a string)"
+    )
+    changelog: list[schema.ChangelogEntry]
+    document: schema.Document
+    sections: list[schema.Section]
+    controls: list[str] = Field(description="The ids of the sections that are controls (chapter 5)")
+    glossary: list[schema.GlossaryTerm]
+    references: list[schema.Reference]
+    errata: list[schema.Erratum]
+    actors: list[schema.Actor]
+    csf: list[schema.CsfFunction]
+    checklists: list[schema.Checklist]
+    templates: list[schema.Template]
+    links: list[CrossLink]
+
+
+def export_model(linked: Linked) -> KnowledgeBaseExport:
+    kb = linked.kb
+    return KnowledgeBaseExport(
+        version=kb.version,
+        languages=list(LANGUAGES),
+        changelog=kb.changelog,
+        document=kb.document,
+        sections=kb.sections,
+        # validate gives a category to chapter-5 sections and only to them
+        controls=[s.id for s in kb.sections if s.category is not None],
+        glossary=kb.glossary,
+        references=kb.references,
+        errata=kb.errata,
+        actors=kb.actors,
+        csf=kb.csf,
+        checklists=kb.checklists,
+        templates=kb.templates,
+        links=[
+            CrossLink(
+                relation=link.relation,
+                source=LinkEnd(kind=link.source.kind, id=link.source.id),
+                target=LinkEnd(kind=link.target.kind, id=link.target.id),
+            )
+            for link in linked.index.links
+        ],
+    )
+
+
+def export_json(export: KnowledgeBaseExport, language: LanguageCode | None = None) -> bytes:
+    """Both languages (language None), or one: each Text becomes that language's string."""
+    if language is not None:
+        export = export.model_copy(update={"languages": [language]})
+    data = export.model_dump(mode="json", context={"language": language})
+    return _dumps(data)
+
+
+def json_schema(language: LanguageCode | None = None) -> bytes:
+    schema_ = KnowledgeBaseExport.model_json_schema()
+    if language is not None:
+        schema_["title"] += f" ({language})"
+        schema_["$defs"]["Text"] = {
+            "type": "string",
+            "minLength": 1,
+            "description": f"Reader-facing text in '{language}'. May carry `@` references and **bold**.",
+        }
+    return _dumps({"$schema": JSON_SCHEMA_DIALECT, **schema_})
+
+
+def _dumps(data) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

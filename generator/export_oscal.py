@@ -1,0 +1,288 @@
+"""The guideline as an OSCAL 1.1 catalog (JSON), for GRC tools that read control catalogs.
+
+Chapters are groups; every section below a chapter is a control (class "control" in chapter 5, "section" elsewhere),
+nested as in the table of contents. Blocks become parts (requirement → statement, summary → overview, examples →
+example; the others carry our namespace), change status, category and English titles are props in our namespace,
+cross-references are links (rel "related" between sections, "reference" to the back-matter resource of a cited
+document). The prose is the guideline's Japanese; every uuid is a uuid5 of a fixed namespace, so that the same data
+always gives the same file. The tests read the file with compliance-trestle's models.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections import Counter
+
+from . import schema
+from .i18n import Language
+from .link import Key, Linked, parse_references
+from .pages import children
+from .validate import parent_id
+
+OSCAL_VERSION = "1.1.3"
+NS = "urn:x-aviation-guideline-kb:oscal"  # qualifies our prop and part names
+UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, NS)  # fixed: the same names give the same uuids in every build
+ID_PREFIX = "avsec-"  # OSCAL ids may not start with a digit: 5.4.2 → avsec-5.4.2
+LANGUAGE = "ja"  # the guideline's own language; English titles ride along as props
+TIMEZONE = "+09:00"  # dates of the knowledge base are Japanese dates
+
+PART_NAMES = {"requirement": "statement", "summary": "overview", "examples": "example"}  # OSCAL's own part names
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def control_id(section_id: str) -> str:
+    return ID_PREFIX + section_id
+
+
+def stable_uuid(name: str) -> str:
+    return str(uuid.uuid5(UUID_NAMESPACE, name))
+
+
+def oscal_json(linked: Linked) -> bytes:
+    return (json.dumps(catalog(linked), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def catalog(linked: Linked) -> dict:
+    kb = linked.kb
+    builder = _Builder(linked, Language(LANGUAGE, kb.ui))
+    body = {
+        "uuid": stable_uuid(f"catalog/{kb.version}"),
+        "metadata": builder.metadata(),
+        "groups": [builder.group(s) for s in kb.sections if parent_id(s.id) is None],
+    }
+    if kb.references:
+        body["back-matter"] = {"resources": [builder.resource(r) for r in kb.references]}
+    return {"catalog": body}
+
+
+def _prop(name: str, value: str, ours: bool = True, class_: str | None = None) -> dict:
+    """A prop in our namespace, or (ours=False) one that OSCAL itself defines, such as label and sort-id."""
+    prop = {"name": name, "ns": NS} if ours else {"name": name}
+    prop["value"] = value
+    if class_:
+        prop["class"] = class_
+    return prop
+
+
+def _timestamp(date) -> str:
+    return f"{date.isoformat()}T00:00:00{TIMEZONE}"
+
+
+def _sort_id(section_id: str) -> str:
+    return ".".join(f"{int(n):02d}" for n in section_id.split("."))
+
+
+class _Builder:
+    def __init__(self, linked: Linked, language: Language) -> None:
+        self.linked, self.kb, self.language = linked, linked.kb, language
+
+    # -- metadata and back matter
+    def metadata(self) -> dict:
+        kb, document = self.kb, self.kb.document
+        return {
+            "title": document.title.ja,
+            "last-modified": _timestamp(kb.changelog[0].date),
+            "version": kb.version,
+            "oscal-version": OSCAL_VERSION,
+            "revisions": [
+                {
+                    "published": _timestamp(entry.date),
+                    "version": entry.version,
+                    "remarks": "\n\n".join(self.inline(change) for change in entry.changes),
+                }
+                for entry in kb.changelog
+            ],
+            "props": [
+                _prop("title-en", document.title.en),
+                _prop("guideline-edition", document.edition.ja),
+                _prop("guideline-issuer", document.issuer.ja),
+                _prop("guideline-date", document.date.isoformat()),
+            ],
+            "remarks": self.language.t("oscal.remarks"),
+        }
+
+    def resource(self, reference: schema.Reference) -> dict:
+        resource = {
+            "uuid": self.resource_uuid(reference.id),
+            "title": reference.title.ja,
+            "props": [_prop("reference-id", reference.id), _prop("title-en", reference.title.en)],
+            "citation": {"text": self.citation(reference)},
+        }
+        if reference.url:
+            resource["rlinks"] = [{"href": reference.url}]
+        if reference.note:
+            resource["remarks"] = self.inline(reference.note)
+        return resource
+
+    def citation(self, reference: schema.Reference) -> str:
+        parts = [self.language.text(reference.issuer)] if reference.issuer else []
+        parts.append(self.language.text(reference.title))
+        if reference.date:
+            parts.append(self.language.date(reference.date, reference.date_precision))
+        return self.language.t("punct.list").join(parts)
+
+    @staticmethod
+    def resource_uuid(reference_id: str) -> str:
+        return stable_uuid(f"reference/{reference_id}")
+
+    # -- groups and controls
+    def group(self, section: schema.Section) -> dict:
+        group = {"id": control_id(section.id), "title": section.title.ja}
+        group |= self.common(section)
+        kids = [self.control(kid) for kid in children(self.linked, section.id)]
+        if kids:
+            group["controls"] = kids
+        return group
+
+    def control(self, section: schema.Section) -> dict:
+        cls = "control" if section.category else "section"  # validate: only chapter-5 sections have a category
+        control = {"id": control_id(section.id), "class": cls, "title": section.title.ja}
+        control |= self.common(section)
+        kids = [self.control(kid) for kid in children(self.linked, section.id)]
+        if kids:
+            control["controls"] = kids
+        return control
+
+    def common(self, section: schema.Section) -> dict:
+        """Props, links and parts: the same for a group and a control."""
+        number = self.language.section_number(section.id)
+        props = [_prop("label", number, ours=False)] if number else []
+        if section.id[0].isdigit():
+            props.append(_prop("sort-id", _sort_id(section.id), ours=False))
+        props.append(_prop("title-en", section.title.en))
+        if section.status:
+            props.append(_prop("change-status", section.status))
+        if section.category:
+            props.append(_prop("category", section.category))
+        props += [_prop("csf-category", c, class_="editorial") for c in section.csf]
+        result: dict = {"props": props}
+        links = self.links(section)
+        if links:
+            result["links"] = links
+        parts = self.parts(control_id(section.id), section.blocks)
+        if parts:
+            result["parts"] = parts
+        return result
+
+    def links(self, section: schema.Section) -> list[dict]:
+        index, key = self.linked.index, Key("section", section.id)
+        related = [
+            *index.outgoing(key, "implements"),
+            *index.incoming(key, "implements"),
+            *index.outgoing(key, "mentions"),
+            *index.incoming(key, "mentions"),
+        ]
+        sections = dict.fromkeys(k.id for k in related if k.kind == "section" and k.id != section.id)
+        cited = dict.fromkeys(
+            k.id for k in (*index.outgoing(key, "cites"), *index.outgoing(key, "mentions")) if k.kind == "ref"
+        )
+        return [{"href": f"#{control_id(s)}", "rel": "related"} for s in sections] + [
+            {"href": f"#{self.resource_uuid(r)}", "rel": "reference"} for r in cited
+        ]
+
+    # -- parts
+    def parts(self, owner: str, blocks: list[schema.Block]) -> list[dict]:
+        """Blocks in order; a heading block opens a topic part that holds the blocks after it, up to the next one."""
+        counts: Counter[str] = Counter()
+        top: list[dict] = []
+        topic: dict | None = None
+        for block in blocks:
+            name = "topic" if block.role == "heading" else PART_NAMES.get(block.role, block.role)
+            counts[name] += 1
+            part = {"id": f"{owner}_{name}-{counts[name]}", "name": name}
+            if name not in PART_NAMES.values():
+                part["ns"] = NS
+            part["class"] = block.source
+            if block.title:
+                part["title"] = block.title.ja
+            if block.role == "heading":
+                topic = part
+                top.append(topic)
+                continue
+            prose = self.prose(block)
+            if prose:
+                part["prose"] = prose
+            if topic is None:
+                top.append(part)
+            else:
+                topic.setdefault("parts", []).append(part)
+        return top
+
+    def prose(self, block: schema.Block) -> str:
+        """Markdown, as OSCAL's markup-multiline expects."""
+        pieces = []
+        if block.role == "table":
+            pieces.append(self.table(block))
+        quote = "> " if block.role == "quote" else ""
+        pieces += [quote + self.inline(p) for p in block.paragraphs]
+        if block.items:
+            pieces.append("\n".join(self.items(block.items)))
+        if block.attribution:
+            pieces.append(f"{quote}— {self.inline(block.attribution)}")
+        if block.source == "editorial" and block.date:
+            t = self.language.t
+            pieces.append(f"{t('punct.open')}{t('provenance.editorial_note')}{t('punct.list')}"
+                          f"{self.language.date(block.date)}{t('punct.close')}")  # fmt: skip
+        return "\n\n".join(pieces)
+
+    def items(self, items: list[schema.ListItem], depth: int = 0) -> list[str]:
+        lines = []
+        for item in items:
+            indent = "  " * depth
+            lines.append(f"{indent}- {self.inline(item.text)}")
+            if item.note:
+                lines.append(f"{indent}  {self.inline(item.note)}")
+            lines += self.items(item.items, depth + 1)
+        return lines
+
+    def table(self, block: schema.Block) -> str:
+        def row(cells: list[schema.Text]) -> str:
+            return "| " + " | ".join(self.inline(c).replace("\n", " ") for c in cells) + " |"
+
+        return "\n".join([row(block.columns), "|" + " --- |" * len(block.columns), *(row(r) for r in block.rows)])
+
+    # -- inline text
+    def inline(self, text: schema.Text) -> str:
+        """One language's text as Markdown: `@` references become links (inside the catalog) or names."""
+        raw = self.language.text(text).replace("@@", "\0")
+        out, position = [], 0
+        for match, key in parse_references(raw):
+            out.append(_markdown(raw[position : match.start()]))
+            out.append(self.reference(key))
+            position = match.end()
+        out.append(_markdown(raw[position:]))
+        return "".join(out).replace("\0", "@")
+
+    def reference(self, key: Key) -> str:
+        index = self.linked.index
+        match key.kind:
+            case "section":
+                label = self.language.section_title(index.sections[key.id])
+                return f"[{_escape(label)}](#{control_id(key.id)})"
+            case "ref":
+                return f"[{_escape(index.references[key.id].title.ja)}](#{self.resource_uuid(key.id)})"
+            case "term":
+                return _escape(index.terms[key.id].term.ja)
+            case "tpl":
+                return _escape(index.templates[key.id].title.ja)
+            case "checklist":
+                return _escape(index.checklists[key.id].title.ja)
+        return _escape(key.id)  # a checklist item: its id
+
+
+def _escape(text: str) -> str:
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def _markdown(text: str) -> str:
+    """Plain text with the data's **bold** kept and every other Markdown special shown as itself."""
+    out, position = [], 0
+    for match in BOLD.finditer(text):
+        out.append(_escape(text[position : match.start()]))
+        out.append(f"**{_escape(match.group(1))}**")
+        position = match.end()
+    out.append(_escape(text[position:]))
+    return "".join(out)

@@ -1,0 +1,325 @@
+"""Checklists and the self-assessment: a page per checklist, the index, the assessment page, and their downloads.
+
+The items live in guideline_data/checklists/ (schema `Checklist`): the chapter checklists define them, the focused
+ones include them by id. In the browser (docs/assets/checklist.js) answers are kept in localStorage under the item
+id, so an item answered in one checklist is answered in every checklist that holds it, in both languages. At build
+time every checklist also becomes an xlsx workbook and a CSV file (generator/sheets.py), all checklists one
+workbook, and the risk response plan (4.3.3) an xlsx template with drop-down lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from markupsafe import Markup
+
+from .. import __version__, schema
+from ..i18n import Language
+from ..link import Key, Linked, parse_references
+from ..pages import Page, target_of, url_of
+from ..render import BOLD, PageRenderer, TermMatcher
+from ..sheets import Cell, Column, Cover, Table, csv_bytes, workbook
+from . import Feature, HomeCard
+
+INDEX = "checklists/index.md"
+ASSESSMENT = "assessment.md"
+DOWNLOADS = "downloads/checklists"
+STATUSES = ("done", "partial", "todo", "na")  # what the browser stores; labels: ui.yaml checklist.status.<code>
+LEVELS = (0, 1, 2, 3, 4)  # the maturity scale of the self-assessment; meanings: ui.yaml assessment.level.<n>.*
+PLAN_FIELDS = ("action", "resources", "owner", "due", "evaluation")  # the five fields 4.3.3 asks for
+PLAN_BLANK_ROWS = 10
+
+
+def page_path(checklist: schema.Checklist) -> str:
+    return f"checklists/{checklist.id}.md"
+
+
+def download_path(name: str, language: Language, extension: str) -> str:
+    """Each language has its own files; the language is in the name, so that saved files do not overwrite each other."""
+    return f"{DOWNLOADS}/{name}-{language.code}.{extension}"
+
+
+def configured_site_url(project: Path) -> str:
+    """KB_SITE_URL, else mkdocs.yml's site_url, else "": the workbooks link to the site only when it is known."""
+    url = os.environ.get("KB_SITE_URL", "")
+    if not url:
+        config = project / "mkdocs.yml"
+        # mkdocs.yml may hold !!python tags (the slugify function), which only MkDocs' own loader resolves.
+        loader = type("Loader", (yaml.SafeLoader,), {})
+        loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+        url = (yaml.load(config.read_text(encoding="utf-8"), Loader=loader) or {}).get("site_url") or ""
+    return url if not url or url.endswith("/") else url + "/"
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item as the downloads and the browser tool show it: plain text in one language."""
+
+    id: str
+    text: str
+    section: str
+    source: str  # "3.1.1 組織方針とサイバーセキュリティ"
+    block: str
+    actor: str
+    wording: str
+    page: str  # docs path of the page that defines it
+    anchor: str
+
+
+class Checklists(Feature):
+    def __init__(self) -> None:
+        self.site_url = ""
+
+    def configure(self, project: Path) -> None:
+        self.site_url = configured_site_url(project)
+
+    def pages(self, linked: Linked) -> list[Page]:
+        checklists = [Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}) for c in linked.kb.checklists]
+        return [
+            Page(INDEX, "checklists.md.j2", "nav.checklists"),
+            *checklists,
+            Page(ASSESSMENT, "assessment.md.j2", "nav.assessment"),
+        ]
+
+    def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
+        book = Book(linked, language, self.site_url)
+        files = {}
+        for checklist in linked.kb.checklists:
+            table = book.table(checklist)
+            files[download_path(checklist.id, language, "xlsx")] = workbook(book.cover(table.title), [table])
+            files[download_path(checklist.id, language, "csv")] = book.csv([checklist])
+        tables = [book.table(c) for c in linked.kb.checklists]
+        files[download_path("checklists", language, "xlsx")] = workbook(book.cover(language.t("nav.checklists")), tables)
+        files[download_path("checklists", language, "csv")] = book.csv(linked.kb.checklists)
+        files[download_path("risk-response-plan", language, "xlsx")] = book.plan_template()
+        return files
+
+    def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
+        rows = ItemRows(linked, language)
+        return {
+            "checklist_items": lambda checklist: items_of(linked, checklist),
+            "checklist_groups": lambda checklist: groups_of(linked, checklist),
+            "checklist_download": lambda name, extension: download_path(name, language, extension),
+            "checklist_data": lambda checklists, areas=(): page_data(linked, language, rows, checklists, areas),
+            "checklist_asset": asset_path,
+            "checklist_statuses": STATUSES,
+            "assessment_areas": [c for c in linked.kb.checklists if c.self_assessment],
+            "maturity_levels": LEVELS,
+            "plan_fields": PLAN_FIELDS,
+        }
+
+    def home_cards(self) -> list[HomeCard]:
+        return [
+            HomeCard(INDEX, "nav.checklists", "home.card_checklists"),
+            HomeCard(ASSESSMENT, "nav.assessment", "home.card_assessment"),
+        ]
+
+
+def items_of(linked: Linked, checklist: schema.Checklist) -> list[schema.ChecklistItem]:
+    return [*checklist.items, *(linked.index.items[i] for i in checklist.include)]
+
+
+def groups_of(linked: Linked, checklist: schema.Checklist) -> list[tuple[schema.Section, list[schema.ChecklistItem]]]:
+    """The items under their source sections, sections in the order they first appear."""
+    groups: dict[str, list[schema.ChecklistItem]] = {}
+    for item in items_of(linked, checklist):
+        groups.setdefault(item.section, []).append(item)
+    return [(linked.index.sections[section], items) for section, items in groups.items()]
+
+
+def asset_path(page_path: str, name: str) -> str:
+    """A file of docs/assets/, relative to a page's URL (MkDocs does not rewrite the URLs of raw <script> tags)."""
+    depth = len([part for part in url_of(page_path).split("/") if part])
+    return "../" * depth + f"assets/{name}"
+
+
+class ItemRows:
+    """Items as plain text in one language: `@` references become their labels, **bold** marks are dropped."""
+
+    def __init__(self, linked: Linked, language: Language) -> None:
+        self.linked, self.language = linked, language
+        # The page renderer knows every kind of reference's label; its links and term marks are not used here.
+        self._labels = PageRenderer(linked, language, Page(INDEX, "", ""), TermMatcher([]))
+        self._actors = {a.id: a for a in linked.kb.actors}
+
+    def plain(self, text: schema.Text) -> str:
+        raw = self.language.text(text).replace("@@", "\0")
+        out, position = [], 0
+        for match, key in parse_references(raw):
+            out += [raw[position : match.start()], self._labels.label(key)]
+            position = match.end()
+        out.append(raw[position:])
+        return BOLD.sub(r"\1", "".join(out)).replace("\0", "@")
+
+    def row(self, item: schema.ChecklistItem) -> ItemRow:
+        t, section = self.language.t, self.linked.index.sections[item.section]
+        page, anchor = target_of(self.linked, Key("item", item.id))
+        return ItemRow(
+            id=item.id,
+            text=self.plain(item.text),
+            section=item.section,
+            source=self.language.section_title(section),
+            block=t(f"checklist.block.{item.block}"),
+            actor=self.language.text(self._actors[item.actor].name),
+            wording=t(f"checklist.wording.{item.wording}"),
+            page=page,
+            anchor=anchor,
+        )
+
+
+def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, areas=()) -> Markup:
+    """What checklist.js needs on a page, as JSON for a <script type="application/json"> element."""
+    t = language.t
+    listed = {item.id: item for c in [*checklists, *areas] for item in items_of(linked, c)}
+    data = {
+        "language": language.code,
+        "statuses": {code: t(f"checklist.status.{code}") for code in STATUSES},
+        "strings": {key.removeprefix("checklist.js."): t(key) for key in linked.kb.ui if key.startswith("checklist.js.")},
+        "checklists": [
+            {"id": c.id, "title": language.text(c.title), "items": [i.id for i in items_of(linked, c)]}
+            for c in [*checklists, *areas]
+        ],
+        "items": {item_id: _item_json(rows.row(item)) for item_id, item in listed.items()},
+        "areas": [c.id for c in areas],
+        "levels": {str(n): t(f"assessment.level.{n}.name") for n in LEVELS},
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Inside <script> only "</" could end the element early; escaping <, > and & keeps the JSON intact anyway.
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _item_json(row: ItemRow) -> dict:
+    return {"text": row.text, "source": row.source, "actor": row.actor, "wording": row.wording}
+
+
+class Book:
+    """The downloads of one language: the same columns in the xlsx sheets and the CSV files."""
+
+    def __init__(self, linked: Linked, language: Language, site_url: str) -> None:
+        self.linked, self.language, self.site_url = linked, language, site_url
+        self.rows = ItemRows(linked, language)
+        self.statuses = tuple(language.t(f"checklist.status.{code}") for code in STATUSES)
+
+    def url(self, path: str, anchor: str = "") -> str | None:
+        if not self.site_url:
+            return None
+        prefix = "" if self.language.is_default else f"{self.language.code}/"
+        return f"{self.site_url}{prefix}{url_of(path)}" + (f"#{anchor}" if anchor else "")
+
+    def header(self) -> list[str]:
+        t = self.language.t
+        keys = ("id", "text", "source", "actor", "wording", "status", "owner", "evidence", "due", "note")
+        return [t(f"checklist.{key}") for key in keys]
+
+    def table(self, checklist: schema.Checklist) -> Table:
+        t = self.language.t
+        widths = (10, 60, 30, 18, 16, 12, 16, 26, 12, 30)
+        columns = [Column(h, w) for h, w in zip(self.header(), widths, strict=True)]
+        columns[5] = Column(columns[5].header, 12, choices=self.statuses, tallied=True)
+        columns[8] = Column(columns[8].header, 12, date=True)
+        rows = []
+        for item in items_of(self.linked, checklist):
+            row = self.rows.row(item)
+            rows.append(
+                (
+                    Cell(row.id, self.url(row.page, row.anchor)),
+                    Cell(row.text),
+                    Cell(row.source, self.url(target_of(self.linked, Key("section", row.section))[0])),
+                    Cell(row.actor),
+                    Cell(row.wording),
+                    *(Cell(None) for _ in range(5)),
+                )
+            )
+        return Table(
+            sheet=checklist.id,
+            title=self.language.text(checklist.title),
+            note=t("checklist.xlsx.note"),
+            columns=tuple(columns),
+            rows=rows,
+        )
+
+    def cover(self, title: str) -> Cover:
+        t = self.language.t
+        return Cover(
+            sheet=t("checklist.xlsx.cover"),
+            title=title,
+            facts=self.facts(),
+            instructions=[t(f"checklist.xlsx.howto.{n}") for n in (1, 2, 3, 4)],
+            tally_title=t("checklist.xlsx.tally"),
+            tally_headers=(t("checklist.checklist"), t("checklist.items"), *self.statuses),
+            notes=[t("checklist.xlsx.editorial")],
+        )
+
+    def facts(self) -> list[tuple[str, str]]:
+        t, document = self.language.t, self.linked.kb.document
+        guideline = f"{self.language.text(document.title)} — {self.language.text(document.edition)}"
+        facts = [
+            (t("checklist.xlsx.guideline"), guideline),
+            (t("checklist.xlsx.generator"), __version__),
+            (t("checklist.xlsx.built"), dt.date.today().isoformat()),
+        ]
+        if self.site_url:
+            facts.append((t("checklist.xlsx.site"), self.url(INDEX)))
+        return facts
+
+    def csv(self, checklists: list[schema.Checklist]) -> bytes:
+        header = [self.language.t("checklist.checklist"), *self.header()]
+        rows = []
+        for checklist in checklists:
+            for item in items_of(self.linked, checklist):
+                row = self.rows.row(item)
+                rows.append([checklist.id, row.id, row.text, row.source, row.actor, row.wording, "", "", "", "", ""])
+        return csv_bytes(header, rows)
+
+    def plan_template(self) -> bytes:
+        """The risk response plan (4.3.3) to fill in Excel: one row per area, drop-downs for areas and levels."""
+        t, areas = self.language.t, [c for c in self.linked.kb.checklists if c.self_assessment]
+        levels = Table(
+            sheet=t("assessment.xlsx.levels_sheet"),
+            title=t("assessment.scale_title"),
+            note=t("assessment.scale_editorial"),
+            columns=(Column(t("assessment.level"), 10), Column(t("assessment.level_name"), 24),
+                     Column(t("assessment.level_meaning"), 90)),  # fmt: skip
+            rows=[
+                (Cell(n), Cell(t(f"assessment.level.{n}.name")), Cell(t(f"assessment.level.{n}.desc")))
+                for n in LEVELS
+            ],
+        )
+        area_table = Table(
+            sheet=t("assessment.xlsx.areas_sheet"),
+            title=t("assessment.areas_title"),
+            note=t("assessment.xlsx.areas_note"),
+            columns=(Column(t("checklist.id"), 18), Column(t("assessment.area"), 50)),
+            rows=[(Cell(c.id, self.url(page_path(c))), Cell(self.language.text(c.title))) for c in areas],
+        )
+        level_choices = tuple(str(n) for n in LEVELS)
+        plan = Table(
+            sheet=t("assessment.xlsx.plan_sheet"),
+            title=t("assessment.plan_title"),
+            note=t("assessment.xlsx.plan_note"),
+            columns=(
+                Column(t("assessment.area"), 30, choices_from=area_table.column_range(1)),
+                Column(t("assessment.current"), 10, choices=level_choices),
+                Column(t("assessment.target"), 10, choices=level_choices),
+                Column(t("assessment.plan.action"), 50),
+                Column(t("assessment.plan.resources"), 24),
+                Column(t("assessment.plan.owner"), 16),
+                Column(t("assessment.plan.due"), 12, date=True),
+                Column(t("assessment.plan.evaluation"), 40),
+            ),
+            rows=[(Cell(self.language.text(c.title)), *(Cell(None) for _ in range(7))) for c in areas],
+            blank_rows=PLAN_BLANK_ROWS,
+        )
+        cover = Cover(
+            sheet=t("checklist.xlsx.cover"),
+            title=t("assessment.xlsx.title"),
+            facts=self.facts(),
+            instructions=[t(f"assessment.xlsx.howto.{n}") for n in (1, 2, 3)],
+            notes=[t("assessment.scale_editorial")],
+        )
+        return workbook(cover, [plan, levels, area_table])

@@ -1,0 +1,121 @@
+"""Open data: the knowledge base as JSON (with its JSON Schema) and as an OSCAL catalog, the downloads page listing
+every feature's files, the print page with the whole guideline, and the about page with the changelog."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..export_json import export_json, export_model, json_schema
+from ..export_oscal import oscal_json
+from ..i18n import Language
+from ..link import Key, Linked
+from ..pages import Page
+from ..render import PageRenderer
+from ..schema import UiString
+from . import Feature, HomeCard
+
+DATA_FOLDER = "downloads/data/"
+OSCAL_FILE = DATA_FOLDER + "guideline-catalog.oscal.json"
+# Longest suffix first: a JSON Schema and an OSCAL catalog are JSON files with a purpose.
+FORMATS = (
+    (".schema.json", "JSON Schema"),
+    (".oscal.json", "OSCAL (JSON)"),
+    (".json", "JSON"),
+    (".xlsx", "Excel (.xlsx)"),
+    (".docx", "Word (.docx)"),
+    (".csv", "CSV"),
+    (".pdf", "PDF"),
+    (".md", "Markdown"),
+    (".zip", "ZIP"),
+)
+
+
+class OpenData(Feature):
+    def pages(self, linked: Linked) -> list[Page]:
+        return [
+            Page("downloads.md", "downloads.md.j2", "nav.downloads"),
+            Page("print.md", "print.md.j2", "nav.print", {"renderer": PrintRenderer}, searchable=False),
+            Page("about.md", "about.md.j2", "nav.about"),
+        ]
+
+    def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
+        export, code = export_model(linked), language.code
+        return {
+            DATA_FOLDER + "knowledge-base.json": export_json(export),
+            DATA_FOLDER + f"knowledge-base.{code}.json": export_json(export, code),
+            DATA_FOLDER + "knowledge-base.schema.json": json_schema(),
+            DATA_FOLDER + f"knowledge-base.{code}.schema.json": json_schema(code),
+            OSCAL_FILE: oscal_json(linked),
+        }
+
+    def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
+        return {"download_groups": download_groups(files, language, linked.kb.ui)}
+
+    def home_cards(self) -> list[HomeCard]:
+        return [HomeCard("downloads.md", "nav.downloads", "home.card_downloads")]
+
+
+class PrintRenderer(PageRenderer):
+    """The print page holds every section, term and reference itself: links to them stay inside the page (and so
+    inside a PDF of it), and anchors carry a prefix of their own. Terms are not marked: a tooltip does not print."""
+
+    def text(self, text, mark_terms: bool = True):
+        return super().text(text, mark_terms=False)
+
+    def anchor(self, key: Key) -> str | None:
+        match key.kind:
+            case "section":
+                return "print-" + key.id.replace(".", "-")
+            case "term":
+                return f"print-term-{key.id}"
+            case "ref":
+                return f"print-ref-{key.id}"
+        return None
+
+    def md(self, key: Key | str, anchor: str = "") -> str:
+        local = None if isinstance(key, str) else self.anchor(key)
+        return f"#{local}" if local else super().md(key, anchor)
+
+    def href(self, key: Key | str, anchor: str = "") -> str:
+        local = None if isinstance(key, str) else self.anchor(key)
+        return f"#{local}" if local else super().href(key, anchor)
+
+
+@dataclass(frozen=True)
+class Download:
+    path: str  # docs-relative
+    name: str
+    format: str
+    size: str
+
+
+def download_groups(files: dict[str, bytes], language: Language, ui: dict[str, UiString]) -> list[dict]:
+    """Every download of the language, by folder (downloads/checklists/, downloads/data/, …), names sorted."""
+    folders: dict[str, list[Download]] = defaultdict(list)
+    for path in sorted(files):
+        folder, name = posixpath.split(path)
+        folders[folder].append(Download(path, name, file_format(name), file_size(len(files[path]))))
+    groups = []
+    for folder, downloads in sorted(folders.items()):
+        kind = posixpath.basename(folder)
+        key = f"downloads.folder.{kind}"
+        title = language.t(key) if key in ui else kind  # a new feature's folder shows its name until it has a title
+        groups.append({"kind": kind, "title": title, "files": downloads})
+    return groups
+
+
+def file_format(name: str) -> str:
+    for suffix, label in FORMATS:
+        if name.endswith(suffix):
+            return label
+    return posixpath.splitext(name)[1].lstrip(".").upper() or "—"
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

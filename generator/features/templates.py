@@ -1,0 +1,216 @@
+"""Policy templates: a printable page per template and Word and Markdown downloads, all from one YAML source.
+
+Each template in guideline_data/templates/ (schema `Template`) is rendered three ways: template.md.j2 makes the web
+page (A4 print stylesheet: docs/assets/kb-templates.css), template_download.md.j2 the Markdown file and
+export_docx.py the Word file. The files live outside the site, so there `@` references become their labels
+("4.3.3 リスク対応計画の策定") instead of links. Templates are editorial: each quotes the guideline text it implements,
+and the quotes are checked to be the guideline's words.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from dataclasses import dataclass
+
+import jinja2
+from markupsafe import Markup
+
+from .. import schema
+from ..errors import DataError, Problem
+from ..export_docx import Span, template_docx
+from ..i18n import Language
+from ..link import Key, Linked, parse_references
+from ..pages import Page, url_of
+from ..render import BOLD, TEMPLATES, PageRenderer, TermMatcher
+from ..validate import texts
+from . import Feature, HomeCard
+
+INDEX = "templates/index.md"
+STYLESHEET = "assets/kb-templates.css"
+FORMATS = (("docx", "templates.word"), ("md", "templates.markdown"))
+# What a plain Markdown file must escape so that data text shows as written (brackets alone make no link),
+# and the list and heading markers that would turn the start of a line into a block.
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_<>|]|\]\()")
+BLOCK_MARKER = re.compile(r"^(\s*\d+)(?=[.)]\s)|^(\s*)(?=[-+#]\s)")
+
+
+def page_path(template: schema.Template) -> str:
+    return f"templates/{template.id}.md"
+
+
+def download_path(template: schema.Template, extension: str) -> str:
+    return f"downloads/templates/{template.id}.{extension}"
+
+
+class Templates(Feature):
+    def pages(self, linked: Linked) -> list[Page]:
+        problems = quote_problems(linked)
+        if problems:
+            raise DataError(problems)
+        templates = [Page(page_path(t), "template.md.j2", t.title, {"template": t}) for t in linked.kb.templates]
+        return [Page(INDEX, "templates_index.md.j2", "nav.templates"), *templates]
+
+    def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
+        environment = download_environment()
+        files = {}
+        for template in linked.kb.templates:
+            plain = PlainText(linked, language, template)
+            meta = TemplateMeta.of(template, language, linked)
+            files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, meta.footer)
+            markdown = environment.get_template("template_download.md.j2").render(
+                template=template, d=plain, t=lambda key: plain.escape(language.t(key)), meta=meta.escaped(plain)
+            )
+            files[download_path(template, "md")] = markdown.encode("utf-8")
+        return files
+
+    def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
+        def downloads(template: schema.Template) -> list[Download]:
+            return [Download.of(template, extension, label, files) for extension, label in FORMATS]
+
+        return {
+            "template_downloads": downloads,
+            "template_meta": lambda template: TemplateMeta.of(template, language, linked),
+            "template_sheets": sheets,
+            "template_stylesheet": lambda path: posixpath.relpath(STYLESHEET, url_of(path) or "."),
+        }
+
+    def home_cards(self) -> list[HomeCard]:
+        return [HomeCard(INDEX, "nav.templates", "templates.card_body")]
+
+
+def sheets(template: schema.Template) -> list[list[schema.TemplatePart]]:
+    """The parts grouped by printed page: a part with `new_page` starts the next sheet."""
+    grouped: list[list[schema.TemplatePart]] = []
+    for part in template.parts:
+        if part.new_page or not grouped:
+            grouped.append([])
+        grouped[-1].append(part)
+    return grouped
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str  # ui.yaml key
+    path: str  # docs-relative
+    name: str  # the file name a browser saves it under
+    size: str
+
+    @classmethod
+    def of(cls, template: schema.Template, extension: str, label: str, files: dict[str, bytes]) -> Download:
+        path = download_path(template, extension)
+        return cls(label, path, posixpath.basename(path), f"{math.ceil(len(files[path]) / 1024)} KB")
+
+
+@dataclass(frozen=True)
+class TemplateMeta:
+    """The edition line and the footer every rendering prints (page footer, Word header/footer, Markdown end)."""
+
+    edition: str
+    footer: str
+
+    @classmethod
+    def of(cls, template: schema.Template, language: Language, linked: Linked) -> TemplateMeta:
+        edition = language.t("templates.edition_of").format(edition=template.edition, date=language.date(template.date))
+        footer = language.t("templates.footer").format(
+            site=language.text(linked.kb.document.title), id=template.id, edition=edition
+        )
+        return cls(edition, footer)
+
+    def escaped(self, plain: PlainText) -> TemplateMeta:
+        return TemplateMeta(plain.escape(self.edition), plain.escape(self.footer))
+
+
+class PlainText:
+    """Data text for files outside the site: `@` references become labels, **bold** stays a span of its own."""
+
+    def __init__(self, linked: Linked, language: Language, template: schema.Template) -> None:
+        self.linked, self.language = linked, language
+        # The page renderer knows every kind of reference's label; its links and term marks are not used here.
+        self._labels = PageRenderer(linked, language, Page(page_path(template), "", template.title), TermMatcher([]))
+
+    def spans(self, text: schema.Text) -> list[Span]:
+        raw = self.language.text(text).replace("@@", "\0")
+        spans, position = [], 0
+        for match, key in parse_references(raw):
+            spans += self._bold_spans(raw[position : match.start()])
+            spans.append(Span(self._labels.label(key)))
+            position = match.end()
+        spans += self._bold_spans(raw[position:])
+        return [Span(s.text.replace("\0", "@"), s.bold) for s in spans if s.text]
+
+    def _bold_spans(self, raw: str) -> list[Span]:
+        spans, position = [], 0
+        for match in BOLD.finditer(raw):
+            spans += [Span(raw[position : match.start()]), Span(match.group(1), bold=True)]
+            position = match.end()
+        return [*spans, Span(raw[position:])]
+
+    def section(self, section_id: str) -> str:
+        return self._labels.label(Key("section", section_id))
+
+    # -- Markdown (the download template calls these)
+    def text(self, text: schema.Text) -> Markup:
+        parts = (f"**{_escape_inline(s.text)}**" if s.bold else _escape_inline(s.text) for s in self.spans(text))
+        return _escape_line_start("".join(parts))
+
+    @staticmethod
+    def escape(raw: str) -> Markup:
+        return _escape_line_start(_escape_inline(raw))
+
+
+def _escape_inline(raw: str) -> str:
+    return MARKDOWN_SPECIALS.sub(lambda m: "\\" + m.group(1), raw).replace("\n", " ")
+
+
+def _escape_line_start(line: str) -> Markup:
+    """A line that starts like a list item or a heading ("1. ", "- ", "# ") must not become one."""
+    return Markup(BLOCK_MARKER.sub(lambda m: (m.group(1) or m.group(2)) + "\\", line))
+
+
+def download_environment() -> jinja2.Environment:
+    """Jinja for Markdown files: nothing is HTML-escaped, PlainText escapes for Markdown instead."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def quote_problems(linked: Linked) -> list[Problem]:
+    """Every quote must be the guideline's words: an excerpt, in both languages, of the section it names."""
+    problems = []
+    for t_index, template in enumerate(linked.kb.templates):
+        for q_index, quote in enumerate(template.quotes):
+            path = ("templates", t_index, "quotes", q_index)
+            section = linked.index.sections.get(quote.section)
+            if section is None:
+                problems.append(linked.locator.problem(path + ("section",), f"unknown section {quote.section!r}"))
+                continue
+            guideline = [text for block_path, text in texts(section) if _is_guideline(section, block_path)]
+            quoted = [(("text",), quote.text), *((("items", i), item) for i, item in enumerate(quote.items))]
+            for where, text in quoted:
+                for code in ("ja", "en"):
+                    words = _bare(getattr(text, code))
+                    if not any(words in _bare(getattr(g, code)) for g in guideline):
+                        problems.append(
+                            linked.locator.problem(
+                                path + where + (code,),
+                                f"the quote is not the wording of section {quote.section} ({code})",
+                                "copy the words from guideline_data/sections as they are (an excerpt is fine)",
+                            )
+                        )
+    return problems
+
+
+def _is_guideline(section: schema.Section, path: tuple) -> bool:
+    """Text of the guideline's own blocks (not our editorial notes)."""
+    return path[0] == "blocks" and section.blocks[path[1]].source == "guideline"
+
+
+def _bare(text: str) -> str:
+    return " ".join(text.replace("**", "").split())

@@ -1,0 +1,26 @@
+"""MkDocs hooks of the generator; write.py names this file in every language's config.
+
+A Markdown file under downloads/ is a download (e.g. a template to edit), not a page: MkDocs would render it to
+HTML, so it is handed over as a plain file that MkDocs copies byte for byte, keeping its name and its `.md` URL.
+"""
+
+from __future__ import annotations
+
+from mkdocs.structure.files import File, Files
+
+DOWNLOADS = "downloads/"
+
+
+class Download(File):
+    def is_documentation_page(self) -> bool:
+        return False
+
+
+def on_files(files: Files, config) -> Files:
+    for file in [f for f in files if f.src_uri.startswith(DOWNLOADS) and f.is_documentation_page()]:
+        files.remove(file)
+        files.append(
+            Download(file.src_uri, file.src_dir, file.dest_dir, file.use_directory_urls, dest_uri=file.src_uri,
+                     inclusion=file.inclusion)  # fmt: skip
+        )
+    return files

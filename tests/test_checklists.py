@@ -1,0 +1,380 @@
+"""Checklists and the self-assessment: the data against the guideline, every workbook and CSV file read back by the
+library that reads it, and the browser tool in a real Chromium (answers survive a reload and the language switch,
+export and import round-trip, the draft risk response plan lists exactly the gaps)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from difflib import SequenceMatcher
+
+import openpyxl
+import pytest
+
+from generator import __version__
+from generator.features.checklists import (
+    STATUSES,
+    Book,
+    ItemRows,
+    configured_site_url,
+    download_path,
+    items_of,
+)
+from generator.i18n import LANGUAGES, Language
+from generator.sheets import FIRST_ROW, HEADER_ROW
+from generator.validate import texts
+
+REQUIRED_FOCUS = {
+    "current-state",
+    "backup",
+    "malware",
+    "remote-access",
+    "physical-entry",
+    "access-control",
+    "defence-in-depth",
+    "cloud",
+    "supply-chain",
+    "csirt",
+    "info-sharing",
+}
+
+
+def languages(linked) -> list[Language]:
+    return [Language(code, linked.kb.ui) for code in LANGUAGES]
+
+
+def site_root(site, language: Language):
+    return site if language.is_default else site / language.code
+
+
+# ---------------------------------------------------------------- data
+
+
+def test_every_item_comes_from_a_block_of_an_existing_section(linked):
+    actors = {a.id for a in linked.kb.actors if a.kind == "actor"}
+    for checklist in linked.kb.checklists:
+        for item in checklist.items:
+            section = linked.index.sections.get(item.section)
+            assert section is not None, (item.id, item.section)
+            assert any(b.role == item.block and b.source == "guideline" for b in section.blocks), item.id
+            assert item.actor in actors, item.id
+
+
+def test_every_chapter_checklist_covers_every_section_of_its_chapter_with_a_requirement(linked):
+    chapters = {c.chapter: c for c in linked.kb.checklists if c.kind == "chapter"}
+    with_requirement = [s for s in linked.kb.sections if any(b.role == "requirement" for b in s.blocks)]
+    assert with_requirement
+    for section in with_requirement:
+        checklist = chapters.get(section.id.split(".")[0])
+        assert checklist is not None, f"no chapter checklist for {section.id}"
+        assert section.id in {i.section for i in checklist.items}, f"{checklist.id} has no item from {section.id}"
+
+
+def test_item_ids_are_numbered_within_their_chapter(linked):
+    for checklist in linked.kb.checklists:
+        if checklist.kind == "chapter":
+            expected = [f"CL{checklist.chapter}-{n:03d}" for n in range(1, len(checklist.items) + 1)]
+            assert [i.id for i in checklist.items] == expected
+            assert all(i.section.split(".")[0] == checklist.chapter for i in checklist.items)
+        else:
+            assert not checklist.items, "focused checklists include items, the chapter checklists define them"
+
+
+def test_the_focused_checklists_exist_and_current_state_asks_the_seven_questions(linked):
+    by_id = {c.id: c for c in linked.kb.checklists}
+    assert REQUIRED_FOCUS <= set(by_id)
+    questions = [i.id for c in linked.kb.checklists for i in c.items if i.section == "4.1.4" and i.block == "examples"]
+    assert len(questions) == 7
+    assert by_id["current-state"].include == questions
+
+
+def test_guideline_wording_is_taken_from_the_section(linked):
+    """An item marked `wording: guideline` is the overview's sentence: most of it matches the section's own text."""
+    for checklist in linked.kb.checklists:
+        for item in checklist.items:
+            if item.wording != "guideline":
+                continue
+            section = linked.index.sections[item.section]
+            for code in LANGUAGES:
+                own = "\n".join(getattr(t, code) for path, t in texts(section) if _guideline_block(section, path))
+                text = getattr(item.text, code)
+                matcher = SequenceMatcher(None, text, own, autojunk=False)
+                covered = sum(b.size for b in matcher.get_matching_blocks() if b.size >= 4) / len(text)
+                assert covered >= 0.6, (item.id, code, round(covered, 2))
+
+
+def _guideline_block(section, path) -> bool:
+    return path[0] == "blocks" and section.blocks[path[1]].source == "guideline"
+
+
+# ---------------------------------------------------------------- workbooks and CSV
+
+
+def expected_rows(linked, language, checklist) -> list[tuple]:
+    rows = ItemRows(linked, language)
+    return [
+        (r.id, r.text, r.source, r.actor, r.wording)
+        for r in (rows.row(item) for item in items_of(linked, checklist))
+    ]
+
+
+def check_item_sheet(sheet, linked, language, checklist, site_url) -> None:
+    book = Book(linked, language, site_url)
+    header = [c.value for c in sheet[HEADER_ROW]]
+    assert header == book.header()
+    rows = list(sheet.iter_rows(min_row=FIRST_ROW, max_col=5, values_only=True))
+    assert rows == expected_rows(linked, language, checklist)
+    last = FIRST_ROW + len(rows) - 1
+    statuses = ",".join(language.t(f"checklist.status.{code}") for code in STATUSES)
+    lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
+    assert [(v.formula1, str(v.sqref)) for v in lists] == [(f'"{statuses}"', f"F{FIRST_ROW}:F{last}")]
+    assert sheet.freeze_panes == f"B{FIRST_ROW}"
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+    assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert {sheet.cell(r, c).font.name for r in range(HEADER_ROW, last + 1) for c in range(1, 11)} == {"Yu Gothic"}
+    links = [sheet.cell(r, 1).hyperlink for r in range(FIRST_ROW, last + 1)]
+    assert all(links) if site_url else not any(links)
+
+
+def check_cover(sheet, linked, language, tallied_sheets) -> None:
+    values = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+    assert language.text(linked.kb.document.edition) in " ".join(map(str, values))
+    assert __version__ in values
+    assert dt.date.today().isoformat() in values
+    formulas = [v for v in values if isinstance(v, str) and v.startswith("=")]
+    assert len(formulas) == len(tallied_sheets) * len(STATUSES)
+    assert all(f.startswith("=COUNTIF(") for f in formulas)
+    assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+
+
+def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(built, linked):
+    paths, _ = built
+    site_url = configured_site_url(paths.project)
+    for language in languages(linked):
+        root = site_root(paths.site, language)
+        cover = language.t("checklist.xlsx.cover")
+        for checklist in linked.kb.checklists:
+            book = openpyxl.load_workbook(root / download_path(checklist.id, language, "xlsx"))
+            assert book.sheetnames == [cover, checklist.id]
+            check_item_sheet(book[checklist.id], linked, language, checklist, site_url)
+            check_cover(book[cover], linked, language, [checklist.id])
+        book = openpyxl.load_workbook(root / download_path("checklists", language, "xlsx"))
+        assert book.sheetnames == [cover, *(c.id for c in linked.kb.checklists)]
+        for checklist in linked.kb.checklists:
+            check_item_sheet(book[checklist.id], linked, language, checklist, site_url)
+        check_cover(book[cover], linked, language, book.sheetnames[1:])
+
+
+def test_workbooks_link_to_the_site_when_its_url_is_configured(linked):
+    language = Language("en", linked.kb.ui)
+    checklist = next(c for c in linked.kb.checklists if c.id == "ch3")
+    book = Book(linked, language, "https://intranet.example/sec/guideline/")
+    table = book.table(checklist)
+    from generator.sheets import workbook
+
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook(book.cover(table.title), [table])))["ch3"]
+    first = sheet.cell(FIRST_ROW, 1)
+    assert first.hyperlink.target == "https://intranet.example/sec/guideline/en/checklists/ch3/#item-cl3-001"
+    assert sheet.cell(FIRST_ROW, 3).hyperlink.target == "https://intranet.example/sec/guideline/en/guideline/3-1-1/"
+
+
+def test_site_url_comes_from_the_environment_or_mkdocs_yml(tmp_path, monkeypatch):
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: x\nslug: !!python/name:builtins.str\n", encoding="utf-8")
+    monkeypatch.delenv("KB_SITE_URL", raising=False)
+    assert configured_site_url(tmp_path) == ""
+    config.write_text("site_name: x\nsite_url: https://intranet.example/kb\n", encoding="utf-8")
+    assert configured_site_url(tmp_path) == "https://intranet.example/kb/"
+    monkeypatch.setenv("KB_SITE_URL", "https://other.example/")
+    assert configured_site_url(tmp_path) == "https://other.example/"
+
+
+def test_risk_response_plan_template_has_area_and_level_drop_downs(built, linked):
+    paths, _ = built
+    for language in languages(linked):
+        t = language.t
+        book = openpyxl.load_workbook(site_root(paths.site, language) / download_path("risk-response-plan", language, "xlsx"))
+        plan_name, areas_name = t("assessment.xlsx.plan_sheet"), t("assessment.xlsx.areas_sheet")
+        assert book.sheetnames == [t("checklist.xlsx.cover"), plan_name, t("assessment.xlsx.levels_sheet"), areas_name]
+        plan = book[plan_name]
+        headers = [c.value for c in plan[HEADER_ROW]]
+        fields = ("action", "resources", "owner", "due", "evaluation")
+        assert headers[3:] == [t(f"assessment.plan.{f}") for f in fields]
+        areas = [c for c in linked.kb.checklists if c.self_assessment]
+        first_column = [r[0] for r in plan.iter_rows(min_row=FIRST_ROW, max_col=1, values_only=True)]
+        assert first_column[: len(areas)] == [language.text(c.title) for c in areas]
+        assert len(first_column) > len(areas)  # blank rows to fill
+        formulas = sorted(v.formula1 for v in plan.data_validations.dataValidation if v.type == "list")
+        area_range = f"'{areas_name}'!$B${FIRST_ROW}:$B${FIRST_ROW + len(areas) - 1}"
+        assert formulas == sorted([area_range, '"0,1,2,3,4"', '"0,1,2,3,4"'])
+        assert plan.page_setup.orientation == "landscape" and plan.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+
+
+def test_csv_files_round_trip_with_a_byte_order_mark(built, linked):
+    paths, _ = built
+    for language in languages(linked):
+        root = site_root(paths.site, language)
+        book = Book(linked, language, "")
+        everything = []
+        for checklist in linked.kb.checklists:
+            raw = (root / download_path(checklist.id, language, "csv")).read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf")
+            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+            assert rows[0] == [language.t("checklist.checklist"), *book.header()]
+            assert [tuple(r[1:6]) for r in rows[1:]] == expected_rows(linked, language, checklist)
+            assert {r[0] for r in rows[1:]} == {checklist.id}
+            everything += rows[1:]
+        raw = (root / download_path("checklists", language, "csv")).read_bytes()
+        assert list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))[1:] == everything
+
+
+# ---------------------------------------------------------------- in the browser
+
+browser_test = pytest.mark.browser
+
+
+def checklist_url(server: str, checklist: str, language: str = "ja") -> str:
+    return server + ("" if language == "ja" else f"{language}/") + f"checklists/{checklist}/"
+
+
+def answer(page, item_id: str, status: str, owner: str = "", note: str = "") -> None:
+    item = page.locator(f"#item-{item_id.lower()}")
+    item.locator("select[data-kb-field='status']").select_option(status)
+    if owner:
+        item.locator("input[data-kb-field='owner']").fill(owner)
+    if note:
+        item.locator("textarea[data-kb-field='note']").fill(note)
+
+
+def shown(page, item_id: str) -> tuple[str, str, str]:
+    item = page.locator(f"#item-{item_id.lower()}")
+    return tuple(item.locator(f"[data-kb-field='{f}']").input_value() for f in ("status", "owner", "note"))
+
+
+def switch_language(page, code: str) -> None:
+    """As a reader does: open the language menu in the header, then click the language."""
+    page.locator(".md-header__option .md-select").hover()
+    page.locator(f"a[data-kb-language='{code}']").click()
+    page.wait_for_load_state()
+
+
+def stored(page) -> dict:
+    return page.evaluate("() => JSON.parse(localStorage.getItem('aviation-guideline-kb:answers'))")
+
+
+@browser_test
+def test_answers_survive_a_reload_and_the_language_switch(page, server):
+    page.goto(checklist_url(server, "ch5"))
+    answer(page, "CL5-009", "done", owner="情報システム部", note="月次で取得")
+    answer(page, "CL5-010", "partial")
+    answer(page, "CL5-011", "na")
+    page.reload()
+    assert shown(page, "CL5-009") == ("done", "情報システム部", "月次で取得")
+    assert shown(page, "CL5-010")[0] == "partial" and shown(page, "CL5-011")[0] == "na"
+    assert "1 / 65" in page.locator("[data-kb-progress='ch5']").inner_text()
+    switch_language(page, "en")
+    assert page.url == checklist_url(server, "ch5", "en")
+    assert shown(page, "CL5-009") == ("done", "情報システム部", "月次で取得")
+    assert page.locator("#item-cl5-009 select").evaluate("s => s.selectedOptions[0].textContent") == "Done"
+    page.goto(checklist_url(server, "backup", "en"))  # the same item in a focused checklist
+    assert shown(page, "CL5-011")[0] == "na"
+    switch_language(page, "ja")
+    assert shown(page, "CL5-010")[0] == "partial"
+    assert page.outside_requests == []
+
+
+@browser_test
+def test_print_view_shows_the_answers(page, server):
+    page.goto(checklist_url(server, "ch3"))
+    answer(page, "CL3-001", "todo", owner="経営企画部")
+    page.emulate_media(media="print")
+    printed = page.locator("#item-cl3-001 [data-kb-print]")
+    assert printed.is_visible() and "未実施" in printed.inner_text() and "経営企画部" in printed.inner_text()
+    assert not page.locator("#item-cl3-001 select").is_visible()
+    assert not page.locator(".kb-cl-toolbar").is_visible()
+
+
+@browser_test
+def test_exported_answers_import_into_a_fresh_browser(page, browser, server, tmp_path):
+    page.goto(checklist_url(server, "ch4"))
+    answer(page, "CL4-001", "done", owner="CISO室")
+    answer(page, "CL4-045", "todo", note='引用符 " とカンマ , を含むメモ')
+    page.goto(server + "assessment/")
+    page.locator("[data-kb-area='csirt'] [data-kb-level='current']").select_option("1")
+    page.locator("[data-kb-area='csirt'] [data-kb-level='target']").select_option("3")
+    with page.expect_download() as download:
+        page.locator("[data-kb-action='export-json']").click()
+    exported_file = tmp_path / "answers.json"
+    download.value.save_as(exported_file)
+    exported = json.loads(exported_file.read_text(encoding="utf-8"))
+    assert exported["format"] == "aviation-guideline-kb/answers"
+    assert exported["items"]["CL4-001"] == {"status": "done", "owner": "CISO室"}
+    assert exported["areas"]["csirt"] == {"current": 1, "target": 3}
+
+    fresh = browser.new_context(locale="en-GB")
+    try:
+        other = fresh.new_page()
+        other.goto(checklist_url(server, "ch4", "en"))
+        assert stored(other) is None
+        other.locator("input[data-kb-action='import-json']").set_input_files(str(exported_file))
+        other.wait_for_function("() => localStorage.getItem('aviation-guideline-kb:answers') !== null")
+        assert stored(other) == {"items": exported["items"], "areas": exported["areas"]}
+        assert shown(other, "CL4-045") == ("todo", "", '引用符 " とカンマ , を含むメモ')
+        with other.expect_download() as again:
+            other.locator("[data-kb-action='export-json']").click()
+        reexported = json.loads(open(again.value.path(), encoding="utf-8").read())
+        assert (reexported["items"], reexported["areas"]) == (exported["items"], exported["areas"])
+    finally:
+        fresh.close()
+
+
+@browser_test
+def test_csv_export_holds_the_answers(page, server, tmp_path):
+    page.goto(checklist_url(server, "backup"))
+    answer(page, "CL5-014", "partial", note="=cmd で始まるメモ")
+    with page.expect_download() as download:
+        page.locator("[data-kb-action='export-csv']").click()
+    raw = open(download.value.path(), "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0][:2] == ["チェックリスト", "ID"]
+    by_id = {r[1]: r for r in rows[1:]}
+    assert by_id["CL5-014"][6:] == ["一部実施", "", "'=cmd で始まるメモ"]  # no formula for the spreadsheet to run
+    assert len(rows) - 1 == len(by_id)
+
+
+@browser_test
+def test_the_draft_risk_response_plan_lists_exactly_the_gaps(page, server, linked):
+    page.goto(server + "assessment/")
+    chosen = {"backup": (1, 3), "malware": (2, 2), "cloud": (3, 1), "csirt": (0, 4), "ch3": (1, 2)}
+    page.locator("[data-kb-area='remote-access'] [data-kb-level='current']").select_option("1")  # no target: no gap
+    for area, (current, target) in chosen.items():
+        page.locator(f"[data-kb-area='{area}'] [data-kb-level='current']").select_option(str(current))
+        page.locator(f"[data-kb-area='{area}'] [data-kb-level='target']").select_option(str(target))
+    order = [c.id for c in linked.kb.checklists if c.self_assessment]
+    gaps = [a for a, (current, target) in chosen.items() if target > current]
+    expected = sorted(gaps, key=lambda a: (-(chosen[a][1] - chosen[a][0]), order.index(a)))
+    rows = page.locator("[data-kb-plan] tr")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.kbPlanArea)") == expected == ["csirt", "backup", "ch3"]
+    backup = page.locator("[data-kb-plan-area='backup']")
+    fields = ("action", "resources", "owner", "due", "evaluation")
+    assert backup.locator("[data-kb-plan-field]").evaluate_all("fs => fs.map(f => f.dataset.kbPlanField)") == list(fields)
+    assert "CL5-009" in backup.locator("[data-kb-plan-field='action']").input_value()  # an open item of the area
+    assert page.locator("[data-kb-plan-empty]").is_hidden()
+    assert page.locator("[data-kb-gap-chart] svg rect.kb-as-gap__current").count() == len(chosen) + 1 + 1  # + legend
+    backup.locator("[data-kb-plan-field='owner']").fill("システム部長")
+    page.reload()
+    assert page.locator("[data-kb-plan-area='backup'] [data-kb-plan-field='owner']").input_value() == "システム部長"
+    page.locator("[data-kb-area='backup'] [data-kb-level='target']").select_option("1")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.kbPlanArea)") == ["csirt", "ch3"]
+    with page.expect_download() as download:
+        page.locator("[data-kb-action='export-csv']").click()
+    plan = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read(), newline="")))
+    titles = {c.id: c.title.ja for c in linked.kb.checklists}
+    assert [r[0] for r in plan[1:]] == [titles["csirt"], titles["ch3"]]
+    assert len(plan[0]) == 8
+    assert page.outside_requests == []

@@ -1,0 +1,291 @@
+"""Open data: the JSON export and its schemas, the OSCAL catalog, the print page (A4, outside the search index), the
+downloads page and the knowledge base's changelog, all read from the real build by the libraries that read them."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import unicodedata
+from collections import Counter
+from html.parser import HTMLParser
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+
+from generator.errors import DataError
+from generator.export_json import KnowledgeBaseExport, export_json, export_model
+from generator.export_oscal import ID_PREFIX, oscal_json
+from generator.features.open_data import DATA_FOLDER, OSCAL_FILE, file_size
+from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
+from generator.load import load
+from generator.schema import KnowledgeBase
+from generator.validate import parent_id, validate
+
+from .helpers import copy_data
+
+A4 = (595.28, 841.89)  # points: 210 × 297 mm
+OSCAL_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # OSCAL's token, restricted to ASCII
+
+
+def root_of(site, code):
+    return site if code == DEFAULT_LANGUAGE else site / code
+
+
+def prefix_of(code):
+    return "" if code == DEFAULT_LANGUAGE else f"{code}/"
+
+
+def read_json(site, code, name):
+    return json.loads((root_of(site, code) / DATA_FOLDER / name).read_text(encoding="utf-8"))
+
+
+class Markup(HTMLParser):
+    """The ids, in-page link targets and download table rows of a page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.fragments: list[str] = []
+        self.rows: list[list[str]] = []
+        self.links: list[str] = []
+        self._cell: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        href = attributes.get("href") or ""
+        if tag == "a" and href.startswith("#") and len(href) > 1:
+            self.fragments.append(href[1:])
+        if tag == "a" and self._cell is not None:
+            self.links.append(href)
+        if tag == "tr":
+            self.rows.append([])
+        if tag == "td":
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_json_validates_against_its_schema(site, code):
+    for data, schema in (
+        ("knowledge-base.json", "knowledge-base.schema.json"),
+        (f"knowledge-base.{code}.json", f"knowledge-base.{code}.schema.json"),
+    ):
+        schema_document = read_json(site, code, schema)
+        jsonschema.Draft202012Validator.check_schema(schema_document)
+        validator = jsonschema.Draft202012Validator(
+            schema_document, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        validator.validate(read_json(site, code, data))
+    # The one-language schema is not a formality: it rejects the two-language file.
+    one_language = jsonschema.Draft202012Validator(read_json(site, code, f"knowledge-base.{code}.schema.json"))
+    assert not one_language.is_valid(read_json(site, code, "knowledge-base.json"))
+
+
+def test_round_trip_through_the_models_is_lossless(site, linked):
+    text = (site / DATA_FOLDER / "knowledge-base.json").read_bytes()
+    export = KnowledgeBaseExport.model_validate_json(text)
+    assert export == export_model(linked)
+    assert export_json(export) == text  # and back to the very same bytes
+    fields = {name: getattr(export, name) for name in KnowledgeBase.model_fields if name != "ui"}
+    assert KnowledgeBase(**fields, ui=linked.kb.ui) == linked.kb
+    assert len(export.links) == len(linked.index.links)
+    assert export.controls == [s.id for s in linked.kb.sections if s.id.startswith("5.")]
+    for code in LANGUAGES:  # every language's site offers the same two-language file
+        assert (root_of(site, code) / DATA_FOLDER / "knowledge-base.json").read_bytes() == text
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_one_language_file_holds_that_language(site, linked, code):
+    data = read_json(site, code, f"knowledge-base.{code}.json")
+    kb = linked.kb
+    assert data["languages"] == [code]
+    assert [s["title"] for s in data["sections"]] == [getattr(s.title, code) for s in kb.sections]
+    assert data["glossary"][0]["definition"] == getattr(kb.glossary[0].definition, code)
+    assert data["document"]["title"] == getattr(kb.document.title, code)
+
+
+# ---------------------------------------------------------------- OSCAL
+
+
+def controls_in(controls):
+    for control in controls or []:
+        yield control
+        yield from controls_in(control.controls)
+
+
+def test_oscal_catalog_loads_in_trestle_with_every_section(site, linked, tmp_path):
+    from trestle.oscal.catalog import Catalog
+
+    path = site / OSCAL_FILE
+    catalog = Catalog.oscal_read(path)
+    kb = linked.kb
+    groups = {group.id: group for group in catalog.groups}
+    controls = {c.id: c for group in catalog.groups for c in controls_in(getattr(group, "controls", None))}
+    chapters = [s for s in kb.sections if parent_id(s.id) is None]
+    assert list(groups) == [ID_PREFIX + s.id for s in chapters]
+    numbered = [s for s in kb.sections if s.id[0].isdigit()]
+    assert {ID_PREFIX + s.id for s in numbered} <= groups.keys() | controls.keys()
+    assert set(controls) == {ID_PREFIX + s.id for s in numbered if parent_id(s.id)}
+    assert all(OSCAL_TOKEN.match(i) for i in (*groups, *controls))
+
+    assert catalog.metadata.version == kb.changelog[0].version
+    assert json.loads(path.read_text(encoding="utf-8"))["catalog"]["metadata"]["oscal-version"].startswith("1.1.")
+    control = controls[ID_PREFIX + "5.4.2"]
+    section = {s.id: s for s in kb.sections}["5.4.2"]
+    assert control.class_ == "control"
+    props = {p.name: p.value for p in control.props}
+    assert props["label"] == "5.4.2"
+    assert props["title-en"] == section.title.en
+    assert props["change-status"] == section.status
+    assert {"overview", "statement", "example"} <= {p.name for p in control.parts}
+
+    # Every link points inside the catalog: at a group, a control or a back-matter resource.
+    resources = {r.uuid for r in catalog.back_matter.resources}
+    hrefs = [link.href for item in (*groups.values(), *controls.values()) for link in (item.links or [])]
+    assert hrefs
+    assert {h.removeprefix("#") for h in hrefs} <= groups.keys() | controls.keys() | resources
+
+    # Read back what trestle writes, and build again: the same bytes (uuids are uuid5, no clock).
+    copy = tmp_path / "catalog.json"
+    catalog.oscal_write(copy)
+    assert Catalog.oscal_read(copy) == catalog
+    assert oscal_json(linked) == path.read_bytes()
+
+
+# ---------------------------------------------------------------- print page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_print_page_prints_on_a4(page, server, linked, code):
+    page.goto(server + prefix_of(code) + "print/")
+    page.emulate_media(media="print")
+    assert page.locator(".md-header").is_hidden()
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    assert len(pdf.pages) > 20
+    for sheet in pdf.pages:  # Chromium rounds the sheet to whole CSS pixels
+        assert abs(float(sheet.mediabox.width) - A4[0]) < 1.5
+        assert abs(float(sheet.mediabox.height) - A4[1]) < 1.5
+    # The whole guideline is there: its last section (an annex) ends the document.
+    last = Language(code, linked.kb.ui).section_number(linked.kb.sections[-1].id)
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", pdf.pages[-1].extract_text()))
+    assert re.sub(r"\s", "", last) in text
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_print_page_anchors_are_unique_and_its_links_stay_inside(site, linked, code):
+    html = (root_of(site, code) / "print" / "index.html").read_text(encoding="utf-8")
+    markup = Markup(html)
+    assert not [i for i, count in Counter(markup.ids).items() if count > 1]
+    kb = linked.kb
+    expected = {"print-" + s.id.replace(".", "-") for s in kb.sections}
+    expected |= {f"print-term-{t.id}" for t in kb.glossary} | {f"print-ref-{r.id}" for r in kb.references}
+    assert expected <= set(markup.ids)
+    assert set(markup.fragments) <= set(markup.ids)
+    assert {f"print-{s.id.replace('.', '-')}" for s in kb.sections} <= set(markup.fragments)  # the contents
+
+
+def fragment_urls(site):
+    """The URL of every page in the Pagefind index (its fragments are gzipped JSON behind a signature)."""
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        yield json.loads(data.removeprefix(b"pagefind_dcd"))["url"]
+
+
+def test_print_page_is_not_in_the_search_index(site):
+    urls = set(fragment_urls(site))
+    assert {"/downloads/", "/en/downloads/"} <= urls  # our other pages are indexed
+    assert not [url for url in urls if url.rstrip("/").endswith("/print")]
+    for code in LANGUAGES:
+        html = (root_of(site, code) / "print" / "index.html").read_text(encoding="utf-8")
+        assert "data-pagefind-body" not in html
+
+
+SEARCH = """async ([bundle, query]) => {
+    const pagefind = await import(bundle + "pagefind.js");
+    await pagefind.init();
+    const search = await pagefind.search(query);
+    return Promise.all(search.results.map(async (result) => (await result.data()).url));
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("code", "query"), [("ja", "アクセス制御"), ("en", "access control")])
+def test_search_never_returns_the_print_page(page, server, code, query):
+    """Words of the print page find the section pages, never the print page that repeats them."""
+    page.goto(server + prefix_of(code) + "downloads/")
+    urls = page.evaluate(SEARCH, [server + "pagefind/", query])
+    assert urls
+    assert not [url for url in urls if "/print/" in url]
+
+
+# ---------------------------------------------------------------- downloads, about, changelog
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_downloads_page_lists_every_file_of_its_language(site, built, code):
+    root = root_of(site, code) / "downloads"
+    files = {
+        path.relative_to(root).as_posix(): path.stat().st_size
+        for path in root.rglob("*")
+        if path.is_file() and path != root / "index.html"
+    }
+    assert len(files) == built[1].files[code]
+    markup = Markup((root / "index.html").read_text(encoding="utf-8"))
+    rows = [row for row in markup.rows if row]
+    assert markup.links == sorted(files, key=lambda p: (p.rsplit("/", 1)[0], p))  # by folder, then name
+    for (name, file_format, size), href in zip(rows, markup.links, strict=True):
+        assert name == href.rsplit("/", 1)[-1]
+        assert size == file_size(files[href])
+        assert file_format
+    assert "data/guideline-catalog.oscal.json" in files
+
+
+def test_changelog_is_on_the_about_page_and_in_every_export(site, linked):
+    kb = linked.kb
+    version = kb.changelog[0].version
+    for code in LANGUAGES:
+        about = (root_of(site, code) / "about" / "index.html").read_text(encoding="utf-8")
+        assert all(entry.version in about for entry in kb.changelog)
+        assert read_json(site, code, "knowledge-base.json")["version"] == version
+        assert read_json(site, code, f"knowledge-base.{code}.json")["changelog"][0]["version"] == version
+    oscal = json.loads((site / OSCAL_FILE).read_text(encoding="utf-8"))["catalog"]["metadata"]
+    assert oscal["version"] == version
+    assert [r["version"] for r in oscal["revisions"]] == [e.version for e in kb.changelog]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("[]\n", "guideline_data/changelog.yaml:1: the changelog is empty"),
+        (
+            "- {version: 1.0.0, date: 2026-01-01, changes: [{ja: 初版, en: First}]}\n"
+            "- {version: 1.1.0, date: 2026-02-01, changes: [{ja: 追加, en: Added}]}\n",
+            "guideline_data/changelog.yaml:2: [1].version: version 1.1.0 (2026-02-01) comes after 1.0.0",
+        ),
+    ],
+)
+def test_changelog_must_exist_newest_first(tmp_path, content, expected):
+    data = copy_data(tmp_path)
+    (data / "changelog.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        validate(load(data))
+    assert [str(p) for p in caught.value.problems][0].startswith(expected)

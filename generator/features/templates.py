@@ -57,7 +57,7 @@ class Templates(Feature):
         files = {}
         for template in linked.kb.templates:
             plain = PlainText(linked, language, template)
-            meta = TemplateMeta.of(template, language, linked)
+            meta = TemplateMeta.of(template, language)
             files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, meta.footer)
             markdown = environment.get_template("template_download.md.j2").render(
                 template=template, d=plain, t=lambda key: plain.escape(language.t(key)), meta=meta.escaped(plain)
@@ -71,7 +71,7 @@ class Templates(Feature):
 
         return {
             "template_downloads": downloads,
-            "template_meta": lambda template: TemplateMeta.of(template, language, linked),
+            "template_meta": lambda template: TemplateMeta.of(template, language),
             "template_sheets": sheets,
             "template_stylesheet": lambda path: posixpath.relpath(STYLESHEET, url_of(path) or "."),
         }
@@ -111,12 +111,9 @@ class TemplateMeta:
     footer: str
 
     @classmethod
-    def of(cls, template: schema.Template, language: Language, linked: Linked) -> TemplateMeta:
+    def of(cls, template: schema.Template, language: Language) -> TemplateMeta:
         edition = language.t("templates.edition_of").format(edition=template.edition, date=language.date(template.date))
-        footer = language.t("templates.footer").format(
-            site=language.text(linked.kb.document.title), id=template.id, edition=edition
-        )
-        return cls(edition, footer)
+        return cls(edition, language.t("templates.footer").format(id=template.id, edition=edition))
 
     def escaped(self, plain: PlainText) -> TemplateMeta:
         return TemplateMeta(plain.escape(self.edition), plain.escape(self.footer))

@@ -84,7 +84,8 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
             rendered[page.path] = render_page(env, linked, language, page, terms, context)
         site_nav = nav(linked, pages, lambda p: html_text(page_title(p, language)))
         names = {c: linked.kb.ui[f"language.{c}"].__getattribute__(c) for c in LANGUAGES}
-        config = language_config(code, html_text(language.text(linked.kb.document.title)), site_nav, alternates(names, code))
+        site_name = html_text(language.text(linked.kb.document.title))
+        config = language_config(code, site_name, site_nav, alternates(names, code))
         configs[code] = write_language(paths.build, paths.project, code, rendered, files, config)
         report.pages[code] = len(rendered)
         report.files[code] = len(files)

@@ -92,7 +92,8 @@ def template_docx(template: schema.Template, language: Language, source: TextSou
     document.add_heading(t("templates.basis"), level=1)
     _small(document.add_paragraph(t("templates.basis_note")))
     for quote in template.quotes:
-        _runs(document.add_paragraph(style="Quote"), source.spans(quote.text))
+        if quote.text:
+            _runs(document.add_paragraph(style="Quote"), source.spans(quote.text))
         for item in quote.items:
             _runs(document.add_paragraph(style="List Bullet 2"), source.spans(item))
         _small(document.add_paragraph(f"— {source.section(quote.section)}")).alignment = WD_ALIGN_PARAGRAPH.RIGHT

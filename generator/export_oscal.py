@@ -19,6 +19,7 @@ from . import schema
 from .i18n import Language
 from .link import Key, Linked, parse_references
 from .pages import children
+from .render import BOLD
 from .validate import parent_id
 
 OSCAL_VERSION = "1.1.3"
@@ -30,7 +31,6 @@ TIMEZONE = "+09:00"  # dates of the knowledge base are Japanese dates
 
 PART_NAMES = {"requirement": "statement", "summary": "overview", "examples": "example"}  # OSCAL's own part names
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
-BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 def control_id(section_id: str) -> str:
@@ -132,6 +132,9 @@ class _Builder:
     def group(self, section: schema.Section) -> dict:
         group = {"id": control_id(section.id), "title": section.title.ja}
         group |= self.common(section)
+        if section.listing == "references":  # chapter 6 lists every cited document: the back matter
+            cited = [{"href": f"#{self.resource_uuid(r.id)}", "rel": "reference"} for r in self.kb.references]
+            group["links"] = group.get("links", []) + cited
         kids = [self.control(kid) for kid in children(self.linked, section.id)]
         if kids:
             group["controls"] = kids

@@ -140,7 +140,7 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
     for folder, paths in grouped.items():
         index = f"{folder}index.md"
         head = title_of(by_path[index]) if index in by_path else folder
-        tree.append({head: sorted(paths, key=lambda p: (p != index, p))})
+        tree.append({head: sorted(paths, key=lambda p: p != index)})  # the index first, then the feature's order
     tree += [entry(section_path(s.id, False)) for s in top_sections if s.listing is not None]
     tree += [entry(p) for p in ("changes.md", "errata.md", "tags.md") if p in by_path]
     tree += [entry(p.path) for p in pages if p.path in EXTRA_PAGES]

@@ -296,8 +296,14 @@ class TemplateQuote(Strict):
     """The guideline's own words that a template implements: an excerpt of a section, checked to be verbatim."""
 
     section: SectionId
-    text: Text
-    items: list[Text] = []  # the list the quoted sentence introduces, item by item
+    text: Text | None = None
+    items: list[Text] = []  # a list, item by item (the one `text` introduces, if any)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> TemplateQuote:
+        if self.text is None and not self.items:
+            raise ValueError("a quote needs 'text' or 'items'")
+        return self
 
 
 class Template(Strict):

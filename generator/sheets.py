@@ -23,6 +23,7 @@ FIRST_ROW = HEADER_ROW + 1
 HEADER_FILL = PatternFill("solid", fgColor="DCE3F3")
 THIN = Side(style="thin", color="A0A8B8")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,10 @@ def _font(**style) -> Font:
     return Font(name=FONT, size=style.pop("size", 10), **style)
 
 
+BODY_FONT = _font()
+LINK_FONT = _font(color="0563C1", underline="single")
+
+
 def _write_cover(sheet: Worksheet, cover: Cover, tables: list[Table]) -> None:
     sheet.title = cover.sheet
     sheet.column_dimensions["A"].width = 28
@@ -158,13 +163,12 @@ def _write_table(sheet: Worksheet, table: Table) -> None:
         for index, (column, content) in enumerate(zip(table.columns, row, strict=True), start=1):
             cell = sheet.cell(number, index, content.value)
             cell.border = GRID
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.font = _font()
+            cell.alignment = WRAP
+            cell.font = LINK_FONT if content.link else BODY_FONT
             if column.date:
                 cell.number_format = "yyyy-mm-dd"
             if content.link:
                 cell.hyperlink = content.link
-                cell.font = _font(color="0563C1", underline="single")
     for index, column in enumerate(table.columns):
         source = ",".join(column.choices) if column.choices else column.choices_from
         if not source:

@@ -81,7 +81,8 @@ def tab_stops(page, limit: int, until=None) -> list[dict]:
 
 
 def invisible_focus(visited: list[dict]) -> list[dict]:
-    return [state for state in visited if state["tag"] != "body" and (state["outline"] == "none" or state["width"] == 0)]
+    """The tab stops that show no outline when focused."""
+    return [s for s in visited if s["tag"] != "body" and (s["outline"] == "none" or s["width"] == 0)]
 
 
 def test_search_opens_with_slash_and_works_without_a_mouse(page, server):
@@ -128,4 +129,3 @@ def test_focus_is_visible_on_every_tab_stop(page, server, path):
     visited = tab_stops(page, 60)
     assert len({(s["tag"], s["id"], s["text"]) for s in visited}) > 20
     assert not invisible_focus(visited), invisible_focus(visited)
-

@@ -88,14 +88,19 @@ def yaml_syntax_error(data, outside):
 
 @case
 def tab_indentation(data, outside):
-    write_extra(data, EXTRA_CONTROL + "\tstatus: new\n")
-    return Expected(shown(EXTRA), 6, ("YAML syntax error", "fix: indent with spaces, not tabs"))
+    """In a real chapter file: an editor that indents with a tab."""
+    path = data / "sections" / "03_governance.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if line.startswith("  title:"))
+    lines[number] = "\t" + lines[number][2:]
+    path.write_text("".join(lines), encoding="utf-8")
+    return Expected(shown("sections/03_governance.yaml"), number + 1, ("YAML syntax error", "fix: indent with spaces"))
 
 
 @case
 def wrong_type(data, outside):
     write_extra(data, EXTRA_CONTROL.replace('- id: "5.99"', "- id: 5.99"))
-    return Expected(shown(EXTRA), 1, ("[0].id:", "Input should be a valid string (got 5.99)", 'quote numbers'))
+    return Expected(shown(EXTRA), 1, ("[0].id:", "Input should be a valid string (got 5.99)", "quote numbers"))
 
 
 @case
@@ -145,9 +150,8 @@ def reading_not_kana(data, outside):
 @case
 def glossary_term_duplicated_in_other_width_and_case(data, outside):
     line = append(data, "glossary.yaml", TERM.format(ja="ＣＳＩＲＴ", reading="しーさーと"))
-    return Expected(
-        shown("glossary.yaml"), line + 1, ("the term 'ＣＳＩＲＴ' duplicates glossary entry", "(ignoring case and full/half width)")
-    )
+    fragments = ("the term 'ＣＳＩＲＴ' duplicates glossary entry 'csirt'", "(ignoring case and full/half width)")
+    return Expected(shown("glossary.yaml"), line + 1, fragments)
 
 
 @case
@@ -155,7 +159,7 @@ def file_outside_the_data_folder(data, outside):
     target = outside / "elsewhere.yaml"
     target.write_text(EXTRA_CONTROL, encoding="utf-8")
     (data / EXTRA).symlink_to(target)
-    return Expected(shown(EXTRA), 1, ("this file points outside the data folder", "fix: replace the link by a real file"))
+    return Expected(shown(EXTRA), 1, ("this file points outside the data folder", "fix: replace the link"))
 
 
 @case

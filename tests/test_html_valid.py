@@ -83,4 +83,3 @@ def test_no_html_error_from_our_templates_or_data(validator_messages):
     ours = [m for m in validator_messages if theme_error(m) is None]
     shown = [f"{m['page']}:{m.get('lastLine')}: {m['message']}\n    {m.get('extract', '').strip()}" for m in ours]
     assert not ours, f"{len(ours)} HTML errors:\n" + "\n".join(shown[:30])
-

@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
+from generator.build import load_knowledge_base
 from generator.errors import DataError
 from generator.export_json import KnowledgeBaseExport, export_json, export_model
 from generator.export_oscal import ID_PREFIX, oscal_json
@@ -28,6 +29,12 @@ from .helpers import copy_data
 
 A4 = (595.28, 841.89)  # points: 210 × 297 mm
 OSCAL_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # OSCAL's token, restricted to ASCII
+
+
+@pytest.fixture(scope="module")
+def built_linked(built):
+    """The data the site was built from (the project's own data may have moved on since the session's build)."""
+    return load_knowledge_base(built[0].data)
 
 
 def root_of(site, code):
@@ -98,23 +105,23 @@ def test_json_validates_against_its_schema(site, code):
     assert not one_language.is_valid(read_json(site, code, "knowledge-base.json"))
 
 
-def test_round_trip_through_the_models_is_lossless(site, linked):
+def test_round_trip_through_the_models_is_lossless(site, built_linked):
     text = (site / DATA_FOLDER / "knowledge-base.json").read_bytes()
     export = KnowledgeBaseExport.model_validate_json(text)
-    assert export == export_model(linked)
+    assert export == export_model(built_linked)
     assert export_json(export) == text  # and back to the very same bytes
     fields = {name: getattr(export, name) for name in KnowledgeBase.model_fields if name != "ui"}
-    assert KnowledgeBase(**fields, ui=linked.kb.ui) == linked.kb
-    assert len(export.links) == len(linked.index.links)
-    assert export.controls == [s.id for s in linked.kb.sections if s.id.startswith("5.")]
+    assert KnowledgeBase(**fields, ui=built_linked.kb.ui) == built_linked.kb
+    assert len(export.links) == len(built_linked.index.links)
+    assert export.controls == [s.id for s in built_linked.kb.sections if s.id.startswith("5.")]
     for code in LANGUAGES:  # every language's site offers the same two-language file
         assert (root_of(site, code) / DATA_FOLDER / "knowledge-base.json").read_bytes() == text
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_one_language_file_holds_that_language(site, linked, code):
+def test_one_language_file_holds_that_language(site, built_linked, code):
     data = read_json(site, code, f"knowledge-base.{code}.json")
-    kb = linked.kb
+    kb = built_linked.kb
     assert data["languages"] == [code]
     assert [s["title"] for s in data["sections"]] == [getattr(s.title, code) for s in kb.sections]
     assert data["glossary"][0]["definition"] == getattr(kb.glossary[0].definition, code)
@@ -130,12 +137,12 @@ def controls_in(controls):
         yield from controls_in(control.controls)
 
 
-def test_oscal_catalog_loads_in_trestle_with_every_section(site, linked, tmp_path):
+def test_oscal_catalog_loads_in_trestle_with_every_section(site, built_linked, tmp_path):
     from trestle.oscal.catalog import Catalog
 
     path = site / OSCAL_FILE
     catalog = Catalog.oscal_read(path)
-    kb = linked.kb
+    kb = built_linked.kb
     groups = {group.id: group for group in catalog.groups}
     controls = {c.id: c for group in catalog.groups for c in controls_in(getattr(group, "controls", None))}
     chapters = [s for s in kb.sections if parent_id(s.id) is None]
@@ -166,7 +173,7 @@ def test_oscal_catalog_loads_in_trestle_with_every_section(site, linked, tmp_pat
     copy = tmp_path / "catalog.json"
     catalog.oscal_write(copy)
     assert Catalog.oscal_read(copy) == catalog
-    assert oscal_json(linked) == path.read_bytes()
+    assert oscal_json(built_linked) == path.read_bytes()
 
 
 # ---------------------------------------------------------------- print page
@@ -174,7 +181,7 @@ def test_oscal_catalog_loads_in_trestle_with_every_section(site, linked, tmp_pat
 
 @pytest.mark.browser
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_print_page_prints_on_a4(page, server, linked, code):
+def test_print_page_prints_on_a4(page, server, built_linked, code):
     page.goto(server + prefix_of(code) + "print/")
     page.emulate_media(media="print")
     assert page.locator(".md-header").is_hidden()
@@ -184,17 +191,17 @@ def test_print_page_prints_on_a4(page, server, linked, code):
         assert abs(float(sheet.mediabox.width) - A4[0]) < 1.5
         assert abs(float(sheet.mediabox.height) - A4[1]) < 1.5
     # The whole guideline is there: its last section (an annex) ends the document.
-    last = Language(code, linked.kb.ui).section_number(linked.kb.sections[-1].id)
+    last = Language(code, built_linked.kb.ui).section_number(built_linked.kb.sections[-1].id)
     text = re.sub(r"\s", "", unicodedata.normalize("NFKC", pdf.pages[-1].extract_text()))
     assert re.sub(r"\s", "", last) in text
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_print_page_anchors_are_unique_and_its_links_stay_inside(site, linked, code):
+def test_print_page_anchors_are_unique_and_its_links_stay_inside(site, built_linked, code):
     html = (root_of(site, code) / "print" / "index.html").read_text(encoding="utf-8")
     markup = Markup(html)
     assert not [i for i, count in Counter(markup.ids).items() if count > 1]
-    kb = linked.kb
+    kb = built_linked.kb
     expected = {"print-" + s.id.replace(".", "-") for s in kb.sections}
     expected |= {f"print-term-{t.id}" for t in kb.glossary} | {f"print-ref-{r.id}" for r in kb.references}
     assert expected <= set(markup.ids)
@@ -259,8 +266,8 @@ def test_downloads_page_lists_every_file_of_its_language(site, built, code):
     assert "data/guideline-catalog.oscal.json" in files
 
 
-def test_changelog_is_on_the_about_page_and_in_every_export(site, linked):
-    kb = linked.kb
+def test_changelog_is_on_the_about_page_and_in_every_export(site, built_linked):
+    kb = built_linked.kb
     version = kb.changelog[0].version
     for code in LANGUAGES:
         about = (root_of(site, code) / "about" / "index.html").read_text(encoding="utf-8")
@@ -288,4 +295,4 @@ def test_changelog_must_exist_newest_first(tmp_path, content, expected):
     (data / "changelog.yaml").write_text(content, encoding="utf-8")
     with pytest.raises(DataError) as caught:
         validate(load(data))
-    assert [str(p) for p in caught.value.problems][0].startswith(expected)
+    assert [str(p) for p in caught.value.problems if str(p).startswith(expected)]

@@ -105,13 +105,15 @@
     document.querySelectorAll("[data-kb-progress]").forEach(function (element) {
       const counts = tally(itemIds(element.dataset.kbProgress));
       const text = format(strings.progress, counts);
+      const shown = "kbProgressShort" in element.dataset ? format(strings.progress_short, counts) : text;
       const bar = document.createElement("progress");
       bar.max = Math.max(counts.applicable, 1);
       bar.value = counts.done;
       bar.setAttribute("aria-label", text);
       const label = document.createElement("span");
       label.className = "kb-cl-progress__text";
-      label.textContent = text;
+      label.textContent = shown;
+      element.title = text;
       element.replaceChildren(bar, label);
     });
   }
@@ -133,7 +135,7 @@
     const values = { area: checklist.title, current: gap.levels.current, target: gap.levels.target };
     const open = checklist.items.filter(function (id) { return statusOf(id) !== "done" && statusOf(id) !== "na"; });
     let action = format(strings.plan_action, values);
-    if (open.length) action += " " + format(strings.plan_open_items, { items: open.join(", ") });
+    if (open.length) action += format(strings.plan_open_items, { items: open.join(", ") });
     return { action: action, resources: "", owner: "", due: "", evaluation: format(strings.plan_evaluation, values) };
   }
   function planValue(gap, field) {
@@ -151,42 +153,43 @@
       if (gap) gap.textContent = known ? (levels.target > levels.current ? "+" : "") + (levels.target - levels.current) : "—";
     });
   }
-  function planField(gap, field, label) {
-    const element = document.createElement(field === "action" || field === "evaluation" ? "textarea" : "input");
-    if (element.tagName === "INPUT") element.type = field === "due" ? "date" : "text";
-    else element.rows = 4;
-    element.dataset.kbPlanField = field;
-    element.setAttribute("aria-label", label + ": " + checklists[gap.id].title);
-    element.value = planValue(gap, field);
-    return element;
+  function planField(gap, field) {
+    const label = document.createElement("label");
+    label.className = "kb-as-plan__field kb-as-plan__field--" + field;
+    const name = document.createElement("span");
+    name.textContent = data.plan[field];
+    const input = document.createElement(field === "action" || field === "evaluation" ? "textarea" : "input");
+    if (input.tagName === "INPUT") input.type = field === "due" ? "date" : "text";
+    else input.rows = 3;
+    input.dataset.kbPlanField = field;
+    input.setAttribute("aria-label", data.plan[field] + " — " + checklists[gap.id].title);
+    input.value = planValue(gap, field);
+    label.append(name, input);
+    return label;
   }
   function showPlan() {
-    const body = document.querySelector("[data-kb-plan]");
-    if (!body) return;
+    const holder = document.querySelector("[data-kb-plan]");
+    if (!holder) return;
     const list = gaps();
     const key = list.map(function (g) { return g.id + ":" + g.levels.current + ":" + g.levels.target; }).join(",");
-    if (body.dataset.kbKey !== key) {
-      body.dataset.kbKey = key;
-      const headers = Array.from(body.closest("table").querySelectorAll("thead th")).map(function (th) { return th.textContent; });
-      body.replaceChildren.apply(body, list.map(function (gap) {
-        const row = document.createElement("tr");
-        row.dataset.kbPlanArea = gap.id;
-        const name = document.createElement("th");
-        name.scope = "row";
-        name.textContent = checklists[gap.id].title;
-        const levels = document.createElement("td");
-        levels.textContent = gap.levels.current + " → " + gap.levels.target;
-        row.append(name, levels);
-        PLAN_FIELDS.forEach(function (field, index) {
-          const cell = document.createElement("td");
-          cell.append(planField(gap, field, headers[index + 2]));
-          row.append(cell);
+    if (holder.dataset.kbKey !== key) {
+      // Rebuilt only when the gaps change, so that typing in a field never loses the caret.
+      holder.dataset.kbKey = key;
+      holder.replaceChildren.apply(holder, list.map(function (gap) {
+        const entry = document.createElement("section");
+        entry.className = "kb-as-plan__entry";
+        entry.dataset.kbPlanArea = gap.id;
+        const heading = document.createElement("h3");
+        heading.textContent = format(strings.plan_heading, {
+          area: checklists[gap.id].title, current: gap.levels.current, target: gap.levels.target,
         });
-        return row;
+        entry.append(heading);
+        PLAN_FIELDS.forEach(function (field) { entry.append(planField(gap, field)); });
+        return entry;
       }));
     }
     list.forEach(function (gap) {
-      body.querySelectorAll("[data-kb-plan-area='" + gap.id + "'] [data-kb-plan-field]").forEach(function (field) {
+      holder.querySelectorAll("[data-kb-plan-area='" + gap.id + "'] [data-kb-plan-field]").forEach(function (field) {
         if (field !== document.activeElement) setValue(field, planValue(gap, field.dataset.kbPlanField));
       });
     });
@@ -331,8 +334,8 @@
     return rows;
   }
   function planCsv() {
-    const header = ["area", "current", "target", "action", "resources", "owner_plan", "due", "evaluation"];
-    const rows = [header.map(function (key) { return strings["csv_" + key]; })];
+    const header = [strings.csv_area, strings.csv_current, strings.csv_target];
+    const rows = [header.concat(PLAN_FIELDS.map(function (field) { return data.plan[field]; }))];
     gaps().forEach(function (gap) {
       const level = function (n) { return n + " " + data.levels[n]; };
       rows.push([checklists[gap.id].title, level(gap.levels.current), level(gap.levels.target)].concat(

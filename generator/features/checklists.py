@@ -94,7 +94,9 @@ class Checklists(Feature):
             files[download_path(checklist.id, language, "xlsx")] = workbook(book.cover(table.title), [table])
             files[download_path(checklist.id, language, "csv")] = book.csv([checklist])
         tables = [book.table(c) for c in linked.kb.checklists]
-        files[download_path("checklists", language, "xlsx")] = workbook(book.cover(language.t("nav.checklists")), tables)
+        files[download_path("checklists", language, "xlsx")] = workbook(
+            book.cover(language.t("nav.checklists")), tables
+        )
         files[download_path("checklists", language, "csv")] = book.csv(linked.kb.checklists)
         files[download_path("risk-response-plan", language, "xlsx")] = book.plan_template()
         return files
@@ -179,7 +181,9 @@ def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, ar
     data = {
         "language": language.code,
         "statuses": {code: t(f"checklist.status.{code}") for code in STATUSES},
-        "strings": {key.removeprefix("checklist.js."): t(key) for key in linked.kb.ui if key.startswith("checklist.js.")},
+        "strings": {
+            key.removeprefix("checklist.js."): t(key) for key in linked.kb.ui if key.startswith("checklist.js.")
+        },
         "checklists": [
             {"id": c.id, "title": language.text(c.title), "items": [i.id for i in items_of(linked, c)]}
             for c in [*checklists, *areas]
@@ -187,6 +191,7 @@ def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, ar
         "items": {item_id: _item_json(rows.row(item)) for item_id, item in listed.items()},
         "areas": [c.id for c in areas],
         "levels": {str(n): t(f"assessment.level.{n}.name") for n in LEVELS},
+        "plan": {field: t(f"assessment.plan.{field}") for field in PLAN_FIELDS},
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # Inside <script> only "</" could end the element early; escaping <, > and & keeps the JSON intact anyway.
@@ -283,11 +288,13 @@ class Book:
             sheet=t("assessment.xlsx.levels_sheet"),
             title=t("assessment.scale_title"),
             note=t("assessment.scale_editorial"),
-            columns=(Column(t("assessment.level"), 10), Column(t("assessment.level_name"), 24),
-                     Column(t("assessment.level_meaning"), 90)),  # fmt: skip
+            columns=(
+                Column(t("assessment.level"), 10),
+                Column(t("assessment.level_name"), 24),
+                Column(t("assessment.level_meaning"), 90),
+            ),  # fmt: skip
             rows=[
-                (Cell(n), Cell(t(f"assessment.level.{n}.name")), Cell(t(f"assessment.level.{n}.desc")))
-                for n in LEVELS
+                (Cell(n), Cell(t(f"assessment.level.{n}.name")), Cell(t(f"assessment.level.{n}.desc"))) for n in LEVELS
             ],
         )
         area_table = Table(

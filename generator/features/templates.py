@@ -189,7 +189,9 @@ def quote_problems(linked: Linked) -> list[Problem]:
                 problems.append(linked.locator.problem(path + ("section",), f"unknown section {quote.section!r}"))
                 continue
             guideline = [text for block_path, text in texts(section) if _is_guideline(section, block_path)]
-            quoted = [(("text",), quote.text), *((("items", i), item) for i, item in enumerate(quote.items))]
+            quoted = [(("items", i), item) for i, item in enumerate(quote.items)]
+            if quote.text:
+                quoted.append((("text",), quote.text))
             for where, text in quoted:
                 for code in ("ja", "en"):
                     words = _bare(getattr(text, code))

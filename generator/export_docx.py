@@ -3,8 +3,9 @@
 The layout follows the web page: a title, the editorial notice, then per part a Heading 1, its guidance, text,
 lists, a fields table and a data table; last the quoted guideline text. Form fields are table cells: a shaded label
 cell beside an empty answer cell (no content controls, so the file opens the same in any word processor). The page
-is A4 with 20 mm margins; header and footer carry the template ID and edition. Japanese text is set in East Asian
-fonts: `w:eastAsia` is named on the Normal, Title, heading and table styles.
+is A4 with margins close to the web page's print margins, and each sheet starts a new page; header and footer carry
+the template ID and edition. Japanese text is set in East Asian fonts: `w:eastAsia` is named on the Normal, Title,
+heading, quote, header and footer styles.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ from docx.shared import Mm, Pt, RGBColor
 from . import schema
 from .i18n import Language
 
-PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(210), Mm(297), Mm(20)
-TEXT_WIDTH_MM = 170
-LABEL_WIDTH_MM = 55
-ROW_HEIGHT_MM = 9  # a blank row: room for one handwritten line
-LINE_HEIGHT_MM = 8  # each ruled line of a "text" field
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+SIDE_MARGIN_MM, TOP_MARGIN_MM, BOTTOM_MARGIN_MM = 15, 18, 18  # near the web page's print margins (kb.css)
+TEXT_WIDTH_MM = 210 - 2 * SIDE_MARGIN_MM
+LABEL_WIDTH_MM = 58  # a third of the line, as on the web page
+ROW_HEIGHT_MM = 7.5  # a blank row: room for one handwritten line, as on the printed page
+LINE_HEIGHT_MM = 7  # each ruled line of a "text" field
 SHADE = "EDEFF5"
+TABLE_TEXT, SMALL_TEXT = Pt(8.5), Pt(8)
 INK = RGBColor(0x1F, 0x25, 0x33)
 MUTED = RGBColor(0x5F, 0x66, 0x73)
 # (Latin font, East Asian font) per language and role. Yu fonts ship with Windows and Office; MS fonts are the
@@ -57,7 +60,9 @@ class TextSource(Protocol):
     def section(self, section_id: str) -> str: ...
 
 
-def template_docx(template: schema.Template, language: Language, source: TextSource, edition: str, footer: str) -> bytes:
+def template_docx(
+    template: schema.Template, language: Language, source: TextSource, edition: str, footer: str
+) -> bytes:
     document = Document()
     _page_setup(document, language, template, edition, footer)
     _styles(document, language.code)
@@ -68,9 +73,14 @@ def template_docx(template: schema.Template, language: Language, source: TextSou
     meta = document.add_paragraph(f"{t('templates.id')}: {template.id}　{edition}")
     _small(meta)
     notice = document.add_paragraph()
-    _runs(notice, [Span(t("templates.editorial_title") + t("templates.colon"), bold=True), Span(t("templates.editorial_body"))])
+    _runs(
+        notice,
+        [Span(t("templates.editorial_title") + t("templates.colon"), bold=True), Span(t("templates.editorial_body"))],
+    )
     implements = t("punct.list").join(source.section(s) for s in template.implements)
-    _runs(document.add_paragraph(), [Span(t("templates.implements") + t("templates.colon"), bold=True), Span(implements)])
+    _runs(
+        document.add_paragraph(), [Span(t("templates.implements") + t("templates.colon"), bold=True), Span(implements)]
+    )
     _runs(document.add_paragraph(), source.spans(template.purpose))
 
     for part in template.parts:
@@ -78,7 +88,10 @@ def template_docx(template: schema.Template, language: Language, source: TextSou
         heading.paragraph_format.page_break_before = part.new_page
         if part.guidance:
             guidance = document.add_paragraph()
-            _runs(guidance, [Span(t("templates.guidance") + t("templates.colon"), bold=True), *source.spans(part.guidance)])
+            _runs(
+                guidance,
+                [Span(t("templates.guidance") + t("templates.colon"), bold=True), *source.spans(part.guidance)],
+            )
             _small(guidance)
         for text in part.body:
             _runs(document.add_paragraph(), source.spans(text))
@@ -86,6 +99,8 @@ def template_docx(template: schema.Template, language: Language, source: TextSou
             _runs(document.add_paragraph(style="List Number" if part.numbered else "List Bullet"), source.spans(item))
         if part.fields:
             _fields_table(document, part.fields, source, language)
+        if part.fields and part.table:
+            document.add_paragraph()  # Word joins two tables that touch; a paragraph keeps them apart
         if part.table:
             _data_table(document, part.table, source)
 
@@ -109,8 +124,9 @@ def template_docx(template: schema.Template, language: Language, source: TextSou
 def _page_setup(document, language: Language, template: schema.Template, edition: str, footer: str) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
-    section.header_distance = section.footer_distance = Mm(10)
+    section.left_margin = section.right_margin = Mm(SIDE_MARGIN_MM)
+    section.top_margin, section.bottom_margin = Mm(TOP_MARGIN_MM), Mm(BOTTOM_MARGIN_MM)
+    section.header_distance = section.footer_distance = Mm(8)
     header = section.header.paragraphs[0]
     header.text = f"{language.t('templates.id')}: {template.id}　{edition}"
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -155,7 +171,7 @@ def _styles(document, code: str) -> None:
         language.set(qn("w:val"), LOCALES[code])
         language.set(qn("w:eastAsia"), "ja-JP")
     normal = document.styles["Normal"]
-    normal.font.size = Pt(10.5)
+    normal.font.size = Pt(10)
     normal.paragraph_format.space_after = Pt(4)
     title = document.styles["Title"]
     title.font.size, title.font.color.rgb = Pt(18), INK
@@ -198,13 +214,13 @@ def _fields_table(document, fields: list[schema.TemplateField], source: TextSour
     table = _table(document, len(fields), [LABEL_WIDTH_MM, TEXT_WIDTH_MM - LABEL_WIDTH_MM])
     for row, field in zip(table.rows, fields, strict=True):
         label, answer = row.cells
-        _runs(label.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(field.label)])
+        _sized(_runs(label.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(field.label)]), TABLE_TEXT)
         if field.hint:
             _small(_runs(label.add_paragraph(), source.spans(field.hint)))
         _shade(label)
         if field.kind == "choice":
             choices = "　".join(f"☐ {_plain(source, c)}" for c in field.choices)
-            answer.paragraphs[0].text = choices
+            _sized(_runs(answer.paragraphs[0], [Span(choices)]), TABLE_TEXT)
         elif field.kind in ("date", "signature"):
             answer.paragraphs[0].text = language.t(f"templates.{field.kind}_blank")
             answer.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -221,12 +237,12 @@ def _data_table(document, table_data: schema.TemplateTable, source: TextSource) 
     header = table.rows[0]
     _repeat_as_header(header)
     for cell, column in zip(header.cells, table_data.columns, strict=True):
-        _runs(cell.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(column)])
+        _sized(_runs(cell.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(column)]), TABLE_TEXT)
         _shade(cell)
     for row, values in zip(table.rows[1:], table_data.rows, strict=False):
         for cell, value in zip(row.cells, values, strict=True):
             if value is not None:
-                _runs(cell.paragraphs[0], source.spans(value))
+                _sized(_runs(cell.paragraphs[0], source.spans(value)), TABLE_TEXT)
     for row in table.rows[1 + len(table_data.rows) :]:
         _height(row, ROW_HEIGHT_MM)
 
@@ -240,7 +256,6 @@ def _table(document, rows: int, widths_mm: list[float]):
             cell.width = Mm(width)
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
-    document.add_paragraph()  # Word joins two tables that touch; a paragraph keeps them apart
     return table
 
 
@@ -277,9 +292,14 @@ def _plain(source: TextSource, text: schema.Text) -> str:
     return "".join(span.text for span in source.spans(text))
 
 
-def _small(paragraph):
+def _sized(paragraph, size: Pt):
     for run in paragraph.runs:
-        run.font.size = Pt(8.5)
+        run.font.size = size
+    return paragraph
+
+
+def _small(paragraph):
+    for run in _sized(paragraph, SMALL_TEXT).runs:
         run.font.color.rgb = MUTED
     return paragraph
 

@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 
 import openpyxl
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from generator import __version__
 from generator.features.checklists import (
@@ -25,6 +26,8 @@ from generator.features.checklists import (
 from generator.i18n import LANGUAGES, Language
 from generator.sheets import FIRST_ROW, HEADER_ROW
 from generator.validate import texts
+
+from .test_accessibility import blocking_violations
 
 REQUIRED_FOCUS = {
     "current-state",
@@ -115,7 +118,8 @@ def _guideline_block(section, path) -> bool:
 def expected_rows(linked, language, checklist) -> list[tuple]:
     rows = ItemRows(linked, language)
     return [
-        (r.id, r.text, r.source, r.actor, r.wording) for r in (rows.row(item) for item in items_of(linked, checklist))
+        (r.id, r.text, r.source, r.block, r.actor, r.wording)
+        for r in (rows.row(item) for item in items_of(linked, checklist))
     ]
 
 
@@ -123,18 +127,18 @@ def check_item_sheet(sheet, linked, language, checklist, site_url) -> None:
     book = Book(linked, language, site_url)
     header = [c.value for c in sheet[HEADER_ROW]]
     assert header == book.header()
-    rows = list(sheet.iter_rows(min_row=FIRST_ROW, max_col=5, values_only=True))
+    rows = list(sheet.iter_rows(min_row=FIRST_ROW, max_col=6, values_only=True))
     assert rows == expected_rows(linked, language, checklist)
     last = FIRST_ROW + len(rows) - 1
     statuses = ",".join(language.t(f"checklist.status.{code}") for code in STATUSES)
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert [(v.formula1, str(v.sqref)) for v in lists] == [(f'"{statuses}"', f"F{FIRST_ROW}:F{last}")]
+    assert [(v.formula1, str(v.sqref)) for v in lists] == [(f'"{statuses}"', f"G{FIRST_ROW}:G{last}")]
     assert sheet.freeze_panes == f"B{FIRST_ROW}"
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
     assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert {sheet.cell(r, c).font.name for r in range(HEADER_ROW, last + 1) for c in range(1, 11)} == {"Yu Gothic"}
+    assert {sheet.cell(r, c).font.name for r in range(HEADER_ROW, last + 1) for c in range(1, 12)} == {"Yu Gothic"}
     links = [sheet.cell(r, 1).hyperlink for r in range(FIRST_ROW, last + 1)]
     assert all(links) if site_url else not any(links)
 
@@ -226,7 +230,7 @@ def test_csv_files_round_trip_with_a_byte_order_mark(built, linked):
             assert raw.startswith(b"\xef\xbb\xbf")
             rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
             assert rows[0] == [language.t("checklist.checklist"), *book.header()]
-            assert [tuple(r[1:6]) for r in rows[1:]] == expected_rows(linked, language, checklist)
+            assert [tuple(r[1:7]) for r in rows[1:]] == expected_rows(linked, language, checklist)
             assert {r[0] for r in rows[1:]} == {checklist.id}
             everything += rows[1:]
         raw = (root / download_path("checklists", language, "csv")).read_bytes()
@@ -277,6 +281,7 @@ def test_answers_survive_a_reload_and_the_language_switch(page, server):
     assert shown(page, "CL5-009") == ("done", "情報システム部", "月次で取得")
     assert shown(page, "CL5-010")[0] == "partial" and shown(page, "CL5-011")[0] == "na"
     assert "1 / 65" in page.locator("[data-kb-progress='ch5']").inner_text()
+    assert not blocking_violations(Axe(), page)  # with answers and progress bars filled in
     switch_language(page, "en")
     assert page.url == checklist_url(server, "ch5", "en")
     assert shown(page, "CL5-009") == ("done", "情報システム部", "月次で取得")
@@ -344,7 +349,7 @@ def test_csv_export_holds_the_answers(page, server, tmp_path):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert rows[0][:2] == ["チェックリスト", "ID"]
     by_id = {r[1]: r for r in rows[1:]}
-    assert by_id["CL5-014"][6:] == ["一部実施", "", "'=cmd で始まるメモ"]  # no formula for the spreadsheet to run
+    assert by_id["CL5-014"][7:] == ["一部実施", "", "'=cmd で始まるメモ"]  # no formula for the spreadsheet to run
     assert len(rows) - 1 == len(by_id)
 
 
@@ -369,6 +374,7 @@ def test_the_draft_risk_response_plan_lists_exactly_the_gaps(page, server, linke
     assert "CL5-009" in backup.locator("[data-kb-plan-field='action']").input_value()  # an open item of the area
     assert page.locator("[data-kb-plan-empty]").is_hidden()
     assert page.locator("[data-kb-gap-chart] svg rect.kb-as-gap__current").count() == len(chosen) + 1 + 1  # + legend
+    assert not blocking_violations(Axe(), page)  # with the generated plan and chart on the page
     backup.locator("[data-kb-plan-field='owner']").fill("システム部長")
     page.reload()
     assert page.locator("[data-kb-plan-area='backup'] [data-kb-plan-field='owner']").input_value() == "システム部長"

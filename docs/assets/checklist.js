@@ -322,12 +322,12 @@
     return "\ufeff" + lines.join("\r\n") + "\r\n"; // UTF-8 with BOM, so that Excel reads Japanese correctly
   }
   function itemsCsv(scope) {
-    const header = ["checklist", "id", "text", "source", "actor", "wording", "status", "owner", "note"];
+    const header = ["checklist", "id", "text", "source", "block", "actor", "wording", "status", "owner", "note"];
     const rows = [header.map(function (key) { return strings["csv_" + key]; })];
     data.checklists.filter(function (c) { return scope === "all" || c.id === scope; }).forEach(function (checklist) {
       checklist.items.forEach(function (id) {
         const item = data.items[id], answer = answers.items[id] || {};
-        rows.push([checklist.id, id, item.text, item.source, item.actor, item.wording,
+        rows.push([checklist.id, id, item.text, item.source, item.block, item.actor, item.wording,
           answer.status ? data.statuses[answer.status] : "", userText(answer.owner || ""), userText(answer.note || "")]);
       });
     });

@@ -79,7 +79,12 @@ class Checklists(Feature):
         self.site_url = configured_site_url(project)
 
     def pages(self, linked: Linked) -> list[Page]:
-        checklists = [Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}) for c in linked.kb.checklists]
+        # A checklist restates the guideline's sentences: like the print page, it stays out of the search index, so
+        # that a search leads to the guideline itself; the checklists index and the assessment page are found.
+        checklists = [
+            Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}, searchable=False)
+            for c in linked.kb.checklists
+        ]
         return [
             Page(INDEX, "checklists.md.j2", "nav.checklists"),
             *checklists,
@@ -199,7 +204,7 @@ def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, ar
 
 
 def _item_json(row: ItemRow) -> dict:
-    return {"text": row.text, "source": row.source, "actor": row.actor, "wording": row.wording}
+    return {"text": row.text, "source": row.source, "block": row.block, "actor": row.actor, "wording": row.wording}
 
 
 class Book:
@@ -218,15 +223,15 @@ class Book:
 
     def header(self) -> list[str]:
         t = self.language.t
-        keys = ("id", "text", "source", "actor", "wording", "status", "owner", "evidence", "due", "note")
+        keys = ("id", "text", "source", "block", "actor", "wording", "status", "owner", "evidence", "due", "note")
         return [t(f"checklist.{key}") for key in keys]
 
     def table(self, checklist: schema.Checklist) -> Table:
         t = self.language.t
-        widths = (10, 60, 30, 18, 16, 12, 16, 26, 12, 30)
+        widths = (10, 60, 30, 16, 18, 16, 12, 16, 26, 12, 30)
         columns = [Column(h, w) for h, w in zip(self.header(), widths, strict=True)]
-        columns[5] = Column(columns[5].header, 12, choices=self.statuses, tallied=True)
-        columns[8] = Column(columns[8].header, 12, date=True)
+        columns[6] = Column(columns[6].header, 12, choices=self.statuses, tallied=True)
+        columns[9] = Column(columns[9].header, 12, date=True)
         rows = []
         for item in items_of(self.linked, checklist):
             row = self.rows.row(item)
@@ -235,6 +240,7 @@ class Book:
                     Cell(row.id, self.url(row.page, row.anchor)),
                     Cell(row.text),
                     Cell(row.source, self.url(target_of(self.linked, Key("section", row.section))[0])),
+                    Cell(row.block),
                     Cell(row.actor),
                     Cell(row.wording),
                     *(Cell(None) for _ in range(5)),
@@ -278,7 +284,8 @@ class Book:
         for checklist in checklists:
             for item in items_of(self.linked, checklist):
                 row = self.rows.row(item)
-                rows.append([checklist.id, row.id, row.text, row.source, row.actor, row.wording, "", "", "", "", ""])
+                answers = ["", "", "", "", ""]  # status, owner, evidence, due, note: for the reader
+                rows.append([checklist.id, row.id, row.text, row.source, row.block, row.actor, row.wording, *answers])
         return csv_bytes(header, rows)
 
     def plan_template(self) -> bytes:
@@ -292,7 +299,7 @@ class Book:
                 Column(t("assessment.level"), 10),
                 Column(t("assessment.level_name"), 24),
                 Column(t("assessment.level_meaning"), 90),
-            ),  # fmt: skip
+            ),
             rows=[
                 (Cell(n), Cell(t(f"assessment.level.{n}.name")), Cell(t(f"assessment.level.{n}.desc"))) for n in LEVELS
             ],

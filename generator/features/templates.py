@@ -59,10 +59,7 @@ class Templates(Feature):
             plain = PlainText(linked, language, template)
             meta = TemplateMeta.of(template, language)
             files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, meta.footer)
-            markdown = environment.get_template("template_download.md.j2").render(
-                template=template, d=plain, t=lambda key: plain.escape(language.t(key)), meta=meta.escaped(plain)
-            )
-            files[download_path(template, "md")] = markdown.encode("utf-8")
+            files[download_path(template, "md")] = markdown_download(environment, template, language, plain, meta)
         return files
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
@@ -123,7 +120,7 @@ class PlainText:
     """Data text for files outside the site: `@` references become labels, **bold** stays a span of its own."""
 
     def __init__(self, linked: Linked, language: Language, template: schema.Template) -> None:
-        self.linked, self.language = linked, language
+        self.language = language
         # The page renderer knows every kind of reference's label; its links and term marks are not used here.
         self._labels = PageRenderer(linked, language, Page(page_path(template), "", template.title), TermMatcher([]))
 
@@ -149,8 +146,14 @@ class PlainText:
 
     # -- Markdown (the download template calls these)
     def text(self, text: schema.Text) -> Markup:
-        parts = (f"**{_escape_inline(s.text)}**" if s.bold else _escape_inline(s.text) for s in self.spans(text))
-        return _escape_line_start("".join(parts))
+        """Text inside a line: a heading, a list item, a table cell."""
+        return Markup(
+            "".join(f"**{_escape_inline(s.text)}**" if s.bold else _escape_inline(s.text) for s in self.spans(text))
+        )
+
+    def paragraph(self, text: schema.Text) -> Markup:
+        """Text that starts a line."""
+        return _escape_line_start(self.text(text))
 
     @staticmethod
     def escape(raw: str) -> Markup:
@@ -164,6 +167,14 @@ def _escape_inline(raw: str) -> str:
 def _escape_line_start(line: str) -> Markup:
     """A line that starts like a list item or a heading ("1. ", "- ", "# ") must not become one."""
     return Markup(BLOCK_MARKER.sub(lambda m: (m.group(1) or m.group(2)) + "\\", line))
+
+
+def markdown_download(environment: jinja2.Environment, template: schema.Template, language: Language,
+                      plain: PlainText, meta: TemplateMeta) -> bytes:  # fmt: skip
+    markdown = environment.get_template("template_download.md.j2").render(
+        template=template, d=plain, t=lambda key: plain.escape(language.t(key)), meta=meta.escaped(plain)
+    )
+    return markdown.encode("utf-8")
 
 
 def download_environment() -> jinja2.Environment:

@@ -97,7 +97,9 @@ def _read(path: Path, root: Path, shown: str, problems: list[Problem]) -> Source
     resolved = path.resolve()
     if not resolved.is_relative_to(root):
         problems.append(
-            Problem(shown, 1, f"this file points outside the data folder (to {resolved})", "replace the link by a real file")
+            Problem(
+                shown, 1, f"this file points outside the data folder (to {resolved})", "replace the link by a real file"
+            )
         )
         return None
     size = resolved.stat().st_size
@@ -132,12 +134,34 @@ def _read(path: Path, root: Path, shown: str, problems: list[Problem]) -> Source
         problems.append(
             Problem(shown, error.line, f"the key {error.key!r} appears twice in one mapping", "keep one of the two")
         )
+    except _BadValue as error:
+        problems.append(
+            Problem(
+                shown,
+                error.line,
+                f"the value {error.value!r} cannot be read: {error.reason}",
+                "write a date as YYYY-MM-DD with a real month and day, or quote the value if it is text",
+            )
+        )
     return None
 
 
 class _DuplicateKey(Exception):
     def __init__(self, key: str, line: int):
         self.key, self.line = key, line
+
+
+class _BadValue(Exception):
+    def __init__(self, value: str, reason: str, line: int):
+        self.value, self.reason, self.line = value, reason, line
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A node's Python value. PyYAML turns 2026-13-45 into a date itself, and fails with a bare ValueError."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as error:
+        raise _BadValue(str(node.value), str(error), node.start_mark.line + 1) from None
 
 
 def _parse(text: str, shown: str) -> SourceFile:
@@ -157,7 +181,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict[tu
     if isinstance(node, yaml.MappingNode):
         result: dict = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(loader, key_node)
             if key in result:
                 raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
             lines[path + (key,)] = key_node.start_mark.line + 1
@@ -165,7 +189,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict[tu
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, path + (index,), lines) for index, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(loader, node)
 
 
 def _shape_ok(source: SourceFile, collection: Collection, problems: list[Problem]) -> bool:
@@ -174,6 +198,11 @@ def _shape_ok(source: SourceFile, collection: Collection, problems: list[Problem
         return True
     what = "a list (lines starting with '- ')" if expected is list else "a mapping (key: value lines)"
     problems.append(
-        Problem(source.path, 1, f"the file must hold {what}", f"see guideline_data/README.md for the {collection.name} format")
+        Problem(
+            source.path,
+            1,
+            f"the file must hold {what}",
+            f"see guideline_data/README.md for the {collection.name} format",
+        )
     )
     return False

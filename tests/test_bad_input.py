@@ -196,6 +196,15 @@ def section_out_of_toc_order(data, outside):
 
 
 @case
+def impossible_date(data, outside):
+    note = (
+        "  blocks:\n  - role: note\n    source: editorial\n    date: 2026-13-45\n    paragraphs: [{ja: 注, en: Note}]\n"
+    )
+    write_extra(data, EXTRA_CONTROL + note)
+    return Expected(shown(EXTRA), 9, ("the value '2026-13-45' cannot be read: month must be in 1..12", "YYYY-MM-DD"))
+
+
+@case
 def unknown_actor(data, outside):
     write_extra(data, EXTRA_CONTROL + "  actors: [everybody]\n")
     return Expected(shown(EXTRA), 6, ("unknown actor 'everybody'",))

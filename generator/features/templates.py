@@ -49,7 +49,12 @@ class Templates(Feature):
         problems = quote_problems(linked)
         if problems:
             raise DataError(problems)
-        templates = [Page(page_path(t), "template.md.j2", t.title, {"template": t}) for t in linked.kb.templates]
+        # Search leads to a template through the index page (titles and purposes): a template's own page, with its
+        # form and its quotes of the guideline, would rank above the guideline's sections for their own words.
+        templates = [
+            Page(page_path(t), "template.md.j2", t.title, {"template": t}, searchable=False)
+            for t in linked.kb.templates
+        ]
         return [Page(INDEX, "templates_index.md.j2", "nav.templates"), *templates]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:

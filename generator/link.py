@@ -183,16 +183,35 @@ def term_forms(term: schema.GlossaryTerm) -> list[str]:
     return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
 
 
-def term_pattern(form: str) -> re.Pattern:
-    # Latin forms must stand as words (CISO, not CISOs' substring of another word); Japanese has no spaces.
+class TermFinder:
+    """Finds every glossary term in a text in one pass: one regular expression of all forms, longest first,
+    so that the cost grows with the text, not with terms × text."""
+
+    def __init__(self, glossary: list[schema.GlossaryTerm]):
+        self.term_of: dict[str, schema.GlossaryTerm] = {}
+        for term in glossary:
+            for form in term_forms(term):
+                self.term_of.setdefault(form, term)
+        forms = sorted(self.term_of, key=len, reverse=True)
+        self.pattern = re.compile("|".join(_form_pattern(f) for f in forms)) if forms else None
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, schema.GlossaryTerm]]:
+        """Leftmost-longest, non-overlapping matches."""
+        if self.pattern is None:
+            return
+        for match in self.pattern.finditer(text):
+            yield match.start(), match.end(), self.term_of[match.group(0)]
+
+
+def _form_pattern(form: str) -> str:
+    # Latin forms must stand as words (CISO, not the middle of another word); Japanese has no spaces.
     escaped = re.escape(form)
-    return re.compile(rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if form.isascii() else escaped)
+    return rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if form.isascii() else escaped
 
 
 def _term_uses(kb: schema.KnowledgeBase, index: Index) -> None:
-    patterns = [(term.id, [term_pattern(f) for f in term_forms(term)]) for term in kb.glossary]
-    for i, section in enumerate(kb.sections):
+    finder = TermFinder(kb.glossary)
+    for section in kb.sections:
         body = "\n".join(t.ja + "\n" + t.en for _, t in texts(section))
-        for term_id, compiled in patterns:
-            if any(p.search(body) for p in compiled):
-                index.add("uses-term", Key("section", section.id), Key("term", term_id))
+        for term_id in dict.fromkeys(term.id for _, _, term in finder.finditer(body)):
+            index.add("uses-term", Key("section", section.id), Key("term", term_id))

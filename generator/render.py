@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import schema
 from .i18n import Language
-from .link import Key, Linked, parse_references, term_forms, term_pattern
+from .link import Key, Linked, TermFinder, parse_references
 from .pages import Page, relative_md, relative_url, target_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,33 +43,24 @@ def escape_markdown(text: str) -> str:
 
 @dataclass
 class TermMatcher:
-    """Finds glossary terms in text; shared by every page of a build."""
+    """Finds the glossary terms of a text that a page has not marked yet; shared by every page of a build."""
 
-    entries: list[tuple[schema.GlossaryTerm, list[re.Pattern]]]
+    glossary: list[schema.GlossaryTerm]
+
+    def __post_init__(self) -> None:
+        self.finder = TermFinder(self.glossary)
 
     @classmethod
     def of(cls, glossary: list[schema.GlossaryTerm]) -> TermMatcher:
-        return cls([(t, [term_pattern(f) for f in term_forms(t)]) for t in glossary])
+        return cls(glossary)
 
     def matches(self, text: str, skip: set[str]) -> list[tuple[int, int, schema.GlossaryTerm]]:
-        """Leftmost-longest, non-overlapping first matches of the terms not in `skip`."""
-        found = []
-        for term, patterns in self.entries:
-            if term.id in skip:
-                continue
-            best = None
-            for pattern in patterns:
-                hit = pattern.search(text)
-                if hit and (best is None or hit.start() < best[0] or (hit.start() == best[0] and hit.end() > best[1])):
-                    best = (hit.start(), hit.end())
-            if best:
-                found.append((best[0], best[1], term))
-        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
-        chosen, end = [], -1
-        for start, stop, term in found:
-            if start >= end:
+        """The first match of each term not in `skip`, leftmost-longest and non-overlapping."""
+        chosen, seen = [], set(skip)
+        for start, stop, term in self.finder.finditer(text):
+            if term.id not in seen:
+                seen.add(term.id)
                 chosen.append((start, stop, term))
-                end = stop
         return chosen
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .errors import DataError
 from .features import Feature
 from .features.checklists import Checklists
 from .features.core import Core
@@ -45,8 +47,15 @@ class BuildReport:
 
 
 def load_knowledge_base(data_dir: Path) -> Linked:
-    """The first three stages; what `check` runs."""
-    return link(validate(load(data_dir)))
+    """The first three stages and the features' own checks; what `check` runs."""
+    return checked(link(validate(load(data_dir))))
+
+
+def checked(linked: Linked) -> Linked:
+    problems = [problem for feature in FEATURES for problem in feature.check(linked)]
+    if problems:
+        raise DataError(problems)
+    return linked
 
 
 def page_title(page: Page, language: Language) -> str:
@@ -54,6 +63,11 @@ def page_title(page: Page, language: Language) -> str:
         return language.t(page.title)
     section = page.context.get("section")
     return language.section_title(section) if section is not None else language.text(page.title)
+
+
+def nav_title(page: Page, language: Language) -> str:
+    """Titles in the navigation: the home page is just "Home", the others their page title."""
+    return html_text(language.t("nav.home") if page.path == "index.md" else page_title(page, language))
 
 
 def page_tags(page: Page, linked: Linked, language: Language) -> list[str]:
@@ -80,9 +94,13 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
             shared.update(feature.context(linked, language, files))
         rendered = {}
         for page in pages:
-            context = {**shared, "page_title": page_title(page, language), "page_tags": page_tags(page, linked, language)}
+            context = {
+                **shared,
+                "page_title": page_title(page, language),
+                "page_tags": page_tags(page, linked, language),
+            }
             rendered[page.path] = render_page(env, linked, language, page, terms, context)
-        site_nav = nav(linked, pages, lambda p: html_text(page_title(p, language)))
+        site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
         names = {c: linked.kb.ui[f"language.{c}"].__getattribute__(c) for c in LANGUAGES}
         site_name = html_text(language.text(linked.kb.document.title))
         config = language_config(code, site_name, site_nav, alternates(names, code))
@@ -101,7 +119,7 @@ def build(paths: Paths, site: bool = True) -> BuildReport:
     validated = validate(raw)
     report.timings["validate"] = _lap(start)
     start = time.perf_counter()
-    linked = link(validated)
+    linked = checked(link(validated))
     report.timings["link"] = _lap(start)
     start = time.perf_counter()
     configs = generate(linked, paths, report)

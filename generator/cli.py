@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
             serve(paths, args.port, args.prefix)
     except DataError as error:
         print(error, file=sys.stderr)
-        print("The build stopped; site/ was left as it was.", file=sys.stderr)
+        if args.command != "check":
+            print("The build stopped; site/ was left as it was.", file=sys.stderr)
         return 1
     return 0

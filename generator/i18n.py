@@ -36,7 +36,11 @@ class Language:
             return getattr(self.strings[key], self.code)
         except KeyError:
             raise DataError(
-                [Problem("guideline_data/ui.yaml", None, f"no interface string {key!r}", f"add '{key}:' with ja and en")]
+                [
+                    Problem(
+                        "guideline_data/ui.yaml", None, f"no interface string {key!r}", f"add '{key}:' with ja and en"
+                    )
+                ]
             ) from None
 
     def section_number(self, section_id: str) -> str:

@@ -9,8 +9,22 @@ ROW_ANCHORS = ("a", "ka", "sa", "ta", "na", "ha", "ma", "ya", "ra", "wa")
 SMALL = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
 ROW_OF = {
     kana: row
-    for row, members in zip(ROWS, ("あいうえお", "かきくけこ", "さしすせそ", "たちつてと", "なにぬねの", "はひふへほ",
-                                   "まみむめも", "やゆよ", "らりるれろ", "わをん"), strict=True)  # fmt: skip
+    for row, members in zip(
+        ROWS,
+        (
+            "あいうえお",
+            "かきくけこ",
+            "さしすせそ",
+            "たちつてと",
+            "なにぬねの",
+            "はひふへほ",
+            "まみむめも",
+            "やゆよ",
+            "らりるれろ",
+            "わをん",
+        ),
+        strict=True,
+    )  # fmt: skip
     for kana in members
 }
 

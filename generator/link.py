@@ -15,7 +15,9 @@ from . import schema
 from .errors import DataError
 from .validate import Locator, Validated, parent_id, texts
 
-REFERENCE = re.compile(r"@(?:(sec|term|ref|tpl|cl|list):([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9])|(\d+(?:\.\d+)*))")
+REFERENCE = re.compile(
+    r"@(?:(sec|term|ref|tpl|cl|list):([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9])|(\d+(?:\.\d+)*))"
+)
 PREFIX_KIND = {"sec": "section", "term": "term", "ref": "ref", "tpl": "tpl", "cl": "item", "list": "checklist"}
 
 
@@ -156,7 +158,11 @@ def _reference_fix(index: Index, target: Key) -> str:
         "checklist": index.checklists,
     }[target.kind]
     close = difflib.get_close_matches(target.id, list(table), n=1)
-    return f"did you mean {close[0]!r}?" if close else f"use the id of an existing {target.kind}, or write @@ for a literal @"
+    return (
+        f"did you mean {close[0]!r}?"
+        if close
+        else f"use the id of an existing {target.kind}, or write @@ for a literal @"
+    )
 
 
 def _structural_links(kb: schema.KnowledgeBase, index: Index) -> None:

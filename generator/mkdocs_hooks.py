@@ -20,7 +20,13 @@ def on_files(files: Files, config) -> Files:
     for file in [f for f in files if f.src_uri.startswith(DOWNLOADS) and f.is_documentation_page()]:
         files.remove(file)
         files.append(
-            Download(file.src_uri, file.src_dir, file.dest_dir, file.use_directory_urls, dest_uri=file.src_uri,
-                     inclusion=file.inclusion)  # fmt: skip
+            Download(
+                file.src_uri,
+                file.src_dir,
+                file.dest_dir,
+                file.use_directory_urls,
+                dest_uri=file.src_uri,
+                inclusion=file.inclusion,
+            )  # fmt: skip
         )
     return files

@@ -28,7 +28,7 @@ def url_of(path: str) -> str:
     if path == "index.md":
         return ""
     stem = path.removesuffix(".md")
-    return (stem.removesuffix("index") if stem.endswith("/index") else stem + "/")
+    return stem.removesuffix("index") if stem.endswith("/index") else stem + "/"
 
 
 def relative_url(from_path: str, to_path: str, anchor: str = "") -> str:

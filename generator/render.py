@@ -37,7 +37,9 @@ def escape_markdown(text: str) -> str:
     """Plain text that Markdown and HTML show exactly as written."""
     text = html.escape(text, quote=False)
     text = MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    text = LINE_START.sub(lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\{m.group(4)}", text)
+    text = LINE_START.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\{m.group(4)}", text
+    )
     return text.replace("\n", "<br>")
 
 

@@ -69,7 +69,9 @@ def _mkdocs(config_file: Path, out: Path) -> None:
     except (MkDocsException, SystemExit) as error:
         problems = [Problem(str(config_file), None, message, "") for message in warnings.messages[:MAX_SHOWN]]
         more = len(warnings.messages) - MAX_SHOWN
-        summary = f"MkDocs could not build the site: {error}" + (f" ({more} more warnings not shown)" if more > 0 else "")
+        summary = f"MkDocs could not build the site: {error}" + (
+            f" ({more} more warnings not shown)" if more > 0 else ""
+        )
         problems.append(Problem(str(config_file), None, summary, "the warnings above name the page and the problem"))
         raise DataError(problems) from None
     finally:

@@ -65,7 +65,9 @@ def validate(raw: RawData) -> Validated:
         if collection.name == "ui":
             collected["ui"] = _validate_ui(files, locator, problems)
         elif collection.name == "document":
-            collected["document"] = _validate_one(files[0], (), schema.Document, ("document",), locator, problems) if files else None
+            collected["document"] = (
+                _validate_one(files[0], (), schema.Document, ("document",), locator, problems) if files else None
+            )
         else:
             collected[collection.name] = _validate_items(collection.name, collection.shape, files, locator, problems)
     if problems:
@@ -97,9 +99,7 @@ def _validate_one(source, inner, model, kb_path, locator, problems, value=None):
     except ValidationError as error:
         for detail in error.errors():
             path = inner + tuple(detail["loc"])
-            problems.append(
-                Problem(source.path, source.line_of(path), _message(detail), _fix(detail), key_path(path))
-            )
+            problems.append(Problem(source.path, source.line_of(path), _message(detail), _fix(detail), key_path(path)))
         return None
 
 
@@ -147,7 +147,7 @@ def _fix(detail: dict) -> str:
     if kind == "literal_error":
         return f"use one of {detail['ctx']['expected']}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return "give a value of the expected type (quote numbers that are IDs, e.g. id: \"3.1\")"
+        return 'give a value of the expected type (quote numbers that are IDs, e.g. id: "3.1")'
     return "correct the value (see guideline_data/README.md)"
 
 
@@ -251,14 +251,20 @@ def _order(kb, locator) -> list[Problem]:
         parent = parent_id(section.id)
         if parent and parent not in ids:
             problems.append(
-                locator.problem(("sections", index, "id"), f"section {section.id} has no parent section {parent}", f"add {parent}")
+                locator.problem(
+                    ("sections", index, "id"), f"section {section.id} has no parent section {parent}", f"add {parent}"
+                )
             )
         is_control = section.id.startswith("5.")
         if is_control and section.category is None:
-            problems.append(locator.problem(("sections", index), f"control {section.id} has no category", "add 'category:'"))
+            problems.append(
+                locator.problem(("sections", index), f"control {section.id} has no category", "add 'category:'")
+            )
         if not is_control and section.category is not None:
             problems.append(
-                locator.problem(("sections", index, "category"), "only chapter 5 controls have a category", "remove 'category:'")
+                locator.problem(
+                    ("sections", index, "category"), "only chapter 5 controls have a category", "remove 'category:'"
+                )
             )
         for target_index, target in enumerate(section.implements):
             if target == section.id:
@@ -290,9 +296,7 @@ def _known_ids(kb, locator) -> list[Problem]:
     problems = []
     for path, kind, value in _id_uses(kb):
         if value not in known[kind]:
-            problems.append(
-                locator.problem(path, f"unknown {kind} {value!r}", _did_you_mean(value, known[kind], kind))
-            )
+            problems.append(locator.problem(path, f"unknown {kind} {value!r}", _did_you_mean(value, known[kind], kind)))
     return problems
 
 
@@ -360,11 +364,11 @@ def _texts_in(value: Any, path: tuple) -> Iterator[tuple[tuple, schema.Text]]:
 def _errata_applied(kb, locator) -> list[Problem]:
     """A corrected extraction error must not come back: its wrong form may appear nowhere in the data."""
     problems = []
-    watched = [(i, e) for i, e in enumerate(kb.errata) if not e.seed_may_remain]
+    watched = [e for e in kb.errata if not e.seed_may_remain]
     for path, text in texts(kb):
         if path[0] == "errata":
             continue
-        for index, erratum in watched:
+        for erratum in watched:
             if erratum.seed in text.ja:
                 problems.append(
                     locator.problem(

@@ -34,14 +34,14 @@ def test_unknown_reference_fails_with_file_and_line(tmp_path):
 
 
 def test_every_reference_in_the_data_resolves(linked):
-    assert all(linked.index.exists(link.target) for link in linked.index.links)
+    assert all(linked.index.exists(each.target) for each in linked.index.links)
 
 
 def test_backlinks_are_symmetric(linked):
     index = linked.index
-    for link in index.links:
-        assert link in index.backward[link.target]
-        assert link in index.forward[link.source]
+    for each in index.links:
+        assert each in index.backward[each.target]
+        assert each in index.forward[each.source]
     assert sum(map(len, index.forward.values())) == sum(map(len, index.backward.values())) == len(index.links)
 
 

@@ -1,13 +1,13 @@
 """Stage 4: text from the data is shown as written, references become links, terms get a tooltip once."""
 
+import datetime as dt
+
 from generator.features.core import glossary_groups, term_haystack
 from generator.i18n import Language, japanese_date
 from generator.link import Key
 from generator.pages import Page, relative_url
 from generator.render import PageRenderer, TermMatcher, escape_markdown
 from generator.schema import Text
-
-import datetime as dt
 
 
 def renderer(linked, code="ja", path="guideline/4-7/index.md"):

@@ -40,7 +40,18 @@ def test_serve_rebuilds_after_an_edit(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/kb/guideline/3-5/"
     server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(port), "--prefix", "/kb/"],
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "--project",
+            str(tmp_path),
+            "serve",
+            "--port",
+            str(port),
+            "--prefix",
+            "/kb/",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         cwd=PROJECT,

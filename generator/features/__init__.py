@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import Problem
 from ..i18n import Language
 from ..link import Linked
 from ..pages import Page
@@ -26,6 +27,10 @@ class Feature:
 
     def configure(self, project: Path) -> None:
         """Called at the start of every build with the project folder, for settings such as mkdocs.yml's site_url."""
+
+    def check(self, linked: Linked) -> list[Problem]:
+        """Rules of the feature's own data that need the linked whole; run by `check` and by every build."""
+        return []
 
     def pages(self, linked: Linked) -> list[Page]:
         return []

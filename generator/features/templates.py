@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from .. import schema
-from ..errors import DataError, Problem
+from ..errors import Problem
 from ..export_docx import Span, template_docx
 from ..i18n import Language
 from ..link import Key, Linked, parse_references
@@ -45,10 +45,10 @@ def download_path(template: schema.Template, extension: str) -> str:
 
 
 class Templates(Feature):
+    def check(self, linked: Linked) -> list[Problem]:
+        return quote_problems(linked)
+
     def pages(self, linked: Linked) -> list[Page]:
-        problems = quote_problems(linked)
-        if problems:
-            raise DataError(problems)
         # Search leads to a template through the index page (titles and purposes): a template's own page, with its
         # form and its quotes of the guideline, would rank above the guideline's sections for their own words.
         templates = [

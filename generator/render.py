@@ -51,6 +51,7 @@ class TermMatcher:
 
     def __post_init__(self) -> None:
         self.finder = TermFinder(self.glossary)
+        self.link_template = environment().get_template("_term_link.html.j2")
 
     @classmethod
     def of(cls, glossary: list[schema.GlossaryTerm]) -> TermMatcher:
@@ -120,8 +121,9 @@ class PageRenderer:
             self.marked_terms.add(term.id)
             out.append(escape_markdown(raw[position:start]))
             href = relative_url(self.page.path, "glossary.md", f"term-{term.id}")
-            tip = self.attribute(short_definition(self.language.text(term.definition)))
-            out.append(f'<a class="kb-term" href="{href}" title="{tip}">{escape_markdown(raw[start:stop])}</a>')
+            tip = short_definition(self.language.text(term.definition))
+            label = Markup(escape_markdown(raw[start:stop]))
+            out.append(self.terms.link_template.render(href=href, tip=tip, label=label))
             position = stop
         out.append(escape_markdown(raw[position:]))
         return "".join(out)

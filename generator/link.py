@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import ahocorasick
+
 from . import schema
 from .errors import DataError
 from .validate import Locator, Validated, parent_id, texts
@@ -190,29 +192,33 @@ def term_forms(term: schema.GlossaryTerm) -> list[str]:
 
 
 class TermFinder:
-    """Finds every glossary term in a text in one pass: one regular expression of all forms, longest first,
-    so that the cost grows with the text, not with terms × text."""
+    """Finds every glossary term in a text in one pass (Aho-Corasick, longest match first), so that the cost
+    grows with the text, not with terms × text."""
 
     def __init__(self, glossary: list[schema.GlossaryTerm]):
         self.term_of: dict[str, schema.GlossaryTerm] = {}
         for term in glossary:
             for form in term_forms(term):
                 self.term_of.setdefault(form, term)
-        forms = sorted(self.term_of, key=len, reverse=True)
-        self.pattern = re.compile("|".join(_form_pattern(f) for f in forms)) if forms else None
+        self.automaton = ahocorasick.Automaton()
+        for form in self.term_of:
+            self.automaton.add_word(form, form)
+        self.automaton.make_automaton()
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, schema.GlossaryTerm]]:
         """Leftmost-longest, non-overlapping matches."""
-        if self.pattern is None:
+        if not self.term_of:
             return
-        for match in self.pattern.finditer(text):
-            yield match.start(), match.end(), self.term_of[match.group(0)]
+        for last, form in self.automaton.iter_long(text):
+            start, stop = last - len(form) + 1, last + 1
+            # Latin forms must stand as words (CISO, not the middle of another word); Japanese has no spaces.
+            if form.isascii() and (_is_word_char(text, start - 1) or _is_word_char(text, stop)):
+                continue
+            yield start, stop, self.term_of[form]
 
 
-def _form_pattern(form: str) -> str:
-    # Latin forms must stand as words (CISO, not the middle of another word); Japanese has no spaces.
-    escaped = re.escape(form)
-    return rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if form.isascii() else escaped
+def _is_word_char(text: str, position: int) -> bool:
+    return 0 <= position < len(text) and text[position].isascii() and text[position].isalnum()
 
 
 def _term_uses(kb: schema.KnowledgeBase, index: Index) -> None:

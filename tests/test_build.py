@@ -82,3 +82,20 @@ def test_control_page_has_typed_link_sections(site):
     assert "この対策を求める項目" in html and "4.4 サプライチェーン・リスクマネジメント" in html
     html = (site / "en" / "guideline" / "4-4" / "index.html").read_text(encoding="utf-8")
     assert "Controls that implement it" in html and "5.6.1" in html
+
+
+def test_every_control_page_holds_its_typed_sections_in_both_languages(site, linked):
+    from generator.pages import section_path, url_of
+
+    headings = {
+        "ja": ("この対策を求める項目", "チェックリスト項目", "テンプレート", "使われている用語", "参考文献"),
+        "en": ("Sections that call for it", "Checklist items", "Templates", "Terms used", "References"),
+    }
+    controls = [s for s in linked.kb.sections if s.id.startswith("5.")]
+    assert len(controls) == 22
+    for section in controls:
+        url = url_of(section_path(section.id, section.id in linked.index.parent_ids))
+        for code, expected in headings.items():
+            html = ((site if code == "ja" else site / code) / url / "index.html").read_text(encoding="utf-8")
+            for heading in expected:
+                assert f">{heading}<" in html or f">{heading} " in html, (code, section.id, heading)

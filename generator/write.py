@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -25,7 +24,7 @@ def write_language(build_dir: Path, project: Path, code: str, pages: dict[str, s
     hand_written = project / "docs" / code
     if hand_written.is_dir():
         shutil.copytree(hand_written, docs, dirs_exist_ok=True)
-    for path, content in {**pages}.items():
+    for path, content in pages.items():
         target = docs / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
@@ -68,8 +67,3 @@ def alternates(names: dict[str, str], current: str) -> list[dict]:
         {"name": names[code], "lang": code, "link": root + ("" if code == DEFAULT_LANGUAGE else f"{code}/")}
         for code in LANGUAGES
     ]
-
-
-def write_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

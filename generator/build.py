@@ -86,6 +86,7 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
         feature.configure(paths.project)
     pages = [page for feature in FEATURES for page in feature.pages(linked)]
     configs = {}
+    names = {code: Language(code, linked.kb.ui).t(f"language.{code}") for code in LANGUAGES}
     for code in LANGUAGES:
         language = Language(code, linked.kb.ui)
         files = {path: data for feature in FEATURES for path, data in feature.files(linked, language).items()}
@@ -101,7 +102,6 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
             }
             rendered[page.path] = render_page(env, linked, language, page, terms, context)
         site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
-        names = {c: linked.kb.ui[f"language.{c}"].__getattribute__(c) for c in LANGUAGES}
         site_name = html_text(language.text(linked.kb.document.title))
         config = language_config(code, site_name, site_nav, alternates(names, code))
         configs[code] = write_language(paths.build, paths.project, code, rendered, files, config)

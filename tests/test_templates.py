@@ -19,7 +19,8 @@ from generator.link import Key, Linked
 from generator.pages import target_of, url_of
 from generator.validate import texts
 
-LANGUAGE_ROOTS = {"ja": "", "en": "en/"}
+from .page_kinds import LANGUAGE_ROOTS
+
 # The templates the issue asks for, by id, with a section each must implement.
 REQUIRED = {
     "cyber-policy": "3.1.2",

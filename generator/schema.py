@@ -110,6 +110,14 @@ class Block(Strict):
         return self
 
 
+class Synonyms(Strict):
+    """Words readers type for a term or section that its text does not use: everyday words, abbreviations,
+    common English (editorial). Indexed for search, never shown."""
+
+    ja: list[NonEmpty] = []
+    en: list[NonEmpty] = []
+
+
 class Section(Strict):
     """A heading of the guideline's table of contents, with what the overview says under it."""
 
@@ -124,6 +132,7 @@ class Section(Strict):
     stakeholders: list[Slug] = []  # ids in actors.yaml (関係主体)
     csf: list[Annotated[str, StringConstraints(pattern=r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}$")]] = []  # editorial
     listing: Literal["references", "glossary"] | None = None  # chapters 6 and 7 list those collections
+    synonyms: Synonyms = Synonyms()  # editorial: search only
 
 
 class GlossaryTerm(Strict):
@@ -137,6 +146,7 @@ class GlossaryTerm(Strict):
     source: Provenance
     defined_in: SectionId | None = None  # where the overview defines or explains it
     related: list[Slug] = []
+    synonyms: Synonyms = Synonyms()  # editorial: search only
 
     @field_validator("reading")
     @classmethod

@@ -14,7 +14,7 @@ from .features.checklists import Checklists
 from .features.core import Core
 from .features.open_data import OpenData
 from .features.templates import Templates
-from .i18n import LANGUAGES, Language
+from .i18n import Language
 from .link import Linked, link
 from .load import load
 from .pages import Page, nav
@@ -86,9 +86,10 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
         feature.configure(paths.project)
     pages = [page for feature in FEATURES for page in feature.pages(linked)]
     configs = {}
-    names = {code: Language(code, linked.kb.ui).t(f"language.{code}") for code in LANGUAGES}
-    for code in LANGUAGES:
-        language = Language(code, linked.kb.ui)
+    languages = Language.all(linked.kb)
+    names = {language.code: language.t(f"language.{language.code}") for language in languages}
+    for language in languages:
+        code = language.code
         files = {path: data for feature in FEATURES for path, data in feature.files(linked, language).items()}
         shared = {"generator_version": __version__, "home_cards": [c for f in FEATURES for c in f.home_cards()]}
         for feature in FEATURES:
@@ -103,7 +104,7 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
             rendered[page.path] = render_page(env, linked, language, page, terms, context)
         site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
         site_name = html_text(language.text(linked.kb.document.title))
-        config = language_config(code, site_name, site_nav, alternates(names, code))
+        config = language_config(language, site_name, site_nav, alternates(names, language), linked.kb.config.slug)
         configs[code] = write_language(paths.build, paths.project, code, rendered, files, config)
         report.pages[code] = len(rendered)
         report.files[code] = len(files)

@@ -13,12 +13,9 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from . import schema
-from .i18n import LANGUAGES
 from .link import RELATIONS, Linked
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # what pydantic generates
-
-LanguageCode = Literal["ja", "en"]
 
 
 class LinkEnd(schema.Strict):
@@ -46,13 +43,14 @@ class KnowledgeBaseExport(schema.Strict):
     version: str = Field(
         description="The knowledge base's version: its newest changelog entry (the guideline's edition is in document)"
     )
-    languages: list[LanguageCode] = Field(
-        description="The languages each Text holds: both (a Text is {ja, en}), or one (a Text is a string)"
+    languages: list[schema.LanguageCode] = Field(
+        description="The languages each Text holds: all of the knowledge base's (a Text is {ja: …, en: …}), or one "
+        "(a Text is a string)"
     )
     changelog: list[schema.ChangelogEntry]
     document: schema.Document
     sections: list[schema.Section]
-    controls: list[str] = Field(description="The ids of the sections that are controls (chapter 5)")
+    controls: list[str] = Field(description="The ids of the sections that are controls (kb.yaml structure.controls)")
     glossary: list[schema.GlossaryTerm]
     references: list[schema.Reference]
     errata: list[schema.Erratum]
@@ -67,12 +65,11 @@ def export_model(linked: Linked) -> KnowledgeBaseExport:
     kb = linked.kb
     return KnowledgeBaseExport(
         version=kb.version,
-        languages=list(LANGUAGES),
+        languages=kb.config.languages,
         changelog=kb.changelog,
         document=kb.document,
         sections=kb.sections,
-        # validate gives a category to chapter-5 sections and only to them
-        controls=[s.id for s in kb.sections if s.category is not None],
+        controls=[s.id for s in kb.sections if kb.config.is_control(s.id)],
         glossary=kb.glossary,
         references=kb.references,
         errata=kb.errata,
@@ -91,7 +88,7 @@ def export_model(linked: Linked) -> KnowledgeBaseExport:
     )
 
 
-def export_json(export: KnowledgeBaseExport, language: LanguageCode | None = None) -> bytes:
+def export_json(export: KnowledgeBaseExport, language: str | None = None) -> bytes:
     """Both languages (language None), or one: each Text becomes that language's string."""
     if language is not None:
         export = export.model_copy(update={"languages": [language]})
@@ -99,7 +96,7 @@ def export_json(export: KnowledgeBaseExport, language: LanguageCode | None = Non
     return _dumps(data)
 
 
-def json_schema(language: LanguageCode | None = None) -> bytes:
+def json_schema(language: str | None = None) -> bytes:
     schema_ = KnowledgeBaseExport.model_json_schema()
     if language is not None:
         schema_["title"] += f" ({language})"

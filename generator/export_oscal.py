@@ -23,22 +23,20 @@ from .render import BOLD
 from .validate import parent_id
 
 OSCAL_VERSION = "1.1.3"
-NS = "urn:x-aviation-guideline-kb:oscal"  # qualifies our prop and part names
-UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, NS)  # fixed: the same names give the same uuids in every build
-ID_PREFIX = "avsec-"  # OSCAL ids may not start with a digit: 5.4.2 → avsec-5.4.2
-LANGUAGE = "ja"  # the guideline's own language; English titles ride along as props
 TIMEZONE = "+09:00"  # dates of the knowledge base are Japanese dates
 
 PART_NAMES = {"requirement": "statement", "summary": "overview", "examples": "example"}  # OSCAL's own part names
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
 
 
-def control_id(section_id: str) -> str:
-    return ID_PREFIX + section_id
+def namespace(config: schema.KbConfig) -> str:
+    """Qualifies our prop and part names; the knowledge base's slug keeps two catalogs' names and uuids apart."""
+    return f"urn:x-{config.slug}:oscal"
 
 
-def stable_uuid(name: str) -> str:
-    return str(uuid.uuid5(UUID_NAMESPACE, name))
+def control_id(config: schema.KbConfig, section_id: str) -> str:
+    """OSCAL ids may not start with a digit: 5.4.2 → <oscal_prefix>-5.4.2."""
+    return f"{config.oscal_prefix}-{section_id}"
 
 
 def oscal_json(linked: Linked) -> bytes:
@@ -47,24 +45,16 @@ def oscal_json(linked: Linked) -> bytes:
 
 def catalog(linked: Linked) -> dict:
     kb = linked.kb
-    builder = _Builder(linked, Language(LANGUAGE, kb.ui))
+    # The prose is in the knowledge base's first language; titles in the others ride along as props.
+    builder = _Builder(linked, Language.all(kb)[0])
     body = {
-        "uuid": stable_uuid(f"catalog/{kb.version}"),
+        "uuid": builder.uuid(f"catalog/{kb.version}"),
         "metadata": builder.metadata(),
         "groups": [builder.group(s) for s in kb.sections if parent_id(s.id) is None],
     }
     if kb.references:
         body["back-matter"] = {"resources": [builder.resource(r) for r in kb.references]}
     return {"catalog": body}
-
-
-def _prop(name: str, value: str, ours: bool = True, class_: str | None = None) -> dict:
-    """A prop in our namespace, or (ours=False) one that OSCAL itself defines, such as label and sort-id."""
-    prop = {"name": name, "ns": NS} if ours else {"name": name}
-    prop["value"] = value
-    if class_:
-        prop["class"] = class_
-    return prop
 
 
 def _timestamp(date) -> str:
@@ -78,12 +68,33 @@ def _sort_id(section_id: str) -> str:
 class _Builder:
     def __init__(self, linked: Linked, language: Language) -> None:
         self.linked, self.kb, self.language = linked, linked.kb, language
+        self.ns = namespace(self.kb.config)
+        self.uuid_namespace = uuid.uuid5(uuid.NAMESPACE_URL, self.ns)  # the same names give the same uuids
+        self.other_languages = [code for code in self.kb.config.languages if code != language.code]
+
+    def uuid(self, name: str) -> str:
+        return str(uuid.uuid5(self.uuid_namespace, name))
+
+    def id(self, section_id: str) -> str:
+        return control_id(self.kb.config, section_id)
+
+    def prop(self, name: str, value: str, ours: bool = True, class_: str | None = None) -> dict:
+        """A prop in our namespace, or (ours=False) one that OSCAL itself defines, such as label and sort-id."""
+        prop = {"name": name, "ns": self.ns} if ours else {"name": name}
+        prop["value"] = value
+        if class_:
+            prop["class"] = class_
+        return prop
+
+    def titles(self, text: schema.Text) -> list[dict]:
+        """The title in each other language, as props title-<code>."""
+        return [self.prop(f"title-{code}", getattr(text, code)) for code in self.other_languages]
 
     # -- metadata and back matter
     def metadata(self) -> dict:
         kb, document = self.kb, self.kb.document
         return {
-            "title": document.title.ja,
+            "title": self.language.text(document.title),
             "last-modified": _timestamp(kb.changelog[0].date),
             "version": kb.version,
             "oscal-version": OSCAL_VERSION,
@@ -96,10 +107,10 @@ class _Builder:
                 for entry in kb.changelog
             ],
             "props": [
-                _prop("title-en", document.title.en),
-                _prop("guideline-edition", document.edition.ja),
-                _prop("guideline-issuer", document.issuer.ja),
-                _prop("guideline-date", document.date.isoformat()),
+                *self.titles(document.title),
+                self.prop("guideline-edition", self.language.text(document.edition)),
+                self.prop("guideline-issuer", self.language.text(document.issuer)),
+                self.prop("guideline-date", document.date.isoformat()),
             ],
             "remarks": self.language.t("oscal.remarks"),
         }
@@ -107,8 +118,8 @@ class _Builder:
     def resource(self, reference: schema.Reference) -> dict:
         resource = {
             "uuid": self.resource_uuid(reference.id),
-            "title": reference.title.ja,
-            "props": [_prop("reference-id", reference.id), _prop("title-en", reference.title.en)],
+            "title": self.language.text(reference.title),
+            "props": [self.prop("reference-id", reference.id), *self.titles(reference.title)],
             "citation": {"text": self.citation(reference)},
         }
         if reference.url:
@@ -124,13 +135,12 @@ class _Builder:
             parts.append(self.language.date(reference.date, reference.date_precision))
         return self.language.t("punct.list").join(parts)
 
-    @staticmethod
-    def resource_uuid(reference_id: str) -> str:
-        return stable_uuid(f"reference/{reference_id}")
+    def resource_uuid(self, reference_id: str) -> str:
+        return self.uuid(f"reference/{reference_id}")
 
     # -- groups and controls
     def group(self, section: schema.Section) -> dict:
-        group = {"id": control_id(section.id), "title": section.title.ja}
+        group = {"id": self.id(section.id), "title": self.language.text(section.title)}
         group |= self.common(section)
         if section.listing == "references":  # chapter 6 lists every cited document: the back matter
             cited = [{"href": f"#{self.resource_uuid(r.id)}", "rel": "reference"} for r in self.kb.references]
@@ -141,8 +151,8 @@ class _Builder:
         return group
 
     def control(self, section: schema.Section) -> dict:
-        cls = "control" if section.category else "section"  # validate: only chapter-5 sections have a category
-        control = {"id": control_id(section.id), "class": cls, "title": section.title.ja}
+        cls = "control" if self.kb.config.is_control(section.id) else "section"
+        control = {"id": self.id(section.id), "class": cls, "title": self.language.text(section.title)}
         control |= self.common(section)
         kids = [self.control(kid) for kid in children(self.linked, section.id)]
         if kids:
@@ -152,20 +162,20 @@ class _Builder:
     def common(self, section: schema.Section) -> dict:
         """Props, links and parts: the same for a group and a control."""
         number = self.language.section_number(section.id)
-        props = [_prop("label", number, ours=False)] if number else []
+        props = [self.prop("label", number, ours=False)] if number else []
         if section.id[0].isdigit():
-            props.append(_prop("sort-id", _sort_id(section.id), ours=False))
-        props.append(_prop("title-en", section.title.en))
+            props.append(self.prop("sort-id", _sort_id(section.id), ours=False))
+        props += self.titles(section.title)
         if section.status:
-            props.append(_prop("change-status", section.status))
+            props.append(self.prop("change-status", section.status))
         if section.category:
-            props.append(_prop("category", section.category))
-        props += [_prop("csf-category", c, class_="editorial") for c in section.csf]
+            props.append(self.prop("category", section.category))
+        props += [self.prop("csf-category", c, class_="editorial") for c in section.csf]
         result: dict = {"props": props}
         links = self.links(section)
         if links:
             result["links"] = links
-        parts = self.parts(control_id(section.id), section.blocks)
+        parts = self.parts(self.id(section.id), section.blocks)
         if parts:
             result["parts"] = parts
         return result
@@ -182,7 +192,7 @@ class _Builder:
         cited = dict.fromkeys(
             k.id for k in (*index.outgoing(key, "cites"), *index.outgoing(key, "mentions")) if k.kind == "ref"
         )
-        return [{"href": f"#{control_id(s)}", "rel": "related"} for s in sections] + [
+        return [{"href": f"#{self.id(s)}", "rel": "related"} for s in sections] + [
             {"href": f"#{self.resource_uuid(r)}", "rel": "reference"} for r in cited
         ]
 
@@ -197,10 +207,10 @@ class _Builder:
             counts[name] += 1
             part = {"id": f"{owner}_{name}-{counts[name]}", "name": name}
             if name not in PART_NAMES.values():
-                part["ns"] = NS
+                part["ns"] = self.ns
             part["class"] = block.source
             if block.title:
-                part["title"] = block.title.ja
+                part["title"] = self.language.text(block.title)
             if block.role == "heading":
                 topic = part
                 top.append(topic)
@@ -264,15 +274,16 @@ class _Builder:
         match key.kind:
             case "section":
                 label = self.language.section_title(index.sections[key.id])
-                return f"[{_escape(label)}](#{control_id(key.id)})"
+                return f"[{_escape(label)}](#{self.id(key.id)})"
             case "ref":
-                return f"[{_escape(index.references[key.id].title.ja)}](#{self.resource_uuid(key.id)})"
+                label = self.language.text(index.references[key.id].title)
+                return f"[{_escape(label)}](#{self.resource_uuid(key.id)})"
             case "term":
-                return _escape(index.terms[key.id].term.ja)
+                return _escape(self.language.text(index.terms[key.id].term))
             case "tpl":
-                return _escape(index.templates[key.id].title.ja)
+                return _escape(self.language.text(index.templates[key.id].title))
             case "checklist":
-                return _escape(index.checklists[key.id].title.ja)
+                return _escape(self.language.text(index.checklists[key.id].title))
         return _escape(key.id)  # a checklist item: its id
 
 

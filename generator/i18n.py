@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from . import schema
 from .errors import DataError, Problem
 
-LANGUAGES = ("ja", "en")  # the first is the default: served at the site root
-DEFAULT_LANGUAGE = LANGUAGES[0]
-
 # Era start dates; a date is written in the latest era that began on or before it.
 ERAS = (
     (dt.date(2019, 5, 1), "令和"),
@@ -25,10 +22,25 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 class Language:
     code: str
     strings: dict[str, schema.UiString]
+    root: str  # the knowledge base's first language, served at the site root (kb.yaml `languages`)
+
+    @classmethod
+    def all(cls, kb: schema.KnowledgeBase) -> list[Language]:
+        """The knowledge base's languages in order, the root language first."""
+        return [cls(code, kb.ui, kb.config.languages[0]) for code in kb.config.languages]
+
+    @classmethod
+    def of(cls, kb: schema.KnowledgeBase, code: str) -> Language:
+        return cls(code, kb.ui, kb.config.languages[0])
 
     @property
     def is_default(self) -> bool:
-        return self.code == DEFAULT_LANGUAGE
+        return self.code == self.root
+
+    @property
+    def site_prefix(self) -> str:
+        """Where this language's site lives below the site root: "" for the root language, else "<code>/"."""
+        return "" if self.is_default else f"{self.code}/"
 
     def t(self, key: str) -> str:
         """The interface string `key` in this language; a missing key is a data error, not a blank."""
@@ -44,11 +56,12 @@ class Language:
             ) from None
 
     def section_number(self, section_id: str) -> str:
-        """'3.1.1', '別紙1.' / 'Annex 1.', or '' for はじめに: what stands before a section's title."""
+        """'3.1.1', '別紙1.' / 'Annex 1.' (ui string annex.number), or '' for an unnumbered section."""
         if section_id[0].isdigit():
             return section_id
-        if section_id.startswith("annex-"):
-            return self.t("annex.number").format(n=section_id.removeprefix("annex-"))
+        if "-" in section_id:  # a lettered kind: its number as the ui string "<kind>.number" writes it
+            kind, number = section_id.split("-", 1)
+            return self.t(f"{kind}.number").format(n=number)
         return ""
 
     def section_title(self, section: schema.Section) -> str:

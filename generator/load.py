@@ -23,6 +23,7 @@ class Collection:
 
 
 COLLECTIONS = (
+    Collection("config", "kb.yaml", "mapping"),
     Collection("document", "document.yaml", "mapping"),
     Collection("sections", "sections", "list"),
     Collection("glossary", "glossary.yaml", "list"),
@@ -76,120 +77,272 @@ def load(root: Path, shown_root: str = "guideline_data") -> RawData:
     return RawData(root=root, files=files)
 
 
+def check_yaml_syntax(path: Path, shown: str) -> None:
+    """A YAML file read by another program (mkdocs.yml, read by MkDocs, which resolves its !!python tags): only its
+    syntax is checked here, so that a slip gives file:line instead of a traceback halfway through the build."""
+    problems: list[Problem] = []
+    text = _text(path, path.parent.resolve(), shown, problems)
+    if text is not None:
+        loader = FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            if not isinstance(node, yaml.MappingNode):
+                problems.append(Problem(shown, 1, "the file must hold a mapping (key: value lines)",
+                                        "see the MkDocs documentation of mkdocs.yml"))  # fmt: skip
+        except yaml.YAMLError as error:
+            problems.append(_syntax_problem(error, text, shown))
+        finally:
+            loader.dispose()
+    if problems:
+        raise DataError(problems)
+
+
 def _paths(root: Path, collection: Collection, problems: list[Problem], shown_root: str) -> list[Path]:
     target = root / collection.path
-    if target.is_dir():
-        return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml"))
-    if target.is_file():
-        return [target]
+    shown = f"{shown_root}/{collection.path}"
+    if collection.path.endswith((".yaml", ".yml")):  # one file: _read tells what is wrong if it is not a file
+        if os.path.lexists(target):
+            return [target]
+    elif target.is_dir():
+        try:
+            # Hidden files are editors' (Emacs locks are dangling links named .#x.yaml): never data.
+            return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+        except OSError as error:
+            problems.append(Problem(shown, None, f"the folder cannot be read ({error.strerror})",
+                                    "let the account that builds the site read it"))  # fmt: skip
+            return []
+    elif os.path.lexists(target):
+        problems.append(
+            Problem(shown, None, f"the {collection.name} data must be a folder of YAML files",
+                    f"replace {shown} by a folder holding the files (see {shown_root}/README.md)")  # fmt: skip
+        )
+        return []
     problems.append(
         Problem(
-            f"{shown_root}/{collection.path}",
+            shown,
             None,
             f"the {collection.name} data is missing",
-            f"create {shown_root}/{collection.path} (see {shown_root}/README.md)",
+            f"create {shown} (see {shown_root}/README.md)",
         )
     )
     return []
 
 
 def _read(path: Path, root: Path, shown: str, problems: list[Problem]) -> SourceFile | None:
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root):
-        problems.append(
-            Problem(
-                shown, 1, f"this file points outside the data folder (to {resolved})", "replace the link by a real file"
-            )
-        )
+    text = _text(path, root, shown, problems)
+    if text is None:
         return None
-    size = resolved.stat().st_size
-    if size > MAX_FILE_BYTES:
-        with resolved.open("rb") as file:
-            line = file.read(MAX_FILE_BYTES).count(b"\n") + 1  # where the file passes the limit
-        problems.append(
-            Problem(
-                shown,
-                line,
-                f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                "split it into several files in the same folder, or remove what does not belong",
-            )
-        )
+    try:
+        return _parse(text, shown)
+    except _Refused as error:
+        problems.append(Problem(shown, error.line, error.message, error.fix))
+    except yaml.YAMLError as error:
+        problems.append(_syntax_problem(error, text, shown))
+    except RecursionError:  # the pure-Python composer recurses per level; libyaml stops at 1,000 levels itself
+        problems.append(Problem(shown, None, f"the data is nested more than {MAX_DEPTH} levels deep", DEPTH_FIX))
+    return None
+
+
+def _text(path: Path, root: Path, shown: str, problems: list[Problem]) -> str | None:
+    """The file's text, if it is a regular UTF-8 file inside `root`, within the size limit and free of control
+    characters; otherwise a problem saying why. A named pipe, a device or a folder is never opened."""
+    raw = _bytes(path, root, shown, problems)
+    if raw is None:
         return None
-    raw = resolved.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         problems.append(Problem(shown, line, "the file is not UTF-8 text", "save it as UTF-8 (without BOM is fine)"))
         return None
+    control = CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        problems.append(Problem(shown, line, _control_message(control.group()), CONTROL_FIX))
+        return None
+    return text
+
+
+def _bytes(path: Path, root: Path, shown: str, problems: list[Problem]) -> bytes | None:
+    def refuse(message: str, fix: str, line: int | None = 1) -> None:
+        problems.append(Problem(shown, line, message, fix))
+
     try:
-        return _parse(text, shown)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        tab = "\t" in text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else False
-        fix = "indent with spaces, not tabs" if tab else "check the indentation and quoting near this line"
-        problems.append(Problem(shown, line, f"YAML syntax error: {error.problem}", fix))
-    except _DuplicateKey as error:
-        problems.append(
-            Problem(shown, error.line, f"the key {error.key!r} appears twice in one mapping", "keep one of the two")
-        )
-    except _BadValue as error:
-        problems.append(
-            Problem(
-                shown,
-                error.line,
-                f"the value {error.value!r} cannot be read: {error.reason}",
-                "write a date as YYYY-MM-DD with a real month and day, or quote the value if it is text",
-            )
-        )
-    return None
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str, line: int):
-        self.key, self.line = key, line
-
-
-class _BadValue(Exception):
-    def __init__(self, value: str, reason: str, line: int):
-        self.value, self.reason, self.line = value, reason, line
-
-
-def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """A node's Python value. PyYAML turns 2026-13-45 into a date itself, and fails with a bare ValueError."""
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError) as error:  # Python 3.11 says RuntimeError for a link loop, 3.13 OSError
+        if not path.is_symlink():
+            return refuse(f"the file cannot be read ({getattr(error, 'strerror', None) or error})", READ_FIX)
+        if isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP:
+            return refuse("this link leads back to itself (a loop of symbolic links)", LINK_FIX)
+        return refuse(f"this link points to nothing ({os.readlink(path)} does not exist)", LINK_FIX)
+    if not resolved.is_relative_to(root):
+        return refuse(f"this file points outside the data folder (to {resolved})", "replace the link by a real file")
     try:
-        return loader.construct_object(node, deep=True)
-    except ValueError as error:
-        raise _BadValue(str(node.value), str(error), node.start_mark.line + 1) from None
+        info = os.stat(resolved)
+    except OSError as error:
+        return refuse(f"the file cannot be read ({error.strerror})", READ_FIX)
+    if not stat.S_ISREG(info.st_mode):
+        return refuse(*_not_a_file(info.st_mode, path))
+    if info.st_size > MAX_FILE_BYTES:
+        return _too_big(resolved, info.st_size, refuse)
+    try:
+        # O_NONBLOCK: should the file be swapped for a named pipe after the check, opening it still cannot hang.
+        descriptor = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as error:
+        return refuse(f"the file cannot be read ({error.strerror})", READ_FIX)
+    with os.fdopen(descriptor, "rb") as file:
+        opened = os.fstat(file.fileno())
+        if not stat.S_ISREG(opened.st_mode):
+            return refuse(*_not_a_file(opened.st_mode, path))
+        raw = file.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # it grew after the check
+        return _too_big(resolved, len(raw), refuse)
+    return raw
+
+
+def _not_a_file(mode: int, path: Path) -> tuple[str, str]:
+    if stat.S_ISDIR(mode):
+        return (
+            "this is a folder, not a YAML file",
+            f"rename the folder so that its name does not end in {path.suffix}, or move its files up beside it",
+        )
+    kind = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return f"this is {kind}, not a regular file: only regular files are read", "replace it by a YAML file, or delete it"
+
+
+def _too_big(resolved: Path, size: int, refuse) -> None:
+    with resolved.open("rb") as file:
+        line = file.read(MAX_FILE_BYTES).count(b"\n") + 1  # where the file passes the limit
+    refuse(
+        f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+        "split it into several files in the same folder, or remove what does not belong",
+        line,
+    )
+
+
+def _control_message(character: str) -> str:
+    return f"the text holds the invisible control character U+{ord(character):04X}"
+
+
+def _syntax_problem(error: yaml.YAMLError, text: str, shown: str) -> Problem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    line = mark.line + 1 if mark else None
+    if "maximum nesting depth" in problem:  # libyaml's own limit (1,000 levels)
+        return Problem(shown, line, f"the data is nested more than {MAX_DEPTH} levels deep", DEPTH_FIX)
+    lines = text.splitlines()
+    tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]
+    fix = "indent with spaces, not tabs" if tab else "check the indentation and quoting near this line"
+    return Problem(shown, line, f"YAML syntax error: {problem}", fix)
+
+
+class _Refused(Exception):
+    """Something in a well-formed YAML file that the data may not hold."""
+
+    def __init__(self, line: int, message: str, fix: str):
+        self.line, self.message, self.fix = line, message, fix
+
+
+STR = "tag:yaml.org,2002:str"
+SCALAR_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp", "str")}
+COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+TAG_FIX = "remove the tag: the data holds only text, numbers, dates, true/false, lists and mappings"
 
 
 def _parse(text: str, shown: str) -> SourceFile:
-    loader = yaml.SafeLoader(text)
+    loader = FastLoader(text)
     try:
         node = loader.get_single_node()
         source = SourceFile(path=shown, data=None)
-        source.data = _build(loader, node, (), source.lines) if node is not None else None
+        source.data = _Builder(loader, source.lines).build(node, ()) if node is not None else None
         return source
     finally:
         loader.dispose()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> Any:
-    """Turn a composed node into Python data and record the line of every key and list item."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+class _Builder:
+    """Turns a composed node into Python data and records the line of every key and list item, within bounds: an
+    anchored node used again through an alias is counted (a "billion laughs" file fails at the 101st use, not after
+    minutes and gigabytes), the depth is limited, and only plain keys, the standard tags and text without control
+    characters are accepted."""
+
+    def __init__(self, loader: yaml.SafeLoader, lines: dict[tuple, int]):
+        self.loader, self.lines = loader, lines
+        self.seen: set[int] = set()  # every node built so far: one met again came through an alias
+        self.aliases = 0
+
+    def build(self, node: yaml.Node, path: tuple) -> Any:
+        self._count(node, path)
+        line = node.start_mark.line + 1
+        self.lines.setdefault(path, line)
+        if len(path) > MAX_DEPTH:
+            raise _Refused(line, f"the data is nested more than {MAX_DEPTH} levels deep", DEPTH_FIX)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if node.tag not in COLLECTION_TAGS:
+            raise _Refused(line, f"the YAML tag {node.tag!r} is not allowed here", TAG_FIX)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
         result: dict = {}
         for key_node, value_node in node.value:
-            key = _construct(loader, key_node)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Refused(
+                    key_line,
+                    "a key is a list or a mapping (a YAML complex key, '? ...')",
+                    "write a plain key such as 'title:'; a list or mapping goes after the colon, as the value",
+                )
+            self._count(key_node, path)
+            key = self._scalar(key_node)
             if key in result:
-                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            result[key] = _build(loader, value_node, path + (key,), lines)
+                raise _Refused(key_line, f"the key {str(key)!r} appears twice in one mapping", "keep one of the two")
+            self.lines[path + (key,)] = key_line
+            result[key] = self.build(value_node, path + (key,))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, path + (index,), lines) for index, item in enumerate(node.value)]
-    return _construct(loader, node)
+
+    def _count(self, node: yaml.Node, path: tuple) -> None:
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            line = next((self.lines[path[:end]] for end in range(len(path), -1, -1) if path[:end] in self.lines), 1)
+            raise _Refused(
+                line,
+                f"the file uses anchored data (&name) through aliases (*name) more than {MAX_ALIASES} times",
+                "write the data out where it is used; aliases that expand into aliases multiply",
+            )
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        line = node.start_mark.line + 1
+        if node.tag == STR:
+            value = node.value
+        elif node.tag in SCALAR_TAGS:
+            try:
+                value = self.loader.yaml_constructors[node.tag](self.loader, node)
+            except ValueError as error:  # PyYAML turns 2026-13-45 into a date itself, and fails with a bare ValueError
+                date = node.tag.endswith(":timestamp")
+                fix = "write a date as YYYY-MM-DD with a real month and day, or quote the value if it is text"
+                raise _Refused(
+                    line,
+                    f"the value {node.value!r} cannot be read: {error}",
+                    fix if date else "write the number as it should be read, or quote the value if it is text",
+                ) from None
+        else:
+            raise _Refused(line, f"the YAML tag {node.tag!r} is not allowed here", TAG_FIX)
+        if isinstance(value, str):
+            control = CONTROL.search(value)  # an escape such as "\\0" or "\\a" in a double-quoted string
+            if control:
+                raise _Refused(line, _control_message(control.group()), CONTROL_FIX)
+        return value
 
 
 def _shape_ok(source: SourceFile, collection: Collection, problems: list[Problem]) -> bool:

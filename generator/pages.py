@@ -49,18 +49,24 @@ def relative_md(from_path: str, to_path: str, anchor: str = "") -> str:
     return rel + (f"#{anchor}" if anchor else "")
 
 
-def section_path(section_id: str, has_children: bool) -> str:
-    """A section with sub-sections is a folder index, so that Material shows it as its navigation section's page."""
-    special = {"6": "references.md", "7": "glossary.md"}
+LISTING_PATHS = {"references": "references.md", "glossary": "glossary.md"}
+
+
+def section_path(linked: Linked, section_id: str) -> str:
+    """A section with sub-sections is a folder index, so that Material shows it as its navigation section's page;
+    a section that lists a collection (`listing`) is that collection's page."""
+    listing = linked.index.sections[section_id].listing
+    if listing:
+        return LISTING_PATHS[listing]
     stem = f"guideline/{section_id.replace('.', '-')}"
-    return special.get(section_id, f"{stem}/index.md" if has_children else f"{stem}.md")
+    return f"{stem}/index.md" if section_id in linked.index.parent_ids else f"{stem}.md"
 
 
 def target_of(linked: Linked, key: Key) -> tuple[str, str]:
     """(page path, anchor) of anything a reference can point at."""
     match key.kind:
         case "section":
-            return section_path(key.id, key.id in linked.index.parent_ids), ""
+            return section_path(linked, key.id), ""
         case "term":
             return "glossary.md", f"term-{key.id}"
         case "ref":
@@ -74,17 +80,11 @@ def target_of(linked: Linked, key: Key) -> tuple[str, str]:
     raise ValueError(key)
 
 
-def is_control(section: schema.Section) -> bool:
-    return section.id == "5" or section.id.startswith("5.")
-
-
 def children(linked: Linked, section_id: str) -> list[schema.Section]:
     return [s for s in linked.kb.sections if parent_id(s.id) == section_id]
 
 
 # ---------------------------------------------------------------- page producers
-
-PageProducer = Callable[[Linked], list[Page]]
 
 
 def core_pages(linked: Linked) -> list[Page]:
@@ -94,13 +94,13 @@ def core_pages(linked: Linked) -> list[Page]:
         Page("guideline/index.md", "toc.md.j2", "nav.guideline"),
     ]
     for section in kb.sections:
-        path = section_path(section.id, section.id in linked.index.parent_ids)
+        path = section_path(linked, section.id)
         if section.listing == "glossary":
             pages.append(Page(path, "glossary.md.j2", section.title, {"section": section}))
         elif section.listing == "references":
             pages.append(Page(path, "references.md.j2", section.title, {"section": section}))
         else:
-            template = "control.md.j2" if is_control(section) else "section.md.j2"
+            template = "control.md.j2" if kb.config.in_controls_chapter(section.id) else "section.md.j2"
             pages.append(Page(path, template, section.title, {"section": section}))
     pages += [
         Page("controls.md", "controls.md.j2", "nav.controls"),
@@ -120,7 +120,7 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
         return {title_of(by_path[path]): path}
 
     def section_tree(section: schema.Section) -> dict | str:
-        path = section_path(section.id, section.id in linked.index.parent_ids)
+        path = section_path(linked, section.id)
         kids = children(linked, section.id)
         if not kids:
             return entry(path)
@@ -141,7 +141,7 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
         index = f"{folder}index.md"
         head = title_of(by_path[index]) if index in by_path else folder
         tree.append({head: sorted(paths, key=lambda p: p != index)})  # the index first, then the feature's order
-    tree += [entry(section_path(s.id, False)) for s in top_sections if s.listing is not None]
+    tree += [entry(section_path(linked, s.id)) for s in top_sections if s.listing is not None]
     tree += [entry(p) for p in ("changes.md", "errata.md", "tags.md") if p in by_path]
     tree += [entry(p.path) for p in pages if p.path in EXTRA_PAGES]
     return tree

@@ -23,7 +23,10 @@ from pydantic import (
 )
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-SectionId = Annotated[str, StringConstraints(pattern=r"^(intro|annex-[12]|\d+(\.\d+)*)$")]
+# "3.1.1"; an unnumbered word ("intro"); a lettered kind numbered at any depth ("annex-1", "appendix-a.2").
+SectionId = Annotated[
+    str, StringConstraints(pattern=r"^([0-9]+(\.[0-9]+)*|[a-z]+|[a-z]+-[0-9a-z]+(\.[0-9a-z]+)*)$")
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9.-]*$")]
 
@@ -34,11 +37,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Strict):
-    """One piece of reader-facing text in both languages. May carry `@` references and **bold**."""
+class Text(BaseModel):
+    """One piece of reader-facing text, one string per language of the knowledge base (kb.yaml `languages`,
+    checked by validate). May carry `@` references and **bold**. `text.ja` reads one language."""
 
-    ja: NonEmpty
-    en: NonEmpty
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, NonEmpty] = Field(init=False)
+
+    def languages(self) -> list[str]:
+        return list(self.__pydantic_extra__ or {})
 
     @model_serializer(mode="wrap")
     def _one_language(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict | str:
@@ -347,14 +354,65 @@ class ChangelogEntry(Strict):
     changes: list[Text] = Field(min_length=1)
 
 
-class UiString(Strict):
-    ja: str
-    en: str
+class UiString(BaseModel):
+    """An interface string, one per language; may be empty (e.g. a punctuation mark one language does without)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, str] = Field(init=False)
+
+    def languages(self) -> list[str]:
+        return list(self.__pydantic_extra__ or {})
+
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]  # BCP 47
+
+
+class Structure(Strict):
+    """Which parts of the guideline play which role. The generator reads these and never names a section."""
+
+    controls: SectionId  # the chapter whose sub-sections are the controls (each has a category)
+    policies: list[SectionId] = []  # chapters whose sections call for controls
+    self_assessment: list[SectionId] = []  # the sections the self-assessment rests on
+
+
+FeatureName = Literal["core", "checklists", "templates", "open_data"]
+
+
+class KbConfig(Strict):
+    """kb.yaml: what the knowledge base is. Everything guideline-specific that code would otherwise assume."""
+
+    slug: Slug  # namespaces OSCAL ids and uuids and the answers saved in readers' browsers
+    oscal_prefix: Slug  # OSCAL ids may not start with a digit: 5.4.2 → <prefix>-5.4.2
+    languages: Annotated[list[LanguageCode], Field(min_length=1)]  # the first is served at the site root
+    structure: Structure
+    control_categories: list[Slug] = []  # a control's `category`; labels are the ui strings category.<id>
+    change_statuses: list[Slug] = []  # a section's `status`; labels are the ui strings status.<id>
+    features: list[FeatureName] = ["core", "checklists", "templates", "open_data"]
+
+    @field_validator("languages", "control_categories", "change_statuses", "features")
+    @classmethod
+    def _unique(cls, values: list[str]) -> list[str]:
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise ValueError(f"listed twice: {', '.join(repeated)}")
+        return values
+
+    def is_control(self, section_id: str) -> bool:
+        """The one definition of "control": a sub-section of the controls chapter."""
+        return section_id.startswith(self.structure.controls + ".")
+
+    def in_controls_chapter(self, section_id: str) -> bool:
+        return section_id == self.structure.controls or self.is_control(section_id)
+
+    def is_policy(self, section_id: str) -> bool:
+        """A section of a chapter that calls for controls."""
+        return any(section_id.startswith(chapter + ".") for chapter in self.structure.policies)
 
 
 class KnowledgeBase(Strict):
     """Everything loaded and validated: the plain data type handed from `validate` to `link`."""
 
+    config: KbConfig
     document: Document
     sections: list[Section]
     glossary: list[GlossaryTerm]

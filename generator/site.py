@@ -16,7 +16,6 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from .errors import DataError, Problem
-from .i18n import DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -32,8 +31,9 @@ def build_site(configs: dict[str, Path], site_dir: Path) -> SiteTimings:
     staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
     try:
         timings = {}
-        for code in sorted(configs, key=lambda c: c != DEFAULT_LANGUAGE):  # the root language first
-            out = staging if code == DEFAULT_LANGUAGE else staging / code
+        root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
+        for code in configs:
+            out = staging if code == root else staging / code
             start = time.perf_counter()
             _mkdocs(configs[code], out)
             timings[code] = time.perf_counter() - start

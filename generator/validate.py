@@ -24,6 +24,7 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "templates": schema.Template,
     "changelog": schema.ChangelogEntry,
 }
+SINGLE_MODELS: dict[str, type[BaseModel]] = {"config": schema.KbConfig, "document": schema.Document}
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,16 @@ def validate(raw: RawData) -> Validated:
         files = raw.files[collection.name]
         if collection.name == "ui":
             collected["ui"] = _validate_ui(files, locator, problems)
-        elif collection.name == "document":
-            collected["document"] = (
-                _validate_one(files[0], (), schema.Document, ("document",), locator, problems) if files else None
+        elif collection.name in SINGLE_MODELS:
+            model = SINGLE_MODELS[collection.name]
+            collected[collection.name] = (
+                _validate_one(files[0], (), model, (collection.name,), locator, problems) if files else None
             )
         else:
             collected[collection.name] = _validate_items(collection.name, collection.shape, files, locator, problems)
+    if problems:
+        raise DataError(problems)
+    problems.extend(_translations(collected, locator))
     if problems:
         raise DataError(problems)
     kb = schema.KnowledgeBase(**collected)
@@ -119,6 +124,47 @@ def _validate_ui(files, locator, problems) -> dict:
     return strings
 
 
+LANGUAGE_NAMES = {"ja": "Japanese", "en": "English", "zh-Hant": "Traditional Chinese", "zh-Hans": "Simplified Chinese",
+                  "ko": "Korean"}  # fmt: skip
+
+
+def _translations(collected: dict[str, Any], locator: Locator) -> list[Problem]:
+    """Every text and interface string in exactly the languages kb.yaml names: no missing, no unknown language."""
+    languages = collected["config"].languages
+    problems = []
+
+    def check(path: tuple, text: schema.Text | schema.UiString) -> None:
+        present = text.languages()
+        for code in languages:
+            if code not in present:
+                name = LANGUAGE_NAMES.get(code, f"{code!r}")
+                beside = f" beside '{present[0]}:'" if present else ""
+                fix = f"add the {name} text as '{code}:'{beside}"
+                problems.append(locator.problem(path + (code,), "a required key is missing", fix))
+        for code in present:
+            if code not in languages:
+                problems.append(
+                    locator.problem(
+                        path + (code,),
+                        f"unknown language {code!r}",
+                        f"this knowledge base's languages are {', '.join(languages)} (kb.yaml 'languages'): "
+                        "remove it or add the language there",
+                    )
+                )
+
+    for name, value in collected.items():
+        if name == "ui":
+            for key, string in value.items():
+                check(("ui", key), string)
+        elif name != "config":
+            models = value if isinstance(value, list) else [value]
+            for index, model in enumerate(models):
+                base = (name, index) if isinstance(value, list) else (name,)
+                for path, text in texts(model, base):
+                    check(path, text)
+    return problems
+
+
 def _message(detail: dict) -> str:
     kind = detail["type"]
     if kind == "missing":
@@ -155,11 +201,14 @@ def _fix(detail: dict) -> str:
 
 
 def section_order_key(section_id: str) -> tuple:
-    if section_id == "intro":
-        return (-1,)
-    if section_id.startswith("annex-"):
-        return (1000, int(section_id.split("-")[1]))
-    return tuple(int(n) for n in section_id.split("."))
+    """Table-of-contents order: unnumbered front matter ("intro"), numbered chapters, then lettered kinds ("annex-1",
+    "appendix-a.2"), each kind in natural order of its numbers and letters."""
+    if section_id.isalpha():
+        return (0,)
+    if section_id[0].isdigit():
+        return (1, *(int(n) for n in section_id.split(".")))
+    kind, number = section_id.split("-", 1)
+    return (2, kind, *((0, int(n), "") if n.isdigit() else (1, 0, n) for n in number.split(".")))
 
 
 def parent_id(section_id: str) -> str | None:
@@ -240,7 +289,7 @@ def _order(kb, locator) -> list[Problem]:
     previous = None
     for index, section in enumerate(kb.sections):
         key = section_order_key(section.id)
-        if previous is not None and key <= section_order_key(previous):
+        if previous is not None and key <= section_order_key(previous) and key != (0,):
             problems.append(
                 locator.problem(
                     ("sections", index, "id"),
@@ -255,7 +304,8 @@ def _order(kb, locator) -> list[Problem]:
                     ("sections", index, "id"), f"section {section.id} has no parent section {parent}", f"add {parent}"
                 )
             )
-        is_control = section.id.startswith("5.")
+        config = kb.config
+        is_control = config.is_control(section.id)
         if is_control and section.category is None:
             problems.append(
                 locator.problem(("sections", index), f"control {section.id} has no category", "add 'category:'")
@@ -263,7 +313,27 @@ def _order(kb, locator) -> list[Problem]:
         if not is_control and section.category is not None:
             problems.append(
                 locator.problem(
-                    ("sections", index, "category"), "only chapter 5 controls have a category", "remove 'category:'"
+                    ("sections", index, "category"),
+                    f"only controls (the sections of chapter {config.structure.controls}) have a category",
+                    "remove 'category:' (kb.yaml names the controls chapter in structure.controls)",
+                )
+            )
+        if section.category is not None and section.category not in config.control_categories:
+            problems.append(
+                locator.problem(
+                    ("sections", index, "category"),
+                    f"unknown control category {section.category!r}",
+                    _did_you_mean(section.category, set(config.control_categories), "category")
+                    + " (kb.yaml lists them in control_categories)",
+                )
+            )
+        if section.status is not None and section.status not in config.change_statuses:
+            problems.append(
+                locator.problem(
+                    ("sections", index, "status"),
+                    f"unknown change status {section.status!r}",
+                    _did_you_mean(section.status, set(config.change_statuses), "status")
+                    + " (kb.yaml lists them in change_statuses)",
                 )
             )
         for target_index, target in enumerate(section.implements):
@@ -301,6 +371,11 @@ def _known_ids(kb, locator) -> list[Problem]:
 
 
 def _id_uses(kb) -> Iterator[tuple[tuple, str, str]]:
+    structure = kb.config.structure
+    yield ("config", "structure", "controls"), "section", structure.controls
+    for name in ("policies", "self_assessment"):
+        for j, value in enumerate(getattr(structure, name)):
+            yield ("config", "structure", name, j), "section", value
     for i, s in enumerate(kb.sections):
         for field, kind in (
             ("references", "reference"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+from .i18n import Language
 
 HOOKS = Path(__file__).with_name("mkdocs_hooks.py")  # Markdown downloads stay files (see the module)
 
@@ -44,26 +44,28 @@ def write_language(build_dir: Path, project: Path, code: str, pages: dict[str, s
     return config_path
 
 
-def language_config(code: str, site_name: str, nav: list, alternates: list[dict]) -> dict:
+def language_config(language: Language, site_name: str, nav: list, alternates: list[dict], slug: str) -> dict:
     return {
         "site_name": site_name,
-        "theme": {"language": code},
+        "theme": {"language": language.code},
         "nav": nav,
         "extra": {
             "alternate": alternates,
-            "kb_language": code,
-            "kb_default_language": DEFAULT_LANGUAGE,
+            "kb_language": language.code,
+            "kb_default_language": language.root,
+            # Answers saved in the browser are namespaced, so two knowledge bases on one host keep theirs apart.
+            "kb_storage_key": f"{slug}:answers",
             # Pagefind writes one bundle at the site root, with an index per language inside it.
-            "search_root": "" if code == DEFAULT_LANGUAGE else "../",
+            "search_root": "" if language.is_default else "../",
         },
     }
 
 
-def alternates(names: dict[str, str], current: str) -> list[dict]:
+def alternates(names: dict[str, str], current: Language) -> list[dict]:
     """Links for Material's language selector and <link rel="alternate">, relative to the root of the `current`
     language's site (MkDocs resolves them from there); our partial turns them into same-page links."""
-    root = "" if current == DEFAULT_LANGUAGE else "../"
+    root = "" if current.is_default else "../"
     return [
-        {"name": names[code], "lang": code, "link": root + ("" if code == DEFAULT_LANGUAGE else f"{code}/")}
-        for code in LANGUAGES
+        {"name": name, "lang": code, "link": root + ("" if code == current.root else f"{code}/")}
+        for code, name in names.items()
     ]

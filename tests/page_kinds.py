@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-LANGUAGE_ROOTS = {"ja": "", "en": "en/"}
+# The aviation knowledge base's languages, as its kb.yaml names them; the first is served at the site root.
+KB_CONFIG = yaml.safe_load((Path(__file__).parent.parent / "guideline_data" / "kb.yaml").read_text(encoding="utf-8"))
+LANGUAGES = tuple(KB_CONFIG["languages"])
+DEFAULT_LANGUAGE = LANGUAGES[0]
+LANGUAGE_ROOTS = {code: "" if code == DEFAULT_LANGUAGE else f"{code}/" for code in LANGUAGES}
 
 # Kinds every build has.
 CORE = {

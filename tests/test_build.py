@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from generator.i18n import LANGUAGES
+from .page_kinds import LANGUAGES
 
 
 def html_pages(site, code):
@@ -28,7 +28,7 @@ def test_every_heading_of_the_toc_has_a_page(site, linked):
     from generator.pages import section_path, url_of
 
     for section in linked.kb.sections:
-        url = url_of(section_path(section.id, section.id in linked.index.parent_ids))
+        url = url_of(section_path(linked, section.id))
         for code in LANGUAGES:
             root = site if code == "ja" else site / code
             assert (root / url / "index.html").is_file(), (code, section.id)
@@ -94,7 +94,7 @@ def test_every_control_page_holds_its_typed_sections_in_both_languages(site, lin
     controls = [s for s in linked.kb.sections if s.id.startswith("5.")]
     assert len(controls) == 22
     for section in controls:
-        url = url_of(section_path(section.id, section.id in linked.index.parent_ids))
+        url = url_of(section_path(linked, section.id))
         for code, expected in headings.items():
             html = ((site if code == "ja" else site / code) / url / "index.html").read_text(encoding="utf-8")
             for heading in expected:

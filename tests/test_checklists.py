@@ -23,10 +23,11 @@ from generator.features.checklists import (
     download_path,
     items_of,
 )
-from generator.i18n import LANGUAGES, Language
+from generator.i18n import Language
 from generator.sheets import FIRST_ROW, HEADER_ROW
 from generator.validate import texts
 
+from .page_kinds import LANGUAGES
 from .test_accessibility import blocking_violations
 
 REQUIRED_FOCUS = {
@@ -45,7 +46,7 @@ REQUIRED_FOCUS = {
 
 
 def languages(linked) -> list[Language]:
-    return [Language(code, linked.kb.ui) for code in LANGUAGES]
+    return Language.all(linked.kb)
 
 
 def site_root(site, language: Language):
@@ -173,7 +174,7 @@ def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(bui
 
 
 def test_workbooks_link_to_the_site_when_its_url_is_configured(linked):
-    language = Language("en", linked.kb.ui)
+    language = Language.of(linked.kb, "en")
     checklist = next(c for c in linked.kb.checklists if c.id == "ch3")
     book = Book(linked, language, "https://intranet.example/sec/guideline/")
     table = book.table(checklist)

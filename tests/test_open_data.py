@@ -18,14 +18,15 @@ from pypdf import PdfReader
 from generator.build import load_knowledge_base
 from generator.errors import DataError
 from generator.export_json import KnowledgeBaseExport, export_json, export_model
-from generator.export_oscal import ID_PREFIX, oscal_json
+from generator.export_oscal import oscal_json
 from generator.features.open_data import DATA_FOLDER, OSCAL_FILE, file_size
-from generator.i18n import DEFAULT_LANGUAGE, LANGUAGES, Language
+from generator.i18n import Language
 from generator.load import load
 from generator.schema import KnowledgeBase
 from generator.validate import parent_id, validate
 
 from .helpers import copy_data
+from .page_kinds import DEFAULT_LANGUAGE, LANGUAGES
 
 A4 = (595.28, 841.89)  # points: 210 × 297 mm
 OSCAL_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # OSCAL's token, restricted to ASCII
@@ -35,6 +36,9 @@ OSCAL_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")  # OSCAL's token, restri
 def built_linked(built):
     """The data the site was built from (the project's own data may have moved on since the session's build)."""
     return load_knowledge_base(built[0].data)
+
+
+PREFIX_OSCAL = "avsec-"  # kb.yaml oscal_prefix of the aviation knowledge base
 
 
 def root_of(site, code):
@@ -146,15 +150,15 @@ def test_oscal_catalog_loads_in_trestle_with_every_section(site, built_linked, t
     groups = {group.id: group for group in catalog.groups}
     controls = {c.id: c for group in catalog.groups for c in controls_in(getattr(group, "controls", None))}
     chapters = [s for s in kb.sections if parent_id(s.id) is None]
-    assert list(groups) == [ID_PREFIX + s.id for s in chapters]
+    assert list(groups) == [PREFIX_OSCAL + s.id for s in chapters]
     numbered = [s for s in kb.sections if s.id[0].isdigit()]
-    assert {ID_PREFIX + s.id for s in numbered} <= groups.keys() | controls.keys()
-    assert set(controls) == {ID_PREFIX + s.id for s in numbered if parent_id(s.id)}
+    assert {PREFIX_OSCAL + s.id for s in numbered} <= groups.keys() | controls.keys()
+    assert set(controls) == {PREFIX_OSCAL + s.id for s in numbered if parent_id(s.id)}
     assert all(OSCAL_TOKEN.match(i) for i in (*groups, *controls))
 
     assert catalog.metadata.version == kb.changelog[0].version
     assert json.loads(path.read_text(encoding="utf-8"))["catalog"]["metadata"]["oscal-version"].startswith("1.1.")
-    control = controls[ID_PREFIX + "5.4.2"]
+    control = controls[PREFIX_OSCAL + "5.4.2"]
     section = {s.id: s for s in kb.sections}["5.4.2"]
     assert control.class_ == "control"
     props = {p.name: p.value for p in control.props}
@@ -191,7 +195,7 @@ def test_print_page_prints_on_a4(page, server, built_linked, code):
         assert abs(float(sheet.mediabox.width) - A4[0]) < 1.5
         assert abs(float(sheet.mediabox.height) - A4[1]) < 1.5
     # The whole guideline is there: its last section (an annex) ends the document.
-    last = Language(code, built_linked.kb.ui).section_number(built_linked.kb.sections[-1].id)
+    last = Language.of(built_linked.kb, code).section_number(built_linked.kb.sections[-1].id)
     text = re.sub(r"\s", "", unicodedata.normalize("NFKC", pdf.pages[-1].extract_text()))
     assert re.sub(r"\s", "", last) in text
 

@@ -11,7 +11,7 @@ from generator.schema import Text
 
 
 def renderer(linked, code="ja", path="guideline/4-7/index.md"):
-    language = Language(code, linked.kb.ui)
+    language = Language.of(linked.kb, code)
     return PageRenderer(linked, language, Page(path, "section.md.j2", "x"), TermMatcher.of(linked.kb.glossary))
 
 
@@ -54,7 +54,7 @@ def test_wareki_with_seireki():
 
 
 def test_glossary_in_gojuon_order(linked):
-    language = Language("ja", linked.kb.ui)
+    language = Language.of(linked.kb, "ja")
     groups = glossary_groups(linked.kb.glossary, language)
     rows = [g["label"] for g in groups]
     assert rows == sorted(rows, key="あかさたなはまやらわ".index)

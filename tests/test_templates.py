@@ -56,7 +56,7 @@ ENGLISH_PLACEHOLDER = re.compile(r"\[[^\]]*\]")
 
 
 def language(linked: Linked, code: str) -> Language:
-    return Language(code, linked.kb.ui)
+    return Language.of(linked.kb, code)
 
 
 def plain(linked: Linked, code: str, template: schema.Template, text: schema.Text) -> str:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from .. import kana
 from ..i18n import Language
 from ..link import Linked
-from ..pages import Page, children, core_pages, is_control
+from ..pages import Page, children, core_pages
 from ..schema import GlossaryTerm
 from . import Feature
 
@@ -27,8 +27,8 @@ class Core(Feature):
             "actors": {a.id: a for a in kb.actors},
             "csf_categories": {c.id: c for f in kb.csf for c in f.categories},
             "csf_sections": csf_sections,
-            "controls": [s for s in kb.sections if is_control(s) and s.id != "5"],
-            "categories": ("organizational", "human", "physical", "technical", "cloud", "outsourcing"),
+            "controls": [s for s in kb.sections if kb.config.is_control(s.id)],
+            "categories": kb.config.control_categories,
             "glossary_groups": glossary_groups(kb.glossary, language),
             "term_haystack": term_haystack,
             "editorial_blocks": [(s, b) for s in kb.sections for b in s.blocks if b.source == "editorial"],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +15,17 @@ import yaml
 from .errors import DataError, Problem
 
 MAX_FILE_BYTES = 1_000_000  # the largest real file is far smaller; anything bigger is a mistake
+MAX_DEPTH = 50  # the real data nests 11 levels deep
+MAX_ALIASES = 100  # the real data uses none; an alias bomb needs millions
+# PyYAML's C parser (libyaml) composes the same nodes with the same marks about ten times faster than the pure-Python
+# one, which stays the fallback where PyYAML was built without libyaml.
+FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates; the non-characters.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+CONTROL_FIX = "delete it (most editors show it as nothing or as a box); a line break is written as a new line"
+DEPTH_FIX = "flatten the structure: the formats in guideline_data/README.md nest about a dozen levels at most"
+READ_FIX = "let the account that builds the site read the file"
+LINK_FIX = "replace the link by the file it should point to, or delete it"
 
 Shape = Literal["mapping", "list", "item-per-file"]
 
@@ -113,8 +128,12 @@ def _paths(root: Path, collection: Collection, problems: list[Problem], shown_ro
             return []
     elif os.path.lexists(target):
         problems.append(
-            Problem(shown, None, f"the {collection.name} data must be a folder of YAML files",
-                    f"replace {shown} by a folder holding the files (see {shown_root}/README.md)")  # fmt: skip
+            Problem(
+                shown,
+                None,
+                f"the {collection.name} data must be a folder of YAML files",
+                f"replace {shown} by a folder holding the files (see {shown_root}/README.md)",
+            )  # fmt: skip
         )
         return []
     problems.append(
@@ -228,6 +247,10 @@ def _too_big(resolved: Path, size: int, refuse) -> None:
     )
 
 
+def _shorten(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _control_message(character: str) -> str:
     return f"the text holds the invisible control character U+{ord(character):04X}"
 
@@ -314,7 +337,7 @@ class _Builder:
             return
         self.aliases += 1
         if self.aliases > MAX_ALIASES:
-            line = next((self.lines[path[:end]] for end in range(len(path), -1, -1) if path[:end] in self.lines), 1)
+            line = self.lines.get(path[:1], 1)  # the entry that holds the expansion (inner lines are the anchors')
             raise _Refused(
                 line,
                 f"the file uses anchored data (&name) through aliases (*name) more than {MAX_ALIASES} times",
@@ -333,13 +356,13 @@ class _Builder:
                 fix = "write a date as YYYY-MM-DD with a real month and day, or quote the value if it is text"
                 raise _Refused(
                     line,
-                    f"the value {node.value!r} cannot be read: {error}",
+                    f"the value {_shorten(node.value)!r} cannot be read: {str(error).split(';')[0]}",
                     fix if date else "write the number as it should be read, or quote the value if it is text",
                 ) from None
         else:
             raise _Refused(line, f"the YAML tag {node.tag!r} is not allowed here", TAG_FIX)
         if isinstance(value, str):
-            control = CONTROL.search(value)  # an escape such as "\\0" or "\\a" in a double-quoted string
+            control = CONTROL.search(value)  # an escape such as "\0" or "\a" in a double-quoted string
             if control:
                 raise _Refused(line, _control_message(control.group()), CONTROL_FIX)
         return value

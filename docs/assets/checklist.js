@@ -1,67 +1,220 @@
 // Checklists and the self-assessment in the browser: answers kept in localStorage by item id, progress, export as
-// CSV and JSON, import of JSON, printing with the answers, and the draft risk response plan with its gap chart.
-// No library and no request: everything comes from the JSON the page carries (#kb-checklist-data) and its fields.
+// CSV and JSON, import of JSON (a preview, then merge or replace, and undo), printing with the answers, and the
+// draft risk response plan with its gap chart. No library and no request: everything comes from the JSON the page
+// carries (#kb-checklist-data, #kb-answers-data) and its fields.
+//
+// Nothing a reader typed is lost: a storage that cannot keep answers is found on load (a write–read probe) and
+// said in a warning that stays in view; a save that fails never reports success; a stored value that does not
+// read is kept aside under another key before anything is written; an import changes nothing until the reader
+// confirms it, is checked for size before it replaces anything, and can be undone, like the last reset (the
+// previous answers are kept under a key of their own); answers for items this edition does not have are kept.
 (function () {
   "use strict";
-  const STORAGE_KEY = "aviation-guideline-kb:answers"; // one key for both languages: they share the origin
+  const LEGACY_KEY = "aviation-guideline-kb:answers"; // before knowledge bases named their own key (kb-storage-key)
   const FORMAT = "aviation-guideline-kb/answers"; // marks an exported file, so that import can recognise one
-  const VERSION = 1;
+  const VERSION = 2; // 2: every answer carries `updated`, a file names its site and edition; version 1 is read too
+  const REMIND_EVERY = 20; // changes not exported to a file before a gentle reminder
+  const ITEM_ID = /^[A-Z0-9][A-Z0-9.-]*$/;
+  const AREA_ID = /^[a-z0-9][a-z0-9-]*$/;
   const ITEM_FIELDS = ["status", "owner", "note"];
   const LEVEL_FIELDS = ["current", "target"];
   const PLAN_FIELDS = ["action", "resources", "owner", "due", "evaluation"];
   const SVG = "http://www.w3.org/2000/svg";
 
   const source = document.getElementById("kb-checklist-data");
-  if (!source) return;
+  const edition = document.getElementById("kb-answers-data");
+  if (!source || !edition) return;
   const data = JSON.parse(source.textContent);
+  const known = JSON.parse(edition.textContent); // { site, edition, items: [every item id], areas: [every area id] }
+  const KNOWN_ITEMS = new Set(known.items);
+  const KNOWN_AREAS = new Set(known.areas);
+  const STATUSES = new Set(Object.keys(data.statuses));
   const strings = data.strings;
   const checklists = {};
   data.checklists.forEach(function (c) { checklists[c.id] = c; });
 
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+  function isRecord(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
   function format(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (whole, key) { return key in values ? String(values[key]) : whole; });
+    return template.replace(/\{(\w+)\}/g, function (whole, key) { return own(values, key) ? String(values[key]) : whole; });
   }
   function say(message) {
     document.querySelectorAll("[data-kb-message]").forEach(function (p) { p.textContent = message; });
   }
+  function when(iso) {
+    const date = new Date(iso);
+    if (isNaN(date.getTime())) return strings.answers_not_given;
+    return date.toLocaleString(data.language === "ja" ? "ja-JP" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+  }
+  function shorten(text, length) {
+    const value = String(text);
+    return value.length > length ? value.slice(0, length - 1) + "…" : value;
+  }
 
-  // ---- storage: { items: { "CL3-001": {status, owner, note} }, areas: { backup: {current, target, action, …} } }
-  function emptyAnswers() { return { items: {}, areas: {} }; }
+  // ---- warnings that stay in view (fixed at the bottom of the window): role=alert, or role=status for the reminder
+  function showAlert(name, text) {
+    const box = document.querySelector("[data-kb-alert='" + name + "']");
+    if (!box) return;
+    box.hidden = false;
+    box.querySelector("[data-kb-alert-text]").textContent = text;
+  }
+  function hideAlert(name) {
+    const box = document.querySelector("[data-kb-alert='" + name + "']");
+    if (box) box.hidden = true;
+  }
+
+  // ---- storage: one key per knowledge base, read from <meta name="kb-storage-key">, and keys beside it
+  const STORAGE_KEY = (function () {
+    const meta = document.querySelector("meta[name='kb-storage-key']");
+    const value = meta ? meta.content.trim() : "";
+    return value || LEGACY_KEY;
+  })();
+  const UNDO_KEY = STORAGE_KEY + ":undo"; // { kind: "import" | "reset", at, answers }: the answers before
+  const EXPORTED_KEY = STORAGE_KEY + ":exported"; // { at, changes, reminded }: the last export to a file
+  const PROBE_KEY = STORAGE_KEY + ":probe";
+  function storage() {
+    try { return window.localStorage || null; } catch (error) { return null; } // the getter throws when blocked
+  }
+  function readKey(key) {
+    const store = storage();
+    if (!store) return null;
+    try { return store.getItem(key); } catch (error) { return null; }
+  }
+  function writeKey(key, value) {
+    // "" when written, else why not: "full" or "blocked".
+    const store = storage();
+    if (!store) return "blocked";
+    try {
+      store.setItem(key, value);
+      return "";
+    } catch (error) {
+      const quota = error && (error.name === "QuotaExceededError" || error.name === "NS_ERROR_DOM_QUOTA_REACHED" || error.code === 22);
+      return quota ? "full" : "blocked";
+    }
+  }
+  function removeKey(key) {
+    const store = storage();
+    if (!store) return;
+    try { store.removeItem(key); } catch (error) { /* nothing to keep */ }
+  }
+  function reason(failure) { return failure === "full" ? strings.answers_reason_full : strings.answers_reason_blocked; }
+  function probe(text) {
+    // Can this browser keep `text` (or a short token) beside what it holds? "" when it can, else why not.
+    const value = text === undefined ? "probe-" + Date.now() + "-" + Math.random() : text;
+    const failure = writeKey(PROBE_KEY, value);
+    if (failure) return failure;
+    const back = readKey(PROBE_KEY);
+    removeKey(PROBE_KEY);
+    return back === value ? "" : "blocked";
+  }
+  function migrate() {
+    // A knowledge base that names its key takes over the answers saved under the old fixed key once: copied, and
+    // the old value left as it was.
+    if (STORAGE_KEY === LEGACY_KEY || readKey(STORAGE_KEY) !== null) return;
+    ["", ":exported"].forEach(function (suffix) {
+      const old = readKey(LEGACY_KEY + suffix);
+      if (old !== null) writeKey(STORAGE_KEY + suffix, old);
+    });
+  }
+
+  // ---- answers: { items: { "CL3-001": {status, owner, note, updated} }, areas: { backup: {current, …, updated} } }
+  function emptyAnswers() { return { items: Object.create(null), areas: Object.create(null) }; }
+  function copyAnswers(answers) {
+    const copy = emptyAnswers();
+    ["items", "areas"].forEach(function (group) {
+      Object.keys(answers[group]).forEach(function (id) { copy[group][id] = Object.assign({}, answers[group][id]); });
+    });
+    return copy;
+  }
+  function serialize(answers) { return JSON.stringify({ items: answers.items, areas: answers.areas }); }
+  function hasAnswer(record) { return Object.keys(record).some(function (field) { return field !== "updated"; }); }
+  function validDate(value) { return typeof value === "string" && value.length <= 40 && !isNaN(Date.parse(value)); }
+  function level(value) {
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4) return value;
+    if (typeof value === "string" && /^[0-4]$/.test(value)) return Number(value);
+    return undefined;
+  }
+  function readRecord(given, kind, result) {
+    // Only known fields with values of the right kind, by own property; every other value counts as ignored.
+    const record = {};
+    Object.keys(given).forEach(function (field) {
+      const value = given[field];
+      let good;
+      if (field === "updated") good = validDate(value) ? value : undefined;
+      else if (kind === "item" && field === "status") good = typeof value === "string" && STATUSES.has(value) ? value : undefined;
+      else if (kind === "area" && LEVEL_FIELDS.indexOf(field) >= 0) good = level(value);
+      else if ((kind === "item" ? ITEM_FIELDS : PLAN_FIELDS).indexOf(field) >= 0) good = typeof value === "string" ? value : undefined;
+      else { result.ignored += 1; return; }
+      if (good === undefined) { if (value !== "" && value !== null) result.ignored += 1; }
+      else if (good !== "") record[field] = good;
+    });
+    return record;
+  }
   function clean(raw) {
-    // Keep only known keys and values: a stored value or an imported file may come from another version or elsewhere.
-    const out = emptyAnswers();
-    if (!raw || typeof raw !== "object") return out;
-    Object.keys(raw.items || {}).forEach(function (id) {
-      const given = raw.items[id];
-      if (!/^[A-Z0-9][A-Z0-9.-]*$/.test(id) || !given || typeof given !== "object") return;
-      const item = {};
-      ITEM_FIELDS.forEach(function (field) {
-        if (typeof given[field] === "string" && given[field] !== "") item[field] = given[field];
+    // A stored value or an imported file may come from another version or from elsewhere: keep only known fields
+    // with good values (a status "__proto__" or "toString" is no status). Answers for ids this edition does not
+    // have are kept. `ok` is false when the value is not answers at all; `ignored` counts the values left out.
+    const result = { ok: isRecord(raw), answers: emptyAnswers(), ignored: 0 };
+    if (!result.ok) return result;
+    [["items", ITEM_ID, "item"], ["areas", AREA_ID, "area"]].forEach(function (kind) {
+      const group = kind[0];
+      if (!own(raw, group)) return;
+      if (!isRecord(raw[group])) { result.ok = false; return; }
+      Object.keys(raw[group]).forEach(function (id) {
+        const given = raw[group][id];
+        if (!kind[1].test(id) || !isRecord(given)) { result.ignored += 1; return; }
+        const record = readRecord(given, kind[2], result);
+        if (hasAnswer(record)) result.answers[group][id] = record;
       });
-      if (item.status && !(item.status in data.statuses)) delete item.status;
-      if (Object.keys(item).length) out.items[id] = item;
     });
-    Object.keys(raw.areas || {}).forEach(function (id) {
-      const given = raw.areas[id];
-      if (!/^[a-z0-9][a-z0-9-]*$/.test(id) || !given || typeof given !== "object") return;
-      const area = {};
-      LEVEL_FIELDS.forEach(function (field) {
-        if (/^[0-4]$/.test(String(given[field]))) area[field] = Number(given[field]);
-      });
-      PLAN_FIELDS.forEach(function (field) {
-        if (typeof given[field] === "string" && given[field] !== "") area[field] = given[field];
-      });
-      if (Object.keys(area).length) out.areas[id] = area;
-    });
-    return out;
+    return result;
+  }
+  function orphans(answers) {
+    return Object.keys(answers.items).filter(function (id) { return !KNOWN_ITEMS.has(id); }).length +
+      Object.keys(answers.areas).filter(function (id) { return !KNOWN_AREAS.has(id); }).length;
+  }
+
+  // What was stored and could not be read: { raw, key } — key is where it was kept aside, "" when it could not be
+  // (then nothing is saved until the reader has downloaded it, so that the first edit does not overwrite it).
+  let unreadable = null;
+  function keepAside(raw) {
+    const key = STORAGE_KEY + ":corrupt-" + new Date().toISOString().replace(/[:.]/g, "-");
+    unreadable = { raw: raw, key: writeKey(key, raw) ? "" : key };
+    showAlert("corrupt", unreadable.key ? format(strings.answers_corrupt_kept, { key: key }) : strings.answers_corrupt_held);
+    return unreadable.key !== "";
   }
   function load() {
-    try { return clean(JSON.parse(localStorage.getItem(STORAGE_KEY) || "null")); } catch (error) { return emptyAnswers(); }
+    let raw = readKey(STORAGE_KEY);
+    if (raw === null && STORAGE_KEY !== LEGACY_KEY) raw = readKey(LEGACY_KEY); // a migration that could not write
+    if (raw === null) return emptyAnswers();
+    let parsed;
+    try { parsed = JSON.parse(raw); } catch (error) { parsed = undefined; }
+    const read = clean(parsed);
+    if (read.ok && !read.ignored) return read.answers;
+    // Not (all) readable: the original is kept aside first, then what could be read is written in its place.
+    if (keepAside(raw)) writeKey(STORAGE_KEY, serialize(read.answers));
+    return read.answers;
   }
-  let answers = load();
   function save() {
-    try { localStorage.setItem(STORAGE_KEY, JSON.stringify(answers)); } catch (error) { say(strings.saved_failed); }
+    // true when the answers are stored; a failure is shown in view and never followed by a success message.
+    if (unreadable && !unreadable.key) {
+      showAlert("corrupt", strings.answers_corrupt_held);
+      return false;
+    }
+    const failure = writeKey(STORAGE_KEY, serialize(answers));
+    if (failure) {
+      showAlert("storage", format(strings.answers_save_error, { reason: reason(failure) }));
+      return false;
+    }
+    if (storageWorks) hideAlert("storage");
+    return true;
   }
+
+  migrate();
+  const probed = probe();
+  const storageWorks = probed === "";
+  if (!storageWorks) showAlert("storage", format(strings.answers_storage_broken, { reason: reason(probed) }));
+  let answers = load();
   function setField(record, field, value) {
     if (value === "" || value === undefined) delete record[field];
     else record[field] = value;
@@ -256,44 +409,95 @@
     holder.replaceChildren(chart);
   }
 
+  // ---- the lines under the toolbar: the last export to a file, answers kept for items not in this edition, undo
+  function readExported() {
+    let value;
+    try { value = JSON.parse(readKey(EXPORTED_KEY) || "null"); } catch (error) { value = null; }
+    const info = { at: "", changes: 0, reminded: 0 };
+    if (isRecord(value)) {
+      if (validDate(value.at)) info.at = value.at;
+      ["changes", "reminded"].forEach(function (field) {
+        if (Number.isInteger(value[field]) && value[field] >= 0) info[field] = value[field];
+      });
+    }
+    return info;
+  }
+  let exported = readExported();
+  function readUndo() {
+    let value;
+    try { value = JSON.parse(readKey(UNDO_KEY) || "null"); } catch (error) { value = null; }
+    if (!isRecord(value) || (value.kind !== "import" && value.kind !== "reset") || !validDate(value.at)) return null;
+    const read = clean(value.answers);
+    return read.ok ? { kind: value.kind, at: value.at, answers: read.answers } : null;
+  }
+  function showStatusLines() {
+    const lines = [exported.at ? format(strings.answers_exported_at, { date: when(exported.at), n: exported.changes })
+      : strings.answers_exported_never];
+    const kept = orphans(answers);
+    if (kept) lines.push(format(strings.answers_kept_orphans, { n: kept }));
+    document.querySelectorAll("[data-kb-exported]").forEach(function (p) {
+      const text = lines.join(" ");
+      if (p.textContent !== text) p.textContent = text;
+    });
+    const undo = readUndo();
+    document.querySelectorAll("button[data-kb-action='undo']").forEach(function (button) {
+      button.hidden = !undo;
+      if (undo) button.textContent = format(undo.kind === "import" ? strings.answers_undo_import : strings.answers_undo_reset, { date: when(undo.at) });
+    });
+    if (exported.changes >= REMIND_EVERY && exported.changes - exported.reminded >= REMIND_EVERY) {
+      showAlert("remind", format(strings.answers_remind, { n: exported.changes }));
+    } else {
+      hideAlert("remind");
+    }
+  }
+  function counted() {
+    // One change made by the reader (a field left, a choice made), towards the reminder to export.
+    exported.changes += 1;
+    writeKey(EXPORTED_KEY, JSON.stringify(exported));
+  }
+
   function render() {
     showItems();
     showProgress();
     showLevels();
     showPlan();
     showChart();
+    showStatusLines();
   }
 
   // ---- edits
   function edited(event) {
     const target = event.target;
+    const now = new Date().toISOString();
+    let group, id, field, value;
     if (target.matches("[data-kb-field]")) {
-      const id = target.closest("[data-kb-item]").dataset.kbItem;
-      const record = answers.items[id] || {};
-      setField(record, target.dataset.kbField, target.value);
-      if (Object.keys(record).length) answers.items[id] = record;
-      else delete answers.items[id];
+      group = "items"; id = target.closest("[data-kb-item]").dataset.kbItem;
+      field = target.dataset.kbField; value = target.value;
     } else if (target.matches("[data-kb-level]")) {
-      const id = target.closest("[data-kb-area]").dataset.kbArea;
-      const record = answers.areas[id] || {};
-      setField(record, target.dataset.kbLevel, target.value === "" ? "" : Number(target.value));
-      answers.areas[id] = record;
+      group = "areas"; id = target.closest("[data-kb-area]").dataset.kbArea;
+      field = target.dataset.kbLevel; value = target.value === "" ? "" : Number(target.value);
     } else if (target.matches("[data-kb-plan-field]")) {
-      const id = target.closest("[data-kb-plan-area]").dataset.kbPlanArea;
-      const record = answers.areas[id] || {};
-      setField(record, target.dataset.kbPlanField, target.value);
-      answers.areas[id] = record;
+      group = "areas"; id = target.closest("[data-kb-plan-area]").dataset.kbPlanArea;
+      field = target.dataset.kbPlanField; value = target.value;
     } else {
       return;
     }
+    const record = answers[group][id] || {};
+    setField(record, field, value);
+    record.updated = now;
+    if (hasAnswer(record)) answers[group][id] = record;
+    else delete answers[group][id];
     save();
+    if (event.type === "change") counted();
     render();
   }
   document.addEventListener("input", edited);
   document.addEventListener("change", edited);
   // The same answers open in another tab or in the other language: show what was changed there.
   window.addEventListener("storage", function (event) {
-    if (event.key === STORAGE_KEY) { answers = load(); render(); }
+    if (event.key === STORAGE_KEY) answers = load();
+    if (event.key === EXPORTED_KEY) exported = readExported();
+    if (event.key === STORAGE_KEY || event.key === EXPORTED_KEY || event.key === UNDO_KEY) render();
   });
 
   // ---- files
@@ -349,47 +553,253 @@
     download(name + "-" + data.language + "-" + today() + ".csv", "text/csv;charset=utf-8", csvFile(rows));
   }
   function exportJson() {
-    const file = { format: FORMAT, version: VERSION, exported: new Date().toISOString(), items: answers.items, areas: answers.areas };
+    // Every answer, also those for items this edition does not have.
+    const at = new Date().toISOString();
+    const file = {
+      format: FORMAT, version: VERSION, exported: at, site: known.site, edition: known.edition,
+      items: answers.items, areas: answers.areas,
+    };
     download("checklist-answers-" + today() + ".json", "application/json", JSON.stringify(file, null, 1));
+    exported = { at: at, changes: 0, reminded: 0 };
+    writeKey(EXPORTED_KEY, JSON.stringify(exported));
+    showStatusLines();
+  }
+
+  // ---- import: read, preview, then merge or replace on confirmation only
+  function readFile(name, text) {
+    // { error } or { file, answers, items, areas, unknown: [ids], ignored }
+    let parsed;
+    try { parsed = JSON.parse(text); } catch (error) { return { error: format(strings.answers_refused_json, { file: name }) }; }
+    if (!isRecord(parsed) || parsed.format !== FORMAT || !Number.isInteger(parsed.version) || parsed.version < 1) {
+      return { error: format(strings.answers_refused_format, { file: name }) };
+    }
+    if (parsed.version > VERSION) {
+      return { error: format(strings.answers_refused_version, { file: name, version: parsed.version, max: VERSION }) };
+    }
+    const read = clean(parsed);
+    if (!read.ok) return { error: format(strings.answers_refused_format, { file: name }) };
+    const unknown = [], counts = { items: 0, areas: 0 };
+    [["items", KNOWN_ITEMS], ["areas", KNOWN_AREAS]].forEach(function (group) {
+      Object.keys(read.answers[group[0]]).forEach(function (id) {
+        if (group[1].has(id)) counts[group[0]] += 1;
+        else unknown.push(id);
+      });
+    });
+    if (!counts.items && !counts.areas) {
+      return { error: format(strings.answers_refused_empty, { file: name, unknown: unknown.length, ignored: read.ignored }) };
+    }
+    return { name: name, file: parsed, answers: read.answers, items: counts.items, areas: counts.areas, unknown: unknown, ignored: read.ignored };
+  }
+  function same(a, b) {
+    const fields = function (record) {
+      return JSON.stringify(Object.keys(record).filter(function (f) { return f !== "updated"; }).sort().map(function (f) {
+        return [f, record[f]];
+      }));
+    };
+    return fields(a) === fields(b);
+  }
+  function planImport(mine, theirs, mode) {
+    // The answers after the import, and how many it adds, updates and removes; "undated" counts the differing
+    // answers that a merge by date cannot order (either has no date): those keep mine.
+    const result = mode === "replace" ? copyAnswers(theirs) : copyAnswers(mine);
+    const counts = { added: 0, updated: 0, removed: 0, undated: 0 };
+    ["items", "areas"].forEach(function (group) {
+      Object.keys(theirs[group]).forEach(function (id) {
+        const m = mine[group][id], t = theirs[group][id];
+        if (!m) { counts.added += 1; result[group][id] = Object.assign({}, t); return; }
+        if (same(m, t)) return;
+        let take = mode === "replace" || mode === "theirs";
+        if (mode === "newer") {
+          const tm = Date.parse(m.updated || ""), tt = Date.parse(t.updated || "");
+          if (isNaN(tm) || isNaN(tt)) counts.undated += 1;
+          else take = tt > tm;
+        }
+        if (take) { counts.updated += 1; result[group][id] = Object.assign({}, t); }
+      });
+      if (mode === "replace") {
+        Object.keys(mine[group]).forEach(function (id) { if (!theirs[group][id]) counts.removed += 1; });
+      }
+    });
+    counts.changes = counts.added + counts.updated + counts.removed;
+    return { answers: result, counts: counts };
+  }
+  let pending = null; // the file being previewed
+  const dialog = document.querySelector("[data-kb-import-dialog]");
+  function preview(name, text) {
+    const read = readFile(name, text);
+    if (read.error) { say(read.error); return; }
+    pending = read;
+    const file = read.file;
+    const fill = function (slot, value) { dialog.querySelector("[data-kb-preview='" + slot + "']").textContent = value; };
+    const given = function (value) { return typeof value === "string" && value ? shorten(value, 200) : strings.answers_not_given; };
+    fill("file", name);
+    fill("site", given(file.site));
+    fill("edition", given(file.edition));
+    fill("exported", validDate(file.exported) ? when(file.exported) : strings.answers_not_given);
+    fill("items", format(strings.answers_count, { n: read.items }));
+    fill("areas", format(strings.answers_count, { n: read.areas }));
+    fill("unknown", read.unknown.length ? format(strings.answers_unknown_ids, {
+      n: read.unknown.length, ids: read.unknown.slice(0, 10).join(", ") + (read.unknown.length > 10 ? ", …" : ""),
+    }) : format(strings.answers_count, { n: 0 }));
+    fill("ignored", format(strings.answers_count, { n: read.ignored }));
+    const notes = [];
+    if (typeof file.site === "string" && file.site && file.site !== known.site) {
+      notes.push(format(strings.answers_other_site, { site: shorten(file.site, 200) }));
+    }
+    if (typeof file.edition === "string" && file.edition && file.edition !== known.edition) {
+      notes.push(format(strings.answers_other_edition, { edition: shorten(file.edition, 200) }));
+    }
+    if (read.unknown.length) notes.push(format(strings.answers_unknown_kept, { n: read.unknown.length }));
+    const list = dialog.querySelector("[data-kb-preview='notes']");
+    list.replaceChildren.apply(list, notes.map(function (note) {
+      const entry = document.createElement("li");
+      entry.textContent = note;
+      return entry;
+    }));
+    dialog.querySelector("[data-kb-import-mode][value='newer']").checked = true;
+    showPlanned();
+    dialog.showModal();
+  }
+  function chosenMode() { return dialog.querySelector("[data-kb-import-mode]:checked").value; }
+  function showPlanned() {
+    // The counts of the chosen way of importing, and whether the browser can keep the result (tried, not guessed).
+    const planned = planImport(answers, pending.answers, chosenMode());
+    const c = planned.counts;
+    let text = c.changes ? format(strings.answers_changes, { n: c.changes, added: c.added, updated: c.updated, removed: c.removed })
+      : strings.answers_no_change;
+    if (c.undated && chosenMode() === "newer") text += " " + format(strings.answers_undated, { n: c.undated });
+    dialog.querySelector("[data-kb-preview='changes']").textContent = text;
+    const serialized = serialize(planned.answers);
+    const failure = probe(serialized);
+    const size = dialog.querySelector("[data-kb-preview='size']");
+    size.hidden = !failure;
+    size.textContent = failure ? format(strings.answers_too_large, { size: serialized.length.toLocaleString(), reason: reason(failure) }) : "";
+    dialog.querySelector("[data-kb-import='confirm']").disabled = Boolean(failure) || !c.changes;
+  }
+  function replaceAnswers(next, kind) {
+    // Store `next` in place of the answers, with the answers before it kept for undo. "" when done; else why not,
+    // with storage and the page as they were.
+    const before = serialize(answers);
+    const undoBefore = readKey(UNDO_KEY);
+    let failure = writeKey(UNDO_KEY, JSON.stringify({ kind: kind, at: new Date().toISOString(), answers: JSON.parse(before) }));
+    if (failure) {
+      if (kind !== "reset" || !window.confirm(strings.answers_reset_no_undo)) return failure;
+      removeKey(UNDO_KEY); // an older undo would now restore the wrong answers
+    }
+    failure = writeKey(STORAGE_KEY, serialize(next));
+    if (failure) {
+      if (readKey(STORAGE_KEY) !== before) writeKey(STORAGE_KEY, before);
+      if (undoBefore === null) removeKey(UNDO_KEY);
+      else writeKey(UNDO_KEY, undoBefore);
+      return failure;
+    }
+    answers = next;
+    return "";
+  }
+  function confirmImport() {
+    const mode = chosenMode();
+    const planned = planImport(answers, pending.answers, mode);
+    const name = pending.name;
+    pending = null;
+    dialog.close("confirmed");
+    const failure = replaceAnswers(planned.answers, "import");
+    if (failure) {
+      say(format(strings.answers_save_failed, { reason: reason(failure) }));
+    } else {
+      say(format(strings.answers_imported, {
+        file: name, n: planned.counts.changes, mode: mode === "replace" ? strings.answers_mode_replace : strings.answers_mode_merge,
+      }));
+    }
+    render();
+  }
+  if (dialog) {
+    dialog.addEventListener("change", function (event) {
+      if (event.target.matches("[data-kb-import-mode]") && pending) showPlanned();
+    });
+    dialog.addEventListener("click", function (event) {
+      const button = event.target.closest("[data-kb-import]");
+      if (!button || !pending) return;
+      if (button.dataset.kbImport === "confirm") confirmImport();
+      else dialog.close("cancelled");
+    });
+    dialog.addEventListener("close", function () {
+      // Cancel, Escape or closed otherwise: nothing changes.
+      if (pending) say(strings.answers_cancelled);
+      pending = null;
+    });
   }
   function importJson(input) {
     const file = input.files && input.files[0];
     if (!file) return;
     file.text().then(function (text) {
-      const parsed = JSON.parse(text);
-      if (!parsed || parsed.format !== FORMAT) throw new Error("not an answers file");
-      answers = clean(parsed);
-      save();
-      render();
-      say(format(strings.imported, { n: Object.keys(answers.items).length, areas: Object.keys(answers.areas).length }));
-    }).catch(function () {
-      say(strings.import_failed);
+      preview(file.name, text);
+    }, function () {
+      say(format(strings.answers_refused_json, { file: file.name }));
     }).finally(function () {
       input.value = "";
     });
   }
+
+  // ---- reset and undo
   function reset(scope) {
     let message;
     if (scope === "all") message = strings.reset_all;
     else if (scope === "assessment") message = strings.reset_assessment;
     else message = format(strings.reset_checklist, { n: itemIds(scope).length });
     if (!window.confirm(message)) return;
-    if (scope === "all") answers = emptyAnswers();
-    else if (scope === "assessment") answers.areas = {};
-    else itemIds(scope).forEach(function (id) { delete answers.items[id]; });
-    save();
+    let next = copyAnswers(answers);
+    if (scope === "all") next = emptyAnswers();
+    else if (scope === "assessment") next.areas = Object.create(null);
+    else itemIds(scope).forEach(function (id) { delete next.items[id]; });
+    const failure = replaceAnswers(next, "reset");
+    say(failure ? format(strings.answers_reset_failed, { reason: reason(failure) }) : strings.reset_done);
+    if (!failure) counted();
     render();
-    say(strings.reset_done);
   }
+  function undo() {
+    const record = readUndo();
+    if (!record) return;
+    const failure = writeKey(STORAGE_KEY, serialize(record.answers));
+    if (failure) {
+      say(format(strings.answers_undo_failed, { reason: reason(failure) }));
+      return;
+    }
+    removeKey(UNDO_KEY);
+    answers = record.answers;
+    say(record.kind === "import" ? strings.answers_undone_import : strings.answers_undone_reset);
+    render();
+  }
+  function downloadUnreadable() {
+    if (!unreadable) return;
+    download("checklist-answers-unreadable-" + today() + ".txt", "text/plain;charset=utf-8", unreadable.raw);
+    if (!unreadable.key) {
+      unreadable.key = "downloaded";
+      save();
+    }
+  }
+  function dismiss(button) {
+    const box = button.closest("[data-kb-alert]");
+    if (box.dataset.kbAlert === "remind") {
+      exported.reminded = exported.changes;
+      writeKey(EXPORTED_KEY, JSON.stringify(exported));
+    }
+    box.hidden = true;
+  }
+
   const ACTIONS = {
     "export-csv": exportCsv,
     "export-json": exportJson,
     print: function () { window.print(); },
     reset: reset,
+    undo: undo,
+    "download-corrupt": downloadUnreadable,
   };
   document.addEventListener("click", function (event) {
     const button = event.target.closest("button[data-kb-action]");
-    if (button) ACTIONS[button.dataset.kbAction](button.closest("[data-kb-scope]").dataset.kbScope);
+    if (!button) return;
+    if (button.dataset.kbAction === "dismiss") { dismiss(button); return; }
+    const scope = button.closest("[data-kb-scope]");
+    ACTIONS[button.dataset.kbAction](scope ? scope.dataset.kbScope : "all");
   });
   document.addEventListener("change", function (event) {
     if (event.target.matches("input[type=file][data-kb-action='import-json']")) importJson(event.target);

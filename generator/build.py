@@ -19,7 +19,7 @@ from .link import Linked, link
 from .load import load
 from .pages import Page, nav
 from .render import TermMatcher, environment, html_text, render_page
-from .site import build_site
+from .site import build_site, check_output_dirs
 from .validate import validate
 from .write import alternates, language_config, write_language
 
@@ -113,6 +113,7 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
 
 def build(paths: Paths, site: bool = True) -> BuildReport:
     report = BuildReport()
+    check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
     start = time.perf_counter()
     raw = load(paths.data)
     report.timings["load"] = _lap(start)

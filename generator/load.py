@@ -92,26 +92,6 @@ def load(root: Path, shown_root: str = "guideline_data") -> RawData:
     return RawData(root=root, files=files)
 
 
-def check_yaml_syntax(path: Path, shown: str) -> None:
-    """A YAML file read by another program (mkdocs.yml, read by MkDocs, which resolves its !!python tags): only its
-    syntax is checked here, so that a slip gives file:line instead of a traceback halfway through the build."""
-    problems: list[Problem] = []
-    text = _text(path, path.parent.resolve(), shown, problems)
-    if text is not None:
-        loader = FastLoader(text)
-        try:
-            node = loader.get_single_node()
-            if not isinstance(node, yaml.MappingNode):
-                problems.append(Problem(shown, 1, "the file must hold a mapping (key: value lines)",
-                                        "see the MkDocs documentation of mkdocs.yml"))  # fmt: skip
-        except yaml.YAMLError as error:
-            problems.append(_syntax_problem(error, text, shown))
-        finally:
-            loader.dispose()
-    if problems:
-        raise DataError(problems)
-
-
 def _paths(root: Path, collection: Collection, problems: list[Problem], shown_root: str) -> list[Path]:
     target = root / collection.path
     shown = f"{shown_root}/{collection.path}"

@@ -20,8 +20,12 @@ MAX_ALIASES = 100  # the real data uses none; an alias bomb needs millions
 # PyYAML's C parser (libyaml) composes the same nodes with the same marks about ten times faster than the pure-Python
 # one, which stays the fallback where PyYAML was built without libyaml.
 FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates; the non-characters.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates; the non-characters; and the
+# bidi controls, which make text show otherwise than it reads (the "Trojan Source" trick).
+CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 CONTROL_FIX = "delete it (most editors show it as nothing or as a box); a line break is written as a new line"
 DEPTH_FIX = "flatten the structure: the formats in guideline_data/README.md nest about a dozen levels at most"
 READ_FIX = "let the account that builds the site read the file"
@@ -232,6 +236,8 @@ def _shorten(value: str, limit: int = 40) -> str:
 
 
 def _control_message(character: str) -> str:
+    if BIDI.match(character):
+        return f"the text holds the invisible bidi control U+{ord(character):04X}, which reorders what readers see"
     return f"the text holds the invisible control character U+{ord(character):04X}"
 
 

@@ -174,7 +174,7 @@ class Reference(Strict):
 
 
 class Erratum(Strict):
-    id: Annotated[str, StringConstraints(pattern=r"^E\d{3}$")]
+    id: Annotated[str, StringConstraints(pattern=r"^E[0-9]{3}$")]
     where: Text  # where in the overview
     section: SectionId | None = None
     seed: NonEmpty  # what the extracted text says
@@ -245,7 +245,7 @@ class Checklist(Strict):
     title: Text
     description: Text
     kind: Literal["chapter", "focus"]
-    chapter: Annotated[str, StringConstraints(pattern=r"^\d+$")] | None = None  # chapter checklists: which chapter
+    chapter: Annotated[str, StringConstraints(pattern=r"^[0-9]+$")] | None = None  # chapter checklists: which chapter
     self_assessment: bool = False  # an area of the self-assessment (assessment.md), rated on the maturity scale
     items: list[ChecklistItem] = []  # items defined here
     include: list[ItemId] = []  # items defined in another checklist
@@ -330,7 +330,7 @@ class Template(Strict):
     title: Text
     purpose: Text
     implements: Annotated[list[SectionId], Field(min_length=1)]
-    edition: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+$")]  # "1.0": printed in every footer
+    edition: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+$")]  # "1.0": printed in every footer
     date: dt.date  # of this edition
     quotes: Annotated[list[TemplateQuote], Field(min_length=1)]
     parts: Annotated[list[TemplatePart], Field(min_length=1)]
@@ -349,7 +349,7 @@ class Template(Strict):
 class ChangelogEntry(Strict):
     """One version of the knowledge base itself (not of the guideline, whose edition is `Document.edition`)."""
 
-    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
     date: dt.date
     changes: list[Text] = Field(min_length=1)
 

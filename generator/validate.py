@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import string
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ from pydantic import BaseModel, ValidationError
 from . import schema
 from .errors import DataError, Problem, key_path
 from .load import COLLECTIONS, RawData, SourceFile
+
+string_formatter = string.Formatter()
 
 ITEM_MODELS: dict[str, type[BaseModel]] = {
     "sections": schema.Section,
@@ -113,6 +117,10 @@ def _validate_ui(files, locator, problems) -> dict:
     for source in files:
         locator.add(("ui",), Origin(source, ()))
         for key, value in source.data.items():
+            if not isinstance(key, str):  # `1:` or `yes:` reads as a number or true
+                problems.append(Problem(source.path, source.line_of((key,)), f"the key {key!r} is not text",
+                                        f"quote it: '\"{key}\":'"))  # fmt: skip
+                continue
             try:
                 strings[key] = schema.UiString.model_validate(value)
             except ValidationError as error:
@@ -216,8 +224,10 @@ def parent_id(section_id: str) -> str | None:
 
 
 def fold(text: str) -> str:
-    """Width- and case-insensitive form, so that ＣＳＩＲＴ and csirt are the same term."""
-    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "")
+    """Width- and case-insensitive form, so that ＣＳＩＲＴ and csirt are the same term; invisible format characters
+    (zero-width, bidi controls) do not count, so that they cannot make a duplicate look new."""
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return unicodedata.normalize("NFKC", visible).casefold().replace(" ", "")
 
 
 def cross_checks(kb: schema.KnowledgeBase, locator: Locator) -> list[Problem]:
@@ -227,6 +237,9 @@ def cross_checks(kb: schema.KnowledgeBase, locator: Locator) -> list[Problem]:
     problems += _known_ids(kb, locator)
     problems += _errata_applied(kb, locator)
     problems += _changelog_order(kb, locator)
+    problems += _reserved_ids(kb, locator)
+    problems += _invisible_characters(kb, locator)
+    problems += _ui_placeholders(kb, locator)
     return problems
 
 
@@ -475,3 +488,110 @@ def _changelog_order(kb, locator) -> list[Problem]:
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+# ---------------------------------------------------------------- names, invisible characters, placeholders
+
+# Ids that would take the place of a page or a download the generator makes, or of a scope of the checklist script.
+RESERVED_IDS = {
+    "checklists": {
+        "index": "checklists/index.md is the overview of all checklists",
+        "all": "the checklist script uses 'all' for every checklist at once",
+        "assessment": "the checklist script uses 'assessment' for the self-assessment",
+        "checklists": "its downloads would overwrite the workbook of all checklists (checklists-<language>.xlsx)",
+        "risk-response-plan": "its workbook would overwrite the risk response plan template",
+    },
+    "templates": {"index": "templates/index.md is the list of all templates"},
+    "sections": {"index": "guideline/index.md is the table of contents"},
+}
+PLACEHOLDER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _reserved_ids(kb, locator) -> list[Problem]:
+    problems = []
+    for name, reserved in RESERVED_IDS.items():
+        kind = name.removesuffix("s")
+        for index, item in enumerate(getattr(kb, name)):
+            if item.id in reserved:
+                problems.append(
+                    locator.problem(
+                        (name, index, "id"),
+                        f"the {kind} id {item.id!r} is reserved: {reserved[item.id]}",
+                        f"choose another id, e.g. '{item.id}-{kind}'",
+                    )
+                )
+    return problems
+
+
+def _invisible_characters(kb, locator) -> list[Problem]:
+    """Zero-width and other invisible format characters in a glossary term, abbreviation or alias make a duplicate
+    look new and stop the term being found in the text. (Bidi and other control characters are refused everywhere
+    by load.)"""
+    problems = []
+
+    def check(path: tuple, value: str, what: str) -> None:
+        bad = next((c for c in value if unicodedata.category(c) == "Cf"), None)
+        if bad is not None:
+            name = unicodedata.name(bad, "a format character")
+            problems.append(
+                locator.problem(
+                    path,
+                    f"{what} holds the invisible character U+{ord(bad):04X} ({name})",
+                    "delete it: retype the text around it if your editor does not show it",
+                )
+            )
+
+    for index, term in enumerate(kb.glossary):
+        for code, value in (term.term.__pydantic_extra__ or {}).items():
+            check(("glossary", index, "term", code), value, "the term")
+        if term.abbr:
+            check(("glossary", index, "abbr"), term.abbr, "the abbreviation")
+        for alias_index, alias in enumerate(term.aliases):
+            check(("glossary", index, "aliases", alias_index), alias, "the alias")
+    return problems
+
+
+def _ui_placeholders(kb, locator) -> list[Problem]:
+    """Each interface string's {placeholders} are simple names, the same in every language; a brace is nothing else."""
+    problems = []
+    for key, ui_string in kb.ui.items():
+        fields: dict[str, set[str]] = {}
+        for code in ui_string.languages():
+            value = getattr(ui_string, code)
+            try:
+                parsed = [(name, spec, conversion) for _, name, spec, conversion in string_formatter.parse(value)
+                          if name is not None]  # fmt: skip
+            except ValueError:
+                problems.append(
+                    locator.problem(
+                        ("ui", key, code),
+                        f"the interface string {key!r} has a brace that opens or closes no placeholder: {value!r}",
+                        "write a placeholder as {name}; interface strings hold no other braces",
+                    )
+                )
+                continue
+            odd = [name for name, spec, conversion in parsed if not PLACEHOLDER.match(name) or spec or conversion]
+            if odd:
+                problems.append(
+                    locator.problem(
+                        ("ui", key, code),
+                        f"the interface string {key!r} has a placeholder that is not a plain name: {{{odd[0]}...}}",
+                        "write a placeholder as {name} (lower-case letters, digits and _), without a format",
+                    )
+                )
+                continue
+            fields[code] = {name for name, _, _ in parsed}
+        if len({frozenset(f) for f in fields.values()}) > 1:
+            first, *others = fields
+            for code in others:
+                if fields[code] != fields[first]:
+                    shown = {c: ", ".join("{" + n + "}" for n in sorted(f)) or "none" for c, f in fields.items()}
+                    problems.append(
+                        locator.problem(
+                            ("ui", key, code),
+                            f"the interface string {key!r} has other placeholders in {code!r} ({shown[code]}) "
+                            f"than in {first!r} ({shown[first]})",
+                            "use the same placeholders in every language: their names are not translated",
+                        )
+                    )
+    return problems

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .errors import DataError
-from .features import Feature
+from .features import BuildSettings, Feature
 from .features.checklists import Checklists
 from .features.core import Core
 from .features.open_data import OpenData
@@ -17,26 +18,33 @@ from .features.templates import Templates
 from .i18n import Language
 from .link import Linked, link
 from .load import load
+from .mkdocs_config import BaseConfig
 from .pages import Page, nav
 from .render import TermMatcher, environment, html_text, render_page
 from .site import build_site, check_output_dirs
 from .validate import validate
-from .write import alternates, language_config, write_language
+from .write import alternates, language_config, write_language, write_theme
 
 FEATURES: tuple[Feature, ...] = (Core(), Checklists(), Templates(), OpenData())
 
 
+GENERATOR_HOME = Path(__file__).resolve().parent.parent  # the defaults: mkdocs.yml, overrides/, docs/assets/
+
+
 @dataclass
 class Paths:
-    project: Path
+    project: Path  # the knowledge base's folder: its data and, if it brings them, mkdocs.yml, overrides/, docs/assets/
     data: Path
     build: Path
     site: Path
+    defaults: Path = GENERATOR_HOME
 
     @classmethod
-    def of(cls, project: Path, site: Path | None = None) -> Paths:
-        project = project.resolve()
-        return cls(project, project / "guideline_data", project / "build", site or project / "site")
+    def of(cls, project: Path | None = None, site: Path | None = None, data: Path | None = None) -> Paths:
+        """`--data DIR` alone: the knowledge base's folder is the one that holds DIR; its site goes beside it."""
+        project = (project or (data.parent if data else Path.cwd())).resolve()
+        data = (data or project / "guideline_data").resolve()
+        return cls(project, data, project / "build", (site or project / "site").resolve())
 
 
 @dataclass
@@ -78,12 +86,19 @@ def page_tags(page: Page, linked: Linked, language: Language) -> list[str]:
     return [language.text(actors[a].name) for a in (*section.actors, *section.stakeholders)]
 
 
+def build_settings(base: BaseConfig) -> BuildSettings:
+    """KB_SITE_URL, else mkdocs.yml's site_url, else "": the workbooks link to the site only when it is known."""
+    return BuildSettings(site_url=os.environ.get("KB_SITE_URL") or base.site_url)
+
+
 def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Path]:
     """Render and write every language; return each language's MkDocs config."""
     env = environment()
     terms = TermMatcher.of(linked.kb.glossary)
+    theme = write_theme(paths)
+    settings = build_settings(theme[0])
     for feature in FEATURES:
-        feature.configure(paths.project)
+        feature.configure(settings)
     pages = [page for feature in FEATURES for page in feature.pages(linked)]
     configs = {}
     languages = Language.all(linked.kb)
@@ -105,7 +120,7 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
         site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
         site_name = html_text(language.text(linked.kb.document.title))
         config = language_config(language, site_name, site_nav, alternates(names, language), linked.kb.config.slug)
-        configs[code] = write_language(paths.build, paths.project, code, rendered, files, config)
+        configs[code] = write_language(paths, theme, code, rendered, files, config)
         report.pages[code] = len(rendered)
         report.files[code] = len(files)
     return configs

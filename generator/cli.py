@@ -12,7 +12,9 @@ from .errors import DataError
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
-    parser.add_argument("--project", type=Path, default=Path.cwd(), help="project folder (default: here)")
+    parser.add_argument("--project", type=Path, help="the knowledge base's folder (default: the one holding --data, "
+                        "else here); it may bring its own mkdocs.yml, overrides/ and docs/assets/")
+    parser.add_argument("--data", type=Path, help="the data folder (default: guideline_data/ in the project)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate the data and every cross-reference, build nothing")
     build_cmd = commands.add_parser("build", help="build the site into site/ (replaced only on success)")
@@ -21,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
     args = parser.parse_args(argv)
-    paths = Paths.of(args.project, getattr(args, "site_dir", None))
+    paths = Paths.of(args.project, getattr(args, "site_dir", None), args.data)
     try:
         if args.command == "check":
             linked = load_knowledge_base(paths.data)

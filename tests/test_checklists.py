@@ -15,18 +15,20 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from generator import __version__
+from generator.build import build_settings
 from generator.features.checklists import (
     STATUSES,
     Book,
     ItemRows,
-    configured_site_url,
     download_path,
     items_of,
 )
 from generator.i18n import Language
+from generator.mkdocs_config import write_base_config
 from generator.sheets import FIRST_ROW, HEADER_ROW
 from generator.validate import texts
 
+from .conftest import PROJECT
 from .page_kinds import LANGUAGES
 from .test_accessibility import blocking_violations
 
@@ -157,7 +159,7 @@ def check_cover(sheet, linked, language, tallied_sheets) -> None:
 
 def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(built, linked):
     paths, _ = built
-    site_url = configured_site_url(paths.project)
+    site_url = build_settings(write_base_config(paths.defaults, paths.project, paths.build / "mkdocs.yml")).site_root
     for language in languages(linked):
         root = site_root(paths.site, language)
         cover = language.t("checklist.xlsx.cover")
@@ -187,14 +189,15 @@ def test_workbooks_link_to_the_site_when_its_url_is_configured(linked):
 
 
 def test_site_url_comes_from_the_environment_or_mkdocs_yml(tmp_path, monkeypatch):
-    config = tmp_path / "mkdocs.yml"
-    config.write_text("site_name: x\nslug: !!python/name:builtins.str\n", encoding="utf-8")
+    def site_root() -> str:
+        return build_settings(write_base_config(PROJECT, tmp_path, tmp_path / "build" / "mkdocs.yml")).site_root
+
     monkeypatch.delenv("KB_SITE_URL", raising=False)
-    assert configured_site_url(tmp_path) == ""
-    config.write_text("site_name: x\nsite_url: https://intranet.example/kb\n", encoding="utf-8")
-    assert configured_site_url(tmp_path) == "https://intranet.example/kb/"
+    assert site_root() == ""
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nsite_url: https://intranet.example/kb\n", encoding="utf-8")
+    assert site_root() == "https://intranet.example/kb/"
     monkeypatch.setenv("KB_SITE_URL", "https://other.example/")
-    assert configured_site_url(tmp_path) == "https://other.example/"
+    assert site_root() == "https://other.example/"
 
 
 def test_risk_response_plan_template_has_area_and_level_drop_downs(built, linked):

@@ -7,12 +7,22 @@ default. This is the one place where new page kinds and downloads plug in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import Problem
 from ..i18n import Language
 from ..link import Linked
 from ..pages import Page
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """What a build knows beyond the data, handed to every feature before it produces anything."""
+
+    site_url: str  # where the site is published ("" when unknown): KB_SITE_URL, else mkdocs.yml's site_url
+
+    @property
+    def site_root(self) -> str:
+        return self.site_url if not self.site_url or self.site_url.endswith("/") else self.site_url + "/"
 
 
 @dataclass(frozen=True)
@@ -25,8 +35,8 @@ class HomeCard:
 class Feature:
     """Override what the feature provides."""
 
-    def configure(self, project: Path) -> None:
-        """Called at the start of every build with the project folder, for settings such as mkdocs.yml's site_url."""
+    def configure(self, settings: BuildSettings) -> None:
+        """Called at the start of every build, before any other hook."""
 
     def check(self, linked: Linked) -> list[Problem]:
         """Rules of the feature's own data that need the linked whole; run by `check` and by every build."""

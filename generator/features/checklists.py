@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
 from markupsafe import Markup
 
 from .. import __version__, schema
@@ -24,7 +21,7 @@ from ..link import Key, Linked, parse_references
 from ..pages import Page, target_of, url_of
 from ..render import BOLD, PageRenderer, TermMatcher
 from ..sheets import Cell, Column, Cover, Table, csv_bytes, workbook
-from . import Feature, HomeCard
+from . import BuildSettings, Feature, HomeCard
 
 INDEX = "checklists/index.md"
 ASSESSMENT = "assessment.md"
@@ -42,18 +39,6 @@ def page_path(checklist: schema.Checklist) -> str:
 def download_path(name: str, language: Language, extension: str) -> str:
     """Each language has its own files; the language is in the name, so that saved files do not overwrite each other."""
     return f"{DOWNLOADS}/{name}-{language.code}.{extension}"
-
-
-def configured_site_url(project: Path) -> str:
-    """KB_SITE_URL, else mkdocs.yml's site_url, else "": the workbooks link to the site only when it is known."""
-    url = os.environ.get("KB_SITE_URL", "")
-    if not url:
-        config = project / "mkdocs.yml"
-        # mkdocs.yml may hold !!python tags (the slugify function), which only MkDocs' own loader resolves.
-        loader = type("Loader", (yaml.SafeLoader,), {})
-        loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
-        url = (yaml.load(config.read_text(encoding="utf-8"), Loader=loader) or {}).get("site_url") or ""
-    return url if not url or url.endswith("/") else url + "/"
 
 
 @dataclass(frozen=True)
@@ -75,8 +60,8 @@ class Checklists(Feature):
     def __init__(self) -> None:
         self.site_url = ""
 
-    def configure(self, project: Path) -> None:
-        self.site_url = configured_site_url(project)
+    def configure(self, settings: BuildSettings) -> None:
+        self.site_url = settings.site_root
 
     def pages(self, linked: Linked) -> list[Page]:
         # A checklist restates the guideline's sentences: like the print page, it stays out of the search index, so
@@ -266,17 +251,17 @@ class Book:
             notes=[t("checklist.xlsx.editorial")],
         )
 
-    def facts(self) -> list[tuple[str, str]]:
+    def facts(self) -> list[tuple[str, str | Cell]]:
         t, document = self.language.t, self.linked.kb.document
         guideline = f"{self.language.text(document.title)} — {self.language.text(document.edition)}"
-        facts = [
+        # Where the site is, linked, when the build knows its address; else what the reader can do instead.
+        site = Cell(self.url(INDEX), self.url(INDEX)) if self.site_url else Cell(t("checklist.xlsx.site_unknown"))
+        return [
             (t("checklist.xlsx.guideline"), guideline),
+            (t("checklist.xlsx.site"), site),
             (t("checklist.xlsx.generator"), __version__),
             (t("checklist.xlsx.built"), dt.date.today().isoformat()),
         ]
-        if self.site_url:
-            facts.append((t("checklist.xlsx.site"), self.url(INDEX)))
-        return facts
 
     def csv(self, checklists: list[schema.Checklist]) -> bytes:
         header = [self.language.t("checklist.checklist"), *self.header()]

@@ -25,7 +25,15 @@ from .site import build_site, check_output_dirs
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
 
-FEATURES: tuple[Feature, ...] = (Core(), Checklists(), Templates(), OpenData())
+# The features a knowledge base may switch on (kb.yaml `features`), by name.
+FEATURE_TYPES: dict[str, type[Feature]] = {"core": Core, "checklists": Checklists, "templates": Templates,
+                                           "open_data": OpenData}  # fmt: skip
+
+
+def features_of(linked: Linked) -> list[Feature]:
+    """The features this build runs: those kb.yaml lists, in its order, less those with no data of their own."""
+    features = [FEATURE_TYPES[name]() for name in linked.kb.config.features]
+    return [feature for feature in features if feature.has_data(linked)]
 
 
 GENERATOR_HOME = Path(__file__).resolve().parent.parent  # the defaults: mkdocs.yml, overrides/, docs/assets/
@@ -60,7 +68,7 @@ def load_knowledge_base(data_dir: Path) -> Linked:
 
 
 def checked(linked: Linked) -> Linked:
-    problems = [problem for feature in FEATURES for problem in feature.check(linked)]
+    problems = [problem for feature in features_of(linked) for problem in feature.check(linked)]
     if problems:
         raise DataError(problems)
     return linked
@@ -86,6 +94,14 @@ def page_tags(page: Page, linked: Linked, language: Language) -> list[str]:
     return [language.text(actors[a].name) for a in (*section.actors, *section.stakeholders)]
 
 
+def own_context(feature: Feature, values: dict, shared: dict) -> dict:
+    """A feature's template values; a name another feature (or the build) already gave is an error, not an override."""
+    clash = sorted(values.keys() & shared.keys())
+    if clash:
+        raise TypeError(f"feature {type(feature).__name__} gives template names already taken: {', '.join(clash)}")
+    return values
+
+
 def build_settings(base: BaseConfig) -> BuildSettings:
     """KB_SITE_URL, else mkdocs.yml's site_url, else "": the workbooks link to the site only when it is known."""
     return BuildSettings(site_url=os.environ.get("KB_SITE_URL") or base.site_url)
@@ -97,18 +113,23 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
     terms = TermMatcher.of(linked.kb.glossary)
     theme = write_theme(paths)
     settings = build_settings(theme[0])
-    for feature in FEATURES:
+    features = features_of(linked)
+    for feature in features:
         feature.configure(settings)
-    pages = [page for feature in FEATURES for page in feature.pages(linked)]
+    pages = [page for feature in features for page in feature.pages(linked)]
     configs = {}
     languages = Language.all(linked.kb)
     names = {language.code: language.t(f"language.{language.code}") for language in languages}
     for language in languages:
         code = language.code
-        files = {path: data for feature in FEATURES for path, data in feature.files(linked, language).items()}
-        shared = {"generator_version": __version__, "home_cards": [c for f in FEATURES for c in f.home_cards()]}
-        for feature in FEATURES:
-            shared.update(feature.context(linked, language, files))
+        files = {path: data for feature in features for path, data in feature.files(linked, language).items()}
+        shared = {
+            "generator_version": __version__,
+            "home_cards": [c for f in features for c in f.home_cards()],
+            "site_pages": {page.path for page in pages},
+        }
+        for feature in features:
+            shared.update(own_context(feature, feature.context(linked, language, files), shared))
         rendered = {}
         for page in pages:
             context = {

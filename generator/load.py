@@ -39,22 +39,25 @@ class Collection:
     name: str
     path: str  # a file, or a folder read in file-name order
     shape: Shape  # mapping: one mapping; list: each file a list; item-per-file: each file one mapping
+    required: bool = True  # a knowledge base without it is incomplete; the others may be left out (none of them)
 
 
 COLLECTIONS = (
     Collection("config", "kb.yaml", "mapping"),
     Collection("document", "document.yaml", "mapping"),
     Collection("sections", "sections", "list"),
-    Collection("glossary", "glossary.yaml", "list"),
-    Collection("references", "references.yaml", "list"),
-    Collection("errata", "errata", "list"),
-    Collection("actors", "actors.yaml", "list"),
-    Collection("csf", "csf.yaml", "list"),
-    Collection("checklists", "checklists", "item-per-file"),
-    Collection("templates", "templates", "item-per-file"),
+    Collection("glossary", "glossary.yaml", "list", required=False),
+    Collection("references", "references.yaml", "list", required=False),
+    Collection("errata", "errata", "list", required=False),
+    Collection("actors", "actors.yaml", "list", required=False),
+    Collection("csf", "csf.yaml", "list", required=False),
+    Collection("checklists", "checklists", "item-per-file", required=False),
+    Collection("templates", "templates", "item-per-file", required=False),
     Collection("changelog", "changelog.yaml", "list"),
-    Collection("ui", "ui.yaml", "mapping"),
+    Collection("ui", "ui.yaml", "mapping", required=False),  # over the generator's defaults (DEFAULT_UI)
 )
+# Interface strings every knowledge base starts from; its own ui.yaml overrides or adds to them.
+DEFAULT_UI = Path(__file__).parent / "defaults" / "ui.yaml"
 
 
 @dataclass
@@ -86,6 +89,10 @@ def load(root: Path, shown_root: str = "guideline_data") -> RawData:
     root = root.resolve()
     for collection in COLLECTIONS:
         files[collection.name] = []
+        if collection.name == "ui":
+            defaults = _read(DEFAULT_UI, DEFAULT_UI.parent, "generator/defaults/ui.yaml", problems)
+            if defaults is not None and _shape_ok(defaults, collection, problems):
+                files["ui"].append(defaults)
         for path in _paths(root, collection, problems, shown_root):
             shown = f"{shown_root}/{path.relative_to(root).as_posix()}"
             source = _read(path, root, shown, problems)
@@ -119,6 +126,8 @@ def _paths(root: Path, collection: Collection, problems: list[Problem], shown_ro
                 f"replace {shown} by a folder holding the files (see {shown_root}/README.md)",
             )  # fmt: skip
         )
+        return []
+    if not collection.required:
         return []
     problems.append(
         Problem(

@@ -104,7 +104,7 @@ def core_pages(linked: Linked) -> list[Page]:
             pages.append(Page(path, template, section.title, {"section": section}))
     pages += [
         Page("controls.md", "controls.md.j2", "nav.controls"),
-        Page("csf.md", "csf.md.j2", "nav.csf"),
+        *([Page("csf.md", "csf.md.j2", "nav.csf")] if kb.csf else []),
         Page("changes.md", "changes.md.j2", "nav.changes"),
         Page("errata.md", "errata.md.j2", "nav.errata"),
         Page("tags.md", "tags.md.j2", "nav.tags", searchable=False),

@@ -96,9 +96,12 @@ class Block(Strict):
     rows: list[list[Text]] = []
     attribution: Text | None = None  # quote source
     date: dt.date | None = None  # editorial notes carry the date they were written
+    status: ChangeStatus | None = None  # a topic heading's own mark, where one section holds topics marked differently
 
     @model_validator(mode="after")
     def _has_content(self) -> Block:
+        if self.status and self.role != "heading":
+            raise ValueError("only a 'heading' block carries a 'status' (the overview's mark on that topic)")
         if self.role == "heading":
             if self.title is None:
                 raise ValueError("a 'heading' block needs a 'title'")
@@ -179,7 +182,10 @@ class Erratum(Strict):
     section: SectionId | None = None
     seed: NonEmpty  # what the extracted text says
     corrected: str  # what we print ("" = removed)
-    kind: Literal["wrong-character", "garbled-katakana", "toc-slip", "extraction-slip", "missing-text"]
+    # editorial-emendation: not a slip of the extraction but our reading of what the overview means
+    kind: Literal[
+        "wrong-character", "garbled-katakana", "toc-slip", "extraction-slip", "missing-text", "editorial-emendation"
+    ]
     reason: Text
     # The wrong string may legitimately remain elsewhere (e.g. it is a substring of the right one).
     seed_may_remain: bool = False
@@ -203,7 +209,9 @@ class CsfFunction(Strict):
 
 
 class Position(Strict):
-    mark: Literal["①", "②", "③", "④"]
+    """The guideline's place in a family of documents (e.g. NISC's ①–④ 安全基準等), shown on the home page."""
+
+    mark: NonEmpty
     text: Text
 
 
@@ -221,12 +229,20 @@ class Document(Strict):
     date: dt.date
     date_precision: Literal["day", "month", "year"] = "month"
     edition: Text
-    sectors: list[Text]
-    positions: list[Position]
-    this_position: Literal["①", "②", "③", "④"]
-    background: list[Block]
-    revision_points: list[Block]
-    crosswalk: list[CrosswalkEntry]
+    sectors: list[Text] = []
+    positions: list[Position] = []
+    this_position: NonEmpty | None = None  # the mark of `positions` that is this guideline
+    background: list[Block] = []
+    revision_points: list[Block] = []
+    contents: list[Block] = []  # the slide 改正安全ガイドラインの目次構成: what it says above the table of contents
+    crosswalk: list[CrosswalkEntry] = []
+
+    @model_validator(mode="after")
+    def _position_is_listed(self) -> Document:
+        marks = [p.mark for p in self.positions]
+        if (self.this_position is None) != (not marks) or (self.this_position and self.this_position not in marks):
+            raise ValueError(f"'this_position' names one of the positions' marks ({', '.join(marks) or 'none given'})")
+        return self
 
 
 class ChecklistItem(Strict):

@@ -1,7 +1,7 @@
 """Features: each adds pages, downloadable files and template context to the build, through the same three hooks.
 
-The build calls every feature in FEATURES (see generator/build.py); a feature that has nothing for a hook keeps the
-default. This is the one place where new page kinds and downloads plug in.
+The build calls every feature kb.yaml lists (see generator/build.py `features_of`); a feature that has nothing
+for a hook keeps the default. This is the one place where new page kinds and downloads plug in.
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ class HomeCard:
 
 class Feature:
     """Override what the feature provides."""
+
+    def has_data(self, linked: Linked) -> bool:
+        """A feature with no data of its own adds nothing: no pages, files, cards or checks."""
+        return True
 
     def configure(self, settings: BuildSettings) -> None:
         """Called at the start of every build, before any other hook."""

@@ -60,6 +60,9 @@ class Checklists(Feature):
     def __init__(self) -> None:
         self.site_url = ""
 
+    def has_data(self, linked: Linked) -> bool:
+        return bool(linked.kb.checklists)
+
     def configure(self, settings: BuildSettings) -> None:
         self.site_url = settings.site_root
 

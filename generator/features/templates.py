@@ -48,6 +48,9 @@ class Templates(Feature):
     def check(self, linked: Linked) -> list[Problem]:
         return quote_problems(linked)
 
+    def has_data(self, linked: Linked) -> bool:
+        return bool(linked.kb.templates)
+
     def pages(self, linked: Linked) -> list[Page]:
         # Search leads to a template through the index page (titles and purposes): a template's own page, with its
         # form and its quotes of the guideline, would rank above the guideline's sections for their own words.

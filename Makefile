@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PREFIX ?= /
 
-.PHONY: serve site test lint bench check clean
+.PHONY: serve site test lint bench bench-search check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java lint
 ## bench: print build and size figures (not a test)
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/bench.py
+
+## bench-search: type the search benchmark's queries into the real search box in Chromium, print hit@1/hit@5/MRR
+bench-search: $(VENV)/.installed-test /usr/bin/chromium
+	$(PY) benchmarks/search_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build site .site-new-* .site-old-*

@@ -1,0 +1,365 @@
+"""Search quality of the built site: `make bench-search` (python benchmarks/search_bench.py). Not a test.
+
+Types every query of benchmarks/search_queries.yaml into the site's real search box in headless Chromium (press "/",
+type, wait for the results to settle), reads the result links in order and prints, per kind of query and language,
+hit@1, hit@5, MRR and the share of queries with no result at all; then types every section title as a query (its
+own section must come first) and lists those that do not.
+
+The results are read through a small contract, whatever the search UI looks like: the links of the results are the
+`a[href]` inside `<dialog id="kb-search">` (inside `[data-kb-search-results]` if the UI marks its result list), in
+order; several links to the same page count as one result. Results have settled when the dialog has changed after
+the query was typed and then stayed unchanged for a moment.
+
+Builds the site into a temporary folder (the project's site/ is never touched) unless --site names a built one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import functools
+import http.server
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # runs from a checkout too, without `pip install -e .`
+
+from generator.build import Paths, build, load_knowledge_base  # noqa: E402
+from generator.pages import section_path, url_of  # noqa: E402
+from generator.serve import PrefixHandler  # noqa: E402
+
+QUERIES = ROOT / "benchmarks" / "search_queries.yaml"
+SOURCES = ("guideline_data", "overrides", "docs", "mkdocs.yml")
+PREFIX = "/bench-search/"  # served under a prefix, as on an intranet
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [  # as tests/conftest.py
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LANGUAGE_ROOTS = {"ja": "", "en": "en/"}
+KINDS = (
+    "exact",
+    "partial",
+    "synonym",
+    "abbreviation",
+    "width",
+    "kana",
+    "variant",
+    "typo",
+    "english",
+    "question",
+    "section",
+    "paraphrase",
+)
+QUIET_MS = 350  # the dialog unchanged this long after its first change = results settled
+SETTLE_TIMEOUT_MS = 8000  # no change at all this long after typing: read what is there
+
+# Counts every change inside the dialog, and when the last one happened.
+WATCH_JS = """() => {
+  if (window.__kbBench) return;
+  window.__kbBench = {changes: 0, last: performance.now()};
+  new MutationObserver(() => {
+    window.__kbBench.changes += 1;
+    window.__kbBench.last = performance.now();
+  }).observe(document.getElementById("kb-search"),
+             {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+SETTLED_JS = """([since, quiet]) =>
+  window.__kbBench.changes > since && performance.now() - window.__kbBench.last > quiet"""
+LINKS_JS = """() => {
+  const dialog = document.getElementById("kb-search");
+  const scope = dialog.querySelector("[data-kb-search-results]") || dialog;
+  return Array.from(scope.querySelectorAll("a[href]"), a => a.href);
+}"""
+
+
+@dataclass
+class Query:
+    text: str
+    language: str
+    kind: str
+    expect: list[str]
+    line: int
+
+
+@dataclass
+class Outcome:
+    query: Query
+    results: list[str]  # distinct pages, in order, as language-relative site paths
+
+    @property
+    def rank(self) -> int | None:
+        for number, path in enumerate(self.results, 1):
+            if path in self.query.expect:
+                return number
+        return None
+
+
+@dataclass
+class Score:
+    n: int = 0
+    hit1: int = 0
+    hit5: int = 0
+    rr: float = 0.0
+    empty: int = 0
+    failures: list[Outcome] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        rank = outcome.rank
+        self.n += 1
+        self.hit1 += rank == 1
+        self.hit5 += rank is not None and rank <= 5
+        self.rr += 1 / rank if rank else 0.0
+        self.empty += not outcome.results
+        if rank != 1:
+            self.failures.append(outcome)
+
+
+# ---------------------------------------------------------------- queries
+
+
+class QueryError(Exception):
+    pass
+
+
+def load_queries(path: Path, site: Path) -> list[Query]:
+    """The query set, checked: known language and kind, and every expected page exists in the built site."""
+    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    queries, problems = [], []
+    for language_node, entries in root.value:
+        language = language_node.value
+        if language not in LANGUAGE_ROOTS:
+            problems.append(f"{path}:{language_node.start_mark.line + 1}: unknown language {language!r}")
+            continue
+        for node in entries.value:
+            line = node.start_mark.line + 1
+            entry = yaml.safe_load(yaml.serialize(node))
+            if set(entry) != {"q", "kind", "expect"} or not entry["expect"]:
+                problems.append(f"{path}:{line}: a query needs exactly q, kind and a non-empty expect list")
+                continue
+            if entry["kind"] not in KINDS:
+                problems.append(f"{path}:{line}: unknown kind {entry['kind']!r}; one of {', '.join(KINDS)}")
+            for page in entry["expect"]:
+                if not (site / LANGUAGE_ROOTS[language] / page / "index.html").is_file():
+                    problems.append(f"{path}:{line}: {entry['q']!r}: no page {LANGUAGE_ROOTS[language]}{page}")
+            queries.append(Query(str(entry["q"]), language, entry["kind"], list(entry["expect"]), line))
+    if problems:
+        raise QueryError("\n".join(problems))
+    return queries
+
+
+def section_title_queries(project: Path) -> list[Query]:
+    """Every section's title, in each language, expecting the section's own page."""
+    linked = load_knowledge_base(project / "guideline_data")
+    queries = []
+    for language in LANGUAGE_ROOTS:
+        for section in linked.kb.sections:
+            page = url_of(section_path(linked, section.id))
+            title = getattr(section.title, language)
+            queries.append(Query(title, language, f"title {section.id}", [page], 0))
+    return queries
+
+
+# ---------------------------------------------------------------- the browser
+
+
+class SearchBox:
+    """One tab per language, reused for every query: open the dialog once, then clear and type."""
+
+    def __init__(self, browser, base: str, language: str) -> None:
+        self.base = base + LANGUAGE_ROOTS[language]
+        self.page = browser.new_page(locale="ja-JP" if language == "ja" else "en-GB")
+        self.page.goto(self.base + "guideline/")
+        self.page.keyboard.press("/")  # the keyboard shortcut opens the dialog with the focus in the box
+        self.input = self.page.locator("#kb-search input:not([type=hidden])").first
+        self.input.wait_for(state="visible", timeout=15000)
+        self.page.evaluate(WATCH_JS)
+
+    def search(self, text: str) -> list[str]:
+        self.input.fill("")
+        # The previous results go away when the box is emptied (a UI that keeps them: the next change is awaited).
+        with contextlib.suppress(PlaywrightTimeout):
+            self.page.wait_for_function(f"() => !({LINKS_JS})().length", timeout=3000, polling=50)
+        since = self.page.evaluate("window.__kbBench.changes")
+        self.input.focus()
+        self.page.keyboard.insert_text(text)  # one input event, as an IME commits a word or a paste does
+        # Nothing changed at all: the links there are the answer (usually none).
+        with contextlib.suppress(PlaywrightTimeout):
+            self.page.wait_for_function(SETTLED_JS, arg=[since, QUIET_MS], timeout=SETTLE_TIMEOUT_MS, polling=50)
+        return self.pages(self.page.evaluate(LINKS_JS))
+
+    def pages(self, hrefs: list[str]) -> list[str]:
+        """Distinct result pages in order, as paths inside the language root (query and anchor dropped)."""
+        seen: list[str] = []
+        for href in hrefs:
+            parts = urlsplit(href)
+            url = f"{parts.scheme}://{parts.netloc}{parts.path}"
+            if not url.startswith(self.base):
+                continue
+            path = url[len(self.base) :]
+            path = path.removesuffix("index.html")
+            if path not in seen:
+                seen.append(path)
+        return seen
+
+
+def run(site: Path, queries: list[Query], progress: bool) -> list[Outcome]:
+    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    outcomes = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            boxes: dict[str, SearchBox] = {}
+            for number, query in enumerate(queries, 1):
+                if query.language not in boxes:
+                    boxes[query.language] = SearchBox(browser, base, query.language)
+                    boxes[query.language].search("CSIRT" if query.language == "en" else "バックアップ")  # warm up
+                outcomes.append(Outcome(query, boxes[query.language].search(query.text)))
+                if progress and number % 50 == 0:
+                    print(f"  {number}/{len(queries)} queries", file=sys.stderr)
+            browser.close()
+    finally:
+        httpd.shutdown()
+    return outcomes
+
+
+# ---------------------------------------------------------------- report
+
+
+def ratio(part: float, whole: int) -> str:
+    return f"{part / whole:.2f}" if whole else "–"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "–"
+
+
+def table(outcomes: list[Outcome]) -> str:
+    scores: dict[tuple[str, str], Score] = collections.defaultdict(Score)
+    for outcome in outcomes:
+        scores[(outcome.query.language, outcome.query.kind)].add(outcome)
+        scores[(outcome.query.language, "all")].add(outcome)
+    languages = [language for language in LANGUAGE_ROOTS if (language, "all") in scores]
+    head = "| kind |" + "".join(f" {lang} n | hit@1 | hit@5 | MRR | no result |" for lang in languages)
+    rule = "|---|" + "---:|---:|---:|---:|---:|" * len(languages)
+    rows = [head, rule]
+    for kind in (*KINDS, "all"):
+        if not any((language, kind) in scores for language in languages):
+            continue
+        cells = []
+        for language in languages:
+            s = scores.get((language, kind))
+            if s is None:
+                cells.append(" – | – | – | – | – |")
+                continue
+            cells.append(
+                f" {s.n} | {ratio(s.hit1, s.n)} | {ratio(s.hit5, s.n)} | {ratio(s.rr, s.n)} | {percent(s.empty, s.n)} |"
+            )
+        label = "**all**" if kind == "all" else kind
+        rows.append(f"| {label} |" + "".join(cells))
+    return "\n".join(rows)
+
+
+def title_report(outcomes: list[Outcome]) -> str:
+    lines = []
+    for language in LANGUAGE_ROOTS:
+        mine = [o for o in outcomes if o.query.language == language]
+        if not mine:
+            continue
+        failing = [o for o in mine if o.rank != 1]
+        lines.append(f"section titles typed as a query, {language}: {len(mine) - len(failing)}/{len(mine)} first")
+        for o in failing:
+            got = ", ".join(o.results[:3]) or "no result"
+            lines.append(f"  - {o.query.kind[6:]} {o.query.text!r}: rank {o.rank or '–'} (first: {got})")
+    return "\n".join(lines)
+
+
+def failure_report(outcomes: list[Outcome]) -> str:
+    lines = ["queries whose right page is not first:"]
+    for o in outcomes:
+        if o.rank != 1:
+            got = ", ".join(o.results[:3]) or "no result"
+            lines.append(f"  {o.query.language} {o.query.kind:<12} {o.query.text!r}: rank {o.rank or '–'} ({got})")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+
+def built_site(folder: Path) -> Path:
+    """A real build of the project's sources, copied into `folder` so that ./site and ./build are never touched."""
+    for name in SOURCES:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    paths = Paths(project=folder, data=folder / "guideline_data", build=folder / "build", site=folder / "site")
+    build(paths)
+    return paths.site
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="an already built site folder (default: build one in a temp folder)")
+    parser.add_argument("--queries", type=Path, default=QUERIES, help="the query set (default: %(default)s)")
+    parser.add_argument("--language", choices=sorted(LANGUAGE_ROOTS), help="only this language")
+    parser.add_argument("--kind", action="append", choices=KINDS, help="only these kinds (repeatable)")
+    parser.add_argument("--no-titles", action="store_true", help="skip the section titles")
+    parser.add_argument("--failures", action="store_true", help="also list every query whose right page is not first")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kb-search-bench-") as folder:
+        if args.site:
+            site = args.site.resolve()
+        else:
+            print("building the site…", file=sys.stderr)
+            site = built_site(Path(folder))
+        try:
+            queries = load_queries(args.queries, site)
+        except QueryError as error:
+            print(error, file=sys.stderr)
+            return 2
+        titles = [] if args.no_titles else section_title_queries(ROOT)
+        chosen = [
+            q
+            for q in queries + titles
+            if (not args.language or q.language == args.language)
+            and (not args.kind or q.kind in args.kind or (q.kind.startswith("title") and not args.no_titles))
+        ]
+        print(f"typing {len(chosen)} queries…", file=sys.stderr)
+        outcomes = run(site, chosen, progress=True)
+    measured = [o for o in outcomes if not o.query.kind.startswith("title")]
+    print(table(measured))
+    print()
+    print(title_report([o for o in outcomes if o.query.kind.startswith("title")]))
+    if args.failures:
+        print()
+        print(failure_report(measured))
+    print(f"\n{len(outcomes)} queries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

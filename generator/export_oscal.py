@@ -212,6 +212,8 @@ class _Builder:
             if block.title:
                 part["title"] = self.language.text(block.title)
             if block.role == "heading":
+                if block.status:  # the overview's mark on this topic (5.1.3 holds a new and an added-to one)
+                    part["props"] = [self.prop("change-status", block.status)]
                 topic = part
                 top.append(topic)
                 continue

@@ -55,7 +55,8 @@
       const text = normalise((row.dataset.kbText || row.textContent));
       let visible = !query || query.split(/\s+/).every(function (q) { return text.includes(q); });
       selects.forEach(function (select) {
-        if (select.value && row.dataset[select.dataset.kbAttr] !== select.value) visible = false;
+        // an attribute may hold several values, space-separated (a control with topics marked differently)
+        if (select.value && (row.dataset[select.dataset.kbAttr] || "").split(" ").indexOf(select.value) < 0) visible = false;
       });
       row.hidden = !visible;
       if (visible) shown += 1;

@@ -140,7 +140,8 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
             rendered[page.path] = render_page(env, linked, language, page, terms, context)
         site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
         site_name = html_text(language.text(linked.kb.document.title))
-        config = language_config(language, site_name, site_nav, alternates(names, language), linked.kb.config.slug)
+        switch = alternates(names, language) if len(languages) > 1 else []  # one language: no language selector
+        config = language_config(language, site_name, site_nav, switch, linked.kb.config.slug)
         configs[code] = write_language(paths, theme, code, rendered, files, config)
         report.pages[code] = len(rendered)
         report.files[code] = len(files)

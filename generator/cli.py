@@ -11,19 +11,24 @@ from .errors import DataError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
-    parser.add_argument("--project", type=Path, help="the knowledge base's folder (default: the one holding --data, "
-                        "else here); it may bring its own mkdocs.yml, overrides/ and docs/assets/")
-    parser.add_argument("--data", type=Path, help="the data folder (default: guideline_data/ in the project)")
+    # --project and --data are accepted before and after the command (`build --data DIR`).
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--project", type=Path, default=argparse.SUPPRESS,
+                       help="the knowledge base's folder (default: the one holding --data, else here); it may bring "
+                       "its own mkdocs.yml, overrides/ and docs/assets/")  # fmt: skip
+    where.add_argument("--data", type=Path, default=argparse.SUPPRESS,
+                       help="the data folder (default: guideline_data/ in the project)")  # fmt: skip
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__, parents=[where])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check", help="validate the data and every cross-reference, build nothing")
-    build_cmd = commands.add_parser("build", help="build the site into site/ (replaced only on success)")
+    commands.add_parser("check", help="validate the data and every cross-reference, build nothing", parents=[where])
+    build_cmd = commands.add_parser("build", help="build the site into site/ (replaced only on success)", parents=[where])
     build_cmd.add_argument("--site-dir", type=Path, help="where to put the site (default: site/)")
-    serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild when a file changes")
+    serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild when a file changes",
+                                    parents=[where])  # fmt: skip
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
     args = parser.parse_args(argv)
-    paths = Paths.of(args.project, getattr(args, "site_dir", None), args.data)
+    paths = Paths.of(getattr(args, "project", None), getattr(args, "site_dir", None), getattr(args, "data", None))
     try:
         if args.command == "check":
             linked = load_knowledge_base(paths.data)

@@ -61,7 +61,7 @@ class Language:
             return section_id
         if "-" in section_id:  # a lettered kind: its number as the ui string "<kind>.number" writes it
             kind, number = section_id.split("-", 1)
-            return self.t(f"{kind}.number").format(n=number)
+            return self.t(f"{kind}.number").format(n=number.upper())
         return ""
 
     def section_title(self, section: schema.Section) -> str:

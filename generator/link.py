@@ -187,7 +187,7 @@ def _structural_links(kb: schema.KnowledgeBase, index: Index) -> None:
 
 def term_forms(term: schema.GlossaryTerm) -> list[str]:
     """The surface forms under which a term is found in running text, longest first."""
-    forms = {*term.term.__pydantic_extra__.values(), *term.aliases, *([term.abbr] if term.abbr else [])}
+    forms = {*term.term.strings(), *term.aliases, *([term.abbr] if term.abbr else [])}
     return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
 
 
@@ -224,6 +224,6 @@ def _is_word_char(text: str, position: int) -> bool:
 def _term_uses(kb: schema.KnowledgeBase, index: Index) -> None:
     finder = TermFinder(kb.glossary)
     for section in kb.sections:
-        body = "\n".join("\n".join(t.__pydantic_extra__.values()) for _, t in texts(section))
+        body = "\n".join("\n".join(t.strings()) for _, t in texts(section))
         for term_id in dict.fromkeys(term.id for _, _, term in finder.finditer(body)):
             index.add("uses-term", Key("section", section.id), Key("term", term_id))

@@ -47,6 +47,10 @@ class Text(BaseModel):
     def languages(self) -> list[str]:
         return list(self.__pydantic_extra__ or {})
 
+    def strings(self) -> list[str]:
+        """The text in every language, in the data's order."""
+        return list((self.__pydantic_extra__ or {}).values())
+
     @model_serializer(mode="wrap")
     def _one_language(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict | str:
         # A one-language export dumps with context={"language": "ja"}: each Text becomes that language's string.

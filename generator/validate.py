@@ -117,6 +117,7 @@ def _validate_ui(files, locator, problems) -> dict:
     for source in files:
         locator.add(("ui",), Origin(source, ()))
         for key, value in source.data.items():
+            locator.add(("ui", key), Origin(source, (key,)))  # a key's last definition: the one in force
             if not isinstance(key, str):  # `1:` or `yes:` reads as a number or true
                 problems.append(Problem(source.path, source.line_of((key,)), f"the key {key!r} is not text",
                                         f"quote it: '\"{key}\":'"))  # fmt: skip
@@ -281,13 +282,13 @@ def _duplicates(kb, locator) -> list[Problem]:
             seen_items[item.id] = (c_index, i_index)
     forms: dict[str, int] = {}
     for index, term in enumerate(kb.glossary):
-        for form in {fold(term.term.ja), fold(term.term.en), *(fold(a) for a in [term.abbr] if a)}:
+        for form in {*(fold(t) for t in term.term.strings()), *(fold(a) for a in [term.abbr] if a)}:
             other = forms.get(form)
             if other is not None and other != index:
                 problems.append(
                     locator.problem(
                         ("glossary", index, "term"),
-                        f"the term {term.term.ja!r} duplicates glossary entry {kb.glossary[other].id!r} "
+                        f"the term {term.term.strings()[0]!r} duplicates glossary entry {kb.glossary[other].id!r} "
                         "(ignoring case and full/half width)",
                         "merge the two entries",
                     )
@@ -457,7 +458,7 @@ def _errata_applied(kb, locator) -> list[Problem]:
         if path[0] == "errata":
             continue
         for erratum in watched:
-            if erratum.seed in text.ja:
+            if any(erratum.seed in string for string in text.strings()):
                 problems.append(
                     locator.problem(
                         path + ("ja",),

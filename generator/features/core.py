@@ -39,8 +39,8 @@ def glossary_groups(glossary: list[GlossaryTerm], language: Language) -> list[di
     """Japanese: 50音 order by reading, under あ行, か行, …; English: A–Z by the English term."""
     if language.code != "ja":
         letters: dict[str, list[GlossaryTerm]] = defaultdict(list)
-        for term in sorted(glossary, key=lambda t: t.term.en.casefold()):
-            first = term.term.en[0].upper()
+        for term in sorted(glossary, key=lambda t: language.text(t.term).casefold()):
+            first = language.text(term.term)[0].upper()
             letters[first if first.isalpha() else "#"].append(term)
         return [
             {"label": k, "anchor": k.lower() if k.isalpha() else "other", "heading": k, "terms": v}
@@ -60,5 +60,5 @@ def term_haystack(term: GlossaryTerm) -> str:
     """What the glossary filter searches: both languages, reading in hiragana and katakana, abbreviation."""
     reading = kana.to_hiragana(term.reading)
     katakana = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in reading)
-    parts = [term.term.ja, term.term.en, reading, katakana, term.abbr or "", term.expansion or "", *term.aliases]
+    parts = [*term.term.strings(), reading, katakana, term.abbr or "", term.expansion or "", *term.aliases]
     return " ".join(p for p in parts if p)

@@ -2,6 +2,13 @@
 
 Text from the data is escaped here and only here: Markdown and HTML specials are shown as themselves, `@`
 references become links, glossary terms get a tooltip and a link at their first use on a page.
+
+One rule for every template: whatever a template prints goes through `escape_markdown` (the environment's
+`finalize`), unless it is Markup made here — the renderer's text, links and URLs, an `html`-escaped value,
+or the JSON that `tojson` writes. So a ui.yaml string, a field of the data or a number printed as `{{ x }}` can
+never become a link, an attribute (attr_list's `{: ... }`), raw HTML or Markdown structure. Where Markdown does not
+apply — inside a quoted HTML attribute, or in a raw HTML block — a template writes `{{ x|html }}` (HTML escaping only:
+Markdown escapes would show there as backslashes).
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 # Exactly what Python-Markdown (with tables) lets a backslash escape: before any other character, such as = ~ ^,
 # the backslash would be shown.
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|!])")
-LINE_START = re.compile(r"^(\s*)(\d+)\.|^(\s*)([-+])", re.MULTILINE)
+# What would start a block at the start of a line: "1. " (ordered list), "-" / "+" (bullet, rule), "???" (details).
+LINE_START = re.compile(r"^(\s*)(?:(\d+)\.(?=\s|$)|([-+])|\?(?=\?\?))", re.MULTILINE)
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
@@ -34,13 +42,35 @@ def html_text(text: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Plain text that Markdown and HTML show exactly as written."""
-    text = html.escape(text, quote=False)
+    """Plain text that Markdown and HTML show exactly as written, wherever a template puts it: running text, a
+    heading, a table cell, a link label, an admonition title; in a quoted HTML attribute it is harmless too (quotes are
+    escaped), though `escape_html` reads better there."""
     text = MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    text = LINE_START.sub(
-        lambda m: f"{m.group(1)}{m.group(2)}\\." if m.group(2) else f"{m.group(3)}\\{m.group(4)}", text
-    )
+    text = html.escape(text, quote=True)  # after the backslashes, so that the entities' own # stay as they are
+    text = LINE_START.sub(_line_start, text)
     return text.replace("\n", "<br>")
+
+
+def _line_start(match: re.Match) -> str:
+    indent, number, bullet = match.group(1), match.group(2), match.group(3)
+    if number:
+        return f"{indent}{number}\\."
+    if bullet:
+        return f"{indent}\\{bullet}"
+    return f"{indent}&#63;"  # "?" has no backslash escape in Python-Markdown
+
+
+def escape_html(text: str) -> Markup:
+    """Text where Markdown does not apply: a quoted HTML attribute (title, aria-label, href) or the content of a raw
+    HTML block. HTML specials and quotes are escaped; Markdown escapes would only show as backslashes there."""
+    return Markup(html.escape(str(text), quote=True))
+
+
+def _finalize(value: object) -> Markup:
+    """What a template prints: Markup as it is (see the module's docstring), anything else escaped as text."""
+    if hasattr(value, "__html__"):
+        return Markup(value.__html__())
+    return Markup(escape_markdown(str(value)))
 
 
 @dataclass
@@ -91,8 +121,7 @@ class PageRenderer:
         return Markup(escape_markdown(raw.replace("@@", "@")))
 
     def attribute(self, text: schema.Text | str) -> Markup:
-        raw = text if isinstance(text, str) else self.language.text(text)
-        return Markup(html.escape(raw, quote=True))
+        return escape_html(text if isinstance(text, str) else self.language.text(text))
 
     def _render(self, raw: str, mark_terms: bool) -> str:
         raw = raw.replace("@@", "\0")
@@ -133,19 +162,19 @@ class PageRenderer:
         return {term.id} if term else set()
 
     # -- links
-    def href(self, key: Key | str, anchor: str = "") -> str:
-        """Relative URL of a Key, or of a docs path given as a string."""
+    def href(self, key: Key | str, anchor: str = "") -> Markup:
+        """Relative URL of a Key, or of a docs path given as a string, for an href attribute."""
         if isinstance(key, str):
-            return relative_url(self.page.path, key, anchor)
+            return escape_html(relative_url(self.page.path, key, anchor))
         path, key_anchor = target_of(self.linked, key)
-        return relative_url(self.page.path, path, anchor or key_anchor)
+        return escape_html(relative_url(self.page.path, path, anchor or key_anchor))
 
-    def md(self, key: Key | str, anchor: str = "") -> str:
+    def md(self, key: Key | str, anchor: str = "") -> Markup:
         """Markdown link target of a Key, or of a docs path given as a string (checked by MkDocs)."""
         if isinstance(key, str):
-            return relative_md(self.page.path, key, anchor)
+            return escape_html(relative_md(self.page.path, key, anchor))
         path, key_anchor = target_of(self.linked, key)
-        return relative_md(self.page.path, path, anchor or key_anchor)
+        return escape_html(relative_md(self.page.path, path, anchor or key_anchor))
 
     def label(self, key: Key) -> str:
         index, lang = self.linked.index, self.language
@@ -191,7 +220,8 @@ def short_definition(definition: str) -> str:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,  # a data string printed without the renderer is at least HTML-escaped
+        autoescape=True,  # and then some: `finalize` escapes for Markdown as well
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -199,6 +229,8 @@ def environment() -> jinja2.Environment:
     )
     env.globals["Key"] = Key
     env.filters["html_text"] = html_text
+    env.filters["html"] = escape_html
+    env.globals["heading_marks"] = lambda level: Markup("#" * level)  # Markdown structure, not text
     return env
 
 

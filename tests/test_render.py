@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+from markupsafe import Markup
+
 from generator.features.core import glossary_groups, term_haystack
 from generator.i18n import Language, japanese_date
 from generator.link import Key
 from generator.pages import Page, relative_url
-from generator.render import PageRenderer, TermMatcher, escape_markdown
+from generator.render import PageRenderer, TermMatcher, environment, escape_markdown
 from generator.schema import Text
 
 
@@ -19,12 +21,28 @@ def test_html_and_markdown_are_escaped():
     assert escape_markdown("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert escape_markdown("*a* [b](c) # d") == r"\*a\* \[b\](c) \# d"
     assert escape_markdown("1. first") == r"1\. first"
+    assert escape_markdown("- item") == r"\- item" and escape_markdown("??? note") == "&#63;?? note"
+    assert escape_markdown("5.4.2 and 1.5") == "5.4.2 and 1.5"  # a number is not a list
+    assert escape_markdown('{: onclick="x" }') == r"\{: onclick=&quot;x&quot; \}"
+    assert escape_markdown("a'b\nc") == "a&#x27;b<br>c"
+
+
+def test_every_value_a_template_prints_is_escaped(linked):
+    """The environment's finalize: a plain string (a ui string, a field of the data) is escaped for Markdown; Markup
+    from the renderer is left as it is; `|html` escapes for HTML only, for attributes and raw HTML blocks."""
+    env = environment()
+    template = env.from_string('{{ s }} | {{ m }} | <a title="{{ s|html }}">{{ n }}</a>')
+    out = template.render(s='[x](javascript:alert(1)) {{ 7*7 }} "q"', m=Markup("**b**"), n=3)
+    assert out == (
+        r"\[x\](javascript:alert(1)) \{\{ 7\*7 \}\} &quot;q&quot; | **b** | "
+        '<a title="[x](javascript:alert(1)) {{ 7*7 }} &quot;q&quot;">3</a>'
+    )
 
 
 def test_reference_becomes_a_relative_markdown_link(linked):
     r = renderer(linked)
     text = r.text(Text(ja="（前スライド参照：@4.1.4）", en="x"))
-    assert "[4\\.1.4 現在プロファイルの特定](../4-1-4.md)" in text
+    assert "[4.1.4 現在プロファイルの特定](../4-1-4.md)" in text
 
 
 def test_terms_are_marked_once_per_page(linked):

@@ -1,3 +1,3 @@
-"""Generator of the aviation cybersecurity guideline knowledge base: load → validate → link → render → write → site."""
+"""Generator of security-guideline knowledge bases: load → validate → link → render → write → site."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Command line: `python -m generator build | serve | check` (also installed as the `aviation-kb` command)."""
+"""Command line: `python -m generator build | serve | check` (also installed as a console command, see pyproject)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__, parents=[where])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate the data and every cross-reference, build nothing", parents=[where])
-    build_cmd = commands.add_parser("build", help="build the site into site/ (replaced only on success)", parents=[where])
+    build_cmd = commands.add_parser("build", help="build the site into site/ (replaced only on success)",
+                                    parents=[where])  # fmt: skip
     build_cmd.add_argument("--site-dir", type=Path, help="where to put the site (default: site/)")
     serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild when a file changes",
                                     parents=[where])  # fmt: skip

@@ -32,13 +32,13 @@ class CrossLink(schema.Strict):
 
 
 class KnowledgeBaseExport(schema.Strict):
-    """The knowledge base of the aviation-sector cybersecurity safety guideline (MLIT, overview edition).
+    """A guideline's knowledge base: its document, sections, controls, glossary, references and tools.
 
-    Text may hold `@` references (`@5.4.2`, `@term:csirt`, `@ref:…`, `@tpl:…`, `@cl:…`, `@list:…`; `@@` is a
+    Text may hold `@` references (`@1.2.3`, `@term:csirt`, `@ref:…`, `@tpl:…`, `@cl:…`, `@list:…`; `@@` is a
     literal at sign) and **bold**; `links` lists every relation they and the structure make.
     """
 
-    model_config = ConfigDict(title="Aviation guideline knowledge base")
+    model_config = ConfigDict(title="Guideline knowledge base")
 
     version: str = Field(
         description="The knowledge base's version: its newest changelog entry (the guideline's edition is in document)"

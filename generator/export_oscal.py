@@ -35,7 +35,7 @@ def namespace(config: schema.KbConfig) -> str:
 
 
 def control_id(config: schema.KbConfig, section_id: str) -> str:
-    """OSCAL ids may not start with a digit: 5.4.2 → <oscal_prefix>-5.4.2."""
+    """OSCAL ids may not start with a digit: 1.2.3 → <oscal_prefix>-1.2.3."""
     return f"{config.oscal_prefix}-{section_id}"
 
 
@@ -212,7 +212,7 @@ class _Builder:
             if block.title:
                 part["title"] = self.language.text(block.title)
             if block.role == "heading":
-                if block.status:  # the overview's mark on this topic (5.1.3 holds a new and an added-to one)
+                if block.status:  # the source's mark on this topic (a section may hold topics marked differently)
                     part["props"] = [self.prop("change-status", block.status)]
                 topic = part
                 top.append(topic)

@@ -213,7 +213,7 @@ class CsfFunction(Strict):
 
 
 class Position(Strict):
-    """The guideline's place in a family of documents (e.g. NISC's ①–④ 安全基準等), shown on the home page."""
+    """The guideline's place in a family of documents (e.g. a numbered family of standards), shown on the home page."""
 
     mark: NonEmpty
     text: Text
@@ -402,7 +402,7 @@ class KbConfig(Strict):
     """kb.yaml: what the knowledge base is. Everything guideline-specific that code would otherwise assume."""
 
     slug: Slug  # namespaces OSCAL ids and uuids and the answers saved in readers' browsers
-    oscal_prefix: Slug  # OSCAL ids may not start with a digit: 5.4.2 → <prefix>-5.4.2
+    oscal_prefix: Slug  # OSCAL ids may not start with a digit: 1.2.3 → <prefix>-1.2.3
     languages: Annotated[list[LanguageCode], Field(min_length=1)]  # the first is served at the site root
     structure: Structure
     control_categories: list[Slug] = []  # a control's `category`; labels are the ui strings category.<id>

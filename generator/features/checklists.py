@@ -4,7 +4,7 @@ The items live in guideline_data/checklists/ (schema `Checklist`): the chapter c
 ones include them by id. In the browser (docs/assets/checklist.js) answers are kept in localStorage under the item
 id, so an item answered in one checklist is answered in every checklist that holds it, in both languages. At build
 time every checklist also becomes an xlsx workbook and a CSV file (generator/sheets.py), all checklists one
-workbook, and the risk response plan (4.3.3) an xlsx template with drop-down lists.
+workbook, and the risk response plan an xlsx template with drop-down lists.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ ASSESSMENT = "assessment.md"
 DOWNLOADS = "downloads/checklists"
 STATUSES = ("done", "partial", "todo", "na")  # what the browser stores; labels: ui.yaml checklist.status.<code>
 LEVELS = (0, 1, 2, 3, 4)  # the maturity scale of the self-assessment; meanings: ui.yaml assessment.level.<n>.*
-PLAN_FIELDS = ("action", "resources", "owner", "due", "evaluation")  # the five fields 4.3.3 asks for
+PLAN_FIELDS = ("action", "resources", "owner", "due", "evaluation")  # the five fields of a risk response plan
 PLAN_BLANK_ROWS = 10
 
 
@@ -48,7 +48,7 @@ class ItemRow:
     id: str
     text: str
     section: str
-    source: str  # "3.1.1 組織方針とサイバーセキュリティ"
+    source: str  # the section's number and title
     block: str
     actor: str
     wording: str
@@ -277,7 +277,7 @@ class Book:
         return csv_bytes(header, rows)
 
     def plan_template(self) -> bytes:
-        """The risk response plan (4.3.3) to fill in Excel: one row per area, drop-downs for areas and levels."""
+        """The risk response plan to fill in Excel: one row per area, drop-downs for areas and levels."""
         t, areas = self.language.t, [c for c in self.linked.kb.checklists if c.self_assessment]
         levels = Table(
             sheet=t("assessment.xlsx.levels_sheet"),

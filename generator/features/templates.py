@@ -3,7 +3,7 @@
 Each template in guideline_data/templates/ (schema `Template`) is rendered three ways: template.md.j2 makes the web
 page (A4 print stylesheet: docs/assets/kb-templates.css), template_download.md.j2 the Markdown file and
 export_docx.py the Word file. The files live outside the site, so there `@` references become their labels
-("4.3.3 リスク対応計画の策定") instead of links. Templates are editorial: each quotes the guideline text it implements,
+(number and title) instead of links. Templates are editorial: each quotes the guideline text it implements,
 and the quotes are checked to be the guideline's words.
 """
 
@@ -66,7 +66,9 @@ class Templates(Feature):
         for template in linked.kb.templates:
             plain = PlainText(linked, language, template)
             meta = TemplateMeta.of(template, language)
-            files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, meta.footer)
+            # The Word header carries the ID and the edition; its footer, one line beside the page numbers, the notice.
+            footer = language.t("templates.docx_footer").format(id=template.id)
+            files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, footer)
             files[download_path(template, "md")] = markdown_download(environment, template, language, plain, meta)
         return files
 

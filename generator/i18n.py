@@ -56,7 +56,7 @@ class Language:
             ) from None
 
     def section_number(self, section_id: str) -> str:
-        """'3.1.1', '別紙1.' / 'Annex 1.' (ui string annex.number), or '' for an unnumbered section."""
+        """'1.2.3', '別紙1.' / 'Annex 1.' (ui string <kind>.number), or '' for an unnumbered section."""
         if section_id[0].isdigit():
             return section_id
         if "-" in section_id:  # a lettered kind: its number as the ui string "<kind>.number" writes it
@@ -76,7 +76,7 @@ class Language:
 
 
 def japanese_date(value: dt.date, precision: str = "day") -> str:
-    """令和6年（2024年）4月1日: the era year first, as Japanese readers expect, with the Western year beside it."""
+    """令和7年（2025年）4月1日: the era year first, as Japanese readers expect, with the Western year beside it."""
     for start, era in ERAS:
         if value >= start:
             year = value.year - start.year + 1

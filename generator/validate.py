@@ -202,7 +202,7 @@ def _fix(detail: dict) -> str:
     if kind == "literal_error":
         return f"use one of {detail['ctx']['expected']}"
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return 'give a value of the expected type (quote numbers that are IDs, e.g. id: "3.1")'
+        return 'give a value of the expected type (quote numbers that are IDs, e.g. id: "1.2")'
     return "correct the value (see guideline_data/README.md)"
 
 
@@ -210,7 +210,7 @@ def _fix(detail: dict) -> str:
 
 
 def section_order_key(section_id: str) -> tuple:
-    """Table-of-contents order: unnumbered front matter ("intro"), numbered chapters, then lettered kinds ("annex-1",
+    """Table-of-contents order: unnumbered front matter ("intro"), numbered chapters, then lettered kinds ("appendix-1",
     "appendix-a.2"), each kind in natural order of its numbers and letters."""
     if section_id.isalpha():
         return (0,)

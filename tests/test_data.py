@@ -287,8 +287,18 @@ def test_relevant_entities_and_stakeholders_are_kept_apart(linked):
             assert "stakeholder" in english, (path, text.en[:80])
 
 
+OFFICIAL_TERMS = {
+    "任務保証": "mission assurance",
+    "セプター": "CEPTOAR",
+    "情報処理安全確保支援士": "Registered Information Security Specialist",
+}
+
+
 def test_one_english_word_for_each_office_and_term(linked):
     for path, text in _data_texts(linked.kb):
+        for japanese, english in OFFICIAL_TERMS.items():
+            if japanese in text.ja:
+                assert english.lower() in text.en.lower(), (path, english)
         if "監査役" in text.ja:
             assert "Audit & Supervisory Board member" in text.en, path
         if "対策項目" in text.ja:

@@ -372,3 +372,167 @@ def test_no_claim_stronger_than_the_source(linked):
     for path, text in texts(kb):  # report to MLIT in the cases 4.8.2 lists, not always
         if path[0] == "templates" and "国土交通省へ情報連絡" in text.ja:
             assert "情報連絡を要するケース" in text.ja, path
+
+
+# ---------------------------------------------------------------- fidelity to the source
+# The guideline's own words as the overview prints them: each correction is an erratum the data carries out, no
+# stray half-width space is left, no pointer to a place on a slide points at nothing, our few words inside the
+# guideline's text are marked 〔 〕 (Japanese) and [ ] (English), and the overview's marks stay on the topic it marks.
+
+LATIN_IN_JAPANESE = re.compile(
+    rf"[A-Za-z*] +[{JAPANESE}]"  # 「IP アドレス」「SMB* 等」「NIST サイバー」
+    rf"|[{JAPANESE}] +[A-Za-z(]"  # 「米国 NIST」「内閣官房 (NISC)」
+    rf"|[{JAPANESE}] +[{JAPANESE}]"  # 「英国 サイバー」「実現 など」「である。 自主的」
+    r"| [:：]"  # 「CSIRT : 」「ICSCoE : 」
+)
+SPACED_AS_THE_OVERVIEW_SETS_IT = (
+    "国土交通省 航空局 危機管理室",  # the issuer, office by office
+    "サイバーセキュリティ経営ガイドライン Ver3.0",  # METI's title
+    "注 ",  # the label of the note under Annex 4-3
+    # the revision points set the headings they name between spaces: 「2.2.1 …の現状 に、」
+    "の現状 に",
+    "の理解 に",
+    "保守 を",
+    "用語集 に",
+    "対策項目 へ",
+)
+SLIDE_POINTER = re.compile(r"(?:前|次)スライド(?:参照)?|左記")
+TOC_SENTENCE = "NISCが定める「安全基準等策定指針」の改定に則り、安全ガイドラインの構成を以下のとおりとしている。"
+
+
+def _guideline_texts(kb):
+    return [(path, text) for path, text in _data_texts(kb) if _provenance(kb, path) == "guideline"]
+
+
+def _guideline_blocks_texts(kb):
+    """The guideline's text in sections, the document and guideline glossary terms (not quotes or items)."""
+    return [(p, t) for p, t in _guideline_texts(kb) if p[0] in ("sections", "document", "glossary")]
+
+
+def test_no_stray_half_width_space_in_the_guidelines_text(linked):
+    """「IP アドレス」 is 「IPアドレス」 (errata E020–E022, E118–E122, E208, E209)."""
+    for path, text in _guideline_texts(linked.kb):
+        ja = NUMBERED.sub(lambda m: m.group(0).rstrip(" "), text.ja)
+        for kept in SPACED_AS_THE_OVERVIEW_SETS_IT:
+            ja = ja.replace(kept, "")
+        found = [ja[max(m.start() - 6, 0) : m.end() + 6] for m in LATIN_IN_JAPANESE.finditer(ja)]
+        assert not found, (path, found)
+
+
+def test_every_erratum_is_carried_out(linked):
+    """What an erratum prints is in the data (cell by cell, line by line), and its wrong form is not."""
+    kb = linked.kb
+    data = [text.ja for _, text in _data_texts(kb)]
+    for erratum in kb.errata:
+        pieces = [p.strip() for line in erratum.corrected.splitlines() for p in line.removeprefix("- ").split(" | ")]
+        for piece in filter(None, pieces):
+            assert any(piece in ja for ja in data), (erratum.id, piece)
+        if not erratum.seed_may_remain:
+            assert not any(erratum.seed in ja for ja in data), erratum.id
+    assert not any("。）。" in ja for ja in data)  # E301 once ended a bracketed sentence twice
+
+
+def test_emendations_by_inference_are_not_called_extraction_slips(linked):
+    kinds = {e.id: e.kind for e in linked.kb.errata}
+    assert kinds["E019"] == kinds["E108"] == "editorial-emendation"  # 利用しておらず → 利用しており; 自動的 → 自主的
+    assert {"E115", "E116", "E117", "E124", "E210"} <= kinds.keys()  # the source's own slips
+
+
+def test_the_slip_corrections(linked):
+    by_id = {s.id: "\n".join(t.ja for _, t in texts(s)) for s in linked.kb.sections}
+    assert "幅広く対応することを目的とするのではなく" in by_id["4.2.3"]
+    assert "「行動計画に基づく手引書」を参考にし実施すること" in by_id["4.8.2"]
+    assert "「サイバー攻撃被害に係る情報の共有・公表ガイダンス」を踏まえ" in by_id["4.8.2"]
+    assert "クラウド事業者の最新のサポート（サービス）情報を確認する" in by_id["5.5"]
+    assert "報告率100%を目標とする" in by_id["4.3.3"]
+
+
+def test_every_slide_pointer_says_where_it_points(linked):
+    """「次スライド参照」「左記」 mean nothing on a web page: each is followed by our link or gloss in 〔 〕."""
+    for path, text in _guideline_blocks_texts(linked.kb):
+        for match in SLIDE_POINTER.finditer(text.ja):
+            assert text.ja[match.end() : match.end() + 1] == "〔", (path, text.ja[match.start() : match.end() + 8])
+    pointers = [t for _, t in _guideline_blocks_texts(linked.kb) if SLIDE_POINTER.search(t.ja)]
+    assert len(pointers) == 10  # the overview has ten: 3.3, 3.7, 4.1.4, 4.2.1, 4.2.3 (four), 4.3.1, 4.8.2 (two)…
+    assert sum(len(SLIDE_POINTER.findall(t.ja)) for t in pointers) == 10
+
+
+def test_our_words_inside_the_guidelines_text_are_marked(linked):
+    """〔 〕 in Japanese, [ ] in English, as many of one as of the other; the known insertions are marked."""
+    for path, text in _guideline_blocks_texts(linked.kb):
+        opened = re.findall(r"〔[^〔〕]*〕", text.ja)
+        assert text.ja.count("〔") == text.ja.count("〕") == len(opened), path
+        placeholders = len(re.findall(r"[〇○]{2}", text.ja))  # the overview's own blanks, [Number] in English
+        brackets = re.findall(r"\[[^\[\]]*\]", text.en)
+        assert len(opened) + placeholders == len(brackets), (path, text.ja[:40], text.en[:60])
+    sections = {s.id: s for s in linked.kb.sections}
+    table = next(b for b in sections["2"].blocks if b.role == "table")
+    assert [c.ja for c in table.columns] == ["時期", "〔国・地域〕", "被害状況"]
+    terms = {t.id: t.term.ja for t in linked.kb.glossary}
+    for risk_response in ("risk-reduction", "risk-avoidance", "risk-transfer", "risk-retention"):
+        assert terms[risk_response].endswith("〔リスク対応〕"), risk_response  # 低減 of risk, not of anything else
+    for path, text in _guideline_blocks_texts(linked.kb):
+        assert "（行見出し" not in text.ja and "（リスク対応）" not in text.ja, path
+
+
+def test_the_information_type_checklist_has_timing_as_its_first_rows_label(linked):
+    """4.8.2: タイミング heads the row 「可能な限り早期のタイミング | ケースバイケース」, not the label column."""
+    section = {s.id: s for s in linked.kb.sections}["4.8.2"]
+    table = next(b for b in section.blocks if b.role == "table" and "チェックリスト" in b.title.ja)
+    assert [c.ja for c in table.columns] == ["〔項目〕", "情報共有", "被害公表"]
+    assert [cell.ja for cell in table.rows[0]] == ["タイミング", "可能な限り早期のタイミング", "ケースバイケース"]
+    assert all(row[0].ja == "〔行見出しは抽出テキストに残っていない〕" for row in table.rows[1:])
+
+
+def test_marks_stay_on_the_topic_the_overview_marks(linked):
+    sections = {s.id: s for s in linked.kb.sections}
+    topics = {b.title.ja: b.status for b in sections["5.1.3"].blocks if b.role == "heading"}
+    assert topics == {"マルウェアからの保護": "new", "バックアップ": "added"}
+    for section in linked.kb.sections:  # a mark is the section's or its topics', never both
+        assert not (section.status and any(b.status for b in section.blocks)), section.id
+    assert sections["5.1.3"].status is None
+
+
+def test_the_toc_slides_sentence_is_kept(linked):
+    contents = linked.kb.document.contents
+    assert contents[0].title.ja == "改正安全ガイドラインの目次構成"
+    assert contents[0].paragraphs[0].ja == TOC_SENTENCE
+    assert contents[0].source == "guideline"
+
+
+def _html_text(path) -> str:
+    import lxml.html
+
+    return lxml.html.fromstring(path.read_bytes()).text_content()
+
+
+def test_changes_page_lists_marked_topics_and_shows_no_markup(site):
+    import lxml.html
+
+    pages = ((site, "新規", "マルウェアからの保護"), (site / "en", "New", "Protection against malware"))
+    for root, new_heading, topic in pages:
+        page = root / "changes" / "index.html"
+        html = page.read_text(encoding="utf-8")
+        assert "&lt;br&gt;" not in html and "&amp;nbsp;" not in html  # markup shown as text in the crosswalk
+        tree = lxml.html.fromstring(html)
+        cells = [td for td in tree.iter("td") if len(td.findall(".//a")) == 2]
+        assert cells and all(td.find("br") is not None for td in cells)  # 4.2 and 4.3, on two lines
+        lists = {h.text_content().strip(): h.getnext() for h in tree.iter("h3")}
+        new_list = next(v for k, v in lists.items() if k.startswith(new_heading))
+        assert topic in new_list.text_content() and "5.1.3" in new_list.text_content()
+        assert "<br>" not in _html_text(page) and "&nbsp;" not in _html_text(page)
+
+
+def test_toc_page_and_errata_page_show_the_source_and_our_marks(site):
+    toc = _html_text(site / "guideline" / "index.html")
+    assert TOC_SENTENCE in toc
+    errata = _html_text(site / "errata" / "index.html")
+    assert "編集上の訂正（推定）" in errata and "〔　〕" in errata
+    assert "Editorial emendation (inferred)" in _html_text(site / "en" / "errata" / "index.html")
+    import lxml.html
+
+    control = lxml.html.fromstring((site / "guideline" / "5-1-3" / "index.html").read_bytes())
+    marks = {h.text_content().strip("¶ "): h.getnext() for h in control.iter("h3")}
+    malware, backup = marks["マルウェアからの保護"], marks["バックアップ"]  # the mark right under each topic heading
+    assert malware.get("class") == backup.get("class") == "kb-status"
+    assert (malware.text_content(), backup.text_content()) == ("新規", "追記")

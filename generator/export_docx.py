@@ -6,11 +6,19 @@ cell beside an empty answer cell (no content controls, so the file opens the sam
 is A4 with margins close to the web page's print margins, and each sheet starts a new page; header and footer carry
 the template ID and edition. Japanese text is set in East Asian fonts: `w:eastAsia` is named on the Normal, Title,
 heading, quote, header and footer styles.
+
+What is the same for every file of a language (page, styles, settings) is prepared once (`_base`) and each file
+starts from a copy of it. The base declares the current Word compatibility mode (python-docx's own template says Word
+2010, so Word would open every file in compatibility mode) and drops that template's blank thumbnail. Each numbered
+list gets a numbering instance of its own that starts at 1 (in Word, paragraphs of one numbering instance count on
+across the whole document). Quotes are indented with a rule at the left; Japanese text is never set in (synthetic)
+italics.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
 from dataclasses import dataclass
@@ -18,7 +26,8 @@ from typing import Protocol
 
 from docx import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -44,6 +53,10 @@ FONTS = {
 }
 LOCALES = {"ja": "ja-JP", "en": "en-GB"}
 HEADING_STYLES = ("Title", "Heading 1", "Heading 2")
+# Styles the files use, by name; paragraphs are given their ids directly (python-docx's lookup by name is slow).
+USED_STYLES = ("Title", "Heading 1", "Quote", "List Number", "List Bullet", "List Bullet 2", "Table Grid")
+WORD_2013 = "15"  # compatibilityMode of Word 2013 and every later version: no compatibility mode
+QUOTE_RULE = "A0A8B8"
 
 
 @dataclass(frozen=True)
@@ -63,13 +76,15 @@ class TextSource(Protocol):
 def template_docx(
     template: schema.Template, language: Language, source: TextSource, edition: str, footer: str
 ) -> bytes:
-    document = Document()
-    _page_setup(document, language, template, edition, footer)
-    _styles(document, language.code)
+    """The Word file of one template. `footer`: the one-line text beside the page numbers."""
+    base, ids = _base(language.code)
+    document = Document(io.BytesIO(base))
+    lists = _Lists(document, ids)
+    _header_footer(document, language, template, edition, footer)
     _properties(document, template, language, source, edition)
     t = language.t
 
-    document.add_paragraph(_plain(source, template.title), style="Title")
+    _styled(document.add_paragraph(_plain(source, template.title)), ids["Title"])
     meta = document.add_paragraph(f"{t('templates.id')}: {template.id}　{edition}")
     _small(meta)
     notice = document.add_paragraph()
@@ -84,7 +99,7 @@ def template_docx(
     _runs(document.add_paragraph(), source.spans(template.purpose))
 
     for part in template.parts:
-        heading = document.add_heading(_plain(source, part.heading), level=1)
+        heading = _styled(document.add_paragraph(_plain(source, part.heading)), ids["Heading 1"])
         heading.paragraph_format.page_break_before = part.new_page
         if part.guidance:
             guidance = document.add_paragraph()
@@ -95,22 +110,26 @@ def template_docx(
             _small(guidance)
         for text in part.body:
             _runs(document.add_paragraph(), source.spans(text))
+        numbering = lists.restart() if part.numbered else None
         for item in part.items:
-            _runs(document.add_paragraph(style="List Number" if part.numbered else "List Bullet"), source.spans(item))
+            paragraph = _styled(document.add_paragraph(), ids["List Number" if part.numbered else "List Bullet"])
+            if numbering:
+                lists.number(paragraph, numbering)
+            _runs(paragraph, source.spans(item))
         if part.fields:
-            _fields_table(document, part.fields, source, language)
+            _fields_table(document, part.fields, source, language, ids)
         if part.fields and part.table:
             document.add_paragraph()  # Word joins two tables that touch; a paragraph keeps them apart
         if part.table:
-            _data_table(document, part.table, source)
+            _data_table(document, part.table, source, ids)
 
-    document.add_heading(t("templates.basis"), level=1)
+    _styled(document.add_paragraph(t("templates.basis")), ids["Heading 1"])
     _small(document.add_paragraph(t("templates.basis_note")))
     for quote in template.quotes:
         if quote.text:
-            _runs(document.add_paragraph(style="Quote"), source.spans(quote.text))
+            _runs(_styled(document.add_paragraph(), ids["Quote"]), source.spans(quote.text))
         for item in quote.items:
-            _runs(document.add_paragraph(style="List Bullet 2"), source.spans(item))
+            _runs(_styled(document.add_paragraph(), ids["List Bullet 2"]), source.spans(item))
         _small(document.add_paragraph(f"— {source.section(quote.section)}")).alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
     buffer = io.BytesIO()
@@ -118,32 +137,72 @@ def template_docx(
     return _reproducible(buffer.getvalue(), template.date)
 
 
+@functools.cache
+def _base(code: str) -> tuple[bytes, dict[str, str]]:
+    """What every file of a language shares: page, styles and settings, saved once; and the used styles' ids."""
+    document = Document()
+    _page_setup(document)
+    _styles(document, code)
+    _settings(document)
+    ids = {name: document.styles[name].style_id for name in USED_STYLES}
+    numbered = document.styles["List Number"].element.pPr.numPr.numId.val
+    ids["abstract-number"] = str(document.part.numbering_part.element.num_having_numId(numbered).abstractNumId.val)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue(), ids
+
+
+class _Lists:
+    """A numbering instance per numbered list, each starting at 1 (Word's `startOverride`)."""
+
+    def __init__(self, document, ids: dict[str, str]) -> None:
+        self.numbering = document.part.numbering_part.element
+        self.abstract = int(ids["abstract-number"])
+
+    def restart(self) -> int:
+        number = self.numbering.add_num(self.abstract)
+        number.add_lvlOverride(ilvl=0).add_startOverride(1)
+        return number.numId
+
+    @staticmethod
+    def number(paragraph, number: int) -> None:
+        properties = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        properties.get_or_add_ilvl().val = 0
+        properties.get_or_add_numId().val = number
+
+
+def _styled(paragraph, style_id: str):
+    paragraph._p.style = style_id
+    return paragraph
+
+
 # ---------------------------------------------------------------- page, styles, properties
 
 
-def _page_setup(document, language: Language, template: schema.Template, edition: str, footer: str) -> None:
+def _page_setup(document) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.left_margin = section.right_margin = Mm(SIDE_MARGIN_MM)
     section.top_margin, section.bottom_margin = Mm(TOP_MARGIN_MM), Mm(BOTTOM_MARGIN_MM)
     section.header_distance = section.footer_distance = Mm(8)
+
+
+def _header_footer(document, language: Language, template: schema.Template, edition: str, footer: str) -> None:
+    """Header: ID and edition, at the right. Footer, one line: the notice at the left, the page numbers at the right.
+
+    Both are set in the Header and Footer styles (8 pt, muted), so the page number fields have the text's size."""
+    section = document.sections[0]
     header = section.header.paragraphs[0]
     header.text = f"{language.t('templates.id')}: {template.id}　{edition}"
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _small(header)
-    line = section.footer.paragraphs[0]
-    line.text = footer
-    _small(line)
-    pages = section.footer.add_paragraph()
-    pages.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    line = section.footer.paragraphs[0]  # the Footer style's tab stop puts the page numbers at the right margin
     before, rest = language.t("templates.page_of").split("{page}")
     between, after = rest.split("{pages}")
-    pages.add_run(before)
-    _field(pages, "PAGE")
-    pages.add_run(between)
-    _field(pages, "NUMPAGES")
-    pages.add_run(after)
-    _small(pages)
+    line.add_run(f"{footer}\t{before}")
+    _field(line, "PAGE")
+    line.add_run(between)
+    _field(line, "NUMPAGES")
+    line.add_run(after)
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -170,6 +229,12 @@ def _styles(document, code: str) -> None:
             style.element.rPr.append(language)
         language.set(qn("w:val"), LOCALES[code])
         language.set(qn("w:eastAsia"), "ja-JP")
+    for name in ("Header", "Footer"):
+        style = document.styles[name]
+        style.font.size, style.font.color.rgb = SMALL_TEXT, MUTED
+        style.paragraph_format.tab_stops.clear_all()  # the template's stops are for Letter paper
+        style.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+    _quote_style(document, code)
     normal = document.styles["Normal"]
     normal.font.size = Pt(10)
     normal.paragraph_format.space_after = Pt(4)
@@ -180,6 +245,43 @@ def _styles(document, code: str) -> None:
         heading.font.size, heading.font.color.rgb = Pt(size), INK
         heading.paragraph_format.space_before, heading.paragraph_format.space_after = Pt(12), Pt(4)
         heading.paragraph_format.keep_with_next = True
+
+
+def _quote_style(document, code: str) -> None:
+    """Quotes stand apart by an indent and a rule at the left; italics only in English (Japanese has none)."""
+    for name in ("Quote", "Quote Char"):
+        document.styles[name].font.italic = code == "en"
+        if code != "en":
+            rpr = document.styles[name].element.rPr
+            for element in rpr.findall(qn("w:iCs")):
+                rpr.remove(element)
+    quote = document.styles["Quote"]
+    quote.font.color.rgb = INK
+    quote.paragraph_format.left_indent = Mm(6)
+    quote.paragraph_format.space_before = quote.paragraph_format.space_after = Pt(4)
+    borders = OxmlElement("w:pBdr")
+    left = OxmlElement("w:left")
+    for attribute, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "8"), ("w:color", QUOTE_RULE)):
+        left.set(qn(attribute), value)
+    borders.append(left)
+    properties = quote.element.get_or_add_pPr()
+    properties.insert_element_before(
+        borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:spacing", "w:ind", "w:jc"
+    )
+
+
+def _settings(document) -> None:
+    """The current compatibility mode, and no thumbnail: python-docx's template carries a blank one."""
+    settings = document.settings.element
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), WORD_2013)
+    for preview in settings.findall(qn("w:savePreviewPicture")):
+        settings.remove(preview)
+    package = document.part.package
+    for key, relationship in list(package.rels.items()):
+        if relationship.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            del package.rels[key]
 
 
 def _fonts(rpr, latin: str, east_asian: str) -> None:
@@ -195,13 +297,13 @@ def _fonts(rpr, latin: str, east_asian: str) -> None:
 
 def _properties(document, template: schema.Template, language: Language, source: TextSource, edition: str) -> None:
     properties = document.core_properties
-    properties.title = _plain(source, template.title)
-    properties.subject = language.text(template.title)
+    properties.title = _plain(source, template.title)[:255]  # Word's limit for a core property
+    properties.subject = language.text(template.title)[:255]
     properties.identifier = template.id
     properties.version = edition
     properties.language = LOCALES[language.code]
-    properties.keywords = ", ".join(template.implements)
-    properties.comments = language.t("templates.editorial_body")
+    properties.keywords = ", ".join(template.implements)[:255]
+    properties.comments = language.t("templates.editorial_body")[:255]
     properties.author = properties.last_modified_by = ""
     properties.created = properties.modified = dt.datetime.combine(template.date, dt.time())
     properties.revision = 1
@@ -210,8 +312,8 @@ def _properties(document, template: schema.Template, language: Language, source:
 # ---------------------------------------------------------------- tables
 
 
-def _fields_table(document, fields: list[schema.TemplateField], source: TextSource, language: Language) -> None:
-    table = _table(document, len(fields), [LABEL_WIDTH_MM, TEXT_WIDTH_MM - LABEL_WIDTH_MM])
+def _fields_table(document, fields: list[schema.TemplateField], source: TextSource, language: Language, ids) -> None:
+    table = _table(document, len(fields), [LABEL_WIDTH_MM, TEXT_WIDTH_MM - LABEL_WIDTH_MM], ids)
     for row, field in zip(table.rows, fields, strict=True):
         label, answer = row.cells
         _sized(_runs(label.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(field.label)]), TABLE_TEXT)
@@ -229,11 +331,11 @@ def _fields_table(document, fields: list[schema.TemplateField], source: TextSour
         _height(row, lines * LINE_HEIGHT_MM if field.kind == "text" else ROW_HEIGHT_MM)
 
 
-def _data_table(document, table_data: schema.TemplateTable, source: TextSource) -> None:
+def _data_table(document, table_data: schema.TemplateTable, source: TextSource, ids) -> None:
     weights = table_data.widths or [1] * len(table_data.columns)
     widths = [TEXT_WIDTH_MM * w / sum(weights) for w in weights]
     rows = 1 + len(table_data.rows) + table_data.blank_rows
-    table = _table(document, rows, widths)
+    table = _table(document, rows, widths, ids)
     header = table.rows[0]
     _repeat_as_header(header)
     for cell, column in zip(header.cells, table_data.columns, strict=True):
@@ -247,9 +349,9 @@ def _data_table(document, table_data: schema.TemplateTable, source: TextSource) 
         _height(row, ROW_HEIGHT_MM)
 
 
-def _table(document, rows: int, widths_mm: list[float]):
+def _table(document, rows: int, widths_mm: list[float], ids: dict[str, str]):
     table = document.add_table(rows=rows, cols=len(widths_mm))
-    table.style = document.styles["Table Grid"]
+    table._tbl.tblPr.style = ids["Table Grid"]
     table.autofit = False
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=True):

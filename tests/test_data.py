@@ -491,6 +491,8 @@ def test_marks_stay_on_the_topic_the_overview_marks(linked):
     for section in linked.kb.sections:  # a mark is the section's or its topics', never both
         assert not (section.status and any(b.status for b in section.blocks)), section.id
     assert sections["5.1.3"].status is None
+    # a section titled as the topic the overview marks carries its mark, as 4.3 and 4.7 do: 4.1 is 組織状況の理解 (追記)
+    assert sections["4.1"].status == sections["4.7"].status == "added" and sections["4.3"].status == "new"
 
 
 def test_the_toc_slides_sentence_is_kept(linked):

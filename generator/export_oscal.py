@@ -17,9 +17,8 @@ from collections import Counter
 
 from . import schema
 from .i18n import Language
-from .link import Key, Linked, parse_references
-from .pages import children
-from .render import BOLD
+from .link import Key, Linked, segments
+from .pages import children, label_of
 from .validate import parent_id
 
 OSCAL_VERSION = "1.1.3"
@@ -262,43 +261,23 @@ class _Builder:
     # -- inline text
     def inline(self, text: schema.Text) -> str:
         """One language's text as Markdown: `@` references become links (inside the catalog) or names."""
-        raw = self.language.text(text).replace("@@", "\0")
-        out, position = [], 0
-        for match, key in parse_references(raw):
-            out.append(_markdown(raw[position : match.start()]))
-            out.append(self.reference(key))
-            position = match.end()
-        out.append(_markdown(raw[position:]))
-        return "".join(out).replace("\0", "@")
+        out = []
+        for segment in segments(self.language.text(text)):
+            if segment.key:
+                out.append(self.reference(segment.key))
+            else:
+                out.append(f"**{_escape(segment.text)}**" if segment.bold else _escape(segment.text))
+        return "".join(out)
 
     def reference(self, key: Key) -> str:
-        index = self.linked.index
-        match key.kind:
-            case "section":
-                label = self.language.section_title(index.sections[key.id])
-                return f"[{_escape(label)}](#{self.id(key.id)})"
-            case "ref":
-                label = self.language.text(index.references[key.id].title)
-                return f"[{_escape(label)}](#{self.resource_uuid(key.id)})"
-            case "term":
-                return _escape(self.language.text(index.terms[key.id].term))
-            case "tpl":
-                return _escape(self.language.text(index.templates[key.id].title))
-            case "checklist":
-                return _escape(self.language.text(index.checklists[key.id].title))
-        return _escape(key.id)  # a checklist item: its id
+        """Sections and cited documents link inside the catalog; everything else is named."""
+        label = _escape(label_of(self.linked, self.language, key))
+        if key.kind == "section":
+            return f"[{label}](#{self.id(key.id)})"
+        if key.kind == "ref":
+            return f"[{label}](#{self.resource_uuid(key.id)})"
+        return label
 
 
 def _escape(text: str) -> str:
     return MARKDOWN_SPECIALS.sub(r"\\\1", text)
-
-
-def _markdown(text: str) -> str:
-    """Plain text with the data's **bold** kept and every other Markdown special shown as itself."""
-    out, position = [], 0
-    for match in BOLD.finditer(text):
-        out.append(_escape(text[position : match.start()]))
-        out.append(f"**{_escape(match.group(1))}**")
-        position = match.end()
-    out.append(_escape(text[position:]))
-    return "".join(out)

@@ -17,15 +17,71 @@ from . import schema
 from .errors import DataError
 from .validate import Locator, Validated, parent_id, texts
 
-REFERENCE = re.compile(
-    r"@(?:(sec|term|ref|tpl|cl|list):([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9])|(\d+(?:\.\d+)*))"
-)
-PREFIX_KIND = {"sec": "section", "term": "term", "ref": "ref", "tpl": "tpl", "cl": "item", "list": "checklist"}
-
 
 class Key(NamedTuple):
-    kind: str  # section | term | ref | tpl | item | checklist | page
+    kind: str  # a ReferenceKind's name
     id: str
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    """One kind of thing text may point at: the one vocabulary that parsing, linking, routing and labels share."""
+
+    name: str  # Key.kind
+    prefix: str  # written @<prefix>:<id> in the data (sections also as a bare number: @1.2.3)
+    collection: str  # the Index table that holds them
+    route: str  # the page, with {id} (or {checklist}: the checklist that defines an item); "" for sections (see pages)
+    anchor: str  # the anchor on that page, with {id} or {lower}
+    label: str  # the field whose Text names it; "" where the label is not a Text (sections: number and title; items)
+
+
+REFERENCE_KINDS = {
+    kind.name: kind
+    for kind in (
+        ReferenceKind("section", "sec", "sections", "", "", ""),
+        ReferenceKind("term", "term", "terms", "glossary.md", "term-{id}", "term"),
+        ReferenceKind("ref", "ref", "references", "references.md", "ref-{id}", "title"),
+        ReferenceKind("tpl", "tpl", "templates", "templates/{id}.md", "", "title"),
+        ReferenceKind("checklist", "list", "checklists", "checklists/{id}.md", "", "title"),
+        ReferenceKind("item", "cl", "items", "checklists/{checklist}.md", "item-{lower}", ""),
+    )
+}
+PREFIX_KIND = {kind.prefix: kind.name for kind in REFERENCE_KINDS.values()}
+REFERENCE = re.compile(
+    rf"@(?:({'|'.join(PREFIX_KIND)}):([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9])|([0-9]+(?:\.[0-9]+)*))"
+)
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+class Segment(NamedTuple):
+    """A piece of data text: plain or bold text, or a reference."""
+
+    text: str = ""
+    bold: bool = False
+    key: Key | None = None
+
+
+def segments(text: str) -> Iterator[Segment]:
+    """The one walk over data text that every output shares: `@` references, and **bold** between them; `@@` is a
+    literal at sign."""
+    raw = text.replace("@@", "\0")
+    position = 0
+    for match, key in parse_references(raw):
+        yield from _bold(raw[position : match.start()])
+        yield Segment(key=key)
+        position = match.end()
+    yield from _bold(raw[position:])
+
+
+def _bold(raw: str) -> Iterator[Segment]:
+    position = 0
+    for match in BOLD.finditer(raw):
+        if match.start() > position:
+            yield Segment(raw[position : match.start()].replace("\0", "@"))
+        yield Segment(match.group(1).replace("\0", "@"), bold=True)
+        position = match.end()
+    if position < len(raw):
+        yield Segment(raw[position:].replace("\0", "@"))
 
 
 # Relation names as the templates show them, from the point of view of the source.
@@ -54,15 +110,7 @@ class Index:
     backward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
 
     def exists(self, key: Key) -> bool:
-        table = {
-            "section": self.sections,
-            "term": self.terms,
-            "ref": self.references,
-            "tpl": self.templates,
-            "item": self.items,
-            "checklist": self.checklists,
-        }[key.kind]
-        return key.id in table
+        return key.id in getattr(self, REFERENCE_KINDS[key.kind].collection)
 
     def add(self, relation: str, source: Key, target: Key) -> None:
         link = Link(relation, source, target)

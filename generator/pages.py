@@ -5,10 +5,11 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from . import schema
-from .link import Key, Linked
+from .i18n import Language
+from .link import REFERENCE_KINDS, Key, Linked
 from .validate import parent_id
 
 
@@ -20,7 +21,11 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     searchable: bool = True  # print pages and other duplicates stay out of the search index
     search_weight: float = 1.0  # below 1 for our tools (checklists, templates), so the guideline's text ranks first
-    tags: list[str] = field(default_factory=list)
+    nav: NavPlace | None = None  # where the page stands in the navigation after the guideline's tree; None: not listed
+
+
+NavPlace = Literal["tools", "listings", "notes", "end"]
+NAV_PLACES: tuple[NavPlace, ...] = ("tools", "listings", "notes", "end")  # after the guideline's tree, in this order
 
 
 def url_of(path: str) -> str:
@@ -63,21 +68,21 @@ def section_path(linked: Linked, section_id: str) -> str:
 
 
 def target_of(linked: Linked, key: Key) -> tuple[str, str]:
-    """(page path, anchor) of anything a reference can point at."""
-    match key.kind:
-        case "section":
-            return section_path(linked, key.id), ""
-        case "term":
-            return "glossary.md", f"term-{key.id}"
-        case "ref":
-            return "references.md", f"ref-{key.id}"
-        case "tpl":
-            return f"templates/{key.id}.md", ""
-        case "checklist":
-            return f"checklists/{key.id}.md", ""
-        case "item":
-            return f"checklists/{linked.index.item_checklist[key.id]}.md", f"item-{key.id.lower()}"
-    raise ValueError(key)
+    """(page path, anchor) of anything a reference can point at, as the reference vocabulary routes it."""
+    kind = REFERENCE_KINDS[key.kind]
+    if not kind.route:
+        return section_path(linked, key.id), ""
+    fields = {"id": key.id, "lower": key.id.lower(), "checklist": linked.index.item_checklist.get(key.id, "")}
+    return kind.route.format(**fields), kind.anchor.format(**fields)
+
+
+def label_of(linked: Linked, language: Language, key: Key) -> str:
+    """What a reference is called in running text: a section's number and title, a term, a title; an item's id."""
+    kind = REFERENCE_KINDS[key.kind]
+    target = getattr(linked.index, kind.collection)[key.id]
+    if key.kind == "section":
+        return language.section_title(target)
+    return language.text(getattr(target, kind.label)) if kind.label else key.id
 
 
 def children(linked: Linked, section_id: str) -> list[schema.Section]:
@@ -95,25 +100,25 @@ def core_pages(linked: Linked) -> list[Page]:
     ]
     for section in kb.sections:
         path = section_path(linked, section.id)
-        if section.listing == "glossary":
-            pages.append(Page(path, "glossary.md.j2", section.title, {"section": section}))
-        elif section.listing == "references":
-            pages.append(Page(path, "references.md.j2", section.title, {"section": section}))
+        if section.listing:
+            place = "listings" if parent_id(section.id) is None else None
+            pages.append(Page(path, f"{section.listing}.md.j2", section.title, {"section": section}, nav=place))
         else:
             template = "control.md.j2" if kb.config.in_controls_chapter(section.id) else "section.md.j2"
             pages.append(Page(path, template, section.title, {"section": section}))
     pages += [
-        Page("controls.md", "controls.md.j2", "nav.controls"),
-        *([Page("csf.md", "csf.md.j2", "nav.csf")] if kb.csf else []),
-        Page("changes.md", "changes.md.j2", "nav.changes"),
-        Page("errata.md", "errata.md.j2", "nav.errata"),
-        Page("tags.md", "tags.md.j2", "nav.tags", searchable=False),
+        Page("controls.md", "controls.md.j2", "nav.controls", nav="tools"),
+        *([Page("csf.md", "csf.md.j2", "nav.csf", nav="tools")] if kb.csf else []),
+        Page("changes.md", "changes.md.j2", "nav.changes", nav="notes"),
+        Page("errata.md", "errata.md.j2", "nav.errata", nav="notes"),
+        Page("tags.md", "tags.md.j2", "nav.tags", searchable=False, nav="notes"),
     ]
     return pages
 
 
 def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> list:
-    """MkDocs `nav`: the guideline as a tree in table-of-contents order, the tools after it."""
+    """MkDocs `nav`: the guideline as a tree in table-of-contents order, then every page that names a place (each
+    feature places its own), place by place; a feature's folder of pages is one group, its index first."""
     by_path = {p.path: p for p in pages}
 
     def entry(path: str) -> dict:
@@ -129,25 +134,15 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
     top_sections = [s for s in linked.kb.sections if parent_id(s.id) is None]
     guideline = ["guideline/index.md", *(section_tree(s) for s in top_sections if s.listing is None)]
     tree: list = [entry("index.md"), {title_of(by_path["guideline/index.md"]): guideline}]
-    tools = [p for p in pages if p.path in TOOL_PAGES or p.path.split("/")[0] + "/" in TOOL_FOLDERS]
-    grouped: dict[str, list] = {}
-    for page in tools:
-        folder = page.path.split("/")[0] + "/" if "/" in page.path else None
-        if folder:
-            grouped.setdefault(folder, []).append(page.path)
-        else:
-            tree.append(entry(page.path))
-    for folder, paths in grouped.items():
-        index = f"{folder}index.md"
-        head = title_of(by_path[index]) if index in by_path else folder
-        tree.append({head: sorted(paths, key=lambda p: p != index)})  # the index first, then the feature's order
-    tree += [entry(section_path(linked, s.id)) for s in top_sections if s.listing is not None]
-    tree += [entry(p) for p in ("changes.md", "errata.md", "tags.md") if p in by_path]
-    tree += [entry(p.path) for p in pages if p.path in EXTRA_PAGES]
+    for place in NAV_PLACES:
+        grouped: dict[str, list] = {}
+        for page in (p for p in pages if p.nav == place):
+            if "/" in page.path:
+                grouped.setdefault(page.path.split("/")[0] + "/", []).append(page.path)
+            else:
+                tree.append(entry(page.path))
+        for folder, paths in grouped.items():
+            index = f"{folder}index.md"
+            head = title_of(by_path[index]) if index in by_path else folder
+            tree.append({head: sorted(paths, key=lambda p: p != index)})  # the index first, then the feature's order
     return tree
-
-
-# Pages shown after the guideline in the navigation, in this order; feature modules add theirs.
-TOOL_PAGES = ("controls.md", "csf.md")
-TOOL_FOLDERS = ("checklists/", "templates/")
-EXTRA_PAGES = ("assessment.md", "downloads.md", "data.md", "print.md", "about.md")

@@ -23,8 +23,8 @@ from markupsafe import Markup
 
 from . import schema
 from .i18n import Language
-from .link import Key, Linked, TermFinder, parse_references
-from .pages import Page, relative_md, relative_url, target_of
+from .link import Key, Linked, TermFinder, segments
+from .pages import Page, label_of, relative_md, relative_url, target_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Exactly what Python-Markdown (with tables) lets a backslash escape: before any other character, such as = ~ ^,
@@ -32,7 +32,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|!])")
 # What would start a block at the start of a line: "1. " (ordered list), "-" / "+" (bullet, rule), "???" (details).
 LINE_START = re.compile(r"^(\s*)(?:(\d+)\.(?=\s|$)|([-+])|\?(?=\?\?))", re.MULTILINE)
-BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 def html_text(text: str) -> str:
@@ -124,22 +123,14 @@ class PageRenderer:
         return escape_html(text if isinstance(text, str) else self.language.text(text))
 
     def _render(self, raw: str, mark_terms: bool) -> str:
-        raw = raw.replace("@@", "\0")
-        out, position = [], 0
-        for match, key in parse_references(raw):
-            out.append(self._prose(raw[position : match.start()], mark_terms))
-            out.append(self.link(key))
-            position = match.end()
-        out.append(self._prose(raw[position:], mark_terms))
-        return "".join(out).replace("\0", "@")
-
-    def _prose(self, raw: str, mark_terms: bool) -> str:
-        out, position = [], 0
-        for match in BOLD.finditer(raw):
-            out.append(self._marked(raw[position : match.start()], mark_terms))
-            out.append(f"**{self._marked(match.group(1), mark_terms)}**")
-            position = match.end()
-        out.append(self._marked(raw[position:], mark_terms))
+        out = []
+        for segment in segments(raw):
+            if segment.key:
+                out.append(self.link(segment.key))
+            elif segment.bold:
+                out.append(f"**{self._marked(segment.text, mark_terms)}**")
+            else:
+                out.append(self._marked(segment.text, mark_terms))
         return "".join(out)
 
     def _marked(self, raw: str, mark_terms: bool) -> str:
@@ -177,21 +168,7 @@ class PageRenderer:
         return escape_html(relative_md(self.page.path, path, anchor or key_anchor))
 
     def label(self, key: Key) -> str:
-        index, lang = self.linked.index, self.language
-        match key.kind:
-            case "section":
-                return lang.section_title(index.sections[key.id])
-            case "term":
-                return lang.text(index.terms[key.id].term)
-            case "ref":
-                return lang.text(index.references[key.id].title)
-            case "tpl":
-                return lang.text(index.templates[key.id].title)
-            case "checklist":
-                return lang.text(index.checklists[key.id].title)
-            case "item":
-                return key.id
-        raise ValueError(key)
+        return label_of(self.linked, self.language, key)
 
     def link(self, key: Key) -> Markup:
         return Markup(f"[{escape_markdown(self.label(key))}]({self.md(key)})")

@@ -17,9 +17,8 @@ from markupsafe import Markup
 
 from .. import __version__, schema
 from ..i18n import Language
-from ..link import Key, Linked, parse_references
-from ..pages import Page, target_of, url_of
-from ..render import BOLD, PageRenderer, TermMatcher
+from ..link import Key, Linked, segments
+from ..pages import Page, label_of, target_of, url_of
 from ..sheets import Cell, Column, Cover, Table, csv_bytes, workbook
 from . import BuildSettings, Feature, HomeCard
 
@@ -70,13 +69,13 @@ class Checklists(Feature):
         # A checklist restates the guideline's sentences: like the print page, it stays out of the search index, so
         # that a search leads to the guideline itself; the checklists index and the assessment page are found.
         checklists = [
-            Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}, searchable=False)
+            Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}, searchable=False, nav="tools")
             for c in linked.kb.checklists
         ]
         return [
-            Page(INDEX, "checklists.md.j2", "nav.checklists"),
+            Page(INDEX, "checklists.md.j2", "nav.checklists", nav="tools"),
             *checklists,
-            Page(ASSESSMENT, "assessment.md.j2", "nav.assessment"),
+            Page(ASSESSMENT, "assessment.md.j2", "nav.assessment", nav="end"),
         ]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
@@ -138,18 +137,13 @@ class ItemRows:
 
     def __init__(self, linked: Linked, language: Language) -> None:
         self.linked, self.language = linked, language
-        # The page renderer knows every kind of reference's label; its links and term marks are not used here.
-        self._labels = PageRenderer(linked, language, Page(INDEX, "", ""), TermMatcher([]))
         self._actors = {a.id: a for a in linked.kb.actors}
 
     def plain(self, text: schema.Text) -> str:
-        raw = self.language.text(text).replace("@@", "\0")
-        out, position = [], 0
-        for match, key in parse_references(raw):
-            out += [raw[position : match.start()], self._labels.label(key)]
-            position = match.end()
-        out.append(raw[position:])
-        return BOLD.sub(r"\1", "".join(out)).replace("\0", "@")
+        """One language's text as plain text: references become their labels, bold is plain."""
+        return "".join(
+            label_of(self.linked, self.language, s.key) if s.key else s.text for s in segments(self.language.text(text))
+        )
 
     def row(self, item: schema.ChecklistItem) -> ItemRow:
         t, section = self.language.t, self.linked.index.sections[item.section]

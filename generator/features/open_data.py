@@ -35,9 +35,9 @@ FORMATS = (
 class OpenData(Feature):
     def pages(self, linked: Linked) -> list[Page]:
         return [
-            Page("downloads.md", "downloads.md.j2", "nav.downloads"),
-            Page("print.md", "print.md.j2", "nav.print", {"renderer": PrintRenderer}, searchable=False),
-            Page("about.md", "about.md.j2", "nav.about"),
+            Page("downloads.md", "downloads.md.j2", "nav.downloads", nav="end"),
+            Page("print.md", "print.md.j2", "nav.print", {"renderer": PrintRenderer}, searchable=False, nav="end"),
+            Page("about.md", "about.md.j2", "nav.about", nav="end"),
         ]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:

@@ -21,9 +21,9 @@ from .. import schema
 from ..errors import Problem
 from ..export_docx import Span, template_docx
 from ..i18n import Language
-from ..link import Key, Linked, parse_references
-from ..pages import Page, url_of
-from ..render import BOLD, TEMPLATES, PageRenderer, TermMatcher
+from ..link import Key, Linked, segments
+from ..pages import Page, label_of, url_of
+from ..render import TEMPLATES
 from ..validate import texts
 from . import Feature, HomeCard
 
@@ -55,10 +55,10 @@ class Templates(Feature):
         # Search leads to a template through the index page (titles and purposes): a template's own page, with its
         # form and its quotes of the guideline, would rank above the guideline's sections for their own words.
         templates = [
-            Page(page_path(t), "template.md.j2", t.title, {"template": t}, searchable=False)
+            Page(page_path(t), "template.md.j2", t.title, {"template": t}, searchable=False, nav="tools")
             for t in linked.kb.templates
         ]
-        return [Page(INDEX, "templates_index.md.j2", "nav.templates"), *templates]
+        return [Page(INDEX, "templates_index.md.j2", "nav.templates", nav="tools"), *templates]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
         environment = download_environment()
@@ -130,29 +130,18 @@ class PlainText:
     """Data text for files outside the site: `@` references become labels, **bold** stays a span of its own."""
 
     def __init__(self, linked: Linked, language: Language, template: schema.Template) -> None:
-        self.language = language
-        # The page renderer knows every kind of reference's label; its links and term marks are not used here.
-        self._labels = PageRenderer(linked, language, Page(page_path(template), "", template.title), TermMatcher([]))
+        self.linked, self.language = linked, language
 
     def spans(self, text: schema.Text) -> list[Span]:
-        raw = self.language.text(text).replace("@@", "\0")
-        spans, position = [], 0
-        for match, key in parse_references(raw):
-            spans += self._bold_spans(raw[position : match.start()])
-            spans.append(Span(self._labels.label(key)))
-            position = match.end()
-        spans += self._bold_spans(raw[position:])
-        return [Span(s.text.replace("\0", "@"), s.bold) for s in spans if s.text]
-
-    def _bold_spans(self, raw: str) -> list[Span]:
-        spans, position = [], 0
-        for match in BOLD.finditer(raw):
-            spans += [Span(raw[position : match.start()]), Span(match.group(1), bold=True)]
-            position = match.end()
-        return [*spans, Span(raw[position:])]
+        """References become their labels; bold stays a span of its own."""
+        spans = [
+            Span(label_of(self.linked, self.language, s.key)) if s.key else Span(s.text, s.bold)
+            for s in segments(self.language.text(text))
+        ]
+        return [span for span in spans if span.text]
 
     def section(self, section_id: str) -> str:
-        return self._labels.label(Key("section", section_id))
+        return label_of(self.linked, self.language, Key("section", section_id))
 
     # -- Markdown (the download template calls these)
     def text(self, text: schema.Text) -> Markup:

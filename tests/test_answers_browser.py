@@ -488,17 +488,23 @@ def test_answers_for_items_not_in_this_edition_are_kept_reported_and_exported(pa
     assert exported["edition"] == linked.kb.document.edition.ja
 
 
+def name_the_storage_key(page, key: str) -> None:
+    """As a knowledge base does (<meta name="kb-storage-key">), ahead of any the page has: for the pages of ch3."""
+
+    def with_meta(route):
+        response = route.fetch()
+        body = response.text().replace("<head>", f'<head><meta name="kb-storage-key" content="{key}">', 1)
+        route.fulfill(response=response, body=body)
+
+    page.route("**/checklists/ch3/", with_meta)
+
+
 def test_the_key_named_by_the_page_takes_over_the_old_answers_without_removing_them(page, server, linked):
     legacy = json.dumps({"items": {"CL3-001": {"status": "done", "owner": "旧キー"}}, "areas": {}})
     page.goto(checklist_url(server, "ch3"))
     page.evaluate("([key, value]) => localStorage.setItem(key, value)", [LEGACY_KEY, legacy])
 
-    def with_meta(route):
-        response = route.fetch()
-        body = response.text().replace("<head>", '<head><meta name="kb-storage-key" content="kb-test:answers">', 1)
-        route.fulfill(response=response, body=body)
-
-    page.route("**/checklists/ch3/", with_meta)
+    name_the_storage_key(page, "kb-test:answers")
     page.reload()
     assert page.evaluate(f"() => {STORAGE_KEY}") == "kb-test:answers"
     assert shown(page, "CL3-001") == ("done", "旧キー", "")
@@ -534,3 +540,32 @@ def test_the_last_export_is_shown_and_many_changes_not_exported_bring_a_reminder
     assert ui_pattern(linked, "checklist.js.answers_exported_at", n=0).fullmatch(saved.inner_text())
     answer(page, "CL3-012", "na")
     assert ui_pattern(linked, "checklist.js.answers_exported_at", n=1).fullmatch(saved.inner_text())
+
+
+def test_a_file_from_the_other_language_is_this_site_and_one_from_another_knowledge_base_is_said(
+    page, server, linked, tmp_path
+):
+    page.goto(checklist_url(server, "ch3", "en"))
+    answer(page, "CL3-001", "done")
+    with page.expect_download() as download:
+        page.locator(".kb-cl-toolbar button[data-kb-action='export-json']").click()
+    english = tmp_path / "english.json"
+    download.value.save_as(english)
+    exported = json.loads(english.read_text(encoding="utf-8"))
+    assert exported["kb"] == page.evaluate(f"() => {STORAGE_KEY}")
+    assert (exported["site"], exported["edition"]) == (linked.kb.document.title.en, linked.kb.document.edition.en)
+    page.goto(checklist_url(server, "ch3"))
+    dialog = open_preview(page, str(english))
+    assert dialog.locator("[data-kb-preview='notes'] li").count() == 0  # the same site and edition, in English
+    assert fact(dialog, "changes") == ui(linked, "checklist.js.answers_no_change")
+    assert dialog.locator("[data-kb-import='confirm']").is_disabled()
+    dialog.locator("[data-kb-import='cancel']").click()
+    # A knowledge base that names its storage key knows another one by it, whatever the site's name says.
+    name_the_storage_key(page, "this-kb:answers")
+    page.reload()
+    other = answers_file(tmp_path, kb="another-kb:answers", site=exported["site"], items={"CL3-002": {"status": "na"}})
+    notes = open_preview(page, other).locator("[data-kb-preview='notes'] li").all_inner_texts()
+    assert notes == [ui(linked, "checklist.js.answers_other_site", site=exported["site"])]
+    page.keyboard.press("Escape")
+    same = answers_file(tmp_path, kb="this-kb:answers", site="改名したサイト", items={"CL3-002": {"status": "na"}})
+    assert open_preview(page, same).locator("[data-kb-preview='notes'] li").count() == 0

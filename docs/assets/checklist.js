@@ -25,7 +25,8 @@
   const edition = document.getElementById("kb-answers-data");
   if (!source || !edition) return;
   const data = JSON.parse(source.textContent);
-  const known = JSON.parse(edition.textContent); // { site, edition, items: [every item id], areas: [every area id] }
+  // { site, edition (this language), sites, editions (every language), items: [every item id], areas: [area ids] }
+  const known = JSON.parse(edition.textContent);
   const KNOWN_ITEMS = new Set(known.items);
   const KNOWN_AREAS = new Set(known.areas);
   const STATUSES = new Set(Object.keys(data.statuses));
@@ -556,7 +557,7 @@
     // Every answer, also those for items this edition does not have.
     const at = new Date().toISOString();
     const file = {
-      format: FORMAT, version: VERSION, exported: at, site: known.site, edition: known.edition,
+      format: FORMAT, version: VERSION, exported: at, kb: STORAGE_KEY, site: known.site, edition: known.edition,
       items: answers.items, areas: answers.areas,
     };
     download("checklist-answers-" + today() + ".json", "application/json", JSON.stringify(file, null, 1));
@@ -643,10 +644,14 @@
     }) : format(strings.answers_count, { n: 0 }));
     fill("ignored", format(strings.answers_count, { n: read.ignored }));
     const notes = [];
-    if (typeof file.site === "string" && file.site && file.site !== known.site) {
-      notes.push(format(strings.answers_other_site, { site: shorten(file.site, 200) }));
+    // Another knowledge base by its storage key when both name one (the old fixed key names none), else by the
+    // site's name in any language; another edition by its name in any language.
+    const keyed = typeof file.kb === "string" && file.kb !== LEGACY_KEY && STORAGE_KEY !== LEGACY_KEY;
+    const otherName = typeof file.site === "string" && file.site !== "" && known.sites.indexOf(file.site) < 0;
+    if (keyed ? file.kb !== STORAGE_KEY : otherName) {
+      notes.push(format(strings.answers_other_site, { site: given(file.site) }));
     }
-    if (typeof file.edition === "string" && file.edition && file.edition !== known.edition) {
+    if (typeof file.edition === "string" && file.edition && known.editions.indexOf(file.edition) < 0) {
       notes.push(format(strings.answers_other_edition, { edition: shorten(file.edition, 200) }));
     }
     if (read.unknown.length) notes.push(format(strings.answers_unknown_kept, { n: read.unknown.length }));

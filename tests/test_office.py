@@ -1,0 +1,286 @@
+"""The downloads as an office suite shows them: workbooks and Word files printed to PDF by a real LibreOffice
+(headless, a private profile per test session), the PDF read back with pypdf, and workbooks built from hostile data
+read back by openpyxl and by LibreOffice.
+
+What is checked where a reader would see it: every checklist row prints its whole text inside its own row (not cut,
+not over the next row) on a plausible number of pages; every numbered list of a Word file starts at 1; the Word
+footer is one line with the page numbers in the text's size; Japanese quotes are not slanted; the tallies show their
+values before and after the reader answers; text from data that starts like a formula stays text in the workbooks
+and in LibreOffice's import of the CSV files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pypdf
+import pytest
+import yaml
+
+from generator.build import checked, load_knowledge_base
+from generator.features import BuildSettings
+from generator.features.checklists import STATUSES, Book, Checklists, ItemRows, download_path, items_of
+from generator.features.templates import PlainText, Templates
+from generator.i18n import Language
+from generator.sheets import FIRST_ROW, FORMULA_START
+
+from .helpers import copy_data
+
+SOFFICE = Path("/usr/bin/soffice")
+# LibreOffice's CSV export of every sheet, each to its own file, as the cells show (UTF-8, comma, quote).
+EVERY_SHEET_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+# Every kind of start that a spreadsheet reads as a formula or a command (OWASP's list, and the full-width forms
+# that Japanese input methods type), and an error literal that openpyxl would otherwise store as an error value.
+HOSTILE = (
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(1,1)",
+    "＝1+1",
+    "＋1+1",
+    "－1+1",
+    "＠SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+    '=HYPERLINK("http://127.0.0.1/","x")',
+    "=cmd|' /C calc'!A0",
+    "#N/A",
+)
+
+
+# ---------------------------------------------------------------- LibreOffice and PDF helpers
+
+
+@pytest.fixture(scope="session")
+def office(tmp_path_factory):
+    """convert(files, target, out): LibreOffice's --convert-to, with a profile of this test session's own."""
+    if not SOFFICE.exists():
+        pytest.fail("LibreOffice is not installed: run `make /usr/bin/soffice` (make test does)")
+    profile = tmp_path_factory.mktemp("libreoffice-profile")
+
+    def convert(files: list[Path], target: str, out: Path, infilter: str = "") -> list[Path]:
+        command = [str(SOFFICE), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
+        if infilter:
+            command.append(f"--infilter={infilter}")
+        subprocess.run(
+            [*command, "--convert-to", target, "--outdir", str(out), *map(str, files)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        return sorted(out.iterdir())
+
+    return convert
+
+
+@dataclass(frozen=True)
+class Fragment:
+    page: int
+    x: float
+    y: float  # from the bottom of the page, as PDF counts
+    size: float
+    sheared: bool  # slanted: a synthetic italic
+    text: str
+
+
+def fragments(pdf: Path) -> list[Fragment]:
+    found = []
+    for number, page in enumerate(pypdf.PdfReader(pdf).pages):
+
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                scale = math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
+                sheared = abs(tm[1]) > 1e-3 or abs(tm[2]) > 1e-3
+                found.append(Fragment(number, x, y, round(size * scale, 1), sheared, text))
+
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def bare(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def downloads(linked, feature, code: str) -> dict[str, bytes]:
+    if isinstance(feature, Checklists):
+        feature.configure(BuildSettings(site_url=""))
+    return feature.files(linked, Language.of(linked.kb, code))
+
+
+def written(tmp_path: Path, files: dict[str, bytes], *names: str) -> list[Path]:
+    paths = []
+    for name in names:
+        path = tmp_path / Path(name).name
+        path.write_bytes(files[name])
+        paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------- workbooks printed
+
+
+def printed_rows(parts: list[Fragment], ids: set[str], header: list[str]) -> dict[str, tuple[int, str]]:
+    """Each item's row as printed: the text in the item column between its ID and the next row's ID, by page."""
+    rows = {}
+    for page in sorted({f.page for f in parts}):
+        on_page = [f for f in parts if f.page == page]
+        headings = {f.text.strip(): f.x for f in on_page if f.text.strip() in header[1:3]}
+        if len(headings) < 2:
+            continue  # the cover
+        left, right = headings[header[1]] - 2, headings[header[2]] - 2
+        starts = sorted((f for f in on_page if f.text.strip() in ids and f.x < left), key=lambda f: -f.y)
+        for index, start in enumerate(starts):
+            top = start.y + 2
+            bottom = starts[index + 1].y + 2 if index + 1 < len(starts) else -math.inf
+            inside = [f for f in on_page if left <= f.x < right and bottom < f.y <= top]
+            text = "".join(f.text for f in sorted(inside, key=lambda f: (-f.y, f.x)))
+            assert start.text.strip() not in rows, f"{start.text} printed twice"
+            rows[start.text.strip()] = (page, text)
+    return rows
+
+
+@pytest.mark.parametrize("code", ["ja", "en"])
+def test_a_chapter_workbook_prints_every_item_in_full_inside_its_row(linked, office, tmp_path, code):
+    files = downloads(linked, Checklists(), code)
+    language = Language.of(linked.kb, code)
+    (xlsx,) = written(tmp_path, files, download_path("ch5", language, "xlsx"))
+    (pdf,) = office([xlsx], "pdf", tmp_path / "pdf")
+    checklist = next(c for c in linked.kb.checklists if c.id == "ch5")
+    rows = ItemRows(linked, language)
+    expected = {item.id: rows.row(item).text for item in items_of(linked, checklist)}
+    parts = fragments(pdf)
+    printed = printed_rows(parts, set(expected), Book(linked, language, "").header())
+    assert set(printed) == set(expected)
+    for item_id, text in expected.items():
+        assert bare(printed[item_id][1]) == bare(text), (code, item_id, printed[item_id])
+    pages = len(pypdf.PdfReader(pdf).pages)
+    cover_pages = {f.page for f in parts} - {page for page, _ in printed.values()}
+    assert cover_pages == {0}, "the cover prints on one page"
+    # 66 rows of one to four lines: several pages, neither one page (rows too low) nor a page per few rows.
+    assert len(expected) == 66 and 3 <= pages - 1 <= 8, pages
+
+
+def test_tallies_carry_their_values_and_recount_in_libreoffice(linked, office, tmp_path):
+    language = Language.of(linked.kb, "ja")
+    files = downloads(linked, Checklists(), "ja")
+    (xlsx,) = written(tmp_path, files, download_path("ch5", language, "xlsx"))
+    book = openpyxl.load_workbook(xlsx)
+    assert book.calculation.calcId == 191029 and not book.calculation.fullCalcOnLoad  # Excel does not recalculate
+    cover = book.worksheets[0]
+    tally = next(r for r in cover.iter_rows() if isinstance(r[2].value, str) and r[2].value.startswith("=COUNTIF("))
+    values = openpyxl.load_workbook(xlsx, data_only=True).worksheets[0]
+    assert [values.cell(tally[0].row, c).value for c in range(2, 7)] == [66, 0, 0, 0, 0]  # stored, not blank
+
+    # The reader answers (openpyxl saves without values, as any editor that leaves recalculation to the reader).
+    labels = [language.t(f"checklist.status.{code}") for code in STATUSES]
+    answers = [labels[0]] * 7 + [labels[1]] * 3 + [labels[3]] * 2
+    for row, answer in enumerate(answers, start=FIRST_ROW):
+        book["ch5"].cell(row, 7).value = answer
+    book.save(tmp_path / "answered.xlsx")
+    out = office([tmp_path / "answered.xlsx"], EVERY_SHEET_AS_CSV, tmp_path / "csv")
+    shown = next(p for p in out if not p.name.endswith("-ch5.csv")).read_text(encoding="utf-8").splitlines()
+    assert shown[-1].split(",")[1:] == ["66", "7", "3", "0", "2"]
+
+
+# ---------------------------------------------------------------- Word files printed
+
+
+@pytest.mark.parametrize("code", ["ja", "en"])
+def test_word_files_print_with_every_list_from_1_and_a_one_line_footer(linked, office, tmp_path, code):
+    language = Language.of(linked.kb, code)
+    files = downloads(linked, Templates(), code)
+    longest = max(linked.kb.templates, key=lambda t: len(t.id))  # the widest footer
+    chosen = [linked.index.templates["access-control-policy"], longest]
+    pdfs = office(written(tmp_path, files, *(f"downloads/templates/{t.id}.docx" for t in chosen)), "pdf", tmp_path)
+    for template in chosen:
+        pdf = next(p for p in pdfs if p.name == f"{template.id}.pdf")
+        lines = [line.strip() for page in pypdf.PdfReader(pdf).pages for line in page.extract_text().splitlines()]
+        plain = PlainText(linked, language, template)
+        numbered = [part for part in template.parts if part.numbered and part.items]
+        assert template.id != "access-control-policy" or len(numbered) >= 3
+        for part in numbered:
+            for number, item in enumerate(part.items, start=1):
+                start = "".join(s.text for s in plain.spans(item))[:12]
+                line = next(line for line in lines if start in line)
+                assert line.startswith(f"{number}."), (template.id, code, line)
+
+        parts = fragments(pdf)
+        pages = max(f.page for f in parts) + 1
+        footer = language.t("templates.docx_footer").format(id=template.id)
+        for page in range(pages):
+            bottom = min(f.y for f in parts if f.page == page)
+            line = [f for f in parts if f.page == page and abs(f.y - bottom) < 1]
+            numbers = language.t("templates.page_of").format(page=page + 1, pages=pages)
+            assert bare("".join(f.text for f in sorted(line, key=lambda f: f.x))) == bare(footer + numbers)
+            assert len({f.size for f in line}) == 1, [(f.text, f.size) for f in line]  # numbers as the text
+            above = [f for f in parts if f.page == page and 1 <= f.y - bottom < 16]
+            assert not above, f"the footer takes two lines: {[f.text for f in above]}"
+        if code == "ja":
+            assert not [f.text for f in parts if f.sheared], "Japanese is never slanted"
+
+
+# ---------------------------------------------------------------- hostile data
+
+
+def hostile_copy(tmp_path: Path):
+    """The real data with the first items of chapter 3, and the checklist's title, starting like formulas."""
+    data = copy_data(tmp_path)
+    path = data / "checklists" / "01_ch3.yaml"
+    checklist = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for item, text in zip(checklist["items"], HOSTILE, strict=False):
+        item["text"] = {"ja": text, "en": text}
+    checklist["title"] = {"ja": "=1+1 第3章", "en": "=1+1 Chapter 3"}
+    path.write_text(yaml.safe_dump(checklist, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return checked(load_knowledge_base(data))
+
+
+def test_text_from_data_never_becomes_a_formula_in_workbooks_or_csv(tmp_path, office):
+    linked = hostile_copy(tmp_path)
+    checklist = next(c for c in linked.kb.checklists if c.id == "ch3")
+    for code in ("ja", "en"):
+        language = Language.of(linked.kb, code)
+        # As the data holds them once loaded (a leading tab is trimmed on loading: what follows still starts a formula).
+        texts = [ItemRows(linked, language).row(item).text for item in checklist.items[: len(HOSTILE)]]
+        assert all(t[:1] in FORMULA_START or t == "#N/A" for t in texts), texts
+        files = downloads(linked, Checklists(), code)
+        for name in ("ch3", "checklists"):
+            book = openpyxl.load_workbook(io.BytesIO(files[download_path(name, language, "xlsx")]))
+            sheet = book["ch3"]
+            for row, text in enumerate(texts, start=FIRST_ROW):
+                cell = sheet.cell(row, 2)
+                # XML reads a carriage return as a line feed; either way the cell is the text as written.
+                assert cell.data_type == "s" and cell.value == text.replace("\r", "\n"), (name, code, row)
+            assert sheet.cell(1, 1).value.startswith("=1+1") and sheet.cell(1, 1).data_type == "s"
+            formulas = [c for s in book for r in s.iter_rows() for c in r if c.data_type == "f"]
+            assert formulas and all(c.parent is book.worksheets[0] for c in formulas)
+            assert all(c.value.startswith("=COUNTIF(") for c in formulas)
+        for name in ("ch3", "checklists"):
+            raw = files[download_path(name, language, "csv")].decode("utf-8-sig")
+            rows = list(csv.reader(io.StringIO(raw, newline="")))
+            fields = [r[2] for r in rows[1:] if r[0] == "ch3"][: len(HOSTILE)]
+            assert fields == ["'" + t if t[:1] in FORMULA_START else t for t in texts]
+            assert not [field for r in rows for field in r if field[:1] in FORMULA_START]
+
+    # LibreOffice: the workbook's cells show the text; the CSV file, imported, holds no formula.
+    language = Language.of(linked.kb, "ja")
+    texts = [ItemRows(linked, language).row(item).text for item in checklist.items[: len(HOSTILE)]]
+    files = downloads(linked, Checklists(), "ja")
+    xlsx, csv_file = written(tmp_path, files, *(download_path("ch3", language, e) for e in ("xlsx", "csv")))
+    sheets = office([xlsx], EVERY_SHEET_AS_CSV, tmp_path / "shown")
+    shown = next(p for p in sheets if p.name.endswith("-ch3.csv")).read_text(encoding="utf-8")
+    shown_rows = list(csv.reader(io.StringIO(shown, newline="")))
+    assert [r[1] for r in shown_rows[FIRST_ROW - 1 : FIRST_ROW - 1 + len(texts)]] == [
+        t.replace("\r", "\n") for t in texts
+    ]
+    (imported,) = office([csv_file], "xlsx", tmp_path / "imported", infilter="CSV:44,34,76,1")  # as Excel reads it
+    cells = [c for r in openpyxl.load_workbook(imported).active.iter_rows() for c in r if c.value is not None]
+    assert len(cells) > len(HOSTILE) and not [c.value for c in cells if c.data_type == "f"]

@@ -32,6 +32,16 @@ check: $(VENV)/.installed
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 
+# LibreOffice prints the workbooks and Word files in tests/test_office.py; the Japanese fonts are checked on their own,
+# since a machine may have Chromium or LibreOffice without them.
+/usr/bin/soffice:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		libreoffice-calc libreoffice-writer >/dev/null
+
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+$(CJK_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null
+
 /usr/bin/java:
 	apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null
 
@@ -41,7 +51,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check generator tests benchmarks
 
 ## test: every test (unit, build, browser, quality gates) after lint
-test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/java lint
+test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/soffice $(CJK_FONT) /usr/bin/java lint
 	$(PY) -m pytest -q
 
 ## bench: print build and size figures (not a test)

@@ -25,7 +25,7 @@ from generator.features.checklists import (
 )
 from generator.i18n import Language
 from generator.mkdocs_config import write_base_config
-from generator.sheets import FIRST_ROW, HEADER_ROW
+from generator.sheets import COVER_MAX_WIDTH, FIRST_ROW, HEADER_ROW, row_height, text_lines, text_width
 from generator.validate import texts
 
 from .conftest import PROJECT
@@ -182,10 +182,51 @@ def test_workbooks_link_to_the_site_when_its_url_is_configured(linked):
     table = book.table(checklist)
     from generator.sheets import workbook
 
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook(book.cover(table.title), [table])))["ch3"]
+    saved = openpyxl.load_workbook(io.BytesIO(workbook(book.cover(table.title), [table])))
+    sheet = saved["ch3"]
     first = sheet.cell(FIRST_ROW, 1)
     assert first.hyperlink.target == "https://intranet.example/sec/guideline/en/checklists/ch3/#item-cl3-001"
     assert sheet.cell(FIRST_ROW, 3).hyperlink.target == "https://intranet.example/sec/guideline/en/guideline/3-1-1/"
+    site = cover_fact(saved.worksheets[0], language.t("checklist.xlsx.site"))
+    assert site.value == site.hyperlink.target == "https://intranet.example/sec/guideline/en/checklists/"
+
+
+def cover_fact(sheet, label: str):
+    """The value cell beside a label of the cover's facts."""
+    row = next(r for r in sheet.iter_rows(max_col=1) if r[0].value == label)[0].row
+    return sheet.cell(row, 2)
+
+
+def test_without_the_site_url_the_cover_says_where_to_find_the_site(built, linked):
+    paths, _ = built
+    site_url = build_settings(write_base_config(paths.defaults, paths.project, paths.build / "mkdocs.yml")).site_root
+    assert not site_url  # the test build knows no address, as a build on a fresh machine
+    for language in languages(linked):
+        book = openpyxl.load_workbook(site_root(paths.site, language) / download_path("ch3", language, "xlsx"))
+        site = cover_fact(book.worksheets[0], language.t("checklist.xlsx.site"))
+        assert site.value == language.t("checklist.xlsx.site_unknown") and site.hyperlink is None
+
+
+def test_cover_columns_fit_the_checklist_names_and_rows_fit_their_text(built, linked):
+    """Column A is as wide as the longest name (East Asian characters count two), or its rows are high enough for
+    the name wrapped; every item row is high enough for its text wrapped in its column."""
+    paths, _ = built
+    for language in languages(linked):
+        book = openpyxl.load_workbook(site_root(paths.site, language) / download_path("checklists", language, "xlsx"))
+        cover = book.worksheets[0]
+        width = cover.column_dimensions["A"].width
+        names = [language.text(c.title) for c in linked.kb.checklists]
+        cells = [c for r in cover.iter_rows(max_col=1) for c in r if c.value in names]
+        assert len(cells) == len(names)
+        assert width >= min(max(text_width(n) for n in names), COVER_MAX_WIDTH)
+        for cell in cells:
+            assert cover.row_dimensions[cell.row].height >= row_height(text_lines(cell.value, width)), cell.value
+        assert cover.column_dimensions["B"].width < 40  # the item counts: no longer 90 wide
+        sheet = book["ch5"]
+        text_width_b = sheet.column_dimensions["B"].width
+        for row in sheet.iter_rows(min_row=FIRST_ROW, max_col=2):
+            if row[1].value:
+                assert sheet.row_dimensions[row[1].row].height >= row_height(text_lines(row[1].value, text_width_b))
 
 
 def test_site_url_comes_from_the_environment_or_mkdocs_yml(tmp_path, monkeypatch):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import docx
+import docx.shared
 import pypdf
 import pytest
 from docx.oxml.ns import qn
@@ -179,6 +181,40 @@ def test_word_files_page_breaks_follow_the_sheets(linked, site):
     document = docx.Document(str(download(site, "ja", template, "docx")))
     breaks = [p.text for p in document.paragraphs if p.paragraph_format.page_break_before]
     assert breaks == [template.parts[i].heading.ja for i, part in enumerate(template.parts) if part.new_page]
+
+
+def test_word_files_open_in_the_current_mode_without_a_thumbnail_and_number_each_list_from_1(linked, site):
+    for template, code in templates_and_languages(linked):
+        path = download(site, code, template, "docx")
+        with zipfile.ZipFile(path) as archive:
+            assert not [n for n in archive.namelist() if "thumbnail" in n], (template.id, code)
+            assert b"thumbnail" not in archive.read("_rels/.rels")
+        document = docx.Document(str(path))
+        modes = [
+            s.get(qn("w:val"))
+            for s in document.settings.element.iter(qn("w:compatSetting"))
+            if s.get(qn("w:name")) == "compatibilityMode"
+        ]
+        assert modes == ["15"], (template.id, code)  # Word 2013 and later: no compatibility mode
+
+        numbering = document.part.numbering_part.element
+        numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+        lists = [part for part in template.parts if part.numbered and part.items]
+        assert len(numbered) == sum(len(part.items) for part in lists)
+        ids = [p._p.pPr.numPr.numId.val for p in numbered]
+        assert len(set(ids)) == len(lists), (template.id, code)  # one numbering per list
+        for number in set(ids):
+            override = numbering.num_having_numId(number).find(qn("w:lvlOverride"))
+            assert override.find(qn("w:startOverride")).get(qn("w:val")) == "1"
+
+        quote = document.styles["Quote"]
+        assert quote.font.italic is (code == "en"), (template.id, code)  # no synthetic italics for Japanese
+        assert quote.element.pPr.find(qn("w:pBdr")) is not None and quote.paragraph_format.left_indent
+        footer = document.sections[0].footer
+        assert len(footer.paragraphs) == 1 and footer.paragraphs[0].style.name == "Footer"
+        assert document.styles["Footer"].font.size == document.styles["Header"].font.size == docx.shared.Pt(8)
+        sizes = {r.font.size for p in (footer.paragraphs[0], document.sections[0].header.paragraphs[0]) for r in p.runs}
+        assert sizes == {None}  # the style's size, as the page number fields have
 
 
 def test_word_files_are_the_same_bytes_every_build(linked):

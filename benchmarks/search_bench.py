@@ -21,6 +21,8 @@ import collections
 import contextlib
 import functools
 import http.server
+import json
+import re
 import shutil
 import sys
 import tempfile
@@ -309,6 +311,32 @@ def title_report(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+def key(query: Query) -> str:
+    return f"{query.language} {query.kind} {query.text}"
+
+
+def save(outcomes: list[Outcome], path: Path) -> None:
+    data = {key(o.query): {"rank": o.rank, "results": o.results[:5]} for o in outcomes}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def comparison(outcomes: list[Outcome], path: Path) -> str:
+    """The queries whose right page moved, against a run saved with --save."""
+    before = json.loads(path.read_text(encoding="utf-8"))
+    worse, better = [], []
+    for o in outcomes:
+        old = before.get(key(o.query))
+        if old is None:
+            continue
+        was, now = old["rank"] or 99, o.rank or 99
+        line = f"  {o.query.language} {o.query.kind:<12} {o.query.text!r}: {old['rank'] or '–'} → {o.rank or '–'}"
+        if now > was:
+            worse.append(f"{line} (now first: {', '.join(o.results[:2]) or 'no result'})")
+        elif now < was:
+            better.append(line)
+    return "\n".join([f"against {path.name}: {len(better)} better, {len(worse)} worse", *worse])
+
+
 def failure_report(outcomes: list[Outcome]) -> str:
     lines = ["queries whose right page is not first:"]
     for o in outcomes:
@@ -321,12 +349,32 @@ def failure_report(outcomes: list[Outcome]) -> str:
 # ---------------------------------------------------------------- main
 
 
-def built_site(folder: Path) -> Path:
+def strip_synonyms(data: Path) -> None:
+    """Remove every `synonyms:` key from the YAML files under `data` (a copy), leaving all else as written: to
+    measure what the synonyms add (--without-synonyms)."""
+    for path in data.rglob("*.yaml"):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept, skipping = [], None
+        for line in lines:
+            indent = len(line) - len(line.lstrip(" "))
+            if skipping is not None and (indent > skipping or not line.strip()):
+                continue
+            skipping = None
+            if re.match(r"^\s*synonyms:", line):
+                skipping = indent
+                continue
+            kept.append(line)
+        path.write_text("".join(kept), encoding="utf-8")
+
+
+def built_site(folder: Path, synonyms: bool = True) -> Path:
     """A real build of the project's sources, copied into `folder` so that ./site and ./build are never touched."""
     for name in SOURCES:
         source = ROOT / name
         if source.exists():  # the generator has defaults for all but the data
             (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    if not synonyms:
+        strip_synonyms(folder / "guideline_data")
     paths = Paths(project=folder, data=folder / "guideline_data", build=folder / "build", site=folder / "site")
     build(paths)
     return paths.site
@@ -340,6 +388,9 @@ def main() -> int:
     parser.add_argument("--kind", action="append", choices=KINDS, help="only these kinds (repeatable)")
     parser.add_argument("--no-titles", action="store_true", help="skip the section titles")
     parser.add_argument("--failures", action="store_true", help="also list every query whose right page is not first")
+    parser.add_argument("--without-synonyms", action="store_true", help="build with every synonyms: key removed")
+    parser.add_argument("--save", type=Path, help="write each query's rank and first results to this JSON file")
+    parser.add_argument("--against", type=Path, help="list the queries whose rank changed since a --save run")
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kb-search-bench-") as folder:
@@ -347,7 +398,7 @@ def main() -> int:
             site = args.site.resolve()
         else:
             print("building the site…", file=sys.stderr)
-            site = built_site(Path(folder))
+            site = built_site(Path(folder), synonyms=not args.without_synonyms)
         try:
             queries = load_queries(args.queries, site)
         except QueryError as error:
@@ -369,6 +420,11 @@ def main() -> int:
     if args.failures:
         print()
         print(failure_report(measured))
+    if args.save:
+        save(outcomes, args.save)
+    if args.against:
+        print()
+        print(comparison(outcomes, args.against))
     print(f"\n{len(outcomes)} queries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 

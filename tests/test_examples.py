@@ -44,7 +44,9 @@ def roots(name: str) -> dict[str, str]:
 def test_examples_are_of_other_shapes():
     configs = {name: kb_config(name) for name in EXAMPLES}
     assert configs
+    assert len(configs) >= 2
     assert any(c["languages"] == ["ja"] for c in configs.values())
+    assert any(len(c["languages"]) == 3 for c in configs.values())
     assert all(c["structure"]["controls"] != "5" for c in configs.values())
 
 

@@ -360,6 +360,9 @@ def test_storage_that_cannot_keep_answers_is_said_on_load_and_stays_in_view(page
     exported = json.loads(download.value.path().read_text(encoding="utf-8"))
     assert exported["items"][last.get_attribute("data-kb-item")]["status"] == "done"
     assert message(page) == ""  # no success message anywhere
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    end = page.locator("footer.md-footer").bounding_box()
+    assert end["y"] + end["height"] <= alert.bounding_box()["y"] + 1  # the warning covers nothing of the page
 
 
 def test_an_import_larger_than_the_quota_is_refused_and_nothing_is_lost(page, server, linked, tmp_path):

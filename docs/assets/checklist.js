@@ -53,15 +53,22 @@
   }
 
   // ---- warnings that stay in view (fixed at the bottom of the window): role=alert, or role=status for the reminder
+  function makeRoom() {
+    // The page ends above the warnings, so that they never cover the last item's fields.
+    const holder = document.querySelector(".kb-cl-alerts");
+    document.body.style.paddingBottom = holder && holder.offsetHeight ? holder.offsetHeight + "px" : "";
+  }
   function showAlert(name, text) {
     const box = document.querySelector("[data-kb-alert='" + name + "']");
     if (!box) return;
     box.hidden = false;
     box.querySelector("[data-kb-alert-text]").textContent = text;
+    makeRoom();
   }
   function hideAlert(name) {
     const box = document.querySelector("[data-kb-alert='" + name + "']");
     if (box) box.hidden = true;
+    makeRoom();
   }
 
   // ---- storage: one key per knowledge base, read from <meta name="kb-storage-key">, and keys beside it
@@ -789,6 +796,7 @@
       writeKey(EXPORTED_KEY, JSON.stringify(exported));
     }
     box.hidden = true;
+    makeRoom();
   }
 
   const ACTIONS = {

@@ -1,4 +1,8 @@
-"""The orchestrator: load → validate → link → render → write → site, each stage timed. Nothing else lives here."""
+"""The orchestrator: load → validate → link → render → write → site, each stage timed. Nothing else lives here.
+
+The first three stages run once; then each language goes its own way in a process of its own (render, write, MkDocs:
+two cores build two languages at once), and the languages' sites are put together, indexed and swapped in. Downloads
+and rendered pages come from the build cache (generator/cache.py) when nothing they read has changed."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .cache import FOLDER as CACHE_FOLDER
+from .cache import Cache
 from .errors import DataError
 from .features import BuildSettings, Feature
 from .features.checklists import Checklists
@@ -21,7 +27,7 @@ from .load import load
 from .mkdocs_config import BaseConfig
 from .pages import Page, nav
 from .render import TermMatcher, environment, html_text, render_page
-from .site import build_site, check_output_dirs
+from .site import build_language, check_output_dirs, in_parallel, publish
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
 
@@ -60,6 +66,8 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
+    cached: dict[str, list[str]] = field(default_factory=lambda: {"hits": [], "misses": []})  # "Checklists-ja", …
+    mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
 
 
 def load_knowledge_base(data_dir: Path) -> Linked:
@@ -107,22 +115,39 @@ def build_settings(base: BaseConfig) -> BuildSettings:
     return BuildSettings(site_url=os.environ.get("KB_SITE_URL") or base.site_url)
 
 
-def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Path]:
-    """Render and write every language; return each language's MkDocs config."""
-    env = environment()
-    terms = TermMatcher.of(linked.kb.glossary)
+@dataclass
+class Plan:
+    """What every language of a build shares, made once before the languages part."""
+
+    linked: Linked
+    paths: Paths
+    theme: tuple[BaseConfig, Path]
+    features: list[Feature]
+    pages: list[Page]
+    languages: list[Language]
+    names: dict[str, str]
+
+
+def plan(linked: Linked, paths: Paths) -> Plan:
     theme = write_theme(paths)
     settings = build_settings(theme[0])
     features = features_of(linked)
     for feature in features:
         feature.configure(settings)
     pages = [page for feature in features for page in feature.pages(linked)]
-    configs = {}
     languages = Language.all(linked.kb)
     names = {language.code: language.t(f"language.{language.code}") for language in languages}
-    for language in languages:
-        code = language.code
-        files = {path: data for feature in features for path, data in feature.files(linked, language).items()}
+    return Plan(linked, paths, theme, features, pages, languages, names)
+
+
+def generate_language(plan: Plan, language: Language, report: BuildReport, cache: Cache) -> Path:
+    """Render and write one language; return its MkDocs config."""
+    linked, features, pages = plan.linked, plan.features, plan.pages
+    files = {path: data for feature in features for path, data in cache.files(feature, linked, language).items()}
+
+    def render() -> dict[str, bytes]:
+        env = environment()
+        terms = TermMatcher.of(linked.kb.glossary)
         shared = {
             "generator_version": __version__,
             "home_cards": [c for f in features for c in f.home_cards()],
@@ -137,18 +162,33 @@ def generate(linked: Linked, paths: Paths, report: BuildReport) -> dict[str, Pat
                 "page_title": page_title(page, language),
                 "page_tags": page_tags(page, linked, language),
             }
-            rendered[page.path] = render_page(env, linked, language, page, terms, context)
-        site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
-        site_name = html_text(language.text(linked.kb.document.title))
-        switch = alternates(names, language) if len(languages) > 1 else []  # one language: no language selector
-        config = language_config(language, site_name, site_nav, switch, linked.kb.config.slug)
-        configs[code] = write_language(paths, theme, code, rendered, files, config)
-        report.pages[code] = len(rendered)
-        report.files[code] = len(files)
+            rendered[page.path] = render_page(env, linked, language, page, terms, context).encode("utf-8")
+        return rendered
+
+    # Every page may show any of the data (the print page shows all of it): the pages are cached as a whole.
+    settings = [(type(f).__name__, vars(f)) for f in features]
+    name = f"pages-{language.code}"
+    key = cache.key(name, linked, (), {"features": settings, "language": language.code})
+    rendered = {path: text.decode("utf-8") for path, text in cache.get(name, key, render).items()}
+    site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
+    site_name = html_text(language.text(linked.kb.document.title))
+    switch = alternates(plan.names, language) if len(plan.languages) > 1 else []  # one language: no language selector
+    config = language_config(language, site_name, site_nav, switch, linked.kb.config.slug)
+    report.pages[language.code] = len(rendered)
+    report.files[language.code] = len(files)
+    return write_language(plan.paths, plan.theme, language.code, rendered, files, config)
+
+
+def generate(linked: Linked, paths: Paths, report: BuildReport, cache: Cache | None = None) -> dict[str, Path]:
+    """Render and write every language, here one after the other; return each language's MkDocs config."""
+    cache = cache or Cache(paths.build / CACHE_FOLDER)
+    the_plan = plan(linked, paths)
+    configs = {language.code: generate_language(the_plan, language, report, cache) for language in the_plan.languages}
+    report.cached = {"hits": cache.stats.hits, "misses": cache.stats.misses}
     return configs
 
 
-def build(paths: Paths, site: bool = True) -> BuildReport:
+def build(paths: Paths, site: bool = True, cache: bool = True) -> BuildReport:
     report = BuildReport()
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
     start = time.perf_counter()
@@ -161,14 +201,38 @@ def build(paths: Paths, site: bool = True) -> BuildReport:
     linked = checked(link(validated))
     report.timings["link"] = _lap(start)
     start = time.perf_counter()
-    configs = generate(linked, paths, report)
-    report.timings["render+write"] = _lap(start)
+    the_plan = plan(linked, paths)
+    report.timings["plan"] = _lap(start)
+    start = time.perf_counter()
+    jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
+    configs = {}
+    for code, (config, part) in zip((lang.code for lang in the_plan.languages), in_parallel(jobs), strict=True):
+        configs[code] = config
+        report.timings.update(part.timings)
+        report.pages.update(part.pages)
+        report.files.update(part.files)
+        report.mkdocs.update(part.mkdocs)
+        for kind in ("hits", "misses"):
+            report.cached[kind] += part.cached[kind]
+    report.timings["languages (in parallel)"] = _lap(start)
     if site:
-        timings = build_site(configs, paths.site)
-        for code, seconds in timings.mkdocs.items():
-            report.timings[f"mkdocs ({code})"] = seconds
-        report.timings["search index"] = timings.search
+        assemble, search = publish(configs, paths.site)
+        report.timings["assemble"] = assemble
+        report.timings["search index"] = search
     return report
+
+
+def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: bool) -> tuple[Path, BuildReport]:
+    """A language's part of the build (in a process of its own): render, write, MkDocs into build/<code>/site."""
+    part, cache = BuildReport(), Cache(the_plan.paths.build / CACHE_FOLDER, enabled=use_cache)
+    code = language.code
+    start = time.perf_counter()
+    config = generate_language(the_plan, language, part, cache)
+    part.timings[f"render+write ({code})"] = _lap(start)
+    part.cached = {"hits": cache.stats.hits, "misses": cache.stats.misses}
+    if site:
+        part.timings[f"mkdocs ({code})"], part.mkdocs[code] = build_language(config)
+    return config, part
 
 
 def _lap(start: float) -> float:

@@ -1,29 +1,63 @@
-"""The editor's loop: build, serve site/ on 127.0.0.1 under a URL prefix, rebuild when a source file changes."""
+"""The editor's loop: build, serve site/ on 127.0.0.1 under a URL prefix, rebuild when a source file changes, and
+reload the open pages.
+
+A rebuild does only what the change needs: unchanged downloads come from the build cache, only the files whose bytes
+changed are written, and MkDocs renders again only those pages (see generator/site.py). Every HTML page the server
+sends carries a small script (generator/templates/serve_reload.html.j2; never written to site/) that waits for the
+next build: a good build reloads the page, a failed one shows its message over the page, which stays the last good
+build's. Nothing a rebuild does stops the server: any error is printed with what to do, and the port stays open. A
+change to the generator's own code restarts the process on the same listening socket.
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import io
+import json
+import os
+import socket
 import sys
 import threading
 import time
+import traceback
+import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 
 from .build import Paths, build
 from .errors import DataError
+from .render import environment
+from .site import ChildFailed, warm_up
 
-WATCHED = ("guideline_data", "generator", "overrides", "docs", "mkdocs.yml")
+PACKAGE = Path(__file__).resolve().parent
+WATCHED = ("overrides", "docs", "mkdocs.yml")  # in the project and in the generator's defaults; and the data folder
+RELOAD_ENDPOINT = "__kb_reload"
+POLL_SECONDS = 0.2  # how often the sources are looked at
+SETTLE_SECONDS = 0.1  # a save can take several writes: build when the files have stopped changing
+WAIT_SECONDS = 20  # a page's request for the next build is answered after at most this long
+SOCKET_ENV = "KB_SERVE_SOCKET"  # the listening socket's file descriptor, handed to the restarted process
 
 
-def snapshot(project: Path) -> dict[Path, float]:
+def snapshot(roots: list[Path]) -> dict[Path, tuple[int, int]]:
     files = {}
-    for name in WATCHED:
-        root = project / name
+    for root in roots:
         candidates = [root] if root.is_file() else root.rglob("*") if root.is_dir() else []
         for path in candidates:
-            if path.is_file() and "__pycache__" not in path.parts:
-                files[path] = path.stat().st_mtime
+            if "__pycache__" in path.parts:
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if not path.is_dir():
+                files[path] = (stat.st_mtime_ns, stat.st_size)
     return files
+
+
+def watched_roots(paths: Paths) -> list[Path]:
+    homes = [paths.project] + ([paths.defaults] if paths.defaults != paths.project else [])
+    return [paths.data, *(home / name for home in homes for name in WATCHED)]
 
 
 class PrefixHandler(http.server.SimpleHTTPRequestHandler):
@@ -40,30 +74,216 @@ class PrefixHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@dataclass
+class BuildState:
+    """The latest build, as the pages' reload script sees it: an id that changes with every build, and the error
+    message of a failed one (the site then still holds the last good build)."""
+
+    id: str
+    error: str | None = None
+
+
+class Builds:
+    def __init__(self) -> None:
+        self._epoch = time.time_ns()  # a restarted server's ids differ from the old one's: its pages reload
+        self._count = 0
+        self.state = BuildState(self._id())
+        self._changed = threading.Condition()
+
+    def _id(self) -> str:
+        return f"{self._epoch}-{self._count}"
+
+    def finished(self, error: str | None) -> None:
+        with self._changed:
+            self._count += 1
+            self.state = BuildState(self._id(), error)
+            self._changed.notify_all()
+
+    def after(self, since: str, timeout: float) -> BuildState:
+        with self._changed:
+            self._changed.wait_for(lambda: self.state.id != since, timeout)
+            return self.state
+
+
+class ServeHandler(PrefixHandler):
+    """The site under its prefix, each HTML page with the reload script; `<prefix>__kb_reload?since=ID` answers with
+    the first build after ID (at once if there is one)."""
+
+    builds: Builds
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == self.prefix + RELOAD_ENDPOINT:
+            since = urllib.parse.parse_qs(url.query).get("since", [""])[0]
+            state = self.builds.after(since, WAIT_SECONDS)
+            self._send(200, "application/json", json.dumps({"build": state.id, "error": state.error}).encode())
+            return
+        super().do_GET()
+
+    def send_head(self):
+        url_path = urllib.parse.urlsplit(self.path).path
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not url_path.endswith("/"):
+                return super().send_head()  # the base class redirects to the folder's URL
+            page = path / "index.html"
+        elif path.suffix == ".html" or url_path.endswith("/"):
+            page = path if path.suffix == ".html" else path / "index.html"
+        else:
+            return super().send_head()
+        try:
+            body, status = page.read_bytes(), 200
+        except OSError:
+            body, status = self._missing(), 404
+        body = _with_script(body, self._script())
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def _missing(self) -> bytes:
+        """The site's own 404 page, or while there is no site yet (the first build failed) an empty page: the reload
+        script shows the error over it."""
+        try:
+            return (Path(self.directory) / "404.html").read_bytes()
+        except OSError:
+            return environment().get_template("serve_empty.html.j2").render().encode("utf-8")
+
+    def _script(self) -> bytes:
+        state = self.builds.state
+        script = SCRIPT_TEMPLATE.render(endpoint=self.prefix + RELOAD_ENDPOINT, build=state.id, title=ERROR_TITLE)
+        return script.encode("utf-8")
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+SCRIPT_TEMPLATE = environment().get_template("serve_reload.html.j2")
+ERROR_TITLE = (
+    "The build failed; this page shows the last good build. Fix the file and save: the page reloads by itself."
+)
+
+
+def _with_script(page: bytes, script: bytes) -> bytes:
+    end = page.rfind(b"</body>")
+    return page + script if end == -1 else page[:end] + script + page[end:]
+
+
 def serve(paths: Paths, port: int, prefix: str) -> None:
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
-    try_build(paths)
-    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": prefix}), directory=str(paths.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    builds = Builds()
+    handler = functools.partial(
+        type("Handler", (ServeHandler,), {"prefix": prefix, "builds": builds}), directory=str(paths.site)
+    )
+    server = _server(port, handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"Serving on http://127.0.0.1:{port}{prefix} — edit guideline_data/ and reload the page. Ctrl+C stops.")
-    seen = snapshot(paths.project)
+    port = server.server_address[1]
+    print(f"Serving on http://127.0.0.1:{port}{prefix} — edit the data and save: open pages reload. Ctrl+C stops.")
+    roots, code = watched_roots(paths), [PACKAGE]
+    seen, code_seen = snapshot(roots), snapshot(code)
+    try_build(paths, builds)
+    warmed = False
     try:
         while True:
-            time.sleep(1)
-            now = snapshot(paths.project)
-            if now != seen:
-                seen = now
-                print("change seen, rebuilding…")
-                try_build(paths)
+            if not warmed and builds.state.error is None:
+                warmed = _warm(paths)
+            time.sleep(POLL_SECONDS)
+            if snapshot(code) != code_seen:
+                print("The generator's code changed: restarting…", flush=True)
+                _restart(server, paths, port, prefix)
+            now = snapshot(roots)
+            if now == seen:
+                continue
+            while True:  # until the files have settled
+                time.sleep(SETTLE_SECONDS)
+                settled = snapshot(roots)
+                if settled == now:
+                    break
+                now = settled
+            seen = now
+            print("Change seen, rebuilding…", flush=True)
+            try_build(paths, builds)
     except KeyboardInterrupt:
         server.shutdown()
 
 
-def try_build(paths: Paths) -> None:
+def _server(port: int, handler) -> http.server.ThreadingHTTPServer:
+    inherited = os.environ.pop(SOCKET_ENV, None)
+    if inherited is None:
+        return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = socket.socket(fileno=int(inherited))
+    server.server_address = server.socket.getsockname()
+    return server
+
+
+def _restart(server: http.server.ThreadingHTTPServer, paths: Paths, port: int, prefix: str) -> None:
+    """Run the changed code: the same command in this process, on the same listening socket (the port never
+    closes; requests wait in its queue)."""
+    listening = server.socket.fileno()
+    os.set_inheritable(listening, True)
+    os.environ[SOCKET_ENV] = str(listening)
+    command = [sys.executable, "-m", "generator", "--project", str(paths.project), "--data", str(paths.data), "serve",
+               "--port", str(port), "--prefix", prefix]  # fmt: skip
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, command)
+
+
+def _warm(paths: Paths) -> bool:
+    """After the first good build: MkDocs' plugins and extensions imported here once, so that every rebuild's
+    processes (forked from this one) start with them."""
+    try:
+        configs = sorted(paths.build.glob("*/mkdocs.yml"))
+        if configs:
+            warm_up(configs[0])
+    except Exception:  # noqa: BLE001 - only a speed-up
+        pass
+    return True
+
+
+def try_build(paths: Paths, builds: Builds) -> None:
+    """One build; whatever goes wrong is reported (console and open pages) and the last good site stays served."""
+    start = time.perf_counter()
     try:
         build(paths)
-        print("built.")
     except DataError as error:
-        print(error, file=sys.stderr)
-        print("The site still shows the last good build.", file=sys.stderr)
+        report = f"{error}\nThe site still shows the last good build; fix the file and save."
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 - serve must survive anything a build does
+        report = unexpected(error)
+    else:
+        print(f"Built in {time.perf_counter() - start:.1f} s.", flush=True)
+        builds.finished(None)
+        return
+    print(report, file=sys.stderr, flush=True)
+    builds.finished(report)
+
+
+def unexpected(error: BaseException) -> str:
+    """A short report of an error that is not about the data: what and where, and what to do."""
+    if isinstance(error, ChildFailed):
+        lines = [line for line in str(error).strip().splitlines() if line.strip()]
+        what, where = (
+            lines[-1],
+            next((line.strip() for line in reversed(lines) if line.strip().startswith("File ")), ""),
+        )
+    else:
+        what = f"{type(error).__name__}: {error}"
+        frames = traceback.extract_tb(error.__traceback__)
+        where = f'File "{frames[-1].filename}", line {frames[-1].lineno}' if frames else ""
+    return (
+        f"The build stopped with an unexpected error: {what}\n"
+        + (f"    at {where}\n" if where else "")
+        + "The site still shows the last good build. If a file of the data or the theme caused it, fix it and save;\n"
+        "otherwise this is a bug of the generator: run `python -m generator build` for the full traceback."
+    )

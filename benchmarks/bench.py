@@ -197,7 +197,7 @@ def _first_query(browser, url: str, query: str) -> tuple[int, int]:
     page.on("response", record)
     page.keyboard.press("/")
     page.keyboard.type(query)
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=30000)
+    page.wait_for_selector("[data-kb-search-results] .kb-search__link", timeout=30000)
     page.wait_for_load_state("networkidle")
     downloaded = sum(len(response.body()) for response in responses)
     context.close()

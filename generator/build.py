@@ -27,6 +27,7 @@ from .load import load
 from .mkdocs_config import BaseConfig
 from .pages import Page, nav
 from .render import TermMatcher, environment, html_text, render_page
+from .search import Search, weigh
 from .site import build_language, check_output_dirs, in_parallel, publish
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
@@ -39,7 +40,7 @@ FEATURE_TYPES: dict[str, type[Feature]] = {"core": Core, "checklists": Checklist
 def features_of(linked: Linked) -> list[Feature]:
     """The features this build runs: those kb.yaml lists, in its order, less those with no data of their own."""
     features = [FEATURE_TYPES[name]() for name in linked.kb.config.features]
-    return [feature for feature in features if feature.has_data(linked)]
+    return [feature for feature in features if feature.has_data(linked)] + [Search()]  # every site has search
 
 
 GENERATOR_HOME = Path(__file__).resolve().parent.parent  # the defaults: mkdocs.yml, overrides/, docs/assets/
@@ -135,6 +136,7 @@ def plan(linked: Linked, paths: Paths) -> Plan:
     for feature in features:
         feature.configure(settings)
     pages = [page for feature in features for page in feature.pages(linked)]
+    weigh(pages)
     languages = Language.all(linked.kb)
     names = {language.code: language.t(f"language.{language.code}") for language in languages}
     return Plan(linked, paths, theme, features, pages, languages, names)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from mkdocs.structure.files import File, Files
 
+from generator import search
+
 DOWNLOADS = "downloads/"
 
 
@@ -30,3 +32,10 @@ def on_files(files: Files, config) -> Files:
             )  # fmt: skip
         )
     return files
+
+
+def on_env(env, config, files):
+    """The search words that overrides/main.html writes invisibly on every page (see generator/search.py)."""
+    env.filters["kb_index_words"] = search.index_words
+    env.filters["kb_title_words"] = search.title_words
+    return env

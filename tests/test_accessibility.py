@@ -46,7 +46,7 @@ def test_open_search_dialog_has_no_serious_accessibility_violation(page, server,
     page.goto(server + LANGUAGE_ROOTS[language] + "guideline/")
     page.keyboard.press("/")
     page.keyboard.type("CSIRT")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    page.wait_for_selector("[data-kb-search-results] .kb-search__link", timeout=15000)
     violations = blocking_violations(axe, page)
     assert not violations, "\n".join(violations)
 
@@ -92,7 +92,7 @@ def test_search_opens_with_slash_and_works_without_a_mouse(page, server):
     focus = page.evaluate(FOCUS_STATE)
     assert focus["tag"] == "input" and focus["inDialog"], focus
     page.keyboard.type("多要素認証")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    page.wait_for_selector("[data-kb-search-results] .kb-search__link", timeout=15000)
     visited = tab_stops(page, 10, until=lambda s: s["tag"] == "a" and s["inDialog"])
     assert not invisible_focus(visited), invisible_focus(visited)
     target = page.evaluate("document.activeElement.href")

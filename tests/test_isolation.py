@@ -37,7 +37,7 @@ def test_no_page_kind_requests_anything_outside_the_site(page, server, site, lan
         page.goto(server + path, wait_until="networkidle")
         page.keyboard.press("/")  # the search loads Pagefind's scripts, WebAssembly and index on demand
         page.keyboard.type("CSIRT")
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+        page.wait_for_selector("[data-kb-search-results] .kb-search__link", timeout=15000)
         page.wait_for_load_state("networkidle")
         visited.append(kind)
     assert len(visited) >= 10, visited

@@ -20,8 +20,8 @@ def first_result(page, server, language, query):
     page.goto(server + language + "guideline/")
     page.keyboard.press("/")  # the keyboard shortcut opens the dialog with the focus in the box
     page.keyboard.type(query)
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    return page.eval_on_selector(".pagefind-ui__result-link", "e => e.href")
+    page.wait_for_selector("[data-kb-search-results] .kb-search__link", timeout=15000)
+    return page.eval_on_selector("[data-kb-search-results] .kb-search__link", "e => e.href")
 
 
 @pytest.mark.parametrize(("language", "query", "expected"), SEARCHES)
@@ -34,14 +34,14 @@ def test_english_search_never_returns_japanese_pages(page, server):
     page.goto(server + "en/")
     page.keyboard.press("/")
     page.keyboard.type("CSIRT")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
-    hrefs = page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
+    page.wait_for_selector("[data-kb-search-results] .kb-search__link", timeout=15000)
+    hrefs = page.eval_on_selector_all("[data-kb-search-results] .kb-search__link", "els => els.map(e => e.href)")
     assert hrefs and all(h.startswith(server + "en/") for h in hrefs)
 
 
 def test_result_excerpt_is_highlighted(page, server):
     first_result(page, server, "", "アクセス制御")
-    assert page.locator(".pagefind-ui__result-excerpt mark").count() > 0
+    assert page.locator(".kb-search__excerpt mark").count() > 0
 
 
 def test_language_switch_keeps_the_page(page, server):

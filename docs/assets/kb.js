@@ -1,42 +1,8 @@
-// Behaviour shared by every page: the search dialog and the list filters. No library, no request elsewhere.
+// Behaviour shared by every page: the list filters. No library, no request elsewhere.
 (function () {
   "use strict";
 
-  // ---- search (Pagefind UI in a dialog; "/", "s" or "f" opens it, as in Material)
-  let searchUi = null;
-  function openSearch() {
-    const dialog = document.getElementById("kb-search");
-    if (!dialog) return;
-    if (!searchUi && window.PagefindUI) {
-      searchUi = new window.PagefindUI({
-        element: "#kb-search-ui",
-        showSubResults: true,
-        showImages: false,
-        highlightParam: "highlight",
-        resetStyles: false,
-        autofocus: true,
-      });
-    }
-    if (!dialog.open) dialog.showModal();
-    const input = dialog.querySelector("input");
-    if (input) {
-      input.setAttribute("aria-labelledby", "kb-search-label"); // a visible label, not only Pagefind's title
-      input.focus();
-    }
-  }
-  document.addEventListener("click", function (event) {
-    if (event.target.closest("[data-kb-search-open]")) openSearch();
-    if (event.target.closest("[data-kb-search-close]")) document.getElementById("kb-search").close();
-  });
-  document.addEventListener("keydown", function (event) {
-    const typing = event.target.closest("input, textarea, select, [contenteditable]");
-    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "/" || event.key === "s" || event.key === "f") {
-      event.preventDefault();
-      openSearch();
-    }
-  });
-  window.kbOpenSearch = openSearch;
+  // The search dialog is docs/assets/kb-search.js.
 
   // ---- filters: an input with data-kb-filter="<selector of rows>" hides rows whose data-kb-text lacks the query
   function normalise(text) {

@@ -1,0 +1,606 @@
+// The search dialog, over Pagefind's JavaScript API, and the highlight of the searched words on the page a result
+// leads to. Static files only: Pagefind's bundle and assets/search-words.json, both built with the site.
+//
+// Why not Pagefind's own UI: Pagefind cuts a Japanese query with the browser's Intl.Segmenter, while its index was
+// cut with another dictionary (Lindera); the two disagree (Chromium cuts サイバー into サイ|バー, the index keeps
+// サイバー) and Pagefind requires every piece (Pagefind issue #1237). Here the query is cut into runs of one script,
+// by the same rule as generator/search.py, which wrote the runs of every page into its index; Pagefind is told not
+// to cut the query again (see `start`). Each word is then looked up alone: a word with no page is tried in its other
+// spellings (kana, long vowel, small kana), then corrected from the site's words; when the words together find few
+// pages, the pages that match most of them follow, marked as such.
+(function () {
+  "use strict";
+
+  // ---- the words of a text: the same rule as generator/search.py (keep the ranges in step)
+  const KATAKANA = "\u30a1-\u30fa\u30fc-\u30fe";
+  const HIRAGANA = "\u3041-\u3096\u309d\u309e\u30fc";
+  const KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007";
+  const RUN = new RegExp("[" + KATAKANA + "]+|[" + HIRAGANA + "]+|[" + KANJI + "]+|[a-z0-9]+", "g");
+  const ONLY_HIRAGANA = new RegExp("^[" + HIRAGANA + "]+$");
+  const ONLY_KATAKANA = new RegExp("^[" + KATAKANA + "]+$");
+  // Words of a question that say nothing about its subject (particles, endings): never required of a page.
+  const STOP = new Set(("の に は を が と で や へ も か な から まで より など とは って について における に関する " +
+    "による ための として こと もの する して した される され ます です である ある いる どう どこ なに なん " +
+    "what is are the a an of to in on for how do does which who when why").split(" "));
+
+  function normalise(text) {
+    return text.normalize("NFKC").toLowerCase();
+  }
+  function runs(text) {
+    return normalise(text).match(RUN) || [];
+  }
+  function queryWords(text) {
+    return runs(text).filter(function (w) {
+      return !STOP.has(w) && !(ONLY_HIRAGANA.test(w) && w.length === 1) && w !== "ー";
+    });
+  }
+
+  // ---- other spellings of a word, most likely first
+  function toKatakana(word) {
+    return word.replace(/[\u3041-\u3096]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) + 0x60); });
+  }
+  function toHiragana(word) {
+    return word.replace(/[\u30a1-\u30f6]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0x60); });
+  }
+  // Loanword spellings that writers use interchangeably (ウイルス/ウィルス, マルウエア/マルウェア, ファイアウォール/ファイヤーウォール).
+  const SPELLINGS = [["ウィ", "ウイ"], ["ウェ", "ウエ"], ["ウォ", "ウオ"], ["ヴァ", "バ"], ["ヴィ", "ビ"], ["ヴ", "ブ"],
+    ["ティ", "テイ"], ["ディ", "デイ"], ["ファ", "フア"], ["フィ", "フイ"], ["フェ", "フエ"], ["イヤー", "イア"],
+    ["イヤ", "イア"], ["ジェ", "ジエ"], ["シェ", "シエ"], ["チェ", "チエ"]];
+  function variants(word) {
+    const out = [];
+    function add(v) { if (v && v !== word && out.indexOf(v) < 0) out.push(v); }
+    if (ONLY_HIRAGANA.test(word)) add(toKatakana(word));
+    if (ONLY_KATAKANA.test(word)) add(toHiragana(word));
+    const kata = ONLY_HIRAGANA.test(word) ? toKatakana(word) : word;
+    if (/[\u30a1-\u30fa]ー$/.test(kata)) add(kata.slice(0, -1)); // サーバー → サーバ
+    else if (/[\u30a1-\u30fa]$/.test(kata)) add(kata + "ー"); // サーバ → サーバー
+    SPELLINGS.forEach(function (pair) {
+      [[pair[0], pair[1]], [pair[1], pair[0]]].forEach(function (p) {
+        if (kata.indexOf(p[0]) >= 0) {
+          const v = kata.split(p[0]).join(p[1]);
+          add(v);
+          if (/ー$/.test(v)) add(v.slice(0, -1));
+          else if (/[\u30a1-\u30fa]$/.test(v)) add(v + "ー");
+        }
+      });
+    });
+    if (/^[a-z]+s$/.test(word) && word.length > 3) add(word.slice(0, -1)); // backups → backup
+    return out;
+  }
+
+  // Edit distance with adjacent transpositions (optimal string alignment), stopping early beyond `limit`.
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    let previous2 = null;
+    let previous = Array.from({ length: b.length + 1 }, function (_, j) { return j; });
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      let best = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        let value = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost);
+        if (previous2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          value = Math.min(value, previous2[j - 2] + 1);
+        }
+        row.push(value);
+        if (value < best) best = value;
+      }
+      if (best > limit) return limit + 1;
+      previous2 = previous;
+      previous = row;
+    }
+    return previous[b.length];
+  }
+  function allowedDistance(word) {
+    return word.length <= 2 ? 0 : word.length <= 5 ? 1 : word.length <= 9 ? 2 : 3;
+  }
+
+  // ---- section numbers in any form: 5.6.1, 5-6-1, ５．６．１, 5.6.1項, 第5章, section 5.6.1
+  const NUMBER = /^(?:section|sec\.?|§|第)?\s*(\d+(?:\s*[.\-‐‑–—―−ー・,、]\s*\d+)*)\s*(?:項|節|章|条)?$/;
+  function sectionNumber(query) {
+    const match = normalise(query).trim().match(NUMBER);
+    return match ? match[1].split(/\s*[^\d\s]+\s*|\s+/).filter(Boolean).join(".") : null;
+  }
+
+  // ---- the engine: Pagefind, the words file, and the query plan
+  const dialog = document.getElementById("kb-search");
+  let engine = null;
+  const TITLE_BOOST = 1; // all the query's words in a page's title count as much as the best match in a text
+  const FEW = 3; // fewer pages than this with every word: the pages with most of the words follow
+
+  function Engine(bundle, wordsUrl, root) {
+    this.bundle = bundle;
+    this.root = root;
+    this.cache = new Map(); // Pagefind query → its results
+    this.ready = this.start(bundle);
+    this.words = fetch(wordsUrl).then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+  }
+
+  Engine.prototype.start = async function (bundle) {
+    const pagefind = await import(bundle + "pagefind.js");
+    await pagefind.options({
+      excerptLength: 26,
+      // Our metadata (generator/search.py): the title's words rank a page most; the synonyms of the terms it
+      // uses count as a mention; its other words only let it be found.
+      ranking: { metaWeights: { title: 2.0, kb_title: 6.0, kb_synonyms: 1.5, kb_words: 0.6, kb_other: 0.5 } },
+    });
+    // Pagefind cuts the query of a Japanese (Chinese, Thai) page with Intl.Segmenter, for the language it reads
+    // from <html lang> when it starts. We cut the query ourselves: for that moment only, the language is given a
+    // form that Intl cannot read ("ja-x"), which Pagefind still matches to the "ja" index (by the part before the
+    // hyphen) but does not segment. A language with a region or script (zh-Hant) keeps Pagefind's segmentation:
+    // its index would not be found by the part before the hyphen; the tails of its runs are indexed all the same.
+    const html = document.documentElement;
+    const lang = html.getAttribute("lang") || "";
+    const own = /^(ja|zh|th)$/i.test(lang);
+    if (own) html.setAttribute("lang", lang.split("-")[0] + "-x");
+    try {
+      pagefind.init();
+    } finally {
+      if (own) html.setAttribute("lang", lang);
+    }
+    this.pagefind = pagefind;
+    return pagefind;
+  };
+
+  // Pagefind's results for a query (its words separated by spaces, all required), optionally of one page kind.
+  Engine.prototype.search = async function (text, kind) {
+    const key = text + "\u0000" + (kind || "");
+    if (this.cache.has(key)) return this.cache.get(key);
+    const self = this;
+    const promise = this.ready.then(function (pagefind) {
+      return pagefind.search(text, kind ? { filters: { kind: kind } } : {});
+    }).then(function (response) {
+      return response ? response.results : [];
+    });
+    this.cache.set(key, promise);
+    return promise.catch(function (error) { self.cache.delete(key); throw error; });
+  };
+
+  // The results of a query ranked our way. Pagefind's score (BM25 over the text, plus its metadata boosts) is
+  // relative to the best result; a page whose title holds the query's words gains as much as the best text match
+  // (`titled`: the share of the words in its title); and the sum is weighted by the page's kind, so that the
+  // guideline's sections come before our tool pages, which repeat the guideline (generator/search.py).
+  Engine.prototype.ranked = async function (words, terms) {
+    const text = terms.join(" ");
+    const results = await this.search(text);
+    if (!results.length) return [];
+    const kinds = words.kinds || {};
+    const names = Object.keys(kinds);
+    const members = await Promise.all(names.map(function (kind) { return this.search(text, kind); }, this));
+    const weight = new Map();
+    names.forEach(function (kind, i) {
+      members[i].forEach(function (r) { weight.set(r.id, kinds[kind]); });
+    });
+    const lowest = names.length ? Math.min.apply(null, names.map(function (k) { return kinds[k]; })) : 1;
+    const titled = new Map();
+    const single = await Promise.all(terms.map(function (t) { return terms.length > 1 ? this.search(t) : results; }, this));
+    single.forEach(function (list) {
+      list.forEach(function (r) {
+        if ((r.matchedMetaFields || []).indexOf("kb_title") >= 0) titled.set(r.id, (titled.get(r.id) || 0) + 1 / terms.length);
+      });
+    });
+    const best = results.reduce(function (m, r) { return Math.max(m, r.score); }, 0) || 1;
+    return results.map(function (r) {
+      const kind = weight.has(r.id) ? weight.get(r.id) : lowest;
+      return { result: r, rank: kind * (r.score / best + TITLE_BOOST * (titled.get(r.id) || 0)) };
+    }).sort(function (a, b) { return b.rank - a.rank; });
+  };
+
+  // Is `word` one of the site's words, or part of one? Pagefind also "finds" a word that no page has, by the longest
+  // indexed word it begins with (バックアプ by バック): such a match is a guess, not a find.
+  Engine.prototype.known = function (words, word) {
+    if (!words.words) return true;
+    if (!this.vocabulary) {
+      this.vocabulary = words.words.concat(Object.keys(words.synonyms || {})).map(normalise);
+      this.knownWords = new Map();
+    }
+    if (!this.knownWords.has(word)) {
+      this.knownWords.set(word, this.vocabulary.some(function (w) { return w.indexOf(word) >= 0; }));
+    }
+    return this.knownWords.get(word);
+  };
+
+  Engine.prototype.suggest = function (words, word, limit) {
+    if (!words.words || word.length < 3) return [];
+    this.known(words, word);
+    const allowed = allowedDistance(word);
+    const scored = [];
+    const seen = new Set();
+    this.vocabulary.forEach(function (c) {
+      if (seen.has(c) || c === word) return;
+      seen.add(c);
+      const d = distance(word, c, allowed);
+      if (d <= allowed) scored.push([d, Math.abs(c.length - word.length), c]);
+    });
+    scored.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    return scored.slice(0, limit || 3).map(function (s) { return s[2]; });
+  };
+
+  // One word of the query: the spelling Pagefind finds it by. Returns {word, results}, and `missing` when no spelling
+  // is on the site, `guessed` when Pagefind only guessed.
+  Engine.prototype.resolve = async function (words, word) {
+    const self = this;
+    async function tryWord(w) {
+      const results = await self.search(w);
+      return results.length && self.known(words, w) ? { word: w, results: results } : null;
+    }
+    const exact = await tryWord(word);
+    // A word in hiragana is often a reading of one in katakana (ばっくあっぷ, くらうど): the spelling on more pages wins.
+    if (ONLY_HIRAGANA.test(word)) {
+      const katakana = await tryWord(toKatakana(word));
+      if (katakana && (!exact || katakana.results.length > exact.results.length)) return katakana;
+    }
+    if (exact) return exact;
+    for (const variant of variants(word)) {
+      const found = await tryWord(variant);
+      if (found) return found;
+    }
+    const synonym = (words.synonyms || {})[word];
+    if (synonym) {
+      const term = queryWords(synonym[0]).join(" ");
+      const found = await this.search(term);
+      if (found.length) return { word: term, results: found };
+    }
+    const results = await this.search(word);
+    if (results.length) return { word: word, results: results, guessed: true };
+    return { word: word, results: [], missing: true };
+  };
+
+  Engine.prototype.query = async function (text) {
+    const words = await this.words;
+    const out = { query: text, merged: [], count: 0, suggestions: [], corrected: null, highlight: [], first: [] };
+    const number = sectionNumber(text);
+    const hit = (words.sections || {})[number || runs(text).join(" ")];
+    if (hit) out.first.push({ url: this.root + (this.languageRoot || "") + hit[0], title: hit[1] });
+    let terms = queryWords(text);
+    if (!terms.length) return out;
+    // A query that is a synonym as a whole (二要素認証, MFA, 国交省) also searches what the pages say (多要素認証).
+    const synonyms = words.synonyms || {};
+    const expansions = (synonyms[terms.join(" ")] || []).map(queryWords).filter(function (e) { return e.length; });
+    let resolved = await Promise.all(terms.map(this.resolve.bind(this, words)));
+    // Nothing found at all: correct the words from the site's own words (バックアプ → バックアップ, malwear → malware).
+    if (!out.first.length && !expansions.length && resolved.every(function (r) { return r.missing || r.guessed; })) {
+      const corrected = resolved.map(function (r) { return this.suggest(words, r.word, 1)[0] || r.word; }, this);
+      if (corrected.join(" ") !== resolved.map(function (r) { return r.word; }).join(" ")) {
+        const again = await Promise.all(queryWords(corrected.join(" ")).map(this.resolve.bind(this, words)));
+        if (again.some(function (r) { return !r.missing && !r.guessed; })) {
+          out.corrected = corrected.join(" ");
+          resolved = again;
+          terms = queryWords(out.corrected);
+        }
+      }
+    }
+    // A word Pagefind only guessed counts as missing, unless no word was found otherwise.
+    let found = resolved.filter(function (r) { return !r.missing && !r.guessed; });
+    if (!found.length) found = resolved.filter(function (r) { return r.guessed; });
+    const missing = resolved.filter(function (r) { return found.indexOf(r) < 0; });
+    out.highlight = found.map(function (r) { return r.word; });
+    const lists = [];
+    for (const expansion of expansions) {
+      lists.push({ entries: await this.ranked(words, expansion), partial: false });
+      out.highlight = out.highlight.concat(expansion);
+    }
+    if (found.length) {
+      lists.push({ entries: await this.ranked(words, found.map(function (r) { return r.word; })),
+        partial: missing.length > 0 });
+    }
+    // Fewer than a few pages have every word: the pages with most of the words follow.
+    const together = lists.reduce(function (n, l) { return n + l.entries.length; }, 0);
+    if (terms.length > 1 && (missing.length || together < FEW)) {
+      const perWord = await Promise.all(found.map(function (r) { return this.ranked(words, [r.word]); }, this));
+      const counts = new Map();
+      perWord.forEach(function (entries) {
+        const top = entries.length ? entries[0].rank : 1;
+        entries.forEach(function (e) {
+          const c = counts.get(e.result.id) || { result: e.result, words: 0, rank: 0 };
+          c.words += 1;
+          c.rank += e.rank / top;
+          counts.set(e.result.id, c);
+        });
+      });
+      const ranked = Array.from(counts.values()).sort(function (a, b) { return b.words - a.words || b.rank - a.rank; });
+      lists.push({ entries: ranked, partial: true });
+    }
+    const seen = new Set();
+    lists.forEach(function (list) {
+      list.entries.forEach(function (e) {
+        if (!seen.has(e.result.id)) {
+          seen.add(e.result.id);
+          out.merged.push({ result: e.result, partial: list.partial });
+        }
+      });
+    });
+    out.count = out.merged.length;
+    const weak = !out.merged.length || out.merged.every(function (m) { return m.partial; });
+    if ((weak || resolved.some(function (r) { return r.guessed; })) && !out.corrected) {
+      resolved.filter(function (r) { return r.missing || r.guessed; }).forEach(function (r) {
+        this.suggest(words, r.word, 3).forEach(function (s) {
+          if (out.suggestions.indexOf(s) < 0) out.suggestions.push(s);
+        });
+      }, this);
+    }
+    return out;
+  };
+
+  // The page data of a result: its address (with the words to highlight), title, excerpt, headings.
+  Engine.prototype.page = async function (entry, highlight) {
+    const data = await entry.result.data();
+    const root = this.root;
+    function href(url) {
+      const address = new URL(url.replace(/^\//, ""), root);
+      address.search = "";
+      highlight.forEach(function (word) { address.searchParams.append("highlight", word); });
+      return address.href;
+    }
+    const raw = data.raw_url || data.url;
+    return {
+      url: href(raw),
+      path: raw,
+      title: (data.meta && data.meta.title) || raw,
+      excerpt: data.excerpt || "",
+      partial: entry.partial,
+      subs: (data.sub_results || []).filter(function (s) {
+        return s.url && s.url.split("#")[1] && s.title !== (data.meta && data.meta.title);
+      }).slice(0, 2).map(function (s) {
+        return { url: href(raw) + "#" + s.url.split("#")[1], title: s.title }; // a heading of the same page
+      }),
+    };
+  };
+
+  // ---- the dialog
+  const input = dialog && dialog.querySelector("#kb-search-input");
+  const list = dialog && dialog.querySelector("[data-kb-search-results]");
+  const status = dialog && dialog.querySelector("#kb-search-status");
+  const suggest = dialog && dialog.querySelector("[data-kb-search-suggest]");
+  let strings = {};
+  let sequence = 0;
+  let timer = null;
+  const SHOWN = 10;
+
+  function format(template, values) {
+    return (template || "").replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+
+  // Pagefind's excerpt is its (escaped) text with <mark> around the matched words: rebuilt as text nodes and marks,
+  // so that nothing in it can become markup.
+  function excerptNodes(excerpt) {
+    const fragment = document.createDocumentFragment();
+    let marked = false;
+    excerpt.split(/(<mark>|<\/mark>)/).forEach(function (part) {
+      if (part === "<mark>") { marked = true; return; }
+      if (part === "</mark>") { marked = false; return; }
+      if (!part) return;
+      const text = document.createTextNode(part.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")
+        .replace(/&quot;/g, "\"").replace(/&#39;/g, "'"));
+      if (marked) {
+        const mark = document.createElement("mark");
+        mark.appendChild(text);
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(text);
+      }
+    });
+    return fragment;
+  }
+
+  function item(page) {
+    const li = document.createElement("li");
+    li.className = "kb-search__result";
+    const link = document.createElement("a");
+    link.className = "kb-search__link";
+    link.href = page.url;
+    link.textContent = page.title;
+    li.appendChild(link);
+    if (page.partial) {
+      const badge = document.createElement("span");
+      badge.className = "kb-search__partial";
+      badge.textContent = strings.partial || "";
+      li.appendChild(badge);
+    }
+    if (page.excerpt) {
+      const p = document.createElement("p");
+      p.className = "kb-search__excerpt";
+      p.appendChild(excerptNodes(page.excerpt));
+      li.appendChild(p);
+    }
+    if (page.subs.length) {
+      const subs = document.createElement("ul");
+      subs.className = "kb-search__subs";
+      page.subs.forEach(function (sub) {
+        const s = document.createElement("li");
+        const a = document.createElement("a");
+        a.href = sub.url;
+        a.textContent = sub.title;
+        s.appendChild(a);
+        subs.appendChild(s);
+      });
+      li.appendChild(subs);
+    }
+    return li;
+  }
+
+  function showSuggestions(out, run) {
+    suggest.textContent = "";
+    const offers = out.suggestions.filter(function (s) { return s !== normalise(out.query); });
+    suggest.hidden = !offers.length;
+    if (!offers.length) return;
+    suggest.appendChild(document.createTextNode(strings.did_you_mean || ""));
+    offers.forEach(function (s) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "kb-search__suggestion";
+      button.textContent = s;
+      button.addEventListener("click", function () { input.value = s; run(); input.focus(); });
+      suggest.appendChild(button);
+    });
+  }
+
+  async function run() {
+    const text = input.value.trim();
+    const mine = ++sequence;
+    delete dialog.dataset.kbSearched;
+    if (!text) {
+      list.textContent = "";
+      status.textContent = "";
+      suggest.hidden = true;
+      return;
+    }
+    let out;
+    try {
+      out = await engine.query(text);
+    } catch (error) {
+      if (mine === sequence) status.textContent = strings.offline || String(error);
+      return;
+    }
+    if (mine !== sequence) return;
+    const words = out.highlight.length ? out.highlight : queryWords(text);
+    const pages = await Promise.all(out.merged.slice(0, SHOWN).map(function (entry) {
+      return engine.page(entry, words);
+    }));
+    if (mine !== sequence) return;
+    // A section asked for by its number comes first; then a page whose title is the query.
+    const wanted = normalise(out.corrected || text).replace(/\s+/g, "");
+    function titleKey(title) {
+      return normalise(title).replace(/^[\d.]+\s*/, "").replace(/[\s()（）・、,.]+/g, "");
+    }
+    const firstPaths = out.first.map(function (f) { return new URL(f.url).pathname; });
+    pages.sort(function (a, b) {
+      const rank = function (p) {
+        const path = new URL(p.url).pathname;
+        if (firstPaths.indexOf(path) >= 0) return 0;
+        if (!p.partial && titleKey(p.title) === wanted.replace(/[()（）・、,.]+/g, "")) return 1;
+        return 2;
+      };
+      return rank(a) - rank(b);
+    });
+    const shownPaths = pages.map(function (p) { return new URL(p.url).pathname; });
+    out.first.forEach(function (f) {
+      if (shownPaths.indexOf(new URL(f.url).pathname) < 0) {
+        pages.unshift({ url: f.url, title: f.title, excerpt: "", partial: false, subs: [] });
+      }
+    });
+    list.textContent = "";
+    pages.forEach(function (page) { list.appendChild(item(page)); });
+    const count = Math.max(out.count, pages.length);
+    let message = !count ? strings.none : count === 1 ? strings.count_one : format(strings.count, { n: count });
+    if (out.corrected) message = format(strings.corrected, { query: text, suggestion: out.corrected }) + " " + message;
+    status.textContent = message || "";
+    showSuggestions(out, run);
+    dialog.dataset.kbSearched = text; // what the list now shows results for (tests wait for it)
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(run, 180);
+  }
+
+  function open() {
+    if (!dialog) return;
+    if (!engine) {
+      const here = document.baseURI;
+      const bundle = new URL(dialog.dataset.kbBundle, here).href;
+      const root = new URL(dialog.dataset.kbRoot, here).href;
+      engine = new Engine(bundle, new URL(dialog.dataset.kbWords, here).href, root);
+      // The language's own site is below the root (en/): section links from the words file are relative to it.
+      engine.languageRoot = new URL(dialog.dataset.kbWords, here).href.slice(root.length).replace(/assets\/search-words\.json$/, "");
+      engine.words.then(function (words) {
+        strings = words.strings || {};
+        if (strings.placeholder) input.placeholder = strings.placeholder;
+      });
+      engine.ready.catch(function () { status.textContent = strings.offline || ""; });
+    }
+    if (!dialog.open) dialog.showModal();
+    input.focus();
+    input.select();
+  }
+
+  function moveFocus(step) {
+    const links = Array.from(list.querySelectorAll("a[href]"));
+    if (!links.length) return;
+    const at = links.indexOf(document.activeElement);
+    const next = at < 0 ? (step > 0 ? 0 : links.length - 1) : at + step;
+    if (next < 0) input.focus();
+    else links[Math.min(next, links.length - 1)].focus();
+  }
+
+  if (dialog) {
+    input.addEventListener("input", schedule);
+    dialog.querySelector("[data-kb-search-form]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      run();
+    });
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { event.preventDefault(); moveFocus(1); }
+      if (event.key === "ArrowUp" && document.activeElement !== input) { event.preventDefault(); moveFocus(-1); }
+    });
+    document.addEventListener("click", function (event) {
+      if (event.target.closest("[data-kb-search-open]")) open();
+      if (event.target.closest("[data-kb-search-close]")) dialog.close();
+    });
+    document.addEventListener("keydown", function (event) {
+      const typing = event.target.closest("input, textarea, select, [contenteditable]");
+      if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === "/" || event.key === "s" || event.key === "f") {
+        event.preventDefault();
+        open();
+      }
+    });
+  }
+  window.kbOpenSearch = open;
+  window.kbSearch = {
+    runs: runs,
+    variants: variants,
+    sectionNumber: sectionNumber,
+    query: function (text) { open(); return engine.query(text); },
+    engine: function () { return engine; },
+  };
+
+  // ---- on the page a result leads to: mark the searched words (?highlight=…, one per word)
+  function highlight() {
+    const params = new URLSearchParams(window.location.search);
+    const words = params.getAll("highlight").map(normalise).filter(function (w) { return w.length > 0; });
+    if (!words.length) return;
+    const forms = [];
+    words.forEach(function (w) {
+      forms.push(w);
+      if (/^[a-z]{4,}s$/.test(w)) forms.push(w.slice(0, -1));
+    });
+    forms.sort(function (a, b) { return b.length - a.length; });
+    const pattern = new RegExp(forms.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "gi");
+    const scope = document.querySelector(".md-content article") || document.querySelector(".md-content");
+    if (!scope) return;
+    const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        const parent = node.parentElement;
+        if (!parent || parent.closest("script, style, textarea, [hidden], mark, .headerlink")) return NodeFilter.FILTER_REJECT;
+        return NodeFilter.FILTER_ACCEPT;
+      },
+    });
+    const nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (node) {
+      const text = node.nodeValue;
+      const target = normalise(text);
+      if (target.length !== text.length) return; // a width change would shift the offsets: leave this node as is
+      pattern.lastIndex = 0;
+      let match;
+      let last = 0;
+      const fragment = document.createDocumentFragment();
+      while ((match = pattern.exec(target)) !== null) {
+        if (!match[0]) { pattern.lastIndex += 1; continue; }
+        fragment.appendChild(document.createTextNode(text.slice(last, match.index)));
+        const mark = document.createElement("mark");
+        mark.className = "kb-highlight";
+        mark.textContent = text.slice(match.index, match.index + match[0].length);
+        fragment.appendChild(mark);
+        last = match.index + match[0].length;
+      }
+      if (!last) return;
+      fragment.appendChild(document.createTextNode(text.slice(last)));
+      node.parentNode.replaceChild(fragment, node);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", highlight);
+  else highlight();
+})();

@@ -37,7 +37,9 @@
   function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
   function isRecord(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
   function format(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (whole, key) { return own(values, key) ? String(values[key]) : whole; });
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      return own(values, key) ? String(values[key]) : whole;
+    });
   }
   function say(message) {
     document.querySelectorAll("[data-kb-message]").forEach(function (p) { p.textContent = message; });
@@ -96,7 +98,8 @@
       store.setItem(key, value);
       return "";
     } catch (error) {
-      const quota = error && (error.name === "QuotaExceededError" || error.name === "NS_ERROR_DOM_QUOTA_REACHED" || error.code === 22);
+      const quota = error &&
+        (error.name === "QuotaExceededError" || error.name === "NS_ERROR_DOM_QUOTA_REACHED" || error.code === 22);
       return quota ? "full" : "blocked";
     }
   }
@@ -149,9 +152,11 @@
       const value = given[field];
       let good;
       if (field === "updated") good = validDate(value) ? value : undefined;
-      else if (kind === "item" && field === "status") good = typeof value === "string" && STATUSES.has(value) ? value : undefined;
+      else if (kind === "item" && field === "status") good = STATUSES.has(value) ? value : undefined;
       else if (kind === "area" && LEVEL_FIELDS.indexOf(field) >= 0) good = level(value);
-      else if ((kind === "item" ? ITEM_FIELDS : PLAN_FIELDS).indexOf(field) >= 0) good = typeof value === "string" ? value : undefined;
+      else if ((kind === "item" ? ITEM_FIELDS : PLAN_FIELDS).indexOf(field) >= 0) {
+        good = typeof value === "string" ? value : undefined;
+      }
       else { result.ignored += 1; return; }
       if (good === undefined) { if (value !== "" && value !== null) result.ignored += 1; }
       else if (good !== "") record[field] = good;
@@ -188,7 +193,8 @@
   function keepAside(raw) {
     const key = STORAGE_KEY + ":corrupt-" + new Date().toISOString().replace(/[:.]/g, "-");
     unreadable = { raw: raw, key: writeKey(key, raw) ? "" : key };
-    showAlert("corrupt", unreadable.key ? format(strings.answers_corrupt_kept, { key: key }) : strings.answers_corrupt_held);
+    const text = unreadable.key ? format(strings.answers_corrupt_kept, { key: key }) : strings.answers_corrupt_held;
+    showAlert("corrupt", text);
     return unreadable.key !== "";
   }
   function load() {
@@ -238,7 +244,8 @@
     document.querySelectorAll("[data-kb-item]").forEach(function (element) {
       const answer = answers.items[element.dataset.kbItem] || {};
       element.querySelectorAll("[data-kb-field]").forEach(function (field) {
-        setValue(field, answer[field.dataset.kbField] || "");
+        // an organisation may suggest an owner (data-kb-default): shown until the reader writes their own
+        setValue(field, answer[field.dataset.kbField] || field.dataset.kbDefault || "");
       });
       element.dataset.kbStatus = answer.status || "";
       const print = element.querySelector("[data-kb-print]");
@@ -450,7 +457,9 @@
     const undo = readUndo();
     document.querySelectorAll("button[data-kb-action='undo']").forEach(function (button) {
       button.hidden = !undo;
-      if (undo) button.textContent = format(undo.kind === "import" ? strings.answers_undo_import : strings.answers_undo_reset, { date: when(undo.at) });
+      if (!undo) return;
+      const label = undo.kind === "import" ? strings.answers_undo_import : strings.answers_undo_reset;
+      button.textContent = format(label, { date: when(undo.at) });
     });
     if (exported.changes >= REMIND_EVERY && exported.changes - exported.reminded >= REMIND_EVERY) {
       showAlert("remind", format(strings.answers_remind, { n: exported.changes }));
@@ -577,7 +586,11 @@
   function readFile(name, text) {
     // { error } or { file, answers, items, areas, unknown: [ids], ignored }
     let parsed;
-    try { parsed = JSON.parse(text); } catch (error) { return { error: format(strings.answers_refused_json, { file: name }) }; }
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      return { error: format(strings.answers_refused_json, { file: name }) };
+    }
     if (!isRecord(parsed) || parsed.format !== FORMAT || !Number.isInteger(parsed.version) || parsed.version < 1) {
       return { error: format(strings.answers_refused_format, { file: name }) };
     }
@@ -594,15 +607,18 @@
       });
     });
     if (!counts.items && !counts.areas) {
-      return { error: format(strings.answers_refused_empty, { file: name, unknown: unknown.length, ignored: read.ignored }) };
+      const values = { file: name, unknown: unknown.length, ignored: read.ignored };
+      return { error: format(strings.answers_refused_empty, values) };
     }
-    return { name: name, file: parsed, answers: read.answers, items: counts.items, areas: counts.areas, unknown: unknown, ignored: read.ignored };
+    return {
+      name: name, file: parsed, answers: read.answers, items: counts.items, areas: counts.areas, unknown: unknown,
+      ignored: read.ignored,
+    };
   }
   function same(a, b) {
     const fields = function (record) {
-      return JSON.stringify(Object.keys(record).filter(function (f) { return f !== "updated"; }).sort().map(function (f) {
-        return [f, record[f]];
-      }));
+      const names = Object.keys(record).filter(function (f) { return f !== "updated"; }).sort();
+      return JSON.stringify(names.map(function (f) { return [f, record[f]]; }));
     };
     return fields(a) === fields(b);
   }
@@ -638,8 +654,12 @@
     if (read.error) { say(read.error); return; }
     pending = read;
     const file = read.file;
-    const fill = function (slot, value) { dialog.querySelector("[data-kb-preview='" + slot + "']").textContent = value; };
-    const given = function (value) { return typeof value === "string" && value ? shorten(value, 200) : strings.answers_not_given; };
+    const fill = function (slot, value) {
+      dialog.querySelector("[data-kb-preview='" + slot + "']").textContent = value;
+    };
+    const given = function (value) {
+      return typeof value === "string" && value ? shorten(value, 200) : strings.answers_not_given;
+    };
     fill("file", name);
     fill("site", given(file.site));
     fill("edition", given(file.edition));
@@ -677,15 +697,18 @@
     // The counts of the chosen way of importing, and whether the browser can keep the result (tried, not guessed).
     const planned = planImport(answers, pending.answers, chosenMode());
     const c = planned.counts;
-    let text = c.changes ? format(strings.answers_changes, { n: c.changes, added: c.added, updated: c.updated, removed: c.removed })
-      : strings.answers_no_change;
+    let text = strings.answers_no_change;
+    if (c.changes) {
+      text = format(strings.answers_changes, { n: c.changes, added: c.added, updated: c.updated, removed: c.removed });
+    }
     if (c.undated && chosenMode() === "newer") text += " " + format(strings.answers_undated, { n: c.undated });
     dialog.querySelector("[data-kb-preview='changes']").textContent = text;
     const serialized = serialize(planned.answers);
     const failure = probe(serialized);
     const size = dialog.querySelector("[data-kb-preview='size']");
     size.hidden = !failure;
-    size.textContent = failure ? format(strings.answers_too_large, { size: serialized.length.toLocaleString(), reason: reason(failure) }) : "";
+    size.textContent = failure
+      ? format(strings.answers_too_large, { size: serialized.length.toLocaleString(), reason: reason(failure) }) : "";
     dialog.querySelector("[data-kb-import='confirm']").disabled = Boolean(failure) || !c.changes;
   }
   function replaceAnswers(next, kind) {
@@ -693,7 +716,8 @@
     // with storage and the page as they were.
     const before = serialize(answers);
     const undoBefore = readKey(UNDO_KEY);
-    let failure = writeKey(UNDO_KEY, JSON.stringify({ kind: kind, at: new Date().toISOString(), answers: JSON.parse(before) }));
+    const record = { kind: kind, at: new Date().toISOString(), answers: JSON.parse(before) };
+    let failure = writeKey(UNDO_KEY, JSON.stringify(record));
     if (failure) {
       if (kind !== "reset" || !window.confirm(strings.answers_reset_no_undo)) return failure;
       removeKey(UNDO_KEY); // an older undo would now restore the wrong answers
@@ -718,9 +742,8 @@
     if (failure) {
       say(format(strings.answers_save_failed, { reason: reason(failure) }));
     } else {
-      say(format(strings.answers_imported, {
-        file: name, n: planned.counts.changes, mode: mode === "replace" ? strings.answers_mode_replace : strings.answers_mode_merge,
-      }));
+      const how = mode === "replace" ? strings.answers_mode_replace : strings.answers_mode_merge;
+      say(format(strings.answers_imported, { file: name, n: planned.counts.changes, mode: how }));
     }
     render();
   }

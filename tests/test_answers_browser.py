@@ -218,13 +218,18 @@ def test_replace_then_undo_the_import(page, server, linked, tmp_path):
     page.reload()  # the undo is kept in storage, not only in the page
     undo = page.locator("button[data-kb-action='undo']")
     assert ui_pattern(linked, "checklist.js.answers_undo_import").fullmatch(undo.inner_text())
+    answer(page, "CL3-005", "todo")  # given after the import: an undo does not lose it for good
+    imported = stored(page)
     undo.click()
     assert message(page) == ui(linked, "checklist.js.answers_undone_import")
     assert stored(page) == before
     assert shown(page, "CL3-001") == ("done", "", "自分のメモ")
-    assert undo.is_hidden()
     page.reload()
     assert stored(page) == before
+    assert ui_pattern(linked, "checklist.js.answers_undo_undo").fullmatch(undo.inner_text())
+    undo.click()
+    assert message(page) == ui(linked, "checklist.js.answers_undone_undo")
+    assert stored(page) == imported and shown(page, "CL3-005")[0] == "todo"
 
 
 def test_undo_the_last_reset(page, server, linked):

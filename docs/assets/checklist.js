@@ -79,9 +79,10 @@
     const value = meta ? meta.content.trim() : "";
     return value || LEGACY_KEY;
   })();
-  const UNDO_KEY = STORAGE_KEY + ":undo"; // { kind: "import" | "reset", at, answers }: the answers before
+  const UNDO_KEY = STORAGE_KEY + ":undo"; // { kind: "import" | "reset" | "undo", at, answers }: the answers before
   const EXPORTED_KEY = STORAGE_KEY + ":exported"; // { at, changes, reminded }: the last export to a file
   const PROBE_KEY = STORAGE_KEY + ":probe";
+  const UNDO_KINDS = new Set(["import", "reset", "undo"]);
   function storage() {
     try { return window.localStorage || null; } catch (error) { return null; } // the getter throws when blocked
   }
@@ -441,7 +442,7 @@
   function readUndo() {
     let value;
     try { value = JSON.parse(readKey(UNDO_KEY) || "null"); } catch (error) { value = null; }
-    if (!isRecord(value) || (value.kind !== "import" && value.kind !== "reset") || !validDate(value.at)) return null;
+    if (!isRecord(value) || !UNDO_KINDS.has(value.kind) || !validDate(value.at)) return null;
     const read = clean(value.answers);
     return read.ok ? { kind: value.kind, at: value.at, answers: read.answers } : null;
   }
@@ -458,8 +459,7 @@
     document.querySelectorAll("button[data-kb-action='undo']").forEach(function (button) {
       button.hidden = !undo;
       if (!undo) return;
-      const label = undo.kind === "import" ? strings.answers_undo_import : strings.answers_undo_reset;
-      button.textContent = format(label, { date: when(undo.at) });
+      button.textContent = format(strings["answers_undo_" + undo.kind], { date: when(undo.at) });
     });
     if (exported.changes >= REMIND_EVERY && exported.changes - exported.reminded >= REMIND_EVERY) {
       showAlert("remind", format(strings.answers_remind, { n: exported.changes }));
@@ -792,16 +792,13 @@
     render();
   }
   function undo() {
+    // The answers before the import or reset come back; those they replace are kept in turn, so that answers
+    // given since (or the undo itself) can be had back with one more click.
     const record = readUndo();
     if (!record) return;
-    const failure = writeKey(STORAGE_KEY, serialize(record.answers));
-    if (failure) {
-      say(format(strings.answers_undo_failed, { reason: reason(failure) }));
-      return;
-    }
-    removeKey(UNDO_KEY);
-    answers = record.answers;
-    say(record.kind === "import" ? strings.answers_undone_import : strings.answers_undone_reset);
+    const failure = replaceAnswers(record.answers, "undo");
+    if (failure) say(format(strings.answers_undo_failed, { reason: reason(failure) }));
+    else say(strings["answers_undone_" + record.kind]);
     render();
   }
   function downloadUnreadable() {

@@ -24,6 +24,7 @@ import http.server
 import json
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,8 +40,8 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runs from a checkout too, without `pip install -e .`
 
-from generator.build import Paths, build, load_knowledge_base  # noqa: E402
-from generator.pages import section_path, url_of  # noqa: E402
+from generator.build import Paths, build  # noqa: E402
+from generator.errors import DataError  # noqa: E402
 from generator.serve import PrefixHandler  # noqa: E402
 
 QUERIES = ROOT / "benchmarks" / "search_queries.yaml"
@@ -173,15 +174,18 @@ def load_queries(path: Path, site: Path) -> list[Query]:
     return queries
 
 
-def section_title_queries(project: Path) -> list[Query]:
-    """Every section's title, in each language, expecting the section's own page."""
-    linked = load_knowledge_base(project / "guideline_data")
+def section_title_queries(data: Path) -> list[Query]:
+    """Every section's title, in each language, expecting the section's own page: read from the YAML itself, so
+    that any commit's data can be measured."""
+    listing_pages = {"glossary": "glossary/", "references": "references/"}
+    files = sorted((data / "sections").glob("*.yaml"))
+    sections = [section for path in files for section in yaml.safe_load(path.read_text("utf-8"))]
     queries = []
     for language in LANGUAGE_ROOTS:
-        for section in linked.kb.sections:
-            page = url_of(section_path(linked, section.id))
-            title = getattr(section.title, language)
-            queries.append(Query(title, language, f"title {section.id}", [page], 0))
+        for section in sections:
+            number = str(section["id"])
+            page = listing_pages.get(section.get("listing"), f"guideline/{number.replace('.', '-')}/")
+            queries.append(Query(section["title"][language], language, f"title {number}", [page], 0))
     return queries
 
 
@@ -367,8 +371,28 @@ def strip_synonyms(data: Path) -> None:
         path.write_text("".join(kept), encoding="utf-8")
 
 
-def built_site(folder: Path, synonyms: bool = True) -> Path:
-    """A real build of the project's sources, copied into `folder` so that ./site and ./build are never touched."""
+def built_site(folder: Path, synonyms: bool = True, ref: str | None = None) -> Path:
+    """A real build of the project's sources, copied into `folder` so that ./site and ./build are never touched.
+    With `ref`, of that commit instead (generator included, run from the copy): what is committed, not what is
+    being edited."""
+    if ref:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=False)
+        if archive.returncode:
+            raise BuildFailed(archive.stderr.decode(errors="replace").strip())
+        subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+        if not synonyms:
+            strip_synonyms(folder / "guideline_data")
+        site = folder / "site"
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "build", "--site-dir", str(site)],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise BuildFailed("\n".join((done.stdout + done.stderr).strip().splitlines()[-15:]))
+        return site
     for name in SOURCES:
         source = ROOT / name
         if source.exists():  # the generator has defaults for all but the data
@@ -376,8 +400,15 @@ def built_site(folder: Path, synonyms: bool = True) -> Path:
     if not synonyms:
         strip_synonyms(folder / "guideline_data")
     paths = Paths(project=folder, data=folder / "guideline_data", build=folder / "build", site=folder / "site")
-    build(paths)
+    try:
+        build(paths)
+    except DataError as error:
+        raise BuildFailed(str(error)) from None
     return paths.site
+
+
+class BuildFailed(Exception):
+    pass
 
 
 def main() -> int:
@@ -388,6 +419,7 @@ def main() -> int:
     parser.add_argument("--kind", action="append", choices=KINDS, help="only these kinds (repeatable)")
     parser.add_argument("--no-titles", action="store_true", help="skip the section titles")
     parser.add_argument("--failures", action="store_true", help="also list every query whose right page is not first")
+    parser.add_argument("--ref", help="build this commit (e.g. HEAD) instead of the working tree")
     parser.add_argument("--without-synonyms", action="store_true", help="build with every synonyms: key removed")
     parser.add_argument("--save", type=Path, help="write each query's rank and first results to this JSON file")
     parser.add_argument("--against", type=Path, help="list the queries whose rank changed since a --save run")
@@ -398,13 +430,18 @@ def main() -> int:
             site = args.site.resolve()
         else:
             print("building the site…", file=sys.stderr)
-            site = built_site(Path(folder), synonyms=not args.without_synonyms)
+            try:
+                site = built_site(Path(folder), synonyms=not args.without_synonyms, ref=args.ref)
+            except BuildFailed as error:
+                print(f"the site did not build:\n{error}", file=sys.stderr)
+                return 1
         try:
             queries = load_queries(args.queries, site)
         except QueryError as error:
             print(error, file=sys.stderr)
             return 2
-        titles = [] if args.no_titles else section_title_queries(ROOT)
+        data = site.parent / "guideline_data" if not args.site else ROOT / "guideline_data"
+        titles = [] if args.no_titles else section_title_queries(data)
         chosen = [
             q
             for q in queries + titles

@@ -23,6 +23,7 @@ the text).
 
 from __future__ import annotations
 
+import html.parser
 import json
 import re
 import unicodedata
@@ -74,11 +75,48 @@ def _distinct(words: Iterable[str]) -> str:
 DICTIONARY_SEGMENTED = ("ja", "zh", "th")
 
 
-def index_words(text: str, code: str = "ja") -> str:
-    """`kb_words` of a page: each run once (a lone hiragana is a particle, never a query), and the tails of its kanji
-    runs, so that a query for the end of a compound finds it."""
+class _IndexedText(html.parser.HTMLParser):
+    """The text of a page's HTML that Pagefind indexes: not inside data-pagefind-ignore, a permalink, a script."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skipping: list[bool] = []  # per open element: whether its content is left out
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self.VOID:
+            return
+        names = dict(attrs)
+        skip = (
+            "data-pagefind-ignore" in names
+            or "headerlink" in (names.get("class") or "").split()
+            or tag in ("script", "style", "template")
+        )
+        self.skipping.append(skip or bool(self.skipping and self.skipping[-1]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.VOID and self.skipping:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not (self.skipping and self.skipping[-1]):
+            self.parts.append(data)
+
+
+def indexed_text(page_html: str) -> str:
+    parser = _IndexedText()
+    parser.feed(page_html)
+    parser.close()
+    return " ".join(parser.parts)
+
+
+def index_words(page_html: str, code: str = "ja") -> str:
+    """`kb_words` of a page (its HTML): each run of the text Pagefind indexes once (a lone hiragana is a particle,
+    never a query), and the tails of its kanji runs, so that a query for the end of a compound finds it."""
     words = []
-    for run in runs(text):
+    for run in runs(indexed_text(page_html)):
         if ONE_HIRAGANA.fullmatch(run) or (code.split("-")[0] not in DICTIONARY_SEGMENTED and run.isascii()):
             continue
         words.append(run)

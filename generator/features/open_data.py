@@ -94,7 +94,7 @@ class Download:
 def download_groups(files: dict[str, bytes], language: Language, ui: dict[str, UiString]) -> list[dict]:
     """Every download of the language, by folder (downloads/checklists/, downloads/data/, …), names sorted."""
     folders: dict[str, list[Download]] = defaultdict(list)
-    for path in sorted(files):
+    for path in sorted(p for p in files if p.startswith("downloads/")):  # not the site's own assets (search words)
         folder, name = posixpath.split(path)
         folders[folder].append(Download(path, name, file_format(name), file_size(len(files[path]))))
     groups = []

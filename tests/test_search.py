@@ -1,0 +1,291 @@
+"""Search, in the built site and a real Chromium: each test would have caught one of the causes of issue 11.
+
+The query is typed into the real search box ("/" opens it); the dialog marks the query it has shown results for
+(`data-kb-searched`), so that a test reads the list only once it is complete. The site is served under a prefix.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from generator import search
+from generator.pages import section_path, url_of
+
+from .page_kinds import LANGUAGE_ROOTS
+
+pytestmark = pytest.mark.browser
+
+RESULT_LINKS = "[data-kb-search-results] .kb-search__link"
+
+
+def typed(page, query: str) -> list[str]:
+    """Type `query` into the open search box; the result pages in order, as paths below the site root."""
+    page.fill("#kb-search-input", query)
+    page.wait_for_function("q => document.getElementById('kb-search').dataset.kbSearched === q", arg=query,
+                           timeout=20000)  # fmt: skip
+    return page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
+
+
+def open_search(page, server: str, language: str = "ja") -> None:
+    page.goto(server + LANGUAGE_ROOTS[language] + "guideline/")
+    page.keyboard.press("/")
+    page.wait_for_selector("#kb-search[open]")
+
+
+def paths(server: str, hrefs: list[str]) -> list[str]:
+    prefix = urlsplit(server).path
+    return [urlsplit(h).path.removeprefix(prefix) for h in hrefs]
+
+
+class _BodyText(html.parser.HTMLParser):
+    """The text Pagefind indexes: inside data-pagefind-body, less data-pagefind-ignore and the permalinks."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "base", "embed", "track"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []  # per open element: "body", "skip" or ""
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        names = dict(attrs)
+        mark = ""
+        if "data-pagefind-body" in names:
+            mark = "body"
+        if "data-pagefind-ignore" in names or "headerlink" in (names.get("class") or "").split():
+            mark = "skip"
+        self.stack.append(mark)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if "body" in self.stack and "skip" not in self.stack[self.stack.index("body") :]:
+            self.parts.append(data)
+
+
+def indexed_pages(site: Path, language: str) -> dict[str, str]:
+    """Each indexed page of a language (path below the site root) → its text, NFKC-normalised."""
+    root = site / LANGUAGE_ROOTS[language]
+    pages = {}
+    for file in sorted(root.rglob("index.html")):
+        relative = file.relative_to(site).parent.as_posix()
+        if language == "ja" and any(relative.startswith(r) for r in LANGUAGE_ROOTS.values() if r):
+            continue
+        parser = _BodyText()
+        parser.feed(file.read_text(encoding="utf-8"))
+        if parser.parts:
+            pages["" if relative == "." else relative + "/"] = unicodedata.normalize("NFKC", " ".join(parser.parts))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def ja_pages(site) -> dict[str, str]:
+    return indexed_pages(site, "ja")
+
+
+# ---------------------------------------------------------------- cause 1: query and index agree on Japanese words
+
+
+@pytest.mark.parametrize("word", ["サイバー", "サイバー攻撃", "コンティンジェンシープラン", "なりすまし", "多要素認証"])
+def test_a_japanese_word_finds_every_page_that_has_it(page, server, ja_pages, word):
+    """Chromium cut サイバー into サイ|バー while the index kept サイバー, and Pagefind required both pieces: サイバー
+    found 3 of the 45 pages that have it, コンティンジェンシープラン none."""
+    having = {path for path, text in ja_pages.items() if word in text}
+    assert having
+    open_search(page, server)
+    page.fill("#kb-search-input", word)
+    page.wait_for_function("q => document.getElementById('kb-search').dataset.kbSearched === q", arg=word)
+    found = page.evaluate(
+        """async q => {
+            const out = await window.kbSearch.query(q);
+            return Promise.all(out.merged.map(async m => (await m.result.data()).raw_url));
+        }""",
+        word,
+    )
+    assert having <= {path.lstrip("/") for path in found}, sorted(having - {p.lstrip("/") for p in found})
+
+
+def test_cyberattack_leads_to_its_section(page, server):
+    open_search(page, server)
+    assert paths(server, typed(page, "サイバー攻撃"))[0] == "guideline/4-9-1/"
+
+
+@pytest.mark.parametrize("language", LANGUAGE_ROOTS)
+def test_every_section_title_finds_its_own_section_first(page, server, linked, language):
+    open_search(page, server, language)
+    wrong = []
+    for section in linked.kb.sections:
+        title = getattr(section.title, language)
+        expected = LANGUAGE_ROOTS[language] + url_of(section_path(linked, section.id))
+        found = paths(server, typed(page, title))
+        if found[:1] != [expected]:
+            wrong.append((title, expected, found[:3]))
+    assert not wrong
+
+
+def test_the_browser_and_the_index_cut_text_into_the_same_words(page, server, linked):
+    """generator/search.py wrote the index's words, kb-search.js cuts the query: the same rule on both sides."""
+    samples = [s.title.ja for s in linked.kb.sections] + [t.term.ja for t in linked.kb.glossary]
+    samples += ["ＣＩＳＯ ｸﾗｳﾄﾞ ５．４．２", "じゅうよういんふらさーびす", "2段階認証とＶＰＮ、USBメモリ"]
+    open_search(page, server)
+    in_browser = page.evaluate("texts => texts.map(t => window.kbSearch.runs(t))", samples)
+    assert in_browser == [search.runs(text) for text in samples]
+
+
+# ---------------------------------------------------------------- cause 2: normalisation
+
+
+@pytest.mark.parametrize(
+    ("query", "plain"),
+    [("ＣＩＳＯ", "CISO"), ("ｸﾗｳﾄﾞｻｰﾋﾞｽ", "クラウドサービス"), ("ばっくあっぷ", "バックアップ"), ("サーバー", "サーバ")],
+)
+def test_width_kana_and_long_vowel_forms_find_what_the_plain_form_finds(page, server, query, plain):
+    open_search(page, server)
+    expected = paths(server, typed(page, plain))
+    assert expected
+    assert paths(server, typed(page, query))[:1] == expected[:1]
+
+
+@pytest.mark.parametrize(("query", "plain"), [("ウィルス", "ウイルス"), ("ファイヤーウォール", "ファイアウォール")])
+def test_a_spelling_variant_finds_the_pages_of_the_spelling_in_the_text(page, server, ja_pages, query, plain):
+    having = {path for path, text in ja_pages.items() if plain in text}
+    assert having and not any(query in text for text in ja_pages.values())
+    open_search(page, server)
+    assert set(paths(server, typed(page, query))) & having
+
+
+@pytest.mark.parametrize("query", ["5.6.1", "5-6-1", "５．６．１", "5.6.1項", "5・6・1"])
+def test_a_section_number_in_any_form_leads_to_the_section(page, server, query):
+    open_search(page, server)
+    assert paths(server, typed(page, query))[0] == "guideline/5-6-1/"
+
+
+def test_an_english_section_number_leads_to_the_english_section(page, server):
+    open_search(page, server, "en")
+    assert paths(server, typed(page, "section 5-4-2"))[0] == "en/guideline/5-4-2/"
+
+
+# ---------------------------------------------------------------- causes 3 to 5: missing words, synonyms, English
+
+
+def test_a_question_with_a_word_no_page_has_shows_the_pages_with_the_others(page, server):
+    open_search(page, server)
+    assert paths(server, typed(page, "国交省 報告 義務"))[0] == "guideline/4-8-2/"
+    found = paths(server, typed(page, "国土交通省 報告 義務 飛行機雲"))  # no page says 飛行機雲
+    assert found[0] == "guideline/4-8-2/"
+    badge = page.locator("[data-kb-search-results] .kb-search__result").first.locator(".kb-search__partial")
+    assert badge.inner_text() == "一部の語に一致"
+
+
+def test_an_abbreviation_finds_the_section_that_spells_it_out(page, server, ja_pages):
+    """MFA on the Japanese site found only the glossary: the sections say 多要素認証."""
+    open_search(page, server)
+    found = paths(server, typed(page, "MFA"))
+    assert found[0].startswith("guideline/") and "多要素認証" in ja_pages[found[0]]
+    assert "MFA" not in ja_pages[found[0]] and "mfa" not in ja_pages[found[0]].lower()
+
+
+def test_an_english_word_on_the_japanese_site_finds_the_section(page, server):
+    """backup on the Japanese site found only the downloads page's file names."""
+    open_search(page, server)
+    assert paths(server, typed(page, "backup"))[0] == "guideline/5-1-3/"
+
+
+def test_the_downloads_file_list_is_not_searched(page, server, site, ja_pages):
+    """The downloads page came first for "backup": its file names (backup-ja.xlsx) were indexed."""
+    listed = re.findall(r'download="([^"]+)"', (site / "downloads" / "index.html").read_text(encoding="utf-8"))
+    words = {w for name in listed for w in search.runs(name)} - set(search.runs(ja_pages["downloads/"]))
+    assert "backup" in words
+    open_search(page, server)
+    for word in sorted(words)[:5]:
+        assert "downloads/" not in paths(server, typed(page, word)), word
+
+
+@pytest.mark.parametrize("query", ["CSIRT", "backup", "多要素認証", "サイバー攻撃", "5.4.2"])
+def test_english_search_never_returns_japanese_pages(page, server, query):
+    open_search(page, server, "en")
+    found = paths(server, typed(page, query))
+    assert all(p.startswith("en/") for p in found), found
+
+
+# ---------------------------------------------------------------- ranking, did you mean
+
+
+def test_a_guideline_section_comes_before_the_tool_pages_that_repeat_it(page, server):
+    open_search(page, server)
+    found = paths(server, typed(page, "パスワード 管理"))
+    tools = ("checklists/", "assessment/", "templates/", "downloads/")
+    assert any(p.startswith(tools) for p in found)  # the tool pages have the words too
+    assert found[0].startswith("guideline/")
+
+
+TYPOS = [("ja", "バックアプ", "バックアップ"), ("en", "malwear", "malware")]
+
+
+@pytest.mark.parametrize(("language", "typo", "word"), TYPOS)
+def test_a_typo_is_corrected_from_the_sites_words(page, server, language, typo, word):
+    open_search(page, server, language)
+    corrected = paths(server, typed(page, word))
+    assert paths(server, typed(page, typo))[:1] == corrected[:1]
+    assert word in page.inner_text("#kb-search-status")
+
+
+# ---------------------------------------------------------------- cause 7: the highlight after a click
+
+
+@pytest.mark.parametrize("query", ["バックアップ", "ばっくあっぷ"])
+def test_a_click_highlights_the_word_on_the_page(page, server, query):
+    """The link carried Pagefind's folded word (?highlight=ハツクアツフ), so the page marked nothing."""
+    open_search(page, server)
+    typed(page, query)
+    link = page.locator(RESULT_LINKS).first
+    assert parse_qs(urlsplit(link.get_attribute("href")).query)["highlight"] == ["バックアップ"]
+    link.click()
+    page.wait_for_selector("mark.kb-highlight")
+    assert set(page.locator("mark.kb-highlight").all_inner_texts()) == {"バックアップ"}
+
+
+# ---------------------------------------------------------------- static, under a prefix, no outside request, size
+
+FIRST_QUERY_BUDGET = 375_000  # bytes: 1.5 × what Pagefind's own UI downloaded for its first query (≈250 KB, ja)
+
+
+@pytest.mark.parametrize(("language", "query"), [("ja", "多要素認証"), ("en", "backup")])
+def test_the_first_query_stays_within_its_download_budget(browser, server, language, query):
+    context = browser.new_context(locale="ja-JP")
+    tab = context.new_page()
+    sizes: dict[str, int] = {}
+    tab.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+    tab.goto(server + LANGUAGE_ROOTS[language] + "guideline/", wait_until="networkidle")
+    sizes.clear()  # the page itself is not the search's
+    tab.keyboard.press("/")
+    typed(tab, query)
+    tab.wait_for_load_state("networkidle")
+    outside = [url for url in sizes if not url.startswith(server)]
+    context.close()
+    assert not outside
+    assert 0 < sum(sizes.values()) <= FIRST_QUERY_BUDGET, json.dumps(sizes, indent=1)
+
+
+def test_results_are_links_reached_by_the_arrow_keys(page, server):
+    open_search(page, server)
+    typed(page, "アクセス制御")
+    page.keyboard.press("ArrowDown")
+    first = page.evaluate("document.activeElement.href")
+    page.keyboard.press("ArrowDown")
+    second = page.evaluate("document.activeElement.href")
+    assert first and second and first != second
+    assert first == page.locator("[data-kb-search-results] a[href]").first.get_attribute("href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(first.split("#")[0] + "**")

@@ -28,6 +28,7 @@ from docx import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -57,6 +58,7 @@ HEADING_STYLES = ("Title", "Heading 1", "Heading 2")
 USED_STYLES = ("Title", "Heading 1", "Quote", "List Number", "List Bullet", "List Bullet 2", "Table Grid")
 WORD_2013 = "15"  # compatibilityMode of Word 2013 and every later version: no compatibility mode
 QUOTE_RULE = "A0A8B8"
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
 @dataclass(frozen=True)
@@ -132,9 +134,7 @@ def template_docx(
             _runs(_styled(document.add_paragraph(), ids["List Bullet 2"]), source.spans(item))
         _small(document.add_paragraph(f"— {source.section(quote.section)}")).alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _reproducible(buffer.getvalue(), template.date)
+    return _saved(document, template.date)
 
 
 @functools.cache
@@ -282,6 +282,10 @@ def _settings(document) -> None:
     for key, relationship in list(package.rels.items()):
         if relationship.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
             del package.rels[key]
+    # Word 2010's copy of the styles (438 KB in python-docx's template): later versions read styles.xml only.
+    for key, relationship in list(document.part.rels.items()):
+        if relationship.reltype == STYLES_WITH_EFFECTS:
+            document.part.drop_rel(key)
 
 
 def _fonts(rpr, latin: str, east_asian: str) -> None:
@@ -406,11 +410,28 @@ def _small(paragraph):
     return paragraph
 
 
-def _reproducible(data: bytes, date: dt.date) -> bytes:
-    """The same template gives the same bytes: zip entries carry the edition's date, not the build time."""
-    stamp = (date.year, date.month, date.day, 0, 0, 0)
-    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for entry in source.infolist():
-            out.writestr(zipfile.ZipInfo(entry.filename, stamp), source.read(entry), zipfile.ZIP_DEFLATED)
-    return target.getvalue()
+class _DatedZip:
+    """Where python-docx's package writer puts the parts: a zip whose entries carry one date, not the time of the
+    build, so that the same template gives the same bytes."""
+
+    def __init__(self, date: dt.date) -> None:
+        self.buffer = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED)
+        self.stamp = (date.year, date.month, date.day, 0, 0, 0)
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self.zip.writestr(zipfile.ZipInfo(pack_uri.membername, self.stamp), blob, zipfile.ZIP_DEFLATED)
+
+
+def _saved(document, date: dt.date) -> bytes:
+    """Document.save, with the entries dated `date`: the package writer's steps, written once (saving and then
+    rewriting the zip with fixed dates compressed every part twice)."""
+    package = document.part.package
+    for part in package.parts:
+        part.before_marshal()
+    out = _DatedZip(date)
+    PackageWriter._write_content_types_stream(out, package.parts)
+    PackageWriter._write_pkg_rels(out, package.rels)
+    PackageWriter._write_parts(out, package.parts)
+    out.zip.close()
+    return out.buffer.getvalue()

@@ -82,14 +82,23 @@ class Cell:
     link: str | None = None  # an absolute URL
 
 
+def sheet_name(text: str) -> str:
+    """A name Excel accepts for a sheet, whatever the ui string or id it comes from: at most 31 characters, none of
+    []:*?/\\ and no apostrophe at either end (openpyxl refuses the first, Excel the others)."""
+    return re.sub(r"[\\/*?:\[\]]", "_", text)[:31].strip("'") or "Sheet"
+
+
 @dataclass(frozen=True)
 class Table:
-    sheet: str  # at most 31 characters, none of []:*?/\
+    sheet: str  # made a valid sheet name (sheet_name)
     title: str
     note: str
     columns: tuple[Column, ...]
     rows: list[tuple[Cell, ...]]
     blank_rows: int = 0  # rows with the same drop-downs, left empty for the reader
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sheet", sheet_name(self.sheet))
 
     @property
     def last_row(self) -> int:
@@ -110,6 +119,9 @@ class Cover:
     tally_title: str = ""
     tally_headers: tuple[str, ...] = ()  # e.g. (checklist, items, done, partly done, …)
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sheet", sheet_name(self.sheet))
 
 
 # ---------------------------------------------------------------- the guard
@@ -231,7 +243,7 @@ def _named_styles(book: Workbook) -> None:
         "kb-label": {"font": font(bold=True), "alignment": top},
         "kb-text": {"font": font(), "alignment": top},
         "kb-text-link": {"font": font(color="0563C1", underline="single"), "alignment": top},
-        "kb-note": {"font": font(italic=True, color="7A4B00"), "alignment": top},
+        "kb-note": {"font": font(color="7A4B00"), "alignment": top},  # no italics: Japanese has none
         "kb-header": {
             "font": font(bold=True),
             "fill": HEADER_FILL,

@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PREFIX ?= /
+OVERLAY ?=
 
 .PHONY: serve site test lint bench bench-search check clean
 
@@ -19,11 +20,11 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 ## serve: build the site and serve it on http://127.0.0.1:$(PORT)$(PREFIX), rebuilding on every change
 serve: $(VENV)/.installed
-	$(PY) -m generator serve --port $(PORT) --prefix $(PREFIX)
+	$(PY) -m generator serve --port $(PORT) --prefix $(PREFIX) $(if $(OVERLAY),--overlay $(OVERLAY))
 
 ## site: build site/ for deployment (replaced only when the build succeeds)
 site: $(VENV)/.installed
-	$(PY) -m generator build
+	$(PY) -m generator build $(if $(OVERLAY),--overlay $(OVERLAY))
 
 ## check: validate the data and every cross-reference without building
 check: $(VENV)/.installed

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache
-from .errors import DataError
+from .errors import DataError, Problem
 from .features import BuildSettings, Feature
 from .features.checklists import Checklists
 from .features.core import Core
@@ -25,6 +25,7 @@ from .i18n import Language
 from .link import Linked, link
 from .load import load
 from .mkdocs_config import BaseConfig
+from .overlay import Applied, load_overlay
 from .pages import Page, nav
 from .render import TermMatcher, environment, html_text, render_page
 from .search import Search, weigh
@@ -53,13 +54,16 @@ class Paths:
     build: Path
     site: Path
     defaults: Path = GENERATOR_HOME
+    overlay: Path | None = None  # the organisation's own layer (--overlay, else kb.yaml `overlay`)
 
     @classmethod
-    def of(cls, project: Path | None = None, site: Path | None = None, data: Path | None = None) -> Paths:
+    def of(cls, project: Path | None = None, site: Path | None = None, data: Path | None = None,
+           overlay: Path | None = None) -> Paths:  # fmt: skip
         """`--data DIR` alone: the knowledge base's folder is the one that holds DIR; its site goes beside it."""
         project = (project or (data.parent if data else Path.cwd())).resolve()
         data = (data or project / "guideline_data").resolve()
-        return cls(project, data, project / "build", (site or project / "site").resolve())
+        site = (site or project / "site").resolve()
+        return cls(project, data, project / "build", site, overlay=overlay.resolve() if overlay else None)
 
 
 @dataclass
@@ -69,6 +73,7 @@ class BuildReport:
     files: dict[str, int] = field(default_factory=dict)
     cached: dict[str, list[str]] = field(default_factory=lambda: {"hits": [], "misses": []})  # "Checklists-ja", …
     mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
+    notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
 
 
 def load_knowledge_base(data_dir: Path) -> Linked:
@@ -111,9 +116,16 @@ def own_context(feature: Feature, values: dict, shared: dict) -> dict:
     return values
 
 
-def build_settings(base: BaseConfig) -> BuildSettings:
+def build_settings(base: BaseConfig, overlay: Applied | None = None) -> BuildSettings:
     """KB_SITE_URL, else mkdocs.yml's site_url, else "": the workbooks link to the site only when it is known."""
-    return BuildSettings(site_url=os.environ.get("KB_SITE_URL") or base.site_url)
+    return BuildSettings(site_url=os.environ.get("KB_SITE_URL") or base.site_url, overlay=overlay)
+
+
+def apply_overlay(linked: Linked, paths: Paths) -> Applied | None:
+    """The overlay named by --overlay, else by kb.yaml, loaded and linked against the knowledge base; or None."""
+    named = linked.kb.config.overlay
+    folder = paths.overlay or (paths.project / named if named else None)
+    return load_overlay(folder, linked) if folder else None
 
 
 @dataclass
@@ -129,16 +141,17 @@ class Plan:
     names: dict[str, str]
 
 
-def plan(linked: Linked, paths: Paths) -> Plan:
+def plan(linked: Linked, paths: Paths, overlay: Applied | None = None) -> Plan:
     theme = write_theme(paths)
-    settings = build_settings(theme[0])
+    settings = build_settings(theme[0], overlay)
     features = features_of(linked)
     for feature in features:
         feature.configure(settings)
     pages = [page for feature in features for page in feature.pages(linked)]
     weigh(pages)
     languages = Language.all(linked.kb)
-    names = {language.code: language.t(f"language.{language.code}") for language in languages}
+    # Material prints the language names as HTML, unescaped, in the language selector.
+    names = {language.code: html_text(language.t(f"language.{language.code}")) for language in languages}
     return Plan(linked, paths, theme, features, pages, languages, names)
 
 
@@ -201,9 +214,11 @@ def build(paths: Paths, site: bool = True, cache: bool = True) -> BuildReport:
     report.timings["validate"] = _lap(start)
     start = time.perf_counter()
     linked = checked(link(validated))
+    overlay = apply_overlay(linked, paths)
+    report.notices = overlay.notices if overlay else []
     report.timings["link"] = _lap(start)
     start = time.perf_counter()
-    the_plan = plan(linked, paths)
+    the_plan = plan(linked, paths, overlay)
     report.timings["plan"] = _lap(start)
     start = time.perf_counter()
     jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]

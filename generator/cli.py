@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import Paths, build, load_knowledge_base
-from .errors import DataError
+from .build import Paths, apply_overlay, build, load_knowledge_base
+from .errors import DataError, Problem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
                        "its own mkdocs.yml, overrides/ and docs/assets/")  # fmt: skip
     where.add_argument("--data", type=Path, default=argparse.SUPPRESS,
                        help="the data folder (default: guideline_data/ in the project)")  # fmt: skip
+    where.add_argument("--overlay", type=Path, default=argparse.SUPPRESS,
+                       help="an organisation's own layer (notes, owners, internal references, pages) to build "
+                       "beside the guideline (default: kb.yaml's overlay, if it names one)")  # fmt: skip
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__, parents=[where])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="validate the data and every cross-reference, build nothing", parents=[where])
@@ -29,16 +32,22 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
     args = parser.parse_args(argv)
-    paths = Paths.of(getattr(args, "project", None), getattr(args, "site_dir", None), getattr(args, "data", None))
+    given = {name: getattr(args, name, None) for name in ("project", "site_dir", "data", "overlay")}
+    paths = Paths.of(given["project"], given["site_dir"], given["data"], given["overlay"])
     try:
         if args.command == "check":
             linked = load_knowledge_base(paths.data)
             kb = linked.kb
+            overlay = apply_overlay(linked, paths)
             print(f"ok: {len(kb.sections)} sections, {len(kb.glossary)} terms, {len(kb.references)} references, "
                   f"{len(kb.errata)} errata, {len(kb.checklists)} checklists, {len(kb.templates)} templates, "
                   f"{len(linked.index.links)} links")  # fmt: skip
+            if overlay:
+                print(f"overlay: {len(overlay.overlay.annotations)} annotations, {len(overlay.review)} to review")
+                _notices(overlay.notices)
         elif args.command == "build":
             report = build(paths)
+            _notices(report.notices)
             for stage, seconds in report.timings.items():
                 print(f"{stage:>16}: {seconds:6.2f} s")
             print(f"pages: {report.pages}; site: {paths.site}")
@@ -52,3 +61,9 @@ def main(argv: list[str] | None = None) -> int:
             print("The build stopped; site/ was left as it was.", file=sys.stderr)
         return 1
     return 0
+
+
+def _notices(notices: list[Problem]) -> None:
+    """What the build wants the organisation to look at (it does not stop the build)."""
+    for notice in notices:
+        print(f"note: {notice}", file=sys.stderr)

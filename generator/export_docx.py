@@ -74,6 +74,8 @@ class TextSource(Protocol):
 
     def section(self, section_id: str) -> str: ...
 
+    def fill(self, field: schema.TemplateField) -> str | None: ...
+
 
 def template_docx(
     template: schema.Template, language: Language, source: TextSource, edition: str, footer: str
@@ -324,7 +326,10 @@ def _fields_table(document, fields: list[schema.TemplateField], source: TextSour
         if field.hint:
             _small(_runs(label.add_paragraph(), source.spans(field.hint)))
         _shade(label)
-        if field.kind == "choice":
+        filled = source.fill(field)
+        if filled:  # the organisation's own value (an overlay), for the reader to keep or change
+            _sized(_runs(answer.paragraphs[0], [Span(filled)]), TABLE_TEXT)
+        elif field.kind == "choice":
             choices = "　".join(f"☐ {_plain(source, c)}" for c in field.choices)
             _sized(_runs(answer.paragraphs[0], [Span(choices)]), TABLE_TEXT)
         elif field.kind in ("date", "signature"):

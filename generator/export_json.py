@@ -48,6 +48,7 @@ class KnowledgeBaseExport(schema.Strict):
         "(a Text is a string)"
     )
     changelog: list[schema.ChangelogEntry]
+    config: schema.KbConfig = Field(description="What the knowledge base is (its kb.yaml): identity, languages, roles")
     document: schema.Document
     sections: list[schema.Section]
     controls: list[str] = Field(description="The ids of the sections that are controls (kb.yaml structure.controls)")
@@ -59,14 +60,21 @@ class KnowledgeBaseExport(schema.Strict):
     checklists: list[schema.Checklist]
     templates: list[schema.Template]
     links: list[CrossLink]
+    organisation: schema.Overlay | None = Field(
+        None,
+        description="The organisation's own layer (an overlay), kept apart from the guideline: its notes, owners, "
+        "internal references and pages. Absent when the site was built without one.",
+    )
 
 
-def export_model(linked: Linked) -> KnowledgeBaseExport:
+def export_model(linked: Linked, overlay: schema.Overlay | None = None) -> KnowledgeBaseExport:
     kb = linked.kb
     return KnowledgeBaseExport(
+        organisation=overlay,
         version=kb.version,
         languages=kb.config.languages,
         changelog=kb.changelog,
+        config=kb.config,
         document=kb.document,
         sections=kb.sections,
         controls=[s.id for s in kb.sections if kb.config.is_control(s.id)],
@@ -93,6 +101,8 @@ def export_json(export: KnowledgeBaseExport, language: str | None = None) -> byt
     if language is not None:
         export = export.model_copy(update={"languages": [language]})
     data = export.model_dump(mode="json", context={"language": language})
+    if data["organisation"] is None:  # a site without an overlay exports what it always did
+        del data["organisation"]
     return _dumps(data)
 
 

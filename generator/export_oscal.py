@@ -18,6 +18,7 @@ from collections import Counter
 from . import schema
 from .i18n import Language
 from .link import Key, Linked, segments
+from .overlay import Applied
 from .pages import children, label_of
 from .validate import parent_id
 
@@ -38,14 +39,14 @@ def control_id(config: schema.KbConfig, section_id: str) -> str:
     return f"{config.oscal_prefix}-{section_id}"
 
 
-def oscal_json(linked: Linked) -> bytes:
-    return (json.dumps(catalog(linked), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+def oscal_json(linked: Linked, overlay: Applied | None = None) -> bytes:
+    return (json.dumps(catalog(linked, overlay), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def catalog(linked: Linked) -> dict:
+def catalog(linked: Linked, overlay: Applied | None = None) -> dict:
     kb = linked.kb
     # The prose is in the knowledge base's first language; titles in the others ride along as props.
-    builder = _Builder(linked, Language.all(kb)[0])
+    builder = _Builder(linked, Language.all(kb)[0], overlay)
     body = {
         "uuid": builder.uuid(f"catalog/{kb.version}"),
         "metadata": builder.metadata(),
@@ -65,8 +66,8 @@ def _sort_id(section_id: str) -> str:
 
 
 class _Builder:
-    def __init__(self, linked: Linked, language: Language) -> None:
-        self.linked, self.kb, self.language = linked, linked.kb, language
+    def __init__(self, linked: Linked, language: Language, overlay: Applied | None = None) -> None:
+        self.linked, self.kb, self.language, self.overlay = linked, linked.kb, language, overlay
         self.ns = namespace(self.kb.config)
         self.uuid_namespace = uuid.uuid5(uuid.NAMESPACE_URL, self.ns)  # the same names give the same uuids
         self.other_languages = [code for code in self.kb.config.languages if code != language.code]
@@ -93,7 +94,7 @@ class _Builder:
     def metadata(self) -> dict:
         kb, document = self.kb, self.kb.document
         return {
-            "title": self.language.text(document.title),
+            "title": _escape(self.language.text(document.title)),  # markup-line
             "last-modified": _timestamp(kb.changelog[0].date),
             "version": kb.version,
             "oscal-version": OSCAL_VERSION,
@@ -111,15 +112,15 @@ class _Builder:
                 self.prop("guideline-issuer", self.language.text(document.issuer)),
                 self.prop("guideline-date", document.date.isoformat()),
             ],
-            "remarks": self.language.t("oscal.remarks"),
+            "remarks": _escape(self.language.t("oscal.remarks")),
         }
 
     def resource(self, reference: schema.Reference) -> dict:
         resource = {
             "uuid": self.resource_uuid(reference.id),
-            "title": self.language.text(reference.title),
+            "title": _escape(self.language.text(reference.title)),
             "props": [self.prop("reference-id", reference.id), *self.titles(reference.title)],
-            "citation": {"text": self.citation(reference)},
+            "citation": {"text": _escape(self.citation(reference))},
         }
         if reference.url:
             resource["rlinks"] = [{"href": reference.url}]
@@ -139,7 +140,7 @@ class _Builder:
 
     # -- groups and controls
     def group(self, section: schema.Section) -> dict:
-        group = {"id": self.id(section.id), "title": self.language.text(section.title)}
+        group = {"id": self.id(section.id), "title": _escape(self.language.text(section.title))}
         group |= self.common(section)
         if section.listing == "references":  # chapter 6 lists every cited document: the back matter
             cited = [{"href": f"#{self.resource_uuid(r.id)}", "rel": "reference"} for r in self.kb.references]
@@ -151,7 +152,7 @@ class _Builder:
 
     def control(self, section: schema.Section) -> dict:
         cls = "control" if self.kb.config.is_control(section.id) else "section"
-        control = {"id": self.id(section.id), "class": cls, "title": self.language.text(section.title)}
+        control = {"id": self.id(section.id), "class": cls, "title": _escape(self.language.text(section.title))}
         control |= self.common(section)
         kids = [self.control(kid) for kid in children(self.linked, section.id)]
         if kids:
@@ -174,10 +175,32 @@ class _Builder:
         links = self.links(section)
         if links:
             result["links"] = links
-        parts = self.parts(self.id(section.id), section.blocks)
+        parts = self.parts(self.id(section.id), section.blocks) + self.own_parts(section)
         if parts:
             result["parts"] = parts
         return result
+
+    def own_parts(self, section: schema.Section) -> list[dict]:
+        """The organisation's notes on a control, as parts in the organisation's own namespace (class
+        "organisation"), so that a GRC tool reads them beside the guideline's statement and never as part of it."""
+        if self.overlay is None:
+            return []
+        ns = f"urn:x-{self.overlay.organisation.slug}:oscal"
+        parts = []
+        for number, note in enumerate(self.overlay.of(Key("section", section.id)), 1):
+            part = {"id": f"{self.id(section.id)}_internal-{number}", "name": "internal-note", "ns": ns,
+                    "class": "organisation"}  # fmt: skip
+            props = []
+            if note.owner:
+                props.append({"name": "owner", "ns": ns, "value": self.language.text(note.owner.department)})
+            props += [{"name": "internal-reference", "ns": ns, "value": self.language.text(r.name)}
+                      for r in (self.overlay.references[i] for i in note.references)]  # fmt: skip
+            if props:
+                part["props"] = props
+            if note.note:
+                part["prose"] = self.inline(note.note)
+            parts.append(part)
+        return parts
 
     def links(self, section: schema.Section) -> list[dict]:
         index, key = self.linked.index, Key("section", section.id)
@@ -209,7 +232,7 @@ class _Builder:
                 part["ns"] = self.ns
             part["class"] = block.source
             if block.title:
-                part["title"] = self.language.text(block.title)
+                part["title"] = _escape(self.language.text(block.title))
             if block.role == "heading":
                 if block.status:  # the source's mark on this topic (a section may hold topics marked differently)
                     part["props"] = [self.prop("change-status", block.status)]

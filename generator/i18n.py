@@ -68,8 +68,15 @@ class Language:
         number = self.section_number(section.id)
         return f"{number} {self.text(section.title)}" if number else self.text(section.title)
 
+    def fallback(self, text: schema.Text) -> str | None:
+        """The language an organisation's text is shown in when it is not written in this one (None: it is)."""
+        languages = text.languages()
+        return None if self.code in languages else languages[0]
+
     def text(self, text: schema.Text) -> str:
-        return getattr(text, self.code)
+        """The text in this language. The knowledge base's texts are in every language (validate checks); only an
+        organisation's may lack one, and is then shown in the first it is written in."""
+        return getattr(text, self.fallback(text) or self.code)
 
     def date(self, value: dt.date, precision: str = "day") -> str:
         return japanese_date(value, precision) if self.code == "ja" else english_date(value, precision)

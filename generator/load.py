@@ -82,14 +82,15 @@ class RawData:
     files: dict[str, list[SourceFile]]
 
 
-def load(root: Path, shown_root: str = "guideline_data") -> RawData:
-    """Read every collection; raise DataError listing every file that cannot be read."""
+def load(root: Path, shown_root: str = "guideline_data", collections: tuple[Collection, ...] = COLLECTIONS) -> RawData:
+    """Read every collection (a knowledge base's, or an overlay's); raise DataError listing every file that cannot
+    be read."""
     problems: list[Problem] = []
     files: dict[str, list[SourceFile]] = {}
     root = root.resolve()
-    for collection in COLLECTIONS:
+    for collection in collections:
         files[collection.name] = []
-        if collection.name == "ui":
+        if collection.name == "ui" and collections is COLLECTIONS:
             defaults = _read(DEFAULT_UI, DEFAULT_UI.parent, "generator/defaults/ui.yaml", problems)
             if defaults is not None and _shape_ok(defaults, collection, problems):
                 files["ui"].append(defaults)
@@ -377,3 +378,36 @@ def _shape_ok(source: SourceFile, collection: Collection, problems: list[Problem
         )
     )
     return False
+
+
+def asset_files(folder: Path, shown: str) -> list[Path]:
+    """The regular files under an assets folder that the site publishes as they are (CSS, scripts, images). A link
+    that leads out of the folder would publish whatever it points at (a key, /etc/passwd): it is refused, as are a
+    link loop, a named pipe or a device."""
+    problems: list[Problem] = []
+    root = folder.resolve()
+    files = []
+    for path in sorted(folder.rglob("*")):
+        where = f"{shown}/{path.relative_to(folder).as_posix()}"
+        try:
+            resolved = path.resolve(strict=True)
+            mode = os.stat(resolved).st_mode
+        except (OSError, RuntimeError):
+            problems.append(Problem(where, None, "this link leads nowhere or round in a circle", LINK_FIX))
+            continue
+        if not resolved.is_relative_to(root):
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    f"this link points outside {shown} (to {resolved}): the site would publish it",
+                    "copy the file itself into the folder, or delete the link",
+                )  # fmt: skip
+            )
+        elif stat.S_ISREG(mode):
+            files.append(path)
+        elif not stat.S_ISDIR(mode):
+            problems.append(Problem(where, None, *_not_a_file(mode, path)))
+    if problems:
+        raise DataError(problems)
+    return files

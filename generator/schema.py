@@ -55,7 +55,10 @@ class Text(BaseModel):
     def _one_language(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict | str:
         # A one-language export dumps with context={"language": "ja"}: each Text becomes that language's string.
         language = (info.context or {}).get("language")
-        return getattr(self, language) if language else handler(self)
+        if not language:
+            return handler(self)
+        # An organisation's text may lack a language; it is then exported in the first it is written in.
+        return getattr(self, language) if language in self.languages() else self.strings()[0]
 
 
 Provenance = Literal["guideline", "editorial"]
@@ -408,6 +411,7 @@ class KbConfig(Strict):
     control_categories: list[Slug] = []  # a control's `category`; labels are the ui strings category.<id>
     change_statuses: list[Slug] = []  # a section's `status`; labels are the ui strings status.<id>
     features: list[FeatureName] = ["core", "checklists", "templates", "open_data"]
+    overlay: NonEmpty | None = None  # an organisation's overlay folder, relative to the knowledge base's folder
 
     @field_validator("languages", "control_categories", "change_statuses", "features")
     @classmethod
@@ -449,3 +453,87 @@ class KnowledgeBase(Strict):
     def version(self) -> str:
         """The knowledge base's version: the newest changelog entry's (validate checks there is one)."""
         return self.changelog[0].version
+
+
+# ---------------------------------------------------------------- the organisation's layer (an overlay folder)
+# An overlay's texts are Texts in one or more of the knowledge base's languages: a text missing in a language is
+# shown in another with a label saying so. Targets are `@` references, as in the guideline's own text.
+
+HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$")]
+
+
+class Contact(Strict):
+    role: Text  # e.g. CSIRT 窓口
+    name: NonEmpty | None = None
+    phone: NonEmpty | None = None
+    email: Annotated[str, StringConstraints(pattern=r"^[^@\s<>\"']+@[^@\s<>\"']+$")] | None = None
+    url: HttpUrl | None = None
+
+
+class Organisation(Strict):
+    """organisation.yaml: who the organisation is."""
+
+    slug: Slug  # namespaces the organisation's OSCAL props and parts
+    name: Text
+    short_name: NonEmpty
+    logo: NonEmpty | None = None  # an image file inside the overlay folder
+    contacts: list[Contact] = []
+
+
+class InternalReference(Strict):
+    """An internal rule, standard or procedure of the organisation (社内規程): shown as internal, never as guideline."""
+
+    id: Slug
+    name: Text
+    number: NonEmpty | None = None  # e.g. IT-SEC-004 第4条
+    url: HttpUrl | None = None  # the intranet page: http(s) only
+
+
+class Owner(Strict):
+    department: Text
+    role: Text | None = None
+
+
+class Annotation(Strict):
+    """What the organisation says beside one section, control, checklist item or template."""
+
+    target: Annotated[str, StringConstraints(pattern=r"^@")]  # @5.4.2, @sec:intro, @cl:CL5-001, @tpl:cyber-policy
+    date: dt.date  # when it was written
+    note: Text | None = None
+    owner: Owner | None = None
+    references: list[Slug] = []  # ids in the overlay's references.yaml
+    # The target's text when the note was written (`check` prints it): a changed target asks for a review.
+    fingerprint: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")] | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Annotation:
+        if self.note is None and self.owner is None and not self.references:
+            raise ValueError("an annotation needs a 'note', an 'owner' or 'references'")
+        return self
+
+
+class OverlayPage(Strict):
+    """A page of the organisation's own (e.g. 社内規程一覧), placed in the navigation."""
+
+    id: Slug
+    title: Text
+    nav: Literal["tools", "notes", "end"] = "end"
+    blocks: Annotated[list[Block], Field(min_length=1)]
+
+
+class TemplateFill(Strict):
+    """templates.yaml: what the organisation's copies of the templates come filled in with."""
+
+    company: Text | None = None  # the company name: it fills every template field named in `company_fields`
+    company_fields: list[Slug] = ["organisation"]  # the templates' field for the organisation's name
+    fields: dict[Slug, dict[Slug, Text]] = {}  # template id → field id → value (wins over `company`)
+
+
+class Overlay(Strict):
+    """Everything an overlay folder holds, validated; handed beside the knowledge base, never merged into it."""
+
+    organisation: Organisation
+    references: list[InternalReference]
+    annotations: list[Annotation]
+    pages: list[OverlayPage]
+    templates: TemplateFill

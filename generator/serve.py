@@ -57,7 +57,8 @@ def snapshot(roots: list[Path]) -> dict[Path, tuple[int, int]]:
 
 def watched_roots(paths: Paths) -> list[Path]:
     homes = [paths.project] + ([paths.defaults] if paths.defaults != paths.project else [])
-    return [paths.data, *(home / name for home in homes for name in WATCHED)]
+    overlay = [paths.overlay] if paths.overlay else []
+    return [paths.data, *overlay, *(home / name for home in homes for name in WATCHED)]
 
 
 class PrefixHandler(http.server.SimpleHTTPRequestHandler):
@@ -231,7 +232,8 @@ def _restart(server: http.server.ThreadingHTTPServer, paths: Paths, port: int, p
     listening = server.socket.fileno()
     os.set_inheritable(listening, True)
     os.environ[SOCKET_ENV] = str(listening)
-    command = [sys.executable, "-m", "generator", "--project", str(paths.project), "--data", str(paths.data), "serve",
+    command = [sys.executable, "-m", "generator", "--project", str(paths.project), "--data", str(paths.data),
+               *(["--overlay", str(paths.overlay)] if paths.overlay else []), "serve",
                "--port", str(port), "--prefix", prefix]  # fmt: skip
     sys.stdout.flush()
     sys.stderr.flush()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..errors import Problem
 from ..i18n import Language
 from ..link import Linked
+from ..overlay import Applied
 from ..pages import Page
 
 
@@ -19,6 +20,7 @@ class BuildSettings:
     """What a build knows beyond the data, handed to every feature before it produces anything."""
 
     site_url: str  # where the site is published ("" when unknown): KB_SITE_URL, else mkdocs.yml's site_url
+    overlay: Applied | None = None  # the organisation's own layer, when the build has one
 
     @property
     def site_root(self) -> str:

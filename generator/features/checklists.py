@@ -18,6 +18,7 @@ from markupsafe import Markup
 from .. import __version__, schema
 from ..i18n import Language
 from ..link import Key, Linked, segments
+from ..overlay import Applied
 from ..pages import Page, label_of, target_of, url_of
 from ..sheets import Cell, Column, Cover, Table, csv_bytes, workbook
 from . import BuildSettings, Feature, HomeCard
@@ -58,12 +59,13 @@ class ItemRow:
 class Checklists(Feature):
     def __init__(self) -> None:
         self.site_url = ""
+        self.overlay: Applied | None = None
 
     def has_data(self, linked: Linked) -> bool:
         return bool(linked.kb.checklists)
 
     def configure(self, settings: BuildSettings) -> None:
-        self.site_url = settings.site_root
+        self.site_url, self.overlay = settings.site_root, settings.overlay
 
     def pages(self, linked: Linked) -> list[Page]:
         # A checklist restates the guideline's sentences: like the print page, it stays out of the search index, so
@@ -79,7 +81,7 @@ class Checklists(Feature):
         ]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
-        book = Book(linked, language, self.site_url)
+        book = Book(linked, language, self.site_url, self.overlay)
         files = {}
         for checklist in linked.kb.checklists:
             table = book.table(checklist)
@@ -192,8 +194,8 @@ def _item_json(row: ItemRow) -> dict:
 class Book:
     """The downloads of one language: the same columns in the xlsx sheets and the CSV files."""
 
-    def __init__(self, linked: Linked, language: Language, site_url: str) -> None:
-        self.linked, self.language, self.site_url = linked, language, site_url
+    def __init__(self, linked: Linked, language: Language, site_url: str, overlay: Applied | None = None) -> None:
+        self.linked, self.language, self.site_url, self.overlay = linked, language, site_url, overlay
         self.rows = ItemRows(linked, language)
         self.statuses = tuple(language.t(f"checklist.status.{code}") for code in STATUSES)
 
@@ -206,17 +208,30 @@ class Book:
     def header(self) -> list[str]:
         t = self.language.t
         keys = ("id", "text", "source", "block", "actor", "wording", "status", "owner", "evidence", "due", "note")
-        return [t(f"checklist.{key}") for key in keys]
+        # An organisation's internal rules get a column of their own, after the reader's: never mixed with ours.
+        return [t(f"checklist.{key}") for key in keys] + ([t("own.references")] if self.overlay else [])
+
+    def own(self, item_id: str) -> tuple[str | None, str | None]:
+        """The organisation's default owner of an item (the item's, else its section's) and its internal rules."""
+        if self.overlay is None:
+            return None, None
+        item, text = self.linked.index.items[item_id], self.language.text
+        keys = (Key("item", item_id), Key("section", item.section))
+        owner = self.overlay.item_owner(item)
+        rules = [r for key in keys for r in self.overlay.references_of(key)]
+        names = [f"{text(r.name)} {r.number}" if r.number else text(r.name) for r in dict.fromkeys(rules)]
+        return (text(owner.department) if owner else None), (self.language.t("punct.list").join(names) or None)
 
     def table(self, checklist: schema.Checklist) -> Table:
         t = self.language.t
-        widths = (10, 60, 30, 16, 18, 16, 12, 16, 26, 12, 30)
+        widths = (10, 60, 30, 16, 18, 16, 12, 16, 26, 12, 30) + ((30,) if self.overlay else ())
         columns = [Column(h, w) for h, w in zip(self.header(), widths, strict=True)]
         columns[6] = Column(columns[6].header, 12, choices=self.statuses, tallied=True)
         columns[9] = Column(columns[9].header, 12, date=True)
         rows = []
         for item in items_of(self.linked, checklist):
             row = self.rows.row(item)
+            owner, rules = self.own(item.id)
             rows.append(
                 (
                     Cell(row.id, self.url(row.page, row.anchor)),
@@ -225,7 +240,10 @@ class Book:
                     Cell(row.block),
                     Cell(row.actor),
                     Cell(row.wording),
-                    *(Cell(None) for _ in range(5)),
+                    Cell(None),
+                    Cell(owner),  # the organisation's default owner, for the reader to keep or change
+                    *(Cell(None) for _ in range(3)),
+                    *((Cell(rules),) if self.overlay else ()),
                 )
             )
         return Table(
@@ -266,8 +284,11 @@ class Book:
         for checklist in checklists:
             for item in items_of(self.linked, checklist):
                 row = self.rows.row(item)
-                answers = ["", "", "", "", ""]  # status, owner, evidence, due, note: for the reader
-                rows.append([checklist.id, row.id, row.text, row.source, row.block, row.actor, row.wording, *answers])
+                owner, rules = self.own(item.id)
+                answers = ["", owner or "", "", "", ""]  # status, owner, evidence, due, note: for the reader
+                own = [rules or ""] if self.overlay else []
+                rows.append([checklist.id, row.id, row.text, row.source, row.block, row.actor, row.wording, *answers,
+                             *own])  # fmt: skip
         return csv_bytes(header, rows)
 
     def plan_template(self) -> bytes:

@@ -7,14 +7,25 @@ from collections import defaultdict
 from .. import kana
 from ..i18n import Language
 from ..link import Linked
+from ..overlay import PAGE_FOLDER, Applied
 from ..pages import Page, children, core_pages
 from ..schema import GlossaryTerm
-from . import Feature
+from . import BuildSettings, Feature
 
 
 class Core(Feature):
+    overlay: Applied | None = None
+
+    def configure(self, settings: BuildSettings) -> None:
+        self.overlay = settings.overlay
+
     def pages(self, linked: Linked) -> list[Page]:
-        return core_pages(linked)
+        own = self.overlay.overlay.pages if self.overlay else []
+        return [
+            *core_pages(linked),
+            *(Page(f"{PAGE_FOLDER}{p.id}.md", "organisation_page.md.j2", p.title, {"own_page": p}, nav=p.nav)
+              for p in own),
+        ]  # fmt: skip
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
         kb = linked.kb
@@ -32,6 +43,7 @@ class Core(Feature):
             "glossary_groups": glossary_groups(kb.glossary, language),
             "term_haystack": term_haystack,
             "editorial_blocks": [(s, b) for s in kb.sections for b in s.blocks if b.source == "editorial"],
+            "organisation": self.overlay,
         }
 
 

@@ -7,14 +7,17 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from ..export_json import export_json, export_model, json_schema
 from ..export_oscal import oscal_json
 from ..i18n import Language
 from ..link import Key, Linked
+from ..overlay import Applied
 from ..pages import Page
-from ..render import PageRenderer
+from ..render import PageRenderer, escape_html
 from ..schema import UiString
-from . import Feature, HomeCard
+from . import BuildSettings, Feature, HomeCard
 
 DATA_FOLDER = "downloads/data/"
 OSCAL_FILE = DATA_FOLDER + "guideline-catalog.oscal.json"
@@ -33,6 +36,11 @@ FORMATS = (
 
 
 class OpenData(Feature):
+    overlay: Applied | None = None
+
+    def configure(self, settings: BuildSettings) -> None:
+        self.overlay = settings.overlay
+
     def pages(self, linked: Linked) -> list[Page]:
         return [
             Page("downloads.md", "downloads.md.j2", "nav.downloads", nav="end"),
@@ -41,13 +49,13 @@ class OpenData(Feature):
         ]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
-        export, code = export_model(linked), language.code
+        export, code = export_model(linked, self.overlay.overlay if self.overlay else None), language.code
         return {
             DATA_FOLDER + "knowledge-base.json": export_json(export),
             DATA_FOLDER + f"knowledge-base.{code}.json": export_json(export, code),
             DATA_FOLDER + "knowledge-base.schema.json": json_schema(),
             DATA_FOLDER + f"knowledge-base.{code}.schema.json": json_schema(code),
-            OSCAL_FILE: oscal_json(linked),
+            OSCAL_FILE: oscal_json(linked, self.overlay),
         }
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
@@ -74,13 +82,13 @@ class PrintRenderer(PageRenderer):
                 return f"print-ref-{key.id}"
         return None
 
-    def md(self, key: Key | str, anchor: str = "") -> str:
+    def md(self, key: Key | str, anchor: str = "") -> Markup:
         local = None if isinstance(key, str) else self.anchor(key)
-        return f"#{local}" if local else super().md(key, anchor)
+        return escape_html(f"#{local}") if local else super().md(key, anchor)  # a URL: Markup, not text to escape
 
-    def href(self, key: Key | str, anchor: str = "") -> str:
+    def href(self, key: Key | str, anchor: str = "") -> Markup:
         local = None if isinstance(key, str) else self.anchor(key)
-        return f"#{local}" if local else super().href(key, anchor)
+        return escape_html(f"#{local}") if local else super().href(key, anchor)
 
 
 @dataclass(frozen=True)

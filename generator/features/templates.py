@@ -25,7 +25,8 @@ from ..link import Key, Linked, segments
 from ..pages import Page, label_of, url_of
 from ..render import TEMPLATES
 from ..validate import texts
-from . import Feature, HomeCard
+from ..overlay import Applied
+from . import BuildSettings, Feature, HomeCard
 
 INDEX = "templates/index.md"
 STYLESHEET = "assets/kb-templates.css"
@@ -48,8 +49,13 @@ class Templates(Feature):
     def check(self, linked: Linked) -> list[Problem]:
         return quote_problems(linked)
 
+    overlay: Applied | None = None
+
     def has_data(self, linked: Linked) -> bool:
         return bool(linked.kb.templates)
+
+    def configure(self, settings: BuildSettings) -> None:
+        self.overlay = settings.overlay
 
     def pages(self, linked: Linked) -> list[Page]:
         # Search leads to a template through the index page (titles and purposes): a template's own page, with its
@@ -64,7 +70,7 @@ class Templates(Feature):
         environment = download_environment()
         files = {}
         for template in linked.kb.templates:
-            plain = PlainText(linked, language, template)
+            plain = PlainText(linked, language, template, self.overlay.overlay.templates if self.overlay else None)
             meta = TemplateMeta.of(template, language)
             # The Word header carries the ID and the edition; its footer, one line beside the page numbers, the notice.
             footer = language.t("templates.docx_footer").format(id=template.id)
@@ -129,8 +135,18 @@ class TemplateMeta:
 class PlainText:
     """Data text for files outside the site: `@` references become labels, **bold** stays a span of its own."""
 
-    def __init__(self, linked: Linked, language: Language, template: schema.Template) -> None:
-        self.linked, self.language = linked, language
+    def __init__(self, linked: Linked, language: Language, template: schema.Template,
+                 fill: schema.TemplateFill | None = None) -> None:  # fmt: skip
+        self.linked, self.language, self.template, self._fill = linked, language, template, fill
+
+    def fill(self, field: schema.TemplateField) -> str | None:
+        """The organisation's value for a field (an overlay's templates.yaml), or None: the field stays blank."""
+        if self._fill is None:
+            return None
+        value = self._fill.fields.get(self.template.id, {}).get(field.id)
+        if value is None and field.id in self._fill.company_fields:
+            value = self._fill.company
+        return self.language.text(value) if value else None
 
     def spans(self, text: schema.Text) -> list[Span]:
         """References become their labels; bold stays a span of its own."""

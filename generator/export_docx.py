@@ -220,7 +220,7 @@ def _field(paragraph, instruction: str) -> None:
 
 
 def _styles(document, code: str) -> None:
-    fonts = FONTS[code]
+    fonts = FONTS.get(code, FONTS["en"])  # a language without fonts of its own: the English choice
     for name in ("Normal", *HEADING_STYLES, "Quote", "Header", "Footer"):
         style = document.styles[name]
         latin, east_asian = fonts["heading" if name in HEADING_STYLES else "body"]
@@ -229,7 +229,7 @@ def _styles(document, code: str) -> None:
         if language is None:
             language = OxmlElement("w:lang")
             style.element.rPr.append(language)
-        language.set(qn("w:val"), LOCALES[code])
+        language.set(qn("w:val"), LOCALES.get(code, code))
         language.set(qn("w:eastAsia"), "ja-JP")
     for name in ("Header", "Footer"):
         style = document.styles[name]
@@ -307,7 +307,7 @@ def _properties(document, template: schema.Template, language: Language, source:
     properties.subject = language.text(template.title)[:255]
     properties.identifier = template.id
     properties.version = edition
-    properties.language = LOCALES[language.code]
+    properties.language = LOCALES.get(language.code, language.code)
     properties.keywords = ", ".join(template.implements)[:255]
     properties.comments = language.t("templates.editorial_body")[:255]
     properties.author = properties.last_modified_by = ""

@@ -261,8 +261,8 @@ class _Builder:
             pieces.append(f"{quote}— {self.inline(block.attribution)}")
         if block.source == "editorial" and block.date:
             t = self.language.t
-            pieces.append(f"{t('punct.open')}{t('provenance.editorial_note')}{t('punct.list')}"
-                          f"{self.language.date(block.date)}{t('punct.close')}")  # fmt: skip
+            pieces.append(_escape(f"{t('punct.open')}{t('provenance.editorial_note')}{t('punct.list')}"
+                                  f"{self.language.date(block.date)}{t('punct.close')}"))  # fmt: skip
         return "\n\n".join(pieces)
 
     def items(self, items: list[schema.ListItem], depth: int = 0) -> list[str]:

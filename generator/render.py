@@ -27,11 +27,14 @@ from .link import Key, Linked, TermFinder, segments
 from .pages import Page, label_of, relative_md, relative_url, target_of
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Exactly what Python-Markdown (with tables) lets a backslash escape: before any other character, such as = ~ ^,
-# the backslash would be shown.
-MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|!])")
-# What would start a block at the start of a line: "1. " (ordered list), "-" / "+" (bullet, rule), "???" (details).
-LINE_START = re.compile(r"^(\s*)(?:(\d+)\.(?=\s|$)|([-+])|\?(?=\?\?))", re.MULTILINE)
+# Markdown's and HTML's specials, written as character references: a reference is the character itself in every
+# place a template may put text — Markdown text, a table cell, a raw HTML block, a quoted attribute — while Markdown
+# sees no bracket, brace, asterisk or bar in it (a backslash escape would show as a backslash outside Markdown).
+SPECIALS = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]{}#|!"} | {"&": "&amp;", "<": "&lt;", ">": "&gt;",
+                         '"': "&quot;", "'": "&#39;"})  # fmt: skip
+# What would start a block at the start of a line: "1. " (ordered list), "-" "+" (bullet, rule), "=" (setext
+# heading), "?" (details). "#", ">" and "*" are specials anyway.
+LINE_START = re.compile(r"^(\s*)(?:([0-9]+)\.(?=\s|$)|([-+=?]))", re.MULTILINE)
 
 
 def html_text(text: str) -> str:
@@ -42,21 +45,14 @@ def html_text(text: str) -> str:
 
 def escape_markdown(text: str) -> str:
     """Plain text that Markdown and HTML show exactly as written, wherever a template puts it: running text, a
-    heading, a table cell, a link label, an admonition title; in a quoted HTML attribute it is harmless too (quotes are
-    escaped), though `escape_html` reads better there."""
-    text = MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    text = html.escape(text, quote=True)  # after the backslashes, so that the entities' own # stay as they are
-    text = LINE_START.sub(_line_start, text)
+    heading, a table cell, a link label, an admonition title, a raw HTML block, a quoted attribute."""
+    text = LINE_START.sub(_line_start, text.translate(SPECIALS))
     return text.replace("\n", "<br>")
 
 
 def _line_start(match: re.Match) -> str:
-    indent, number, bullet = match.group(1), match.group(2), match.group(3)
-    if number:
-        return f"{indent}{number}\\."
-    if bullet:
-        return f"{indent}\\{bullet}"
-    return f"{indent}&#63;"  # "?" has no backslash escape in Python-Markdown
+    indent, number, mark = match.groups()
+    return f"{indent}{number}&#46;" if number else f"{indent}&#{ord(mark)};"
 
 
 def escape_html(text: str) -> Markup:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from .i18n import Language
+from .load import asset_files
 from .mkdocs_config import BaseConfig, write_base_config
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def write_language(paths: Paths, theme: tuple[BaseConfig, Path], code: str, page
     wanted = {}
     for assets in own_folders(paths, "docs/assets"):
         wanted.update(
-            {f"assets/{p.relative_to(assets).as_posix()}": p.read_bytes() for p in assets.rglob("*") if p.is_file()}
+            {f"assets/{p.relative_to(assets).as_posix()}": p.read_bytes() for p in asset_files(assets, str(assets))}
         )
     wanted.update({path: content.encode("utf-8") for path, content in pages.items()})
     wanted.update(files)

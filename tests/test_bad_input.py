@@ -1204,3 +1204,25 @@ def test_command_refuses_to_build_over_the_project(command_project):
     assert f"{command_project}: the site folder is the project folder; nothing was touched" in result.stderr
     assert snapshot(command_project / "guideline_data") == before
     assert (command_project / "mkdocs.yml").is_file()
+
+
+def test_link_out_of_the_assets_is_refused(tmp_path):
+    """A symbolic link in docs/assets would publish its target (a key, a password file) as a file of the site."""
+    from generator.load import asset_files
+
+    assets, secret = tmp_path / "docs" / "assets", tmp_path / "secret.txt"
+    assets.mkdir(parents=True)
+    secret.write_text("private", encoding="utf-8")
+    (assets / "kb.css").write_text("body {}", encoding="utf-8")
+    (assets / "leak.css").symlink_to(secret)
+    (assets / "loop.css").symlink_to(assets / "loop.css")
+    with pytest.raises(DataError) as caught:
+        asset_files(assets, "docs/assets")
+    assert [str(p) for p in caught.value.problems] == [
+        f"docs/assets/leak.css: this link points outside docs/assets (to {secret}): the site would publish it\n"
+        "    fix: copy the file itself into the folder, or delete the link",
+        f"docs/assets/loop.css: this link leads nowhere or round in a circle\n    fix: {LINK_FIX}",
+    ]
+    (assets / "leak.css").unlink()
+    (assets / "loop.css").unlink()
+    assert asset_files(assets, "docs/assets") == [assets / "kb.css"]

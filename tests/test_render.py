@@ -18,13 +18,15 @@ def renderer(linked, code="ja", path="guideline/4-7/index.md"):
 
 
 def test_html_and_markdown_are_escaped():
+    """As character references, which are the characters themselves in Markdown text, raw HTML and attributes alike,
+    while Markdown sees no link, emphasis, attribute list or block marker in them."""
     assert escape_markdown("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert escape_markdown("*a* [b](c) # d") == r"\*a\* \[b\](c) \# d"
-    assert escape_markdown("1. first") == r"1\. first"
-    assert escape_markdown("- item") == r"\- item" and escape_markdown("??? note") == "&#63;?? note"
+    assert escape_markdown("*a* [b](c) # d") == "&#42;a&#42; &#91;b&#93;(c) &#35; d"
+    assert escape_markdown("1. first") == "1&#46; first"
+    assert escape_markdown("- item") == "&#45; item" and escape_markdown("??? note") == "&#63;?? note"
     assert escape_markdown("5.4.2 and 1.5") == "5.4.2 and 1.5"  # a number is not a list
-    assert escape_markdown('{: onclick="x" }') == r"\{: onclick=&quot;x&quot; \}"
-    assert escape_markdown("a'b\nc") == "a&#x27;b<br>c"
+    assert escape_markdown('{: onclick="x" }') == "&#123;: onclick=&quot;x&quot; &#125;"
+    assert escape_markdown("a'b\nc") == "a&#39;b<br>c"
 
 
 def test_every_value_a_template_prints_is_escaped(linked):
@@ -34,7 +36,7 @@ def test_every_value_a_template_prints_is_escaped(linked):
     template = env.from_string('{{ s }} | {{ m }} | <a title="{{ s|html }}">{{ n }}</a>')
     out = template.render(s='[x](javascript:alert(1)) {{ 7*7 }} "q"', m=Markup("**b**"), n=3)
     assert out == (
-        r"\[x\](javascript:alert(1)) \{\{ 7\*7 \}\} &quot;q&quot; | **b** | "
+        "&#91;x&#93;(javascript:alert(1)) &#123;&#123; 7&#42;7 &#125;&#125; &quot;q&quot; | **b** | "
         '<a title="[x](javascript:alert(1)) {{ 7*7 }} &quot;q&quot;">3</a>'
     )
 

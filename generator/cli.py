@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
 from pathlib import Path
 
-from .build import Paths, apply_overlay, build, load_knowledge_base
+from .build import GENERATOR_HOME, Paths, apply_overlay, build, load_knowledge_base
 from .errors import DataError, Problem
 
 
@@ -29,13 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd.add_argument("--site-dir", type=Path, help="where to put the site (default: site/)")
     serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild when a file changes",
                                     parents=[where])  # fmt: skip
+    new_cmd = commands.add_parser("new", help="start a knowledge base in a new folder, from the fictional example")
+    new_cmd.add_argument("folder", type=Path, help="the new knowledge base's folder (must not exist, or be empty)")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
     args = parser.parse_args(argv)
     given = {name: getattr(args, name, None) for name in ("project", "site_dir", "data", "overlay")}
     paths = Paths.of(given["project"], given["site_dir"], given["data"], given["overlay"])
     try:
-        if args.command == "check":
+        if args.command == "new":
+            data = scaffold(args.folder)
+            print(f"created {data}: edit kb.yaml first, then `python -m generator check --data {data}`")
+        elif args.command == "check":
             linked = load_knowledge_base(paths.data)
             kb = linked.kb
             overlay = apply_overlay(linked, paths)
@@ -57,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             serve(paths, args.port, args.prefix)
     except DataError as error:
         print(error, file=sys.stderr)
-        if args.command != "check":
+        if args.command in ("build", "serve"):
             print("The build stopped; site/ was left as it was.", file=sys.stderr)
         return 1
     return 0
@@ -67,3 +74,20 @@ def _notices(notices: list[Problem]) -> None:
     """What the build wants the organisation to look at (it does not stop the build)."""
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
+
+
+STARTER = GENERATOR_HOME / "examples" / "rail-demo" / "guideline_data"  # small, fictional, every required file
+
+
+def scaffold(folder: Path) -> Path:
+    """`new DIR`, as `mkdocs new` does: DIR/guideline_data from the fictional starter, its slug named after DIR."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise DataError([Problem(str(folder), None, "the folder exists and is not empty: nothing was written",
+                                 "name a new folder")])  # fmt: skip
+    slug = re.sub(r"[^a-z0-9-]+", "-", folder.resolve().name.lower()).strip("-") or "knowledge-base"
+    data = folder / "guideline_data"
+    shutil.copytree(STARTER, data)
+    config = data / "kb.yaml"
+    text = re.sub(r"^slug: .*$", f"slug: {slug}", config.read_text(encoding="utf-8"), count=1, flags=re.MULTILINE)
+    config.write_text(text, encoding="utf-8")
+    return data

@@ -126,3 +126,20 @@ def test_answers_persist_and_the_language_switch_keeps_the_page(example, browser
     finally:
         context.close()
         httpd.shutdown()
+
+
+def test_new_starts_a_knowledge_base_that_checks_and_never_overwrites(tmp_path):
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, cwd=tmp_path)
+
+    created = run("new", "Our Rail KB")
+    assert created.returncode == 0, created.stderr
+    data = tmp_path / "Our Rail KB" / "guideline_data"
+    assert yaml.safe_load((data / "kb.yaml").read_text(encoding="utf-8"))["slug"] == "our-rail-kb"
+    assert run("check", "--data", str(data)).returncode == 0
+    again = run("new", "Our Rail KB")
+    assert again.returncode == 1 and "the folder exists and is not empty: nothing was written" in again.stderr
+    assert "Traceback" not in again.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
 import unicodedata
@@ -83,6 +84,7 @@ def validate(raw: RawData) -> Validated:
         raise DataError(problems)
     kb = schema.KnowledgeBase(**collected)
     problems.extend(cross_checks(kb, locator))
+    problems.extend(_ui_placeholders(kb, locator, _default_placeholders(raw)))
     if problems:
         raise DataError(problems)
     return Validated(kb=kb, locator=locator)
@@ -240,7 +242,6 @@ def cross_checks(kb: schema.KnowledgeBase, locator: Locator) -> list[Problem]:
     problems += _changelog_order(kb, locator)
     problems += _reserved_ids(kb, locator)
     problems += _invisible_characters(kb, locator)
-    problems += _ui_placeholders(kb, locator)
     return problems
 
 
@@ -552,11 +553,28 @@ def _invisible_characters(kb, locator) -> list[Problem]:
     return problems
 
 
-def _ui_placeholders(kb, locator) -> list[Problem]:
-    """Each interface string's {placeholders} are simple names, the same in every language; a brace is nothing else."""
+def _default_placeholders(raw: RawData) -> dict[str, set[str]]:
+    """What the generator's code fills into each of its interface strings: the placeholders its own strings
+    (generator/defaults/ui.yaml) use, in any language — a language may leave some out."""
+    fields: dict[str, set[str]] = {}
+    for source in raw.files.get("ui", []):
+        if not source.path.startswith("generator/"):
+            continue
+        for key, value in source.data.items():
+            for text in value.values() if isinstance(value, dict) else ():
+                with contextlib.suppress(TypeError, ValueError):  # a broken default is reported as any other string
+                    names = {name for _, name, _, _ in string_formatter.parse(text) if name is not None}
+                    fields.setdefault(key, set()).update(names)
+    return fields
+
+
+def _ui_placeholders(kb, locator, defaults: dict[str, set[str]]) -> list[Problem]:
+    """Each interface string's {placeholders} are simple names that the generator fills in for that string — the
+    placeholders of the generator's own string of that key — since one it does not fill would stop the build
+    halfway. Each language writes those it needs. A brace is nothing else."""
     problems = []
     for key, ui_string in kb.ui.items():
-        fields: dict[str, set[str]] = {}
+        filled = defaults.get(key)
         for code in ui_string.languages():
             value = getattr(ui_string, code)
             try:
@@ -581,18 +599,15 @@ def _ui_placeholders(kb, locator) -> list[Problem]:
                     )
                 )
                 continue
-            fields[code] = {name for name, _, _ in parsed}
-        if len({frozenset(f) for f in fields.values()}) > 1:
-            first, *others = fields
-            for code in others:
-                if fields[code] != fields[first]:
-                    shown = {c: ", ".join("{" + n + "}" for n in sorted(f)) or "none" for c, f in fields.items()}
-                    problems.append(
-                        locator.problem(
-                            ("ui", key, code),
-                            f"the interface string {key!r} has other placeholders in {code!r} ({shown[code]}) "
-                            f"than in {first!r} ({shown[first]})",
-                            "use the same placeholders in every language: their names are not translated",
-                        )
+            unknown = sorted({name for name, _, _ in parsed} - filled) if filled is not None else []
+            if unknown:
+                known = ", ".join("{" + n + "}" for n in sorted(filled)) or "none"
+                problems.append(
+                    locator.problem(
+                        ("ui", key, code),
+                        f"the interface string {key!r} has the placeholder {{{unknown[0]}}} in {code!r}, which the "
+                        "generator does not fill in",
+                        f"use only {known} (as in generator/defaults/ui.yaml)",
                     )
+                )
     return problems

@@ -699,23 +699,26 @@ def ui_line(data: Path, text: str) -> tuple[int, str]:
 
 @case
 def ui_placeholder_differs_between_languages(data, outside):
-    line, file = ui_line(data, 'test.count: {ja: "{n} 項目", en: "{count} items"}\n')
+    """The generator fills in {n}: the English string's {count} would stop the build with a KeyError halfway."""
+    line, file = ui_line(data, 'checklist.items_count: {ja: "{n} 項目", en: "{count} items"}\n')
     return Expected(
         file,
         line,
-        "test.count.en: the interface string 'test.count' has other placeholders in 'en' ({count}) than in 'ja' ({n})",
-        "use the same placeholders in every language: their names are not translated",
+        "checklist.items_count.en: the interface string 'checklist.items_count' has the placeholder {count} in 'en', "
+        "which the generator does not fill in",
+        "use only {n} (as in generator/defaults/ui.yaml)",
     )
 
 
 @case
-def ui_placeholder_missing_in_one_language(data, outside):
-    line, file = ui_line(data, 'test.count: {ja: "{n} 項目", en: "items"}\n')
+def ui_placeholder_renamed_in_every_language(data, outside):
+    line, file = ui_line(data, 'checklist.items_count: {ja: "{count} 項目", en: "{count} items"}\n')
     return Expected(
         file,
         line,
-        "test.count.en: the interface string 'test.count' has other placeholders in 'en' (none) than in 'ja' ({n})",
-        "use the same placeholders in every language: their names are not translated",
+        "checklist.items_count.ja: the interface string 'checklist.items_count' has the placeholder {count} in 'ja', "
+        "which the generator does not fill in",
+        "use only {n} (as in generator/defaults/ui.yaml)",
     )
 
 

@@ -306,7 +306,7 @@ def _properties(document, template: schema.Template, language: Language, source:
     properties.title = _plain(source, template.title)[:255]  # Word's limit for a core property
     properties.subject = language.text(template.title)[:255]
     properties.identifier = template.id
-    properties.version = edition
+    properties.version = edition[:255]
     properties.language = LOCALES.get(language.code, language.code)
     properties.keywords = ", ".join(template.implements)[:255]
     properties.comments = language.t("templates.editorial_body")[:255]

@@ -425,6 +425,8 @@ def _unsafe(folder: Path, kind: str, marker: str, project: Path, data: Path, bui
         return "overlaps the build folder (build/)"
     if not os.path.lexists(folder):
         parent = next(p for p in folder.parents if p.exists())
+        if not parent.is_dir():
+            return f"cannot be created: {parent} is a file"
         return None if os.access(parent, os.W_OK) else f"cannot be created: {parent} is not writable"
     if not folder.is_dir():
         return "is a file, not a folder"

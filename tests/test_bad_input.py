@@ -1094,6 +1094,8 @@ def test_site_dir_that_is_a_file_is_refused(project, tmp_path):
     target.write_text("x", encoding="utf-8")
     [message] = refused(target, project)
     assert message.startswith(f"{target}: the site folder is a file, not a folder; nothing was touched")
+    [message] = refused(target / "site", project)
+    assert message.startswith(f"{target / 'site'}: the site folder cannot be created: {target} is a file; nothing")
 
 
 def test_site_dir_that_a_build_made_or_that_is_empty_is_accepted(project, tmp_path):

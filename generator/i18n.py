@@ -1,4 +1,5 @@
-"""Languages as data: the site's languages, their interface strings, and Japanese dates (和暦 with 西暦)."""
+"""Languages as data: the site's languages, their interface strings, and their dates (ui strings date.*; the
+Japanese era, 和暦, computed here as a calendar, written as ja's strings say: 令和6年（2024年）4月1日)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,12 @@ from dataclasses import dataclass
 from . import schema
 from .errors import DataError, Problem
 
-# Era start dates; a date is written in the latest era that began on or before it.
+# Era start dates of the Japanese calendar; a date is in the latest era that began on or before it.
 ERAS = (
     (dt.date(2019, 5, 1), "令和"),
     (dt.date(1989, 1, 8), "平成"),
     (dt.date(1926, 12, 25), "昭和"),
 )
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,29 +78,28 @@ class Language:
         return getattr(text, self.fallback(text) or self.code)
 
     def date(self, value: dt.date, precision: str = "day") -> str:
-        return japanese_date(value, precision) if self.code == "ja" else english_date(value, precision)
+        """The date as this language writes it (ui strings date.*), to the day, the month or the year:
+        1 April 2024, 2024年4月1日, 令和6年（2024年）4月1日. In date.month and date.day, {year} is the year as
+        written by `year` below; each language's format uses the fields it needs ({month} or {month_name})."""
+        year = self.year(value)
+        if precision == "year":
+            return year
+        name = self.t(f"date.month_name.{value.month}")
+        return self.t(f"date.{precision}").format(year=year, month=value.month, day=value.day, month_name=name)
+
+    def year(self, value: dt.date) -> str:
+        """The year of the date: in its era if the language writes eras (date.era_year is not empty), else plain."""
+        era = era_of(value)
+        with_era = self.t("date.era_year") if era else ""
+        if with_era:
+            return with_era.format(year=value.year, era=era[0], era_year=era[1])
+        return self.t("date.year").format(year=value.year)
 
 
-def japanese_date(value: dt.date, precision: str = "day") -> str:
-    """令和7年（2025年）4月1日: the era year first, as Japanese readers expect, with the Western year beside it."""
+def era_of(value: dt.date) -> tuple[str, str] | None:
+    """The Japanese era of the date and its year in it (("令和", "元"), ("平成", "31")), or None before 昭和."""
     for start, era in ERAS:
         if value >= start:
             year = value.year - start.year + 1
-            era_year = "元" if year == 1 else str(year)
-            text = f"{era}{era_year}年（{value.year}年）"
-            break
-    else:
-        text = f"{value.year}年"
-    if precision in ("month", "day"):
-        text += f"{value.month}月"
-    if precision == "day":
-        text += f"{value.day}日"
-    return text
-
-
-def english_date(value: dt.date, precision: str = "day") -> str:
-    if precision == "year":
-        return str(value.year)
-    if precision == "month":
-        return f"{MONTHS_EN[value.month - 1]} {value.year}"
-    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+            return era, "元" if year == 1 else str(year)
+    return None

@@ -5,7 +5,7 @@ import datetime as dt
 from markupsafe import Markup
 
 from generator.features.core import glossary_groups, term_haystack
-from generator.i18n import Language, japanese_date
+from generator.i18n import Language
 from generator.link import Key
 from generator.pages import Page, relative_url
 from generator.render import PageRenderer, TermMatcher, environment, escape_markdown
@@ -67,10 +67,12 @@ def test_relative_urls_work_under_any_prefix():
     assert relative_url("guideline/5-4-6.md", "index.md") == "../../"
 
 
-def test_wareki_with_seireki():
-    assert japanese_date(dt.date(2024, 4, 1), "month") == "令和6年（2024年）4月"
-    assert japanese_date(dt.date(2019, 5, 1)) == "令和元年（2019年）5月1日"
-    assert japanese_date(dt.date(2003, 11, 21)) == "平成15年（2003年）11月21日"
+def test_wareki_with_seireki(linked):
+    """More dates, in every language, in tests/test_i18n.py."""
+    japanese = Language.of(linked.kb, "ja")
+    assert japanese.date(dt.date(2024, 4, 1), "month") == "令和6年（2024年）4月"
+    assert japanese.date(dt.date(2019, 5, 1)) == "令和元年（2019年）5月1日"
+    assert japanese.date(dt.date(2003, 11, 21)) == "平成15年（2003年）11月21日"
 
 
 def test_glossary_in_gojuon_order(linked):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 
 from .. import kana
@@ -48,24 +49,37 @@ class Core(Feature):
 
 
 def glossary_groups(glossary: list[GlossaryTerm], language: Language) -> list[dict]:
-    """Japanese: 50音 order by reading, under あ行, か行, …; English: A–Z by the English term."""
-    if language.code != "ja":
-        letters: dict[str, list[GlossaryTerm]] = defaultdict(list)
-        for term in sorted(glossary, key=lambda t: language.text(t.term).casefold()):
-            first = language.text(term.term)[0].upper()
-            letters[first if first.isalpha() else "#"].append(term)
+    """Japanese: 50音 order by reading, under あ行, か行, …. A language whose terms are written in Latin letters:
+    A–Z by the term, under its first letter. Any other (Chinese, Korean, …): one group without a heading, by the
+    term's characters in code point order; for Chinese characters that is the order of the Unicode Han block,
+    radical by radical and by strokes within a radical (the 部首 order of a dictionary), the one collation needing
+    no table (Taiwan's stroke-count order would need ICU's). A group's heading is None when it has none."""
+    if language.code == "ja":
+        rows: dict[str, list[GlossaryTerm]] = defaultdict(list)
+        for term in sorted(glossary, key=lambda t: kana.sort_key(t.reading)):
+            rows[kana.row_of(term.reading)].append(term)
         return [
-            {"label": k, "anchor": k.lower() if k.isalpha() else "other", "heading": k, "terms": v}
-            for k, v in sorted(letters.items())
+            {"label": row, "anchor": anchor, "heading": f"{row}行", "terms": rows[row]}
+            for row, anchor in zip(kana.ROWS, kana.ROW_ANCHORS, strict=True)
+            if rows.get(row)
         ]
-    rows: dict[str, list[GlossaryTerm]] = defaultdict(list)
-    for term in sorted(glossary, key=lambda t: kana.sort_key(t.reading)):
-        rows[kana.row_of(term.reading)].append(term)
+    terms = sorted(glossary, key=lambda t: language.text(t.term).casefold())
+    if not in_latin_letters([language.text(t.term) for t in terms]):
+        return [{"label": None, "anchor": None, "heading": None, "terms": terms}] if terms else []
+    letters: dict[str, list[GlossaryTerm]] = defaultdict(list)
+    for term in terms:
+        first = language.text(term.term)[0].upper()
+        letters[first if first.isalpha() else "#"].append(term)
     return [
-        {"label": row, "anchor": anchor, "heading": f"{row}行", "terms": rows[row]}
-        for row, anchor in zip(kana.ROWS, kana.ROW_ANCHORS, strict=True)
-        if rows.get(row)
+        {"label": k, "anchor": k.lower() if k.isalpha() else "other", "heading": k, "terms": v}
+        for k, v in sorted(letters.items())
     ]
+
+
+def in_latin_letters(words: list[str]) -> bool:
+    """Whether most of the words begin with a Latin letter (so that an A–Z index fits them)."""
+    latin = sum(unicodedata.name(w[0], "").startswith("LATIN") for w in words if w)
+    return latin * 2 > len(words)
 
 
 def term_haystack(term: GlossaryTerm) -> str:

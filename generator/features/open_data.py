@@ -16,22 +16,22 @@ from ..link import Key, Linked
 from ..overlay import Applied
 from ..pages import Page
 from ..render import PageRenderer, escape_html
-from ..schema import UiString
 from . import BuildSettings, Feature, HomeCard
 
 DATA_FOLDER = "downloads/data/"
 OSCAL_FILE = DATA_FOLDER + "guideline-catalog.oscal.json"
-# Longest suffix first: a JSON Schema and an OSCAL catalog are JSON files with a purpose.
+# Longest suffix first: a JSON Schema and an OSCAL catalog are JSON files with a purpose. Labels: ui strings
+# downloads.file_format.<name>; a file of another kind shows its extension in capitals (PNG).
 FORMATS = (
-    (".schema.json", "JSON Schema"),
-    (".oscal.json", "OSCAL (JSON)"),
-    (".json", "JSON"),
-    (".xlsx", "Excel (.xlsx)"),
-    (".docx", "Word (.docx)"),
-    (".csv", "CSV"),
-    (".pdf", "PDF"),
-    (".md", "Markdown"),
-    (".zip", "ZIP"),
+    (".schema.json", "schema_json"),
+    (".oscal.json", "oscal_json"),
+    (".json", "json"),
+    (".xlsx", "xlsx"),
+    (".docx", "docx"),
+    (".csv", "csv"),
+    (".pdf", "pdf"),
+    (".md", "md"),
+    (".zip", "zip"),
 )
 
 
@@ -59,7 +59,12 @@ class OpenData(Feature):
         }
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
-        return {"download_groups": download_groups(files, language, linked.kb.ui)}
+        # The OSCAL catalog is one file for every language (see export_oscal.catalog): the page says in which.
+        first = Language.all(linked.kb)[0].code
+        oscal_note = language.t("downloads.oscal_language").format(
+            file=posixpath.basename(OSCAL_FILE), language=language.t(f"language.{first}")
+        )
+        return {"download_groups": download_groups(files, language), "oscal_note": oscal_note}
 
     def home_cards(self) -> list[HomeCard]:
         return [HomeCard("downloads.md", "nav.downloads", "home.card_downloads")]
@@ -99,25 +104,25 @@ class Download:
     size: str
 
 
-def download_groups(files: dict[str, bytes], language: Language, ui: dict[str, UiString]) -> list[dict]:
-    """Every download of the language, by folder (downloads/checklists/, downloads/data/, …), names sorted."""
+def download_groups(files: dict[str, bytes], language: Language) -> list[dict]:
+    """Every download of the language, by folder (downloads/checklists/, downloads/data/, …), names sorted. Only
+    files under downloads/ are downloads: the site's own files (assets/search-words.json) once showed as a folder
+    "assets". A folder's title is the ui string downloads.folder.<name>, which a feature adding one must define."""
     folders: dict[str, list[Download]] = defaultdict(list)
-    for path in sorted(p for p in files if p.startswith("downloads/")):  # not the site's own assets (search words)
+    for path in sorted(p for p in files if p.startswith("downloads/")):
         folder, name = posixpath.split(path)
-        folders[folder].append(Download(path, name, file_format(name), file_size(len(files[path]))))
+        folders[folder].append(Download(path, name, file_format(name, language), file_size(len(files[path]))))
     groups = []
     for folder, downloads in sorted(folders.items()):
         kind = posixpath.basename(folder)
-        key = f"downloads.folder.{kind}"
-        title = language.t(key) if key in ui else kind  # a new feature's folder shows its name until it has a title
-        groups.append({"kind": kind, "title": title, "files": downloads})
+        groups.append({"kind": kind, "title": language.t(f"downloads.folder.{kind}"), "files": downloads})
     return groups
 
 
-def file_format(name: str) -> str:
+def file_format(name: str, language: Language) -> str:
     for suffix, label in FORMATS:
         if name.endswith(suffix):
-            return label
+            return language.t(f"downloads.file_format.{label}")
     return posixpath.splitext(name)[1].lstrip(".").upper() or "—"
 
 

@@ -34,6 +34,16 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_config(config):
+    """The toc extension's permalink title in the page's language (Python-Markdown's default is English): the
+    shared mkdocs.yml lists the extensions once, each language's config names the title (extra.kb_permalink_title)."""
+    title = config.extra.get("kb_permalink_title")
+    for name in ("toc", "markdown.extensions.toc"):
+        if title and name in config.mdx_configs:
+            config.mdx_configs[name] = {**config.mdx_configs[name], "permalink_title": title}
+    return config
+
+
 def on_env(env, config, files):
     """The search words that overrides/main.html writes invisibly on every page (see generator/search.py)."""
     env.filters["kb_index_words"] = search.index_words

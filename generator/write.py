@@ -104,6 +104,8 @@ def language_config(language: Language, site_name: str, nav: list, alternates: l
             "kb_storage_key": f"{slug}:answers",
             # Pagefind writes one bundle at the site root, with an index per language inside it.
             "search_root": "" if language.is_default else "../",
+            # The title of the ¶ after each heading; mkdocs_hooks.on_config hands it to the toc extension.
+            "kb_permalink_title": language.t("headerlink.title"),
         },
     }
 

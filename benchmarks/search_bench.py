@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import datetime as dt
 import functools
 import http.server
 import json
@@ -241,6 +242,9 @@ class SearchBox:
         return seen
 
 
+BROWSER = {"version": ""}  # the Chromium that measured, for the README
+
+
 def run(site: Path, queries: list[Query], progress: bool) -> list[Outcome]:
     handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -250,6 +254,7 @@ def run(site: Path, queries: list[Query], progress: bool) -> list[Outcome]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            BROWSER["version"] = browser.version
             boxes: dict[str, SearchBox] = {}
             for number, query in enumerate(queries, 1):
                 if query.language not in boxes:
@@ -315,6 +320,57 @@ def title_report(outcomes: list[Outcome]) -> str:
     return "\n".join(lines)
 
 
+README_SECTION = "## Benchmark"
+README_HEADING = "### Search quality"
+
+
+def readme_text(measured: list[Outcome], titles: list[Outcome], note: str | None) -> str:
+    counts = collections.Counter(o.query.language for o in measured)
+    first = collections.Counter(o.query.language for o in titles if o.rank == 1)
+    total = collections.Counter(o.query.language for o in titles)
+    lines = [
+        README_HEADING,
+        "",
+        f"`make bench-search` ({dt.date.today().isoformat()}; Chromium {BROWSER['version']}) types each of the "
+        f"{len(measured)} queries of `benchmarks/search_queries.yaml` ({counts['ja']} Japanese, {counts['en']} "
+        "English, written the way airline and airport security staff type them, each with its right pages chosen by "
+        "reading the data) into the site's own search box in headless Chromium and reads the results in order. "
+        "hit@k: a right page among the first k results; MRR: the mean of 1/rank; no result: nothing shown at all. "
+        "`kana` and `english` (English words on the Japanese site) are Japanese-site kinds.",
+        "",
+        table(measured),
+        "",
+        "Every section title typed as a query, its own section first: "
+        + ", ".join(f"{lang} {first[lang]}/{total[lang]}" for lang in LANGUAGE_ROOTS if total[lang])
+        + ".",
+    ]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(text: str) -> None:
+    """Write the Search quality subsection at the end of the README's Benchmark section (replacing the old one)."""
+    readme = ROOT / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    start = content.find(f"\n{README_SECTION}\n")
+    if start == -1:
+        content = content.rstrip("\n") + f"\n\n{README_SECTION}\n\n{text}"
+    else:
+        end = content.find("\n## ", start + 1)
+        end = len(content) if end == -1 else end + 1
+        section = content[start:end]
+        old = section.find(f"\n{README_HEADING}\n")
+        if old != -1:
+            following = section.find("\n### ", old + 1)
+            tail = section[following + 1 :] if following != -1 else ""
+            section = section[: old + 1] + text + ("\n" + tail if tail else "")
+        else:
+            section = section.rstrip("\n") + "\n\n" + text
+        content = content[:start] + section.rstrip("\n") + "\n" + ("\n" + content[end:] if end < len(content) else "")
+    readme.write_text(content, encoding="utf-8")
+
+
 def key(query: Query) -> str:
     return f"{query.language} {query.kind} {query.text}"
 
@@ -338,7 +394,7 @@ def comparison(outcomes: list[Outcome], path: Path) -> str:
             worse.append(f"{line} (now first: {', '.join(o.results[:2]) or 'no result'})")
         elif now < was:
             better.append(line)
-    return "\n".join([f"against {path.name}: {len(better)} better, {len(worse)} worse", *worse])
+    return "\n".join([f"Against {path.name}: {len(better)} queries rank better, {len(worse)} worse.", *worse])
 
 
 def failure_report(outcomes: list[Outcome]) -> str:
@@ -419,6 +475,8 @@ def main() -> int:
     parser.add_argument("--kind", action="append", choices=KINDS, help="only these kinds (repeatable)")
     parser.add_argument("--no-titles", action="store_true", help="skip the section titles")
     parser.add_argument("--failures", action="store_true", help="also list every query whose right page is not first")
+    parser.add_argument("--readme", action="store_true", help="write the table into README.md (Search quality)")
+    parser.add_argument("--readme-note", help="a sentence to print under the README's table (e.g. the --against one)")
     parser.add_argument("--ref", help="build this commit (e.g. HEAD) instead of the working tree")
     parser.add_argument("--without-synonyms", action="store_true", help="build with every synonyms: key removed")
     parser.add_argument("--save", type=Path, help="write each query's rank and first results to this JSON file")
@@ -459,9 +517,13 @@ def main() -> int:
         print(failure_report(measured))
     if args.save:
         save(outcomes, args.save)
-    if args.against:
+    compared = comparison(outcomes, args.against) if args.against else None
+    if compared:
         print()
-        print(comparison(outcomes, args.against))
+        print(compared)
+    if args.readme:
+        titles_typed = [o for o in outcomes if o.query.kind.startswith("title")]
+        update_readme(readme_text(measured, titles_typed, args.readme_note))
     print(f"\n{len(outcomes)} queries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 

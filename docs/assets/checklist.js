@@ -47,7 +47,7 @@
   function when(iso) {
     const date = new Date(iso);
     if (isNaN(date.getTime())) return strings.answers_not_given;
-    return date.toLocaleString(data.language === "ja" ? "ja-JP" : "en-GB", { dateStyle: "medium", timeStyle: "short" });
+    return date.toLocaleString(strings.locale || data.language, { dateStyle: "medium", timeStyle: "short" });
   }
   function shorten(text, length) {
     const value = String(text);

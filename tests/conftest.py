@@ -1,5 +1,5 @@
 """Shared fixtures: one real build of the real data per test session, served over HTTP under a URL prefix,
-and a real headless Chromium driven by playwright."""
+a real headless Chromium driven by playwright, and the small fixture knowledge base for the unit tests."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import pytest
 from generator.build import BuildReport, Paths, build, load_knowledge_base
 from generator.link import Linked
 from generator.serve import PrefixHandler
+
+from .helpers import FIXTURE_DATA
 
 PROJECT = Path(__file__).resolve().parent.parent
 PREFIX = "/sec/guideline/"  # the site must work under any prefix, so the tests never serve it at the root
@@ -33,6 +35,13 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def linked() -> Linked:
     return load_knowledge_base(PROJECT / "guideline_data")
+
+
+@pytest.fixture(scope="session")
+def fixture_linked() -> Linked:
+    """The fixture knowledge base (tests/fixtures/kb), loaded once: for unit tests of the generator's behaviour.
+    Tests of this guideline's own content use `linked`."""
+    return load_knowledge_base(FIXTURE_DATA)
 
 
 @pytest.fixture(scope="session")

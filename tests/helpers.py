@@ -1,12 +1,25 @@
-"""Helpers for the tests: a private copy of the real data to break."""
+"""Helpers for the tests: a private copy of the real data, or of the small fixture knowledge base, to break."""
 
 import shutil
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+# A small, plainly fictional knowledge base (ja+en, controls in chapter 2): for the unit tests that need some
+# knowledge base, not this guideline's content.
+FIXTURE_DATA = PROJECT / "tests" / "fixtures" / "kb" / "guideline_data"
 
 
 def copy_data(tmp_path: Path) -> Path:
+    """A private copy of the real data (this guideline's content)."""
+    return _copy(PROJECT / "guideline_data", tmp_path)
+
+
+def copy_fixture(tmp_path: Path) -> Path:
+    """A private copy of the fixture knowledge base (a few files: quick to copy and to load)."""
+    return _copy(FIXTURE_DATA, tmp_path)
+
+
+def _copy(source: Path, tmp_path: Path) -> Path:
     target = tmp_path / "guideline_data"
-    shutil.copytree(PROJECT / "guideline_data", target)
+    shutil.copytree(source, target)
     return target

@@ -25,7 +25,7 @@ from generator.features.checklists import (
 )
 from generator.i18n import Language
 from generator.mkdocs_config import write_base_config
-from generator.sheets import COVER_MAX_WIDTH, FIRST_ROW, HEADER_ROW, row_height, text_lines, text_width
+from generator.sheets import COVER_MAX_WIDTH, FIRST_ROW, HEADER_ROW, row_height, text_lines, text_width, workbook
 from generator.validate import texts
 
 from .conftest import PROJECT
@@ -175,18 +175,16 @@ def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(bui
         check_cover(book[cover], linked, language, book.sheetnames[1:])
 
 
-def test_workbooks_link_to_the_site_when_its_url_is_configured(linked):
-    language = Language.of(linked.kb, "en")
-    checklist = next(c for c in linked.kb.checklists if c.id == "ch3")
-    book = Book(linked, language, "https://intranet.example/sec/guideline/")
+def test_workbooks_link_to_the_site_when_its_url_is_configured(fixture_linked):
+    language = Language.of(fixture_linked.kb, "en")
+    checklist = next(c for c in fixture_linked.kb.checklists if c.id == "ch2")
+    book = Book(fixture_linked, language, "https://intranet.example/sec/guideline/")
     table = book.table(checklist)
-    from generator.sheets import workbook
-
     saved = openpyxl.load_workbook(io.BytesIO(workbook(book.cover(table.title), [table])))
-    sheet = saved["ch3"]
+    sheet = saved["ch2"]
     first = sheet.cell(FIRST_ROW, 1)
-    assert first.hyperlink.target == "https://intranet.example/sec/guideline/en/checklists/ch3/#item-cl3-001"
-    assert sheet.cell(FIRST_ROW, 3).hyperlink.target == "https://intranet.example/sec/guideline/en/guideline/3-1-1/"
+    assert first.hyperlink.target == "https://intranet.example/sec/guideline/en/checklists/ch2/#item-cl2-001"
+    assert sheet.cell(FIRST_ROW, 3).hyperlink.target == "https://intranet.example/sec/guideline/en/guideline/2-1/"
     site = cover_fact(saved.worksheets[0], language.t("checklist.xlsx.site"))
     assert site.value == site.hyperlink.target == "https://intranet.example/sec/guideline/en/checklists/"
 

@@ -7,11 +7,11 @@ import pytest
 from generator.errors import DataError
 from generator.load import load
 
-from .helpers import copy_data
+from .helpers import FIXTURE_DATA, copy_fixture
 
 
-def test_real_data_loads_with_line_numbers(tmp_path):
-    raw = load(copy_data(tmp_path))
+def test_data_loads_with_line_numbers():
+    raw = load(FIXTURE_DATA)
     sections = raw.files["sections"]
     assert [Path(f.path).name for f in sections] == sorted(Path(f.path).name for f in sections)
     first = sections[0]
@@ -20,7 +20,7 @@ def test_real_data_loads_with_line_numbers(tmp_path):
 
 
 def problems_of(tmp_path, relative: str, content: bytes | str) -> list[str]:
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     target = data / relative
     target.write_bytes(content if isinstance(content, bytes) else content.encode())
     with pytest.raises(DataError) as caught:
@@ -60,7 +60,7 @@ def test_huge_file(tmp_path):
 
 
 def test_link_out_of_the_data_folder(tmp_path):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     outside = tmp_path / "outside.yaml"
     outside.write_text("[]\n")
     (data / "sections" / "99_link.yaml").symlink_to(outside)

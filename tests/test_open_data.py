@@ -25,7 +25,7 @@ from generator.load import load
 from generator.schema import KnowledgeBase
 from generator.validate import parent_id, validate
 
-from .helpers import copy_data
+from .helpers import copy_fixture
 from .page_kinds import DEFAULT_LANGUAGE, LANGUAGES
 
 A4 = (595.28, 841.89)  # points: 210 × 297 mm
@@ -295,7 +295,7 @@ def test_changelog_is_on_the_about_page_and_in_every_export(site, built_linked):
     ],
 )
 def test_changelog_must_exist_newest_first(tmp_path, content, expected):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     (data / "changelog.yaml").write_text(content, encoding="utf-8")
     with pytest.raises(DataError) as caught:
         validate(load(data))

@@ -12,9 +12,9 @@ from generator.render import PageRenderer, TermMatcher, environment, escape_mark
 from generator.schema import Text
 
 
-def renderer(linked, code="ja", path="guideline/4-7/index.md"):
+def renderer(linked, code="ja", path="guideline/2/index.md"):
     language = Language.of(linked.kb, code)
-    return PageRenderer(linked, language, Page(path, "section.md.j2", "x"), TermMatcher.of(linked.kb.glossary))
+    return PageRenderer(linked, language, Page(path, "section.md.j2", "x"), TermMatcher(linked.kb.glossary))
 
 
 def test_html_and_markdown_are_escaped():
@@ -29,7 +29,7 @@ def test_html_and_markdown_are_escaped():
     assert escape_markdown("a'b\nc") == "a&#39;b<br>c"
 
 
-def test_every_value_a_template_prints_is_escaped(linked):
+def test_every_value_a_template_prints_is_escaped():
     """The environment's finalize: a plain string (a ui string, a field of the data) is escaped for Markdown; Markup
     from the renderer is left as it is; `|html` escapes for HTML only, for attributes and raw HTML blocks."""
     env = environment()
@@ -41,14 +41,14 @@ def test_every_value_a_template_prints_is_escaped(linked):
     )
 
 
-def test_reference_becomes_a_relative_markdown_link(linked):
-    r = renderer(linked)
-    text = r.text(Text(ja="（前スライド参照：@4.1.4）", en="x"))
-    assert "[4.1.4 現在プロファイルの特定](../4-1-4.md)" in text
+def test_reference_becomes_a_relative_markdown_link(fixture_linked):
+    r = renderer(fixture_linked)
+    text = r.text(Text(ja="（前スライド参照：@1.2）", en="x"))
+    assert "[1.2 リスク評価](../1-2.md)" in text
 
 
-def test_terms_are_marked_once_per_page(linked):
-    r = renderer(linked)
+def test_terms_are_marked_once_per_page(fixture_linked):
+    r = renderer(fixture_linked)
     first = r.text(Text(ja="CSIRTを整備し、CSIRTが対応する。", en="x"))
     assert first.count('class="kb-term"') == 1
     assert 'href="../../glossary/#term-csirt"' in first
@@ -56,8 +56,8 @@ def test_terms_are_marked_once_per_page(linked):
     assert "kb-term" not in again
 
 
-def test_terms_are_found_inside_japanese_sentences(linked):
-    r = renderer(linked)
+def test_terms_are_found_inside_japanese_sentences(fixture_linked):
+    r = renderer(fixture_linked)
     assert "kb-term" in r.text(Text(ja="多要素認証を導入する", en="x"))
 
 
@@ -67,28 +67,28 @@ def test_relative_urls_work_under_any_prefix():
     assert relative_url("guideline/5-4-6.md", "index.md") == "../../"
 
 
-def test_wareki_with_seireki(linked):
+def test_wareki_with_seireki(fixture_linked):
     """More dates, in every language, in tests/test_i18n.py."""
-    japanese = Language.of(linked.kb, "ja")
+    japanese = Language.of(fixture_linked.kb, "ja")
     assert japanese.date(dt.date(2024, 4, 1), "month") == "令和6年（2024年）4月"
     assert japanese.date(dt.date(2019, 5, 1)) == "令和元年（2019年）5月1日"
     assert japanese.date(dt.date(2003, 11, 21)) == "平成15年（2003年）11月21日"
 
 
-def test_glossary_in_gojuon_order(linked):
-    language = Language.of(linked.kb, "ja")
-    groups = glossary_groups(linked.kb.glossary, language)
+def test_glossary_in_gojuon_order(fixture_linked):
+    glossary = fixture_linked.kb.glossary
+    groups = glossary_groups(glossary, Language.of(fixture_linked.kb, "ja"))
     rows = [g["label"] for g in groups]
     assert rows == sorted(rows, key="あかさたなはまやらわ".index)
-    assert sum(len(g["terms"]) for g in groups) == len(linked.kb.glossary)
+    assert sum(len(g["terms"]) for g in groups) == len(glossary)
 
 
-def test_filter_haystack_has_reading_in_both_kana(linked):
-    term = next(t for t in linked.kb.glossary if t.id == "csirt")
+def test_filter_haystack_has_reading_in_both_kana(fixture_linked):
+    term = next(t for t in fixture_linked.kb.glossary if t.id == "csirt")
     hay = term_haystack(term)
     assert "しーさーと" in hay and "シーサート" in hay and "CSIRT" in hay
 
 
-def test_key_labels(linked):
-    r = renderer(linked, "en")
+def test_key_labels(fixture_linked):
+    r = renderer(fixture_linked, "en")
     assert r.label(Key("section", "annex-1")).startswith("Annex 1.")

@@ -109,7 +109,9 @@ def test_quotes_are_the_guidelines_words(linked):
     assert quote_problems(linked) == []
 
 
-def test_a_quote_that_is_not_the_guidelines_words_fails_the_build_with_its_line(linked):
+def test_a_quote_that_is_not_the_guidelines_words_fails_the_build_with_its_line(fixture_linked):
+    linked = fixture_linked
+    assert Templates().check(linked) == []
     template = linked.kb.templates[0]
     wrong = schema.TemplateQuote(section=template.quotes[0].section, text=schema.Text(ja="でっちあげ", en="made up"))
     broken = template.model_copy(update={"quotes": [wrong]})
@@ -217,7 +219,8 @@ def test_word_files_open_in_the_current_mode_without_a_thumbnail_and_number_each
         assert sizes == {None}  # the style's size, as the page number fields have
 
 
-def test_word_files_are_the_same_bytes_every_build(linked):
+def test_word_files_are_the_same_bytes_every_build(fixture_linked):
+    linked = fixture_linked
     template = linked.kb.templates[0]
     lang = language(linked, "ja")
     meta = TemplateMeta.of(template, lang)

@@ -7,7 +7,7 @@ from generator.errors import DataError
 from generator.load import load
 from generator.validate import validate
 
-from .helpers import copy_data
+from .helpers import copy_fixture
 
 
 def edit_yaml(path, change):
@@ -26,8 +26,14 @@ def test_real_data_is_valid(linked):
     assert len(linked.kb.sections) >= 79
 
 
+def test_fixture_data_is_valid(fixture_linked):
+    assert [s.id for s in fixture_linked.kb.sections] == [
+        "intro", "1", "1.1", "1.2", "1.3", "2", "2.1", "2.2", "2.3", "3", "4", "annex-1"
+    ]  # fmt: skip
+
+
 def test_missing_translation(tmp_path):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     edit_yaml(data / "actors.yaml", lambda d: d[0]["name"].pop("en"))
     [message] = problems(data)
     assert message.startswith("guideline_data/actors.yaml:2: [0].name.en: a required key is missing")
@@ -35,7 +41,7 @@ def test_missing_translation(tmp_path):
 
 
 def test_unknown_key(tmp_path):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     edit_yaml(data / "actors.yaml", lambda d: d[0].update(colour="red"))
     [message] = problems(data)
     assert "[0].colour: unknown key 'colour'" in message
@@ -43,14 +49,14 @@ def test_unknown_key(tmp_path):
 
 
 def test_wrong_type(tmp_path):
-    data = copy_data(tmp_path)
-    edit_yaml(data / "glossary.yaml", lambda d: d[0].update(related="mission-assurance"))
+    data = copy_fixture(tmp_path)
+    edit_yaml(data / "glossary.yaml", lambda d: d[0].update(related="remote-maintenance"))
     [message] = problems(data)
     assert "[0].related: Input should be a valid list" in message
 
 
 def test_empty_text(tmp_path):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     edit_yaml(data / "actors.yaml", lambda d: d[0]["name"].update(ja="  "))
     [message] = problems(data)
     assert "[0].name.ja: String should have at least 1 character" in message
@@ -58,14 +64,14 @@ def test_empty_text(tmp_path):
 
 
 def test_duplicate_id_names_both_places(tmp_path):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     edit_yaml(data / "actors.yaml", lambda d: d.append({**d[0]}))
     [message] = problems(data)
-    assert "duplicate id 'executives' (first defined at guideline_data/actors.yaml:1)" in message
+    assert "duplicate id 'security-officer' (first defined at guideline_data/actors.yaml:1)" in message
 
 
 def test_glossary_duplicate_ignoring_case_and_width(tmp_path):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
 
     def add_twin(entries):
         twin = next(e for e in entries if e["id"] == "csirt")
@@ -76,36 +82,35 @@ def test_glossary_duplicate_ignoring_case_and_width(tmp_path):
 
 
 def test_bad_reading(tmp_path):
-    data = copy_data(tmp_path)
+    data = copy_fixture(tmp_path)
     edit_yaml(data / "glossary.yaml", lambda d: d[0].update(reading="CSIRT"))
     [message] = problems(data)
     assert "reading must be hiragana or katakana, got 'CSIRT'" in message
 
 
 def test_unknown_id_suggests_the_closest(tmp_path):
-    data = copy_data(tmp_path)
-    path = data / "sections" / "03_governance.yaml"
-    edit_yaml(path, lambda d: d[0].update(references=["action-plam"]))
+    data = copy_fixture(tmp_path)
+    path = data / "sections" / "01_policy.yaml"
+    edit_yaml(path, lambda d: d[0].update(references=["risk-handbok"]))
     [message] = problems(data)
-    assert message.startswith("guideline_data/sections/03_governance.yaml:")
-    assert "unknown reference 'action-plam'" in message and "did you mean 'action-plan'?" in message
+    assert message.startswith("guideline_data/sections/01_policy.yaml:")
+    assert "unknown reference 'risk-handbok'" in message and "did you mean 'risk-handbook'?" in message
 
 
 def test_out_of_order_section(tmp_path):
-    data = copy_data(tmp_path)
-    path = data / "sections" / "03_governance.yaml"
+    data = copy_fixture(tmp_path)
+    path = data / "sections" / "01_policy.yaml"
     edit_yaml(path, lambda d: d.insert(2, d.pop(3)))
     assert any("out of table-of-contents order" in m for m in problems(data))
 
 
 def test_circular_implements(tmp_path):
-    data = copy_data(tmp_path)
-    edit_yaml(data / "sections" / "05_controls.yaml", lambda d: d[-1].update(implements=[d[-1]["id"]]))
+    data = copy_fixture(tmp_path)
+    edit_yaml(data / "sections" / "02_controls.yaml", lambda d: d[-1].update(implements=[d[-1]["id"]]))
     assert any("implements itself: a circular relation" in m for m in problems(data))
 
 
 def test_corrected_extraction_error_cannot_come_back(tmp_path):
-    data = copy_data(tmp_path)
-    edit_yaml(data / "sections" / "03_governance.yaml",
-              lambda d: d[-1].update(title={"ja": "繙続的改善", "en": "x"}))  # fmt: skip
-    assert any("the extraction error '繙続的改善'" in m for m in problems(data))
+    data = copy_fixture(tmp_path)
+    edit_yaml(data / "sections" / "01_policy.yaml", lambda d: d[-1].update(title={"ja": "多様素認証", "en": "x"}))
+    assert any("the extraction error '多様素認証' (E001) is back in the text" in m for m in problems(data))

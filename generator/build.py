@@ -162,7 +162,7 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
 
     def render() -> dict[str, bytes]:
         env = environment()
-        terms = TermMatcher.of(linked.kb.glossary)
+        terms = TermMatcher(linked.kb.glossary)
         shared = {
             "generator_version": __version__,
             "home_cards": [c for f in features for c in f.home_cards()],

@@ -78,10 +78,6 @@ class TermMatcher:
         self.finder = TermFinder(self.glossary)
         self.link_template = environment().get_template("_term_link.html.j2")
 
-    @classmethod
-    def of(cls, glossary: list[schema.GlossaryTerm]) -> TermMatcher:
-        return cls(glossary)
-
     def matches(self, text: str, skip: set[str]) -> list[tuple[int, int, schema.GlossaryTerm]]:
         """The first match of each term not in `skip`, leftmost-longest and non-overlapping."""
         chosen, seen = [], set(skip)

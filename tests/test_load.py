@@ -67,3 +67,24 @@ def test_link_out_of_the_data_folder(tmp_path):
     with pytest.raises(DataError) as caught:
         load(data)
     assert "points outside the data folder" in str(caught.value)
+
+
+def test_fast_loader_gives_the_same_data_and_lines_as_the_pure_one(monkeypatch):
+    """libyaml's parser (PyYAML's C loader, when PyYAML has it) composes the same nodes with the same marks: the same
+    data and the same line of every key as the pure-Python parser, only faster."""
+    import yaml
+
+    import generator.load as loading
+
+    from .conftest import PROJECT
+
+    assert loading.FastLoader is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    fast = load(PROJECT / "guideline_data")
+    monkeypatch.setattr(loading, "FastLoader", yaml.SafeLoader)
+    pure = load(PROJECT / "guideline_data")
+    assert fast.files.keys() == pure.files.keys()
+    for name, files in fast.files.items():
+        assert [f.path for f in files] == [f.path for f in pure.files[name]]
+        for a, b in zip(files, pure.files[name], strict=True):
+            assert a.data == b.data, a.path
+            assert a.lines == b.lines, a.path

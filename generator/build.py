@@ -194,15 +194,6 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     return write_language(plan.paths, plan.theme, language.code, rendered, files, config)
 
 
-def generate(linked: Linked, paths: Paths, report: BuildReport, cache: Cache | None = None) -> dict[str, Path]:
-    """Render and write every language, here one after the other; return each language's MkDocs config."""
-    cache = cache or Cache(paths.build / CACHE_FOLDER)
-    the_plan = plan(linked, paths)
-    configs = {language.code: generate_language(the_plan, language, report, cache) for language in the_plan.languages}
-    report.cached = {"hits": cache.stats.hits, "misses": cache.stats.misses}
-    return configs
-
-
 def build(paths: Paths, site: bool = True, cache: bool = True) -> BuildReport:
     report = BuildReport()
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write

@@ -36,11 +36,6 @@ class Language:
     def is_default(self) -> bool:
         return self.code == self.root
 
-    @property
-    def site_prefix(self) -> str:
-        """Where this language's site lives below the site root: "" for the root language, else "<code>/"."""
-        return "" if self.is_default else f"{self.code}/"
-
     def t(self, key: str) -> str:
         """The interface string `key` in this language; a missing key is a data error, not a blank."""
         try:

@@ -10,7 +10,6 @@ current site's), Pagefind indexes it and it replaces site/.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -24,7 +23,6 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,24 +33,6 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from .errors import DataError, Problem
-
-
-@dataclass
-class SiteTimings:
-    mkdocs: dict[str, float]
-    search: float
-    assemble: float = 0.0
-    modes: dict[str, str] = field(default_factory=dict)  # per language: "changed pages" or "all pages (why)"
-
-
-def build_site(configs: dict[str, Path], site_dir: Path) -> SiteTimings:
-    """Build every language (at the same time), then `publish` them. A failure leaves site/ as it was."""
-    built = in_parallel([functools.partial(build_language, config) for config in configs.values()])
-    timings = SiteTimings(mkdocs={}, search=0.0)
-    for code, (seconds, mode) in zip(configs, built, strict=True):
-        timings.mkdocs[code], timings.modes[code] = seconds, mode
-    timings.assemble, timings.search = publish(configs, site_dir)
-    return timings
 
 
 def publish(configs: dict[str, Path], site_dir: Path) -> tuple[float, float]:

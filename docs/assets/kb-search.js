@@ -547,7 +547,6 @@
       }
     });
   }
-  window.kbOpenSearch = open;
   window.kbSearch = {
     runs: runs,
     variants: variants,

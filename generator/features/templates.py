@@ -22,10 +22,10 @@ from ..errors import Problem
 from ..export_docx import Span, template_docx
 from ..i18n import Language
 from ..link import Key, Linked, segments
+from ..overlay import Applied
 from ..pages import Page, label_of, url_of
 from ..render import TEMPLATES
 from ..validate import texts
-from ..overlay import Applied
 from . import BuildSettings, Feature, HomeCard
 
 INDEX = "templates/index.md"

@@ -125,6 +125,28 @@ def written(tmp_path: Path, files: dict[str, bytes], *names: str) -> list[Path]:
     return paths
 
 
+def printed_templates(linked):
+    """access-control-policy (three numbered lists) and the template with the longest ID (the widest footer)."""
+    return [linked.index.templates["access-control-policy"], max(linked.kb.templates, key=lambda t: len(t.id))]
+
+
+@pytest.fixture(scope="session")
+def printed(linked, office, tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """The files the print tests read, printed to PDF in one LibreOffice run: (language, file stem) -> PDF."""
+    folder = tmp_path_factory.mktemp("printed")
+    sources = {}
+    for code in ("ja", "en"):
+        sheets, documents = downloads(linked, Checklists(), code), downloads(linked, Templates(), code)
+        chosen = {download_path("ch5", Language.of(linked.kb, code), "xlsx"): sheets}
+        chosen |= {f"downloads/templates/{t.id}.docx": documents for t in printed_templates(linked)}
+        for name, files in chosen.items():
+            path = folder / f"{code}-{Path(name).name}"
+            path.write_bytes(files[name])
+            sources[(code, Path(name).stem)] = path
+    office(list(sources.values()), "pdf", folder / "pdf")
+    return {key: folder / "pdf" / f"{path.stem}.pdf" for key, path in sources.items()}
+
+
 # ---------------------------------------------------------------- workbooks printed
 
 
@@ -149,11 +171,9 @@ def printed_rows(parts: list[Fragment], ids: set[str], header: list[str]) -> dic
 
 
 @pytest.mark.parametrize("code", ["ja", "en"])
-def test_a_chapter_workbook_prints_every_item_in_full_inside_its_row(linked, office, tmp_path, code):
-    files = downloads(linked, Checklists(), code)
+def test_a_chapter_workbook_prints_every_item_in_full_inside_its_row(linked, printed, code):
     language = Language.of(linked.kb, code)
-    (xlsx,) = written(tmp_path, files, download_path("ch5", language, "xlsx"))
-    (pdf,) = office([xlsx], "pdf", tmp_path / "pdf")
+    pdf = printed[(code, f"ch5-{code}")]
     checklist = next(c for c in linked.kb.checklists if c.id == "ch5")
     rows = ItemRows(linked, language)
     expected = {item.id: rows.row(item).text for item in items_of(linked, checklist)}
@@ -195,14 +215,10 @@ def test_tallies_carry_their_values_and_recount_in_libreoffice(linked, office, t
 
 
 @pytest.mark.parametrize("code", ["ja", "en"])
-def test_word_files_print_with_every_list_from_1_and_a_one_line_footer(linked, office, tmp_path, code):
+def test_word_files_print_with_every_list_from_1_and_a_one_line_footer(linked, printed, code):
     language = Language.of(linked.kb, code)
-    files = downloads(linked, Templates(), code)
-    longest = max(linked.kb.templates, key=lambda t: len(t.id))  # the widest footer
-    chosen = [linked.index.templates["access-control-policy"], longest]
-    pdfs = office(written(tmp_path, files, *(f"downloads/templates/{t.id}.docx" for t in chosen)), "pdf", tmp_path)
-    for template in chosen:
-        pdf = next(p for p in pdfs if p.name == f"{template.id}.pdf")
+    for template in printed_templates(linked):
+        pdf = printed[(code, template.id)]
         lines = [line.strip() for page in pypdf.PdfReader(pdf).pages for line in page.extract_text().splitlines()]
         plain = PlainText(linked, language, template)
         numbered = [part for part in template.parts if part.numbered and part.items]

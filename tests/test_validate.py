@@ -22,6 +22,13 @@ def problems(data_dir) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
+def problems_after(tmp_path, relative: str, change) -> list[str]:
+    """The problems of a copy of the fixture knowledge base after `change` to one of its files."""
+    data = copy_fixture(tmp_path)
+    edit_yaml(data / relative, change)
+    return problems(data)
+
+
 def test_real_data_is_valid(linked):
     assert len(linked.kb.sections) >= 79
 
@@ -33,84 +40,64 @@ def test_fixture_data_is_valid(fixture_linked):
 
 
 def test_missing_translation(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "actors.yaml", lambda d: d[0]["name"].pop("en"))
-    [message] = problems(data)
+    [message] = problems_after(tmp_path, "actors.yaml", lambda d: d[0]["name"].pop("en"))
     assert message.startswith("guideline_data/actors.yaml:2: [0].name.en: a required key is missing")
     assert "fix: add the English text as 'en:' beside 'ja:'" in message
 
 
 def test_unknown_key(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "actors.yaml", lambda d: d[0].update(colour="red"))
-    [message] = problems(data)
+    [message] = problems_after(tmp_path, "actors.yaml", lambda d: d[0].update(colour="red"))
     assert "[0].colour: unknown key 'colour'" in message
     assert "fix: remove 'colour' or correct its spelling" in message
 
 
 def test_wrong_type(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "glossary.yaml", lambda d: d[0].update(related="remote-maintenance"))
-    [message] = problems(data)
+    [message] = problems_after(tmp_path, "glossary.yaml", lambda d: d[0].update(related="remote-maintenance"))
     assert "[0].related: Input should be a valid list" in message
 
 
 def test_empty_text(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "actors.yaml", lambda d: d[0]["name"].update(ja="  "))
-    [message] = problems(data)
+    [message] = problems_after(tmp_path, "actors.yaml", lambda d: d[0]["name"].update(ja="  "))
     assert "[0].name.ja: String should have at least 1 character" in message
     assert "fix: write the text: it may not be empty" in message
 
 
 def test_duplicate_id_names_both_places(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "actors.yaml", lambda d: d.append({**d[0]}))
-    [message] = problems(data)
+    [message] = problems_after(tmp_path, "actors.yaml", lambda d: d.append({**d[0]}))
     assert "duplicate id 'security-officer' (first defined at guideline_data/actors.yaml:1)" in message
 
 
 def test_glossary_duplicate_ignoring_case_and_width(tmp_path):
-    data = copy_fixture(tmp_path)
-
     def add_twin(entries):
         twin = next(e for e in entries if e["id"] == "csirt")
         entries.append({**twin, "id": "csirt-2", "term": {"ja": "ＣＳＩＲＴ", "en": "csirt"}, "abbr": None})
 
-    edit_yaml(data / "glossary.yaml", add_twin)
-    assert any("duplicates glossary entry 'csirt'" in m for m in problems(data))
+    assert any("duplicates glossary entry 'csirt'" in m for m in problems_after(tmp_path, "glossary.yaml", add_twin))
 
 
 def test_bad_reading(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "glossary.yaml", lambda d: d[0].update(reading="CSIRT"))
-    [message] = problems(data)
+    [message] = problems_after(tmp_path, "glossary.yaml", lambda d: d[0].update(reading="CSIRT"))
     assert "reading must be hiragana or katakana, got 'CSIRT'" in message
 
 
 def test_unknown_id_suggests_the_closest(tmp_path):
-    data = copy_fixture(tmp_path)
-    path = data / "sections" / "01_policy.yaml"
-    edit_yaml(path, lambda d: d[0].update(references=["risk-handbok"]))
-    [message] = problems(data)
+    [message] = problems_after(tmp_path, "sections/01_policy.yaml", lambda d: d[0].update(references=["risk-handbok"]))
     assert message.startswith("guideline_data/sections/01_policy.yaml:")
     assert "unknown reference 'risk-handbok'" in message and "did you mean 'risk-handbook'?" in message
 
 
 def test_out_of_order_section(tmp_path):
-    data = copy_fixture(tmp_path)
-    path = data / "sections" / "01_policy.yaml"
-    edit_yaml(path, lambda d: d.insert(2, d.pop(3)))
-    assert any("out of table-of-contents order" in m for m in problems(data))
+    found = problems_after(tmp_path, "sections/01_policy.yaml", lambda d: d.insert(2, d.pop(3)))
+    assert any("out of table-of-contents order" in m for m in found)
 
 
 def test_circular_implements(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "sections" / "02_controls.yaml", lambda d: d[-1].update(implements=[d[-1]["id"]]))
-    assert any("implements itself: a circular relation" in m for m in problems(data))
+    found = problems_after(tmp_path, "sections/02_controls.yaml", lambda d: d[-1].update(implements=[d[-1]["id"]]))
+    assert any("implements itself: a circular relation" in m for m in found)
 
 
 def test_corrected_extraction_error_cannot_come_back(tmp_path):
-    data = copy_fixture(tmp_path)
-    edit_yaml(data / "sections" / "01_policy.yaml", lambda d: d[-1].update(title={"ja": "多様素認証", "en": "x"}))
-    assert any("the extraction error '多様素認証' (E001) is back in the text" in m for m in problems(data))
+    found = problems_after(
+        tmp_path, "sections/01_policy.yaml", lambda d: d[-1].update(title={"ja": "多様素認証", "en": "x"})
+    )
+    assert any("the extraction error '多様素認証' (E001) is back in the text" in m for m in found)

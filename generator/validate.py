@@ -298,6 +298,13 @@ def _duplicates(kb, locator) -> list[Problem]:
     return problems
 
 
+# A section's field whose values kb.yaml lists: (field, what it is called, kb.yaml's list).
+LISTED_IN_KB_YAML = (
+    ("category", "control category", "control_categories"),
+    ("status", "change status", "change_statuses"),
+)
+
+
 def _order(kb, locator) -> list[Problem]:
     problems = []
     ids = {s.id for s in kb.sections}
@@ -333,24 +340,16 @@ def _order(kb, locator) -> list[Problem]:
                     "remove 'category:' (kb.yaml names the controls chapter in structure.controls)",
                 )
             )
-        if section.category is not None and section.category not in config.control_categories:
-            problems.append(
-                locator.problem(
-                    ("sections", index, "category"),
-                    f"unknown control category {section.category!r}",
-                    _did_you_mean(section.category, set(config.control_categories), "category")
-                    + " (kb.yaml lists them in control_categories)",
+        for field, what, listed in LISTED_IN_KB_YAML:
+            value, allowed = getattr(section, field), getattr(config, listed)
+            if value is not None and value not in allowed:
+                problems.append(
+                    locator.problem(
+                        ("sections", index, field),
+                        f"unknown {what} {value!r}",
+                        _did_you_mean(value, set(allowed), field) + f" (kb.yaml lists them in {listed})",
+                    )
                 )
-            )
-        if section.status is not None and section.status not in config.change_statuses:
-            problems.append(
-                locator.problem(
-                    ("sections", index, "status"),
-                    f"unknown change status {section.status!r}",
-                    _did_you_mean(section.status, set(config.change_statuses), "status")
-                    + " (kb.yaml lists them in change_statuses)",
-                )
-            )
         for target_index, target in enumerate(section.implements):
             if target == section.id:
                 problems.append(

@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from dataclasses import dataclass, field
@@ -346,7 +347,8 @@ def readme_text(measured: list[Outcome], titles: list[Outcome], note: str | None
     ]
     if note:
         lines += ["", note]
-    return "\n".join(lines) + "\n"
+    prose = [line if line.startswith(("|", "#")) else textwrap.fill(line, 115, break_on_hyphens=False) for line in lines]
+    return "\n".join(prose) + "\n"
 
 
 def update_readme(text: str) -> None:

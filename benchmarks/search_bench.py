@@ -347,7 +347,8 @@ def readme_text(measured: list[Outcome], titles: list[Outcome], note: str | None
     ]
     if note:
         lines += ["", note]
-    prose = [line if line.startswith(("|", "#")) else textwrap.fill(line, 115, break_on_hyphens=False) for line in lines]
+    wrap = functools.partial(textwrap.fill, width=115, break_on_hyphens=False)
+    prose = [line if line.startswith(("|", "#")) else wrap(line) for line in lines]
     return "\n".join(prose) + "\n"
 
 

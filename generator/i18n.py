@@ -1,5 +1,5 @@
 """Languages as data: the site's languages, their interface strings, and their dates (ui strings date.*; the
-Japanese era, 和暦, computed here as a calendar, written as ja's strings say: 令和6年（2024年）4月1日)."""
+Japanese era, 和暦, computed here as a calendar, written as ja's strings say: 令和7年（2025年）10月1日)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class Language:
 
     def date(self, value: dt.date, precision: str = "day") -> str:
         """The date as this language writes it (ui strings date.*), to the day, the month or the year:
-        1 April 2024, 2024年4月1日, 令和6年（2024年）4月1日. In date.month and date.day, {year} is the year as
+        1 October 2025, 2025年10月1日, 令和7年（2025年）10月1日. In date.month and date.day, {year} is the year as
         written by `year` below; each language's format uses the fields it needs ({month} or {month_name})."""
         year = self.year(value)
         if precision == "year":

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import Cache
+from .cache import Cache, code_fingerprint
 from .errors import DataError, Problem
 from .features import BuildSettings, Feature
 from .features.checklists import Checklists
@@ -29,7 +32,7 @@ from .overlay import Applied, load_overlay
 from .pages import Page, nav
 from .render import TermMatcher, environment, html_text, render_page
 from .search import Search, weigh
-from .site import build_language, check_output_dirs, in_parallel, publish
+from .site import SearchIndex, build_language, check_output_dirs, in_parallel, publish
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
 
@@ -73,6 +76,7 @@ class BuildReport:
     files: dict[str, int] = field(default_factory=dict)
     cached: dict[str, list[str]] = field(default_factory=lambda: {"hits": [], "misses": []})  # "Checklists-ja", …
     mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
+    search_pending: bool = False  # serve: the pages are out, their search index comes after (site.reindex)
     notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
 
 
@@ -161,7 +165,7 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     files = {path: data for feature in features for path, data in cache.files(feature, linked, language).items()}
 
     def render() -> dict[str, bytes]:
-        env = environment()
+        env = templates(plan.paths.build / CACHE_FOLDER)
         terms = TermMatcher(linked.kb.glossary)
         shared = {
             "generator_version": __version__,
@@ -194,9 +198,36 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     return write_language(plan.paths, plan.theme, language.code, rendered, files, config)
 
 
-def build(paths: Paths, site: bool = True, cache: bool = True) -> BuildReport:
-    report = BuildReport()
+@functools.cache
+def templates(cache_folder: Path) -> jinja2.Environment:
+    """The pages' Jinja environment: made once per process (the processes `serve` forks for a build start with every
+    template compiled), compiled templates kept in the build cache for the next process — in a folder of this very
+    generator's code, as what Jinja compiles depends on how render.py sets it up."""
+    env = environment()
+    compiled = cache_folder / "jinja" / code_fingerprint()[:24]
+    for old in compiled.parent.glob("*") if compiled.parent.is_dir() else []:
+        if old != compiled:
+            shutil.rmtree(old, ignore_errors=True)
+    compiled.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+    return env
+
+
+def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchIndex | None = None,
+          search_later: bool = False) -> BuildReport:  # fmt: skip
+    """The whole build. `search`: a running Pagefind service to use (serve keeps one); else one is started here, so
+    that it gets ready while the data loads. `search_later` (serve): see site.publish."""
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
+    own_search = SearchIndex() if site and search is None else None
+    try:
+        return _build(paths, site, cache, search or own_search, search_later)
+    finally:
+        if own_search:
+            own_search.close()
+
+
+def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, search_later: bool) -> BuildReport:
+    report = BuildReport()
     start = time.perf_counter()
     raw = load(paths.data)
     report.timings["load"] = _lap(start)
@@ -224,9 +255,9 @@ def build(paths: Paths, site: bool = True, cache: bool = True) -> BuildReport:
             report.cached[kind] += part.cached[kind]
     report.timings["languages (in parallel)"] = _lap(start)
     if site:
-        assemble, search = publish(configs, paths.site)
+        assemble, searching, report.search_pending = publish(configs, paths.site, search, search_later)
         report.timings["assemble"] = assemble
-        report.timings["search index"] = search
+        report.timings["search index"] = searching
     return report
 
 

@@ -11,11 +11,13 @@ change to the generator's own code restarts the process on the same listening so
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import io
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -25,10 +27,11 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import Paths, build
+from .build import Paths, build, templates
+from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError
 from .render import environment
-from .site import ChildFailed, warm_up
+from .site import ChildFailed, SearchIndex, reindex, warm_up
 
 PACKAGE = Path(__file__).resolve().parent
 WATCHED = ("overrides", "docs", "mkdocs.yml")  # in the project and in the generator's defaults; and the data folder
@@ -189,7 +192,8 @@ def serve(paths: Paths, port: int, prefix: str) -> None:
     print(f"Serving on http://127.0.0.1:{port}{prefix} — edit the data and save: open pages reload. Ctrl+C stops.")
     roots, code = watched_roots(paths), [PACKAGE]
     seen, code_seen = snapshot(roots), snapshot(code)
-    try_build(paths, builds)
+    search = SearchIndex()  # kept from build to build: Pagefind loads its dictionary once
+    try_build(paths, builds, search)
     warmed = False
     try:
         while True:
@@ -198,6 +202,7 @@ def serve(paths: Paths, port: int, prefix: str) -> None:
             time.sleep(POLL_SECONDS)
             if snapshot(code) != code_seen:
                 print("The generator's code changed: restarting…", flush=True)
+                search.close()
                 _restart(server, paths, port, prefix)
             now = snapshot(roots)
             if now == seen:
@@ -210,9 +215,10 @@ def serve(paths: Paths, port: int, prefix: str) -> None:
                 now = settled
             seen = now
             print("Change seen, rebuilding…", flush=True)
-            try_build(paths, builds)
+            try_build(paths, builds, search)
     except KeyboardInterrupt:
         server.shutdown()
+        search.close()
 
 
 def _server(port: int, handler) -> http.server.ThreadingHTTPServer:
@@ -241,22 +247,23 @@ def _restart(server: http.server.ThreadingHTTPServer, paths: Paths, port: int, p
 
 
 def _warm(paths: Paths) -> bool:
-    """After the first good build: MkDocs' plugins and extensions imported here once, so that every rebuild's
-    processes (forked from this one) start with them."""
-    try:
+    """After the first good build: MkDocs' plugins and extensions imported and every page template compiled here,
+    once, so that every rebuild's processes (forked from this one) start with them."""
+    with contextlib.suppress(Exception):  # only a speed-up
+        env = templates(paths.build / CACHE_FOLDER)
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
+            env.get_template(name)
         configs = sorted(paths.build.glob("*/mkdocs.yml"))
         if configs:
             warm_up(configs[0])
-    except Exception:  # noqa: BLE001 - only a speed-up
-        pass
     return True
 
 
-def try_build(paths: Paths, builds: Builds) -> None:
+def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None) -> None:
     """One build; whatever goes wrong is reported (console and open pages) and the last good site stays served."""
     start = time.perf_counter()
     try:
-        build(paths)
+        report = build(paths, search=search, search_later=True)
     except DataError as error:
         report = f"{error}\nThe site still shows the last good build; fix the file and save."
     except KeyboardInterrupt:
@@ -264,25 +271,37 @@ def try_build(paths: Paths, builds: Builds) -> None:
     except BaseException as error:  # noqa: BLE001 - serve must survive anything a build does
         report = unexpected(error)
     else:
-        print(f"Built in {time.perf_counter() - start:.1f} s.", flush=True)
+        print(f"Built in {time.perf_counter() - start:.1f} s ({_stages(report)}).", flush=True)
         builds.finished(None)
+        if report.search_pending:
+            try:
+                seconds = reindex(paths.site, search)
+                print(f"Search index updated in {seconds:.1f} s.", flush=True)
+            except Exception as error:  # noqa: BLE001 - the pages are out; say why search lags
+                print(f"The search index could not be updated ({error}); it will be at the next save.", flush=True)
         return
     print(report, file=sys.stderr, flush=True)
     builds.finished(report)
+
+
+def _stages(report) -> str:
+    shown = {k: v for k, v in report.timings.items() if k in ("load", "languages (in parallel)", "search index")}
+    return ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in shown.items())
+
+
+FRAME = re.compile(r'File "(.+)", line (\d+)')
 
 
 def unexpected(error: BaseException) -> str:
     """A short report of an error that is not about the data: what and where, and what to do."""
     if isinstance(error, ChildFailed):
         lines = [line for line in str(error).strip().splitlines() if line.strip()]
-        what, where = (
-            lines[-1],
-            next((line.strip() for line in reversed(lines) if line.strip().startswith("File ")), ""),
-        )
+        frames = [f"{m[1]}:{m[2]}" for m in (FRAME.match(line.strip()) for line in lines) if m]
+        what, where = lines[-1], frames[-1] if frames else ""
     else:
         what = f"{type(error).__name__}: {error}"
         frames = traceback.extract_tb(error.__traceback__)
-        where = f'File "{frames[-1].filename}", line {frames[-1].lineno}' if frames else ""
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
     return (
         f"The build stopped with an unexpected error: {what}\n"
         + (f"    at {where}\n" if where else "")

@@ -10,6 +10,9 @@ current site's), Pagefind indexes it and it replaces site/.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -19,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -27,22 +31,28 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError, Problem
 
 
-def publish(configs: dict[str, Path], site_dir: Path) -> tuple[float, float]:
+def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None,
+            search_later: bool = False) -> tuple[float, float, bool]:  # fmt: skip
     """Put the languages' built folders together in a fresh folder beside site/ (the root language at its root, the
-    others under their code), index it with Pagefind and swap it in; returns the seconds of the first two steps. A
-    failure leaves site/ as it was."""
+    others under their code), index it with Pagefind and swap it in; returns the seconds of the first two steps and
+    whether the search index is still to be made. `search_later` (serve): when pages changed, the new site keeps the
+    current search index for now, and `reindex` replaces it once the pages are shown. A failure leaves site/ as it
+    was."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
     staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    pending = False
     try:
         start = time.perf_counter()
         changed = []
@@ -51,14 +61,58 @@ def publish(configs: dict[str, Path], site_dir: Path) -> tuple[float, float]:
         assembled = time.perf_counter() - start
         start = time.perf_counter()
         if not reuse_search(staging, site_dir, changed):
-            index_search(staging)
+            if search_later and _link_tree(site_dir / PAGEFIND_FOLDER, staging / PAGEFIND_FOLDER):
+                (staging / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
+                pending = True
+            elif indexer is None or not indexer.index(staging):
+                index_search(staging)
         search = time.perf_counter() - start
         mark_site(staging)
         _swap(staging, site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return assembled, search
+    return assembled, search, pending
+
+
+def reindex(site_dir: Path, indexer: SearchIndex | None = None) -> float:
+    """Index the site again and swap it in (serve, after a build whose search index was left for later). The files
+    of the index it replaces stay beside the new ones, so that a page opened before still finds what it asks for."""
+    site_dir = site_dir.resolve()
+    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    start = time.perf_counter()
+    try:
+        for folder, dirs, names in os.walk(site_dir):
+            relative = Path(folder).relative_to(site_dir)
+            if relative == Path("."):
+                dirs[:] = [d for d in dirs if d != PAGEFIND_FOLDER]
+            (staging / relative).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.link(Path(folder) / name, staging / relative / name)
+        if indexer is None or not indexer.index(staging):
+            index_search(staging)
+        for folder, _, names in os.walk(site_dir / PAGEFIND_FOLDER):
+            relative = Path(folder).relative_to(site_dir)
+            (staging / relative).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                if name != PENDING and not (staging / relative / name).exists():
+                    os.link(Path(folder) / name, staging / relative / name)
+        _swap(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return time.perf_counter() - start
+
+
+def _link_tree(source: Path, target: Path) -> bool:
+    if not source.is_dir():
+        return False
+    try:
+        shutil.copytree(source, target, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- one process per language
@@ -113,30 +167,34 @@ def output_of(config_file: Path) -> Path:
 def build_language(config_file: Path) -> tuple[float, str]:
     """MkDocs for one language into build/<code>/site; returns the seconds and which pages it built."""
     out, state_file = output_of(config_file), config_file.parent / "site-state.json"
-    fingerprint, heads = site_fingerprint(config_file)
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
+        state = state if isinstance(state, dict) else {}
     except (OSError, ValueError):
         state = {}
     state_file.unlink(missing_ok=True)  # a build that fails half-way leaves no state: the next one builds all pages
+    fingerprint, shown = site_fingerprint(config_file, state.get("shown", {}))
     start = time.perf_counter()
-    if isinstance(state, dict) and state.get("fingerprint") == fingerprint and out.is_dir():
+    if state.get("fingerprint") == fingerprint and out.is_dir():
+        unchanged = _Unchanged(state.get("anchors", {}), {page: meta for page, (_, meta) in shown.items()})
         try:
-            anchors, mode = _mkdocs(config_file, out, _Unchanged(state.get("anchors", {}), heads)), "changed pages"
+            anchors, mode = _mkdocs(config_file, out, unchanged), "changed pages"
         except _NeedsFullBuild as reason:
             anchors, mode = _mkdocs(config_file, out, None), f"all pages ({reason})"
     else:
         reason = "first build" if not state else "the navigation, theme or configuration changed"
         anchors, mode = _mkdocs(config_file, out, None), f"all pages ({reason})"
-    state_file.write_text(json.dumps({"fingerprint": fingerprint, "anchors": anchors}), encoding="utf-8")
+    state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown}
+    state_file.write_text(json.dumps(state, ensure_ascii=False, default=str), encoding="utf-8")
     return time.perf_counter() - start, mode
 
 
-def site_fingerprint(config_file: Path) -> tuple[str, dict[str, str]]:
+def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, dict[str, list]]:
     """What every page of a language shows besides its own Markdown: the configuration (site name, navigation), the
     configuration it inherits, the theme overrides, the hooks, the versions of MkDocs and its extensions, the list
-    of files, and each page's front matter (titles and tags, which the tags index lists). Also returns the front
-    matter of each page, by its docs path."""
+    of files, and what other pages show of each page's front matter (SHOWN_ELSEWHERE). Also returns, by docs path,
+    the hash of each page's front matter and what others show of it; `known` is that of the last build (a front
+    matter with the same hash is not read again)."""
     digest = hashlib.sha256(config_file.read_bytes())
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     inherited = (config_file.parent / config.get("INHERIT", "")).resolve() if config.get("INHERIT") else None
@@ -144,20 +202,40 @@ def site_fingerprint(config_file: Path) -> tuple[str, dict[str, str]]:
     hooks = [Path(h) for h in config.get("hooks", [])]
     for path in [*([inherited] if inherited else []), *hooks, *_files(theme_dir)]:
         digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-"))
-    for name in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions"):
-        try:
-            digest.update(f"{name}=={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name} missing".encode())
+    digest.update(_versions().encode())
     docs = config_file.parent / config.get("docs_dir", "docs")
-    heads = {}
+    shown = {}
     for path in _files(docs):
         name = path.relative_to(docs).as_posix()
         digest.update(name.encode() + b"\0")
         if path.suffix == ".md":
-            heads[name] = _front_matter(path)
-            digest.update(heads[name].encode() + b"\0")
-    return digest.hexdigest(), heads
+            head = _front_matter(path)
+            head_hash = hashlib.sha256(head.encode()).hexdigest()
+            before = known.get(name)
+            if isinstance(before, list) and len(before) == 2 and before[0] == head_hash:
+                shown[name] = before
+            else:
+                meta = _meta(head) if head else {}
+                shown[name] = [head_hash, {key: meta[key] for key in SHOWN_ELSEWHERE if key in meta}]
+            digest.update(json.dumps(shown[name][1], sort_keys=True, default=str).encode() + b"\0")
+    return digest.hexdigest(), shown
+
+
+# The front matter other pages show: titles and tags (the tags index), and what Material puts in the navigation. The
+# rest (search metadata, hidden parts) shows on the page itself, which is built again when its Markdown changes.
+SHOWN_ELSEWHERE = ("title", "tags", "icon", "status", "subtitle")
+THEME_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
+
+
+@functools.cache
+def _versions() -> str:
+    versions = []
+    for name in THEME_PACKAGES:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    return " ".join(versions)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -182,11 +260,11 @@ class _NeedsFullBuild(Exception):
 
 class _Unchanged:
     """A plugin for a build of the changed pages only. MkDocs does not read the pages it does not render again; this
-    gives them what the others need from them — their anchors (so that links to them are checked) and their front
-    matter — and asks for a build of every page when a rendered page lost an anchor or lists other pages."""
+    gives them what the others need from them — their anchors (so that links to them are checked) and the front
+    matter others show — and asks for a build of every page when a rendered page lost an anchor or lists others."""
 
-    def __init__(self, anchors: dict[str, list[str]], heads: dict[str, str]) -> None:
-        self.stored, self.heads = anchors, heads
+    def __init__(self, anchors: dict[str, list[str]], shown: dict[str, dict]) -> None:
+        self.stored, self.shown = anchors, shown
 
     def on_env(self, env, /, *, config, files):
         for file in files.documentation_pages():
@@ -195,8 +273,7 @@ class _Unchanged:
                 continue
             if page.present_anchor_ids is None:  # not read again: unchanged since the last build
                 page.present_anchor_ids = set(self.stored.get(file.src_uri, ()))
-                if self.heads.get(file.src_uri):
-                    page.meta = _meta(self.heads[file.src_uri])
+                page.meta = dict(self.shown.get(file.src_uri, {}))
                 continue
             if "<!-- material/tags" in (page.markdown or ""):
                 raise _NeedsFullBuild("the tags index changed")
@@ -240,6 +317,7 @@ def _mkdocs(config_file: Path, out: Path, unchanged: _Unchanged | None) -> dict[
     anchors: dict[str, list[str]] = {}
     try:
         config = load_config(config_file=str(config_file), site_dir=str(out), strict=True)
+        _quicker_theme(config, config_file.parent.parent / CACHE_FOLDER)
         if unchanged is not None:
             config.plugins["kb-unchanged-pages"] = unchanged
         config.plugins["kb-anchors"] = _AnchorRecorder(anchors)
@@ -256,6 +334,45 @@ def _mkdocs(config_file: Path, out: Path, unchanged: _Unchanged | None) -> dict[
         logger.removeHandler(warnings)
         logging.getLogger("mkdocs.commands.build").removeFilter(_not_dirty_warning)
     return anchors
+
+
+def _quicker_theme(config, cache_folder: Path) -> None:
+    """The theme's Jinja environment with its compiled templates kept in the build cache (Jinja checks each against
+    its source), and the theme's installed folders listed once per process: MkDocs otherwise compiles Material's
+    templates and walks its thousands of icon files at every build."""
+    theme, make = config.theme, config.theme.get_env
+    compiled = cache_folder / "theme-jinja" / hashlib.sha256(f"{_versions()} {theme.locale}".encode()).hexdigest()[:24]
+
+    def get_env():
+        env = make()
+        with contextlib.suppress(OSError):
+            compiled.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        if isinstance(env.loader, jinja2.FileSystemLoader):
+            env.loader = _ListedOnce(env.loader, fresh={theme.custom_dir} if theme.custom_dir else set())
+        return env
+
+    theme.get_env = get_env
+
+
+class _ListedOnce(jinja2.BaseLoader):
+    """A FileSystemLoader whose folders, but those in `fresh` (the theme overrides), are listed once per process."""
+
+    listings: dict[str, list[str]] = {}
+
+    def __init__(self, loader: jinja2.FileSystemLoader, fresh: set[str]) -> None:
+        self.loader, self.fresh = loader, {os.path.abspath(f) for f in fresh}
+
+    def get_source(self, environment, template):
+        return self.loader.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        found = set()
+        for folder in self.loader.searchpath:
+            if os.path.abspath(folder) in self.fresh or folder not in self.listings:
+                self.listings[folder] = jinja2.FileSystemLoader(folder).list_templates()
+            found.update(self.listings[folder])
+        return sorted(found)
 
 
 class _AnchorRecorder:
@@ -322,20 +439,17 @@ def _pages(site: Path) -> set[str]:
 
 
 PAGEFIND_FOLDER = "pagefind"
+PENDING = ".kb-pending"  # in an index that serve keeps until the new one is made (see publish)
 
 
 def reuse_search(staging: Path, site_dir: Path, changed: list[str]) -> bool:
     """When no page changed (the same HTML files, the same bytes), the current site's search index still holds:
     link it into the new site instead of indexing again."""
-    old = site_dir / PAGEFIND_FOLDER
-    if any(path.endswith(".html") for path in changed) or not old.is_dir() or _pages(staging) != _pages(site_dir):
+    if any(path.endswith(".html") for path in changed) or (site_dir / PAGEFIND_FOLDER / PENDING).exists():
         return False
-    try:
-        shutil.copytree(old, staging / PAGEFIND_FOLDER, copy_function=os.link)
-    except OSError:
-        shutil.rmtree(staging / PAGEFIND_FOLDER, ignore_errors=True)
+    if _pages(staging) != _pages(site_dir):
         return False
-    return True
+    return _link_tree(site_dir / PAGEFIND_FOLDER, staging / PAGEFIND_FOLDER)
 
 
 def index_search(site: Path) -> None:
@@ -349,6 +463,82 @@ def index_search(site: Path) -> None:
     if result.returncode != 0:
         raise DataError([Problem(str(site), None, f"Pagefind failed: {result.stderr.strip() or result.stdout.strip()}",
                                  "check that the pagefind[extended] package is installed")])  # fmt: skip
+
+
+class SearchIndex:
+    """Pagefind as a service, in a thread of its own. Started when a build starts, it loads its Japanese dictionary
+    (the better part of its time) while this process loads the data on the other core; `serve` keeps it from build
+    to build, so that the dictionary loads once. When the service cannot be used, the command line indexes instead."""
+
+    WARM_PAGE = '<html lang="ja"><body><p>検索の準備をする。</p></body></html>'
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._launched = None
+        self._thread = threading.Thread(target=self._loop.run_forever, name="pagefind", daemon=True)
+        self._thread.start()
+        self._service = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
+
+    async def _start(self):
+        from pagefind.service import PagefindService
+
+        service = self._launched = await PagefindService().launch()
+        index = await service.create_index(None)
+        await index.add_html_file(content=self.WARM_PAGE, url="/")
+        await index.delete_index()
+        return service
+
+    def index(self, site: Path) -> bool:
+        """Index `site` into site/pagefind/; False when the service failed (nothing is written then)."""
+        try:
+            service = self._service.result(timeout=SEARCH_TIMEOUT)
+            done = asyncio.run_coroutine_threadsafe(self._index(service, site), self._loop)
+            done.result(timeout=SEARCH_TIMEOUT)
+            return True
+        except Exception:  # noqa: BLE001 - the command line reports what is wrong
+            shutil.rmtree(site / PAGEFIND_FOLDER, ignore_errors=True)
+            self._service = asyncio.run_coroutine_threadsafe(self._start(), self._loop)  # a fresh one next time
+            return False
+
+    @staticmethod
+    async def _index(service, site: Path) -> None:
+        index = await service.create_index(None)
+        try:
+            await index.add_directory(str(site))
+            await index.write_files(output_path=str(site / PAGEFIND_FOLDER))
+        finally:
+            await index.delete_index()
+
+    def close(self) -> None:
+        """Stop the service; one still loading its dictionary (a build that stopped early) is killed, not awaited."""
+
+        async def stop():
+            service, process = self._launched, getattr(self._launched, "_backend", None)
+            if not self._service.done():
+                self._service.cancel()
+                if process is not None:
+                    process.kill()
+                    await process.wait()
+            elif service is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(service.close(), 10)
+            poll = getattr(service, "_poll_task", None)
+            if poll is not None and poll.done() and not poll.cancelled():
+                poll.exception()  # retrieved: the service ended, as asked
+            pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(stop(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        if not self._loop.is_running():
+            self._loop.close()
+
+
+SEARCH_TIMEOUT = 600
 
 
 def _swap(staging: Path, site_dir: Path) -> None:
@@ -438,4 +628,6 @@ def mark_site(staging: Path) -> None:
 def warm_up(config_file: Path) -> None:
     """Load a language's configuration once in this process: MkDocs' plugins, Markdown extensions and theme are
     imported, so that the processes forked for later builds start with them (`serve`)."""
-    load_config(config_file=str(config_file), site_dir=str(output_of(config_file)))
+    config = load_config(config_file=str(config_file), site_dir=str(output_of(config_file)))
+    _quicker_theme(config, config_file.parent.parent / CACHE_FOLDER)
+    config.theme.get_env().list_templates()

@@ -1,4 +1,5 @@
-"""`serve` is the editor's loop: it serves under a prefix and rebuilds when a YAML file changes."""
+"""`serve` is the editor's loop: it serves under a prefix, rebuilds what a save changed, and the open page follows —
+it reloads by itself after a good build and shows the error of a failed one over the last good build."""
 
 import shutil
 import socket
@@ -7,7 +8,11 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from .conftest import PROJECT
+
+EDITED = "適切にリスク管理をすることとし経営方針等に明記する"  # a paragraph of 3.1.1 (sections/03_governance.yaml)
 
 
 def free_port() -> int:
@@ -17,7 +22,7 @@ def free_port() -> int:
 
 
 def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:
+    with urllib.request.urlopen(url, timeout=30) as response:
         return response.read().decode("utf-8")
 
 
@@ -29,39 +34,82 @@ def wait_for(predicate, seconds: float) -> bool:
                 return True
         except OSError:
             pass
-        time.sleep(0.5)
+        time.sleep(0.2)
     return False
 
 
-def test_serve_rebuilds_after_an_edit(tmp_path):
+def test_the_deployed_site_has_no_reload_script(site):
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 100
+    assert not [p for p in pages if b"__kb_reload" in p.read_bytes() or b"kb-serve" in p.read_bytes()]
+
+
+@pytest.mark.browser
+def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_path):
+    paths, _ = built
     for name in ("guideline_data", "overrides", "docs", "mkdocs.yml"):
         source = PROJECT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    shutil.copytree(paths.build, tmp_path / "build")  # the session build's cache: the downloads are not made again
     port = free_port()
-    url = f"http://127.0.0.1:{port}/kb/guideline/3-5/"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "--project",
-            str(tmp_path),
-            "serve",
-            "--port",
-            str(port),
-            "--prefix",
-            "/kb/",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=PROJECT,
-    )
+    base = f"http://127.0.0.1:{port}/kb/"
+    url = base + "guideline/3-1-1/"
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(port), "--prefix",
+             "/kb/"],
+            stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT,
+        )  # fmt: skip
+    context = browser.new_context(locale="ja-JP")
+    tab = context.new_page()
     try:
-        assert wait_for(lambda: "資源の確保" in fetch(url), 180)
+        assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
+        tab.goto(url)
+        assert EDITED in tab.inner_text("article")
+        assert tab.locator("#kb-serve-reload").count() == 1  # served pages carry the script
+
+        # A one-paragraph edit: the open page shows it without being reloaded by hand.
         governance = tmp_path / "guideline_data" / "sections" / "03_governance.yaml"
-        governance.write_text(governance.read_text(encoding="utf-8").replace("資源の確保", "資源の確保（編集中）"),
-                              encoding="utf-8")  # fmt: skip
-        assert wait_for(lambda: "資源の確保（編集中）" in fetch(url), 180)
+        good = governance.read_text(encoding="utf-8")
+        assert good.count(EDITED + "\n") == 1
+        saved = time.monotonic()
+        governance.write_text(good.replace(EDITED + "\n", EDITED + "（編集中）\n"), encoding="utf-8")
+        tab.wait_for_function("document.body.innerText.includes('明記する（編集中）')", timeout=120_000)
+        print(f"\nsaved → shown in the open page: {time.monotonic() - saved:.1f} s")
+
+        # Broken YAML: the error shows over the page (as text), the page stays the last good build.
+        governance.write_text(
+            good.replace(EDITED + "\n", EDITED + "（編集中）\n") + "- id: [broken\n", encoding="utf-8"
+        )
+        overlay = tab.locator("#kb-serve-error")
+        overlay.wait_for(state="visible", timeout=120_000)
+        assert "guideline_data/sections/03_governance.yaml:" in overlay.inner_text()
+        assert "明記する（編集中）" in tab.inner_text("article")
+        assert "明記する（編集中）" in fetch(url)  # still served, from the last good build
+
+        # Fixed: the page reloads, without the overlay, with the new text.
+        governance.write_text(good.replace(EDITED + "\n", EDITED + "（直した）\n"), encoding="utf-8")
+        tab.wait_for_function("document.body.innerText.includes('明記する（直した）')", timeout=120_000)
+        assert tab.locator("#kb-serve-error").count() == 0
+
+        # An error that is not about the data (here the build folder is damaged): reported the same way, the server
+        # keeps serving, and the next save after the cause is gone builds again.
+        state = tmp_path / "build" / "ja" / "site-state.json"
+        state.unlink()
+        state.mkdir()
+        governance.write_text(good.replace(EDITED + "\n", EDITED + "（三回目）\n"), encoding="utf-8")
+        tab.locator("#kb-serve-error").wait_for(state="visible", timeout=120_000)
+        assert "unexpected error" in tab.locator("#kb-serve-error").inner_text()
+        assert "明記する（直した）" in fetch(url)
+        state.rmdir()
+        governance.write_text(good, encoding="utf-8")
+        tab.wait_for_function("!document.body.innerText.includes('明記する（')", timeout=120_000)
+        assert EDITED in tab.inner_text("article") and tab.locator("#kb-serve-error").count() == 0
     finally:
+        context.close()
         server.terminate()
         server.wait(timeout=10)
+    printed = log.read_text()
+    assert "Traceback" not in printed
+    assert "guideline_data/sections/03_governance.yaml:" in printed and "unexpected error" in printed

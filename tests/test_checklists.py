@@ -388,6 +388,7 @@ def test_exported_answers_import_into_a_fresh_browser(page, browser, server, tmp
 def test_csv_export_holds_the_answers(page, server, tmp_path):
     page.goto(checklist_url(server, "backup"))
     answer(page, "CL5-014", "partial", note="=cmd で始まるメモ")
+    answer(page, "CL5-015", "done", note="＝HYPERLINK(1) 全角")
     with page.expect_download() as download:
         page.locator("[data-kb-action='export-csv']").click()
     raw = download.value.path().read_bytes()
@@ -396,6 +397,8 @@ def test_csv_export_holds_the_answers(page, server, tmp_path):
     assert rows[0][:2] == ["チェックリスト", "ID"]
     by_id = {r[1]: r for r in rows[1:]}
     assert by_id["CL5-014"][7:] == ["一部実施", "", "'=cmd で始まるメモ"]  # no formula for the spreadsheet to run
+    assert by_id["CL5-015"][-1] == "'＝HYPERLINK(1) 全角"  # nor from its full-width form
+    assert not [f for row in rows for f in row if f and f[0] in "=+-@＝＋－＠"]  # no field of any row, data's included
     assert len(rows) - 1 == len(by_id)
 
 

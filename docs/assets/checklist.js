@@ -529,14 +529,15 @@
     link.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
   }
-  function userText(value) {
-    // Text typed by a person: a leading = + - @ would make a spreadsheet run it as a formula.
-    return /^[=+\-@\t\r]/.test(value) ? "'" + value : value;
+  function formulaSafe(text) {
+    // Every field, typed or from the data: a leading = + - @ (or its full-width form), tab or CR would make a
+    // spreadsheet run it as a formula (the same rule as generator/sheets.py).
+    return /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(text) ? "'" + text : text;
   }
   function csvFile(rows) {
     const lines = rows.map(function (row) {
       return row.map(function (value) {
-        const text = value === undefined || value === null ? "" : String(value);
+        const text = formulaSafe(value === undefined || value === null ? "" : String(value));
         return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
       }).join(",");
     });
@@ -549,7 +550,7 @@
       checklist.items.forEach(function (id) {
         const item = data.items[id], answer = answers.items[id] || {};
         rows.push([checklist.id, id, item.text, item.source, item.block, item.actor, item.wording,
-          answer.status ? data.statuses[answer.status] : "", userText(answer.owner || ""), userText(answer.note || "")]);
+          answer.status ? data.statuses[answer.status] : "", answer.owner || "", answer.note || ""]);
       });
     });
     return rows;
@@ -560,7 +561,7 @@
     gaps().forEach(function (gap) {
       const level = function (n) { return n + " " + data.levels[n]; };
       rows.push([checklists[gap.id].title, level(gap.levels.current), level(gap.levels.target)].concat(
-        PLAN_FIELDS.map(function (field) { return userText(planValue(gap, field)); })));
+        PLAN_FIELDS.map(function (field) { return planValue(gap, field); })));
     });
     return rows;
   }

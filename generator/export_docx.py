@@ -89,7 +89,7 @@ def template_docx(
     t = language.t
 
     _styled(document.add_paragraph(_plain(source, template.title)), ids["Title"])
-    meta = document.add_paragraph(f"{t('templates.id')}: {template.id}　{edition}")
+    meta = document.add_paragraph(f"{t('templates.id')}{t('punct.colon')}{template.id}　{edition}")
     _small(meta)
     notice = document.add_paragraph()
     _runs(
@@ -195,7 +195,7 @@ def _header_footer(document, language: Language, template: schema.Template, edit
     Both are set in the Header and Footer styles (8 pt, muted), so the page number fields have the text's size."""
     section = document.sections[0]
     header = section.header.paragraphs[0]
-    header.text = f"{language.t('templates.id')}: {template.id}　{edition}"
+    header.text = f"{language.t('templates.id')}{language.t('punct.colon')}{template.id}　{edition}"
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     line = section.footer.paragraphs[0]  # the Footer style's tab stop puts the page numbers at the right margin
     before, rest = language.t("templates.page_of").split("{page}")

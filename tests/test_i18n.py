@@ -7,10 +7,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import html
+import io
 import re
 import shutil
 from pathlib import Path
 
+import docx
 import pytest
 
 from generator.build import Paths, build, load_knowledge_base
@@ -193,6 +195,17 @@ def test_a_bold_label_keeps_its_colon_where_markdown_sees_the_bold(fixture_kb):
         for piece in expected:
             assert "\n" + piece in markdown, (code, piece)
         assert not re.search(f"[{CJK}]: ", markdown) or code == "en"
+
+
+def test_the_word_files_label_takes_the_languages_colon(fixture_kb):
+    """The template ID in a Word file's header and under its title: 'テンプレートID：…', 'Template ID: …'."""
+    for code in ("ja", "en"):
+        language = Language.of(fixture_kb.kb, code)
+        files = Templates().files(fixture_kb, language)
+        document = docx.Document(io.BytesIO(next(v for k, v in files.items() if k.endswith(".docx"))))
+        label = language.t("templates.id") + {"ja": "：", "en": ": "}[code]
+        assert document.sections[0].header.paragraphs[0].text.startswith(label), code
+        assert any(p.text.startswith(label) for p in document.paragraphs[:3]), code
 
 
 @pytest.mark.parametrize(

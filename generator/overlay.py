@@ -34,6 +34,9 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "pages": schema.OverlayPage,
 }
 PAGE_FOLDER = "organisation/"  # the overlay's own pages: organisation/<id>.md
+LOGO_FOLDER = "assets/organisation/"  # where the site keeps the organisation's logo
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")  # not SVG: an SVG can carry script
+MAX_LOGO_BYTES = 1_000_000
 
 
 @dataclass
@@ -50,6 +53,15 @@ class Applied:
     @property
     def organisation(self) -> schema.Organisation:
         return self.overlay.organisation
+
+    @property
+    def logo_path(self) -> str | None:
+        """The logo's docs path in the site (checked to be an image file inside the overlay folder)."""
+        logo = self.organisation.logo
+        return LOGO_FOLDER + Path(logo).name if logo else None
+
+    def logo_bytes(self) -> bytes:
+        return (self.root / self.organisation.logo).read_bytes()
 
     def cache_key(self) -> dict:
         """What of the overlay shapes a derived file: all its data, and which notes ask for a review."""
@@ -154,6 +166,9 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
                         _did_you_mean(reference, set(applied.references), "internal reference"))  # fmt: skip
         applied.annotations[key].append(annotation)
         _review(applied, annotation, fingerprint(linked, key), locator.problem(path, ""))
+    logo = applied.organisation.logo
+    if logo:
+        _check_logo(applied.root, logo, problem)
     for template_id, values in applied.overlay.templates.fields.items():
         path = ("templates", "fields", template_id)
         template = index.templates.get(template_id)
@@ -180,6 +195,21 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
             problem(("pages", number, "id"), f"the page id {page.id!r} is taken", "give each page its own id")
         seen.add(page.id)
     return problems
+
+
+def _check_logo(root: Path, logo: str, problem) -> None:
+    """The logo is published as it is: a regular image file inside the overlay folder, nothing else."""
+    path = ("organisation", "logo")
+    target = (root / logo).resolve()
+    if not target.is_relative_to(root.resolve()):
+        problem(path, f"the logo {logo!r} is outside the overlay folder", "put the image file in the overlay folder")
+    elif not target.is_file():
+        problem(path, f"no image file {logo!r} in the overlay folder", "name an image file of the overlay folder")
+    elif target.suffix.lower() not in LOGO_SUFFIXES:
+        problem(path, f"the logo {logo!r} is not an image", f"use a file ending in {', '.join(LOGO_SUFFIXES)}")
+    elif target.stat().st_size > MAX_LOGO_BYTES:
+        problem(path, f"the logo is {target.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}",
+                "use a smaller image")  # fmt: skip
 
 
 def _review(applied: Applied, annotation: schema.Annotation, now: str, where: Problem) -> None:

@@ -64,10 +64,11 @@ class Text(BaseModel):
 Provenance = Literal["guideline", "editorial"]
 """`guideline`: the overview's own words (and our translation of them); `editorial`: written by us."""
 
-ChangeStatus = Literal["new", "added", "current"]
-"""The overview's marks: 新規 (new), 追記 (added to), 現行 (unchanged)."""
+ChangeStatus = Slug
+"""The source's change marks (e.g. 新規 new, 追記 added to, 現行 carried over): one of kb.yaml's change_statuses."""
 
-ControlCategory = Literal["organizational", "human", "physical", "technical", "cloud", "outsourcing"]
+ControlCategory = Slug
+"""A control's category (e.g. organizational, technical): one of kb.yaml's control_categories."""
 
 
 class ListItem(Strict):
@@ -141,7 +142,7 @@ class Section(Strict):
     id: SectionId
     title: Text
     status: ChangeStatus | None = None
-    category: ControlCategory | None = None  # chapter 5 only
+    category: ControlCategory | None = None  # controls only (kb.yaml structure.controls)
     blocks: list[Block] = []
     references: list[Slug] = []  # ids in references.yaml that this section cites
     implements: list[SectionId] = []  # for controls: the chapter 3/4 sections that call for them

@@ -340,23 +340,27 @@ def _order(kb, locator) -> list[Problem]:
                     "remove 'category:' (kb.yaml names the controls chapter in structure.controls)",
                 )
             )
+        # The section's own fields, and a topic heading's own mark inside it.
+        marked = [((), section), *((("blocks", b), block) for b, block in enumerate(section.blocks))]
         for field, what, listed in LISTED_IN_KB_YAML:
-            value, allowed = getattr(section, field), getattr(config, listed)
-            if value is not None and value not in allowed:
-                problems.append(
-                    locator.problem(
-                        ("sections", index, field),
-                        f"unknown {what} {value!r}",
-                        _did_you_mean(value, set(allowed), field) + f" (kb.yaml lists them in {listed})",
+            allowed = getattr(config, listed)
+            for inner, owner in marked:
+                value = getattr(owner, field, None)
+                if value is not None and value not in allowed:
+                    problems.append(
+                        locator.problem(
+                            ("sections", index, *inner, field),
+                            f"unknown {what} {value!r}",
+                            _did_you_mean(value, set(allowed), field) + f" (kb.yaml lists them in {listed})",
+                        )
                     )
-                )
         for target_index, target in enumerate(section.implements):
             if target == section.id:
                 problems.append(
                     locator.problem(
                         ("sections", index, "implements", target_index),
                         f"section {section.id} implements itself: a circular relation",
-                        "name the chapter 3 or 4 section that calls for this control",
+                        "name the section that calls for this control",
                     )
                 )
         previous = section.id

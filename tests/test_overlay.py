@@ -60,7 +60,7 @@ def problems(folder: Path, data: Path = PROJECT / "guideline_data") -> str:
 def test_control_pages_show_the_layer_labelled_in_both_languages(overlay_site):
     ja = html(overlay_site, "guideline/5-4-2")
     assert '<p class="admonition-title">社内（架空エアライン）</p>' in ja
-    assert "全社アクセス管理規程 第4条で実施" in ja and "所管: <strong>IT統括部</strong>" in ja
+    assert "全社アクセス管理規程 第4条で実施" in ja and "所管：<strong>IT統括部</strong>" in ja
     assert 'class="kb-internal" href="https://intranet.fictional-air.invalid/rules/it-sec-004"' in ja
     en = html(overlay_site, "en/guideline/5-1-1")
     assert '<p class="admonition-title">Internal (架空エアライン)</p>' in en
@@ -98,6 +98,16 @@ def test_the_print_page_and_the_own_page_carry_the_layer(overlay_site):
         page = html(overlay_site, f"{root}organisation/internal-rules")
         assert "kb-badge--own" in page and "IT-SEC-004" in page
     assert "organisation/internal-rules/" in html(overlay_site, "")  # in the navigation
+
+
+def test_home_template_and_checklist_pages_carry_the_layer(overlay_site):
+    home = html(overlay_site, "")
+    assert "CSIRT 窓口（24時間）：FA-CSIRT" in home and 'class="kb-own-logo"' in home
+    assert (overlay_site / "assets/organisation/logo.png").read_bytes()[:4] == b"\x89PNG"
+    assert "当社の方針は取締役会で毎年見直す。" in html(overlay_site, "templates/cyber-policy")
+    checklist = html(overlay_site, "checklists/ch5")
+    assert '<span class="kb-cl-item__own"><span class="kb-badge kb-badge--own">社内</span> 特権IDの申請は' in checklist
+    assert 'data-kb-default="IT統括部"' in checklist
 
 
 def test_workbooks_prefill_the_owner_and_list_internal_rules_in_their_own_column(overlay_site):
@@ -180,12 +190,19 @@ def edit_yaml(path: Path, change) -> None:
         ("templates.yaml", lambda d: d["fields"]["cyber-policy"].update(organization={"ja": "x"}),
          "overlay/templates.yaml:12: fields.cyber-policy.organization: template 'cyber-policy' has no "
          "field 'organization'\n    fix: did you mean 'organisation'?"),
+        ("organisation.yaml", lambda d: d.update(logo="../../../etc/hostname"),
+         "overlay/organisation.yaml:6: logo: the logo '../../../etc/hostname' is outside the overlay folder\n"
+         "    fix: put the image file in the overlay folder"),
+        ("organisation.yaml", lambda d: d.update(logo="references.yaml"),
+         "overlay/organisation.yaml:6: logo: the logo 'references.yaml' is not an image\n"
+         "    fix: use a file ending in .png, .jpg, .jpeg, .webp, .gif"),
         ("annotations/controls.yaml", lambda d: d[0].update(note={"ja": "@5.9.9 を参照"}),
          "overlay/annotations/controls.yaml:5: [0].note.ja: unknown reference '@5.9.9': no section '5.9.9'\n"
          "    fix: refer to something the knowledge base has, or write @@ for an at sign"),
     ],
     ids=["unknown-section", "unknown-item", "unknown-internal-reference", "target-not-a-reference", "not-http",
-         "unknown-language", "unknown-template-field", "unknown-reference-in-note"],
+         "unknown-language", "unknown-template-field", "logo-outside", "logo-not-an-image",
+         "unknown-reference-in-note"],
 )  # fmt: skip
 def test_overlay_errors_name_the_file_the_line_and_the_fix(tmp_path, file, change, expected):
     folder = copy_overlay(tmp_path)

@@ -20,6 +20,10 @@ class Core(Feature):
     def configure(self, settings: BuildSettings) -> None:
         self.overlay = settings.overlay
 
+    def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
+        logo = self.overlay.logo_path if self.overlay else None
+        return {logo: self.overlay.logo_bytes()} if logo else {}
+
     def pages(self, linked: Linked) -> list[Page]:
         own = self.overlay.overlay.pages if self.overlay else []
         return [

@@ -43,6 +43,16 @@ KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007"  # with 々 〆 �
 RUN = re.compile(f"[{KATAKANA}]+|[{HIRAGANA}]+|[{KANJI}]+|[a-z0-9]+")
 KANJI_RUN = re.compile(f"[{KANJI}]+")
 ONE_HIRAGANA = re.compile(f"[{HIRAGANA}]")
+# Words of a query that say nothing about its subject (particles, endings, question words): never required of a
+# page, and left out of a title written as one phrase. kb-search.js reads them from the words file.
+_STOP = (
+    "の に は を が と で や へ も か な から まで より など とは って について における に関する による ための として "
+    "こと もの する して した される され ます です である ある いる どう どこ なに なん "
+    "what is are was were be been the a an of to in on for how do does did which who whom when why where can cannot "
+    "could should would may might must will shall not it its this that these those there with from by as at or and "
+    "if then than so into about any some my our your we you i"
+)
+STOP_WORDS = frozenset(_STOP.split())
 
 # How much a page counts in the ranking, by kind: the guideline's own sections first, then the pages that explain
 # what they cite and the words they use, then our tools and the site's own pages, which mention everything. The
@@ -127,12 +137,17 @@ def index_words(page_html: str, code: str = "ja") -> str:
 
 def title_words(title: str) -> str:
     """`kb_title` of a page: the runs of its title and all their tails, so that each word inside a title counts as
-    in the title (セキュリティ in サイバーセキュリティ方針)."""
+    in the title (セキュリティ in サイバーセキュリティ方針); and every tail of the whole title written without spaces
+    and stop words, so that a query is found as a phrase of the title (制御システム in 制御システムのリスクアセスメント,
+    not in 情報システム等のアクセス制御, which has both words)."""
+    parts = runs(title)
     words = []
-    for run in runs(title):
+    for run in parts:
         words.append(run)
         if not run.isascii():
             words += [run[i:] for i in range(1, len(run) - 1)]
+    whole = "".join(p for p in parts if not (ONE_HIRAGANA.fullmatch(p) or p in STOP_WORDS))
+    words += [whole[i:] for i in range(len(whole) - 1)]
     return _distinct(words)
 
 
@@ -200,12 +215,14 @@ def page_other_words(linked: Linked, language: Language, page: Page) -> str:
 def words_file(linked: Linked, language: Language) -> bytes:
     """assets/search-words.json: what the search box needs besides Pagefind's index.
 
-    - `sections`: each section number → its page (relative to the language's site root) and title, so that 5-6-1
-      and ５．６．１ lead to 5.6.1 first (a number that is not only digits, 別紙1, is keyed by its runs: 別紙 1);
+    - `sections`: each section number → its page (relative to the language's site root), its title with and
+      without the number, so that 5-6-1 and ５．６．１ lead to 5.6.1 first, and so does its title typed as a query (a
+      number that is not only digits, 別紙1, is keyed by its runs: 別紙 1);
     - `synonyms`: each normalised synonym, alias, abbreviation and reading → the term's name, so that a query for
       MFA also ranks and highlights what the pages say (多要素認証);
     - `words`: the candidates for "did you mean", by edit distance: those names and every run of the text;
     - `kinds`: the weight of each page kind (KIND_WEIGHTS);
+    - `stop`: the words a query may leave out (STOP_WORDS);
     - `strings`: the search box's interface strings (ui.yaml `search.js.*`).
     """
     kb = linked.kb
@@ -216,6 +233,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
             sections[" ".join(runs(number)) if not number[0].isdigit() else number] = [
                 url_of(section_path(linked, section.id)),
                 language.section_title(section),
+                language.text(section.title),
             ]
     synonyms: dict[str, list[str]] = {}
     names = []
@@ -240,7 +258,14 @@ def words_file(linked: Linked, language: Language) -> bytes:
             if len(run) >= 3 and not run.isdigit():
                 words.setdefault(run, None)
     strings = {key.removeprefix(STRINGS): language.t(key) for key in kb.ui if key.startswith(STRINGS)}
-    data = {"strings": strings, "kinds": KIND_WEIGHTS, "sections": sections, "synonyms": synonyms, "words": list(words)}
+    data = {
+        "strings": strings,
+        "kinds": KIND_WEIGHTS,
+        "stop": sorted(STOP_WORDS),
+        "sections": sections,
+        "synonyms": synonyms,
+        "words": list(words),
+    }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

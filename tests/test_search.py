@@ -63,6 +63,8 @@ class _BodyText(html.parser.HTMLParser):
             mark = "body"
         if "data-pagefind-ignore" in names or "headerlink" in (names.get("class") or "").split():
             mark = "skip"
+        if tag in ("script", "style", "template"):
+            mark = "skip"
         self.stack.append(mark)
 
     def handle_endtag(self, tag):
@@ -224,10 +226,10 @@ def test_english_search_never_returns_japanese_pages(page, server, query):
 
 def test_a_guideline_section_comes_before_the_tool_pages_that_repeat_it(page, server):
     open_search(page, server)
-    found = paths(server, typed(page, "パスワード 管理"))
+    found = paths(server, typed(page, "バックアップ"))
     tools = ("checklists/", "assessment/", "templates/", "downloads/")
-    assert any(p.startswith(tools) for p in found)  # the tool pages have the words too
-    assert found[0].startswith("guideline/")
+    assert any(p.startswith(tools) for p in found)  # the tool pages have the word too, many times over
+    assert found[0] == "guideline/5-1-3/"
 
 
 TYPOS = [("ja", "バックアプ", "バックアップ"), ("en", "malwear", "malware")]

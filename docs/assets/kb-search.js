@@ -18,10 +18,9 @@
   const RUN = new RegExp("[" + KATAKANA + "]+|[" + HIRAGANA + "]+|[" + KANJI + "]+|[a-z0-9]+", "g");
   const ONLY_HIRAGANA = new RegExp("^[" + HIRAGANA + "]+$");
   const ONLY_KATAKANA = new RegExp("^[" + KATAKANA + "]+$");
-  // Words of a question that say nothing about its subject (particles, endings): never required of a page.
-  const STOP = new Set(("の に は を が と で や へ も か な から まで より など とは って について における に関する " +
-    "による ための として こと もの する して した される され ます です である ある いる どう どこ なに なん " +
-    "what is are the a an of to in on for how do does which who when why").split(" "));
+  // Words of a question that say nothing about its subject (particles, question words): never required of a page.
+  // generator/search.py's STOP_WORDS, from the words file.
+  let STOP = new Set();
 
   function normalise(text) {
     return text.normalize("NFKC").toLowerCase();
@@ -46,6 +45,9 @@
   const SPELLINGS = [["ウィ", "ウイ"], ["ウェ", "ウエ"], ["ウォ", "ウオ"], ["ヴァ", "バ"], ["ヴィ", "ビ"], ["ヴ", "ブ"],
     ["ティ", "テイ"], ["ディ", "デイ"], ["ファ", "フア"], ["フィ", "フイ"], ["フェ", "フエ"], ["イヤー", "イア"],
     ["イヤ", "イア"], ["ジェ", "ジエ"], ["シェ", "シエ"], ["チェ", "チエ"]];
+  // British and American spellings (prioritise/prioritize, defence/defense, behaviour/behavior, centre/center).
+  const ENGLISH = [["isation", "ization"], ["ise", "ize"], ["yse", "yze"], ["our", "or"], ["ence", "ense"],
+    ["tre", "ter"], ["ogue", "og"], ["e-mail", "email"]];
   function variants(word) {
     const out = [];
     function add(v) { if (v && v !== word && out.indexOf(v) < 0) out.push(v); }
@@ -54,6 +56,7 @@
     const kata = ONLY_HIRAGANA.test(word) ? toKatakana(word) : word;
     if (/[\u30a1-\u30fa]ー$/.test(kata)) add(kata.slice(0, -1)); // サーバー → サーバ
     else if (/[\u30a1-\u30fa]$/.test(kata)) add(kata + "ー"); // サーバ → サーバー
+    for (let i = kata.indexOf("ー"); i > 0; i = kata.indexOf("ー", i + 1)) add(kata.slice(0, i) + kata.slice(i + 1));
     SPELLINGS.forEach(function (pair) {
       [[pair[0], pair[1]], [pair[1], pair[0]]].forEach(function (p) {
         if (kata.indexOf(p[0]) >= 0) {
@@ -65,6 +68,13 @@
       });
     });
     if (/^[a-z]+s$/.test(word) && word.length > 3) add(word.slice(0, -1)); // backups → backup
+    if (/^[a-z]+$/.test(word)) {
+      ENGLISH.forEach(function (pair) {
+        [[pair[0], pair[1]], [pair[1], pair[0]]].forEach(function (p) {
+          if (word.indexOf(p[0]) > 0) add(word.split(p[0]).join(p[1]));
+        });
+      });
+    }
     return out;
   }
 
@@ -105,7 +115,8 @@
   // ---- the engine: Pagefind, the words file, and the query plan
   const dialog = document.getElementById("kb-search");
   let engine = null;
-  const TITLE_BOOST = 1; // all the query's words in a page's title count as much as the best match in a text
+  const TITLE_BOOST = 1; // the query as a phrase of a page's title counts as much as the best match in a text
+  const WORDS_IN_TITLE = 0.3; // … and its words in the title, in another order or apart, this share of it
   const FEW = 3; // fewer pages than this with every word: the pages with most of the words follow
 
   function Engine(bundle, wordsUrl, root) {
@@ -120,9 +131,9 @@
     const pagefind = await import(bundle + "pagefind.js");
     await pagefind.options({
       excerptLength: 26,
-      // Our metadata (generator/search.py): the title's words rank a page most; the synonyms of the terms it
-      // uses count as a mention; its other words only let it be found.
-      ranking: { metaWeights: { title: 2.0, kb_title: 6.0, kb_synonyms: 1.5, kb_words: 0.6, kb_other: 0.5 } },
+      // Our metadata (generator/search.py): the synonyms of the terms a page uses count as a mention; its other
+      // words mostly let it be found; a title match is weighed by `ranked` below, not twice.
+      ranking: { metaWeights: { title: 1.0, kb_title: 1.0, kb_synonyms: 1.5, kb_words: 0.6, kb_other: 0.5 } },
     });
     // Pagefind cuts the query of a Japanese (Chinese, Thai) page with Intl.Segmenter, for the language it reads
     // from <html lang> when it starts. We cut the query ourselves: for that moment only, the language is given a
@@ -157,8 +168,8 @@
   };
 
   // The results of a query ranked our way. Pagefind's score (BM25 over the text, plus its metadata boosts) is
-  // relative to the best result; a page whose title holds the query's words gains as much as the best text match
-  // (`titled`: the share of the words in its title); and the sum is weighted by the page's kind, so that the
+  // relative to the best result; a page whose title holds the query gains as much as the best text match (less
+  // when the title has its words but not as a phrase); and the sum is weighted by the page's kind, so that the
   // guideline's sections come before our tool pages, which repeat the guideline (generator/search.py).
   Engine.prototype.ranked = async function (words, terms) {
     const text = terms.join(" ");
@@ -172,17 +183,25 @@
       members[i].forEach(function (r) { weight.set(r.id, kinds[kind]); });
     });
     const lowest = names.length ? Math.min.apply(null, names.map(function (k) { return kinds[k]; })) : 1;
-    const titled = new Map();
-    const single = await Promise.all(terms.map(function (t) { return terms.length > 1 ? this.search(t) : results; }, this));
-    single.forEach(function (list) {
-      list.forEach(function (r) {
-        if ((r.matchedMetaFields || []).indexOf("kb_title") >= 0) titled.set(r.id, (titled.get(r.id) || 0) + 1 / terms.length);
-      });
-    });
+    function inTitle(list) {
+      return new Set(list.filter(function (r) {
+        return (r.matchedMetaFields || []).indexOf("kb_title") >= 0;
+      }).map(function (r) { return r.id; }));
+    }
+    // The query as a phrase of the title (the title's words are also indexed written together, by their tails),
+    // asked of Pagefind only when a section's title has it: Pagefind would otherwise match the phrase by a word that
+    // begins it (制御 for 制御システム), which is no phrase.
+    const joined = terms.join("");
+    const known = terms.length === 1 || (this.titles || []).some(function (t) { return t.indexOf(joined) >= 0; });
+    const phrase = known ? inTitle(terms.length > 1 ? await this.search(joined) : results) : new Set();
+    const each = await Promise.all(terms.map(function (t) { return terms.length > 1 ? this.search(t) : results; }, this));
+    const sets = each.map(inTitle);
     const best = results.reduce(function (m, r) { return Math.max(m, r.score); }, 0) || 1;
     return results.map(function (r) {
       const kind = weight.has(r.id) ? weight.get(r.id) : lowest;
-      return { result: r, rank: kind * (r.score / best + TITLE_BOOST * (titled.get(r.id) || 0)) };
+      const all = sets.every(function (set) { return set.has(r.id); });
+      const title = phrase.has(r.id) ? TITLE_BOOST : all ? TITLE_BOOST * WORDS_IN_TITLE : 0;
+      return { result: r, rank: kind * (r.score / best + title) };
     }).sort(function (a, b) { return b.rank - a.rank; });
   };
 
@@ -224,7 +243,9 @@
       const results = await self.search(w);
       return results.length && self.known(words, w) ? { word: w, results: results } : null;
     }
-    const exact = await tryWord(word);
+    // A katakana word with a final long vowel is looked up without it: Pagefind matches the beginning of words, so
+    // サーバ finds both サーバ and サーバー (writers use both).
+    const exact = await tryWord(/[\u30a1-\u30fa]ー$/.test(word) && word.length > 2 ? word.slice(0, -1) : word);
     // A word in hiragana is often a reading of one in katakana (ばっくあっぷ, くらうど): the spelling on more pages wins.
     if (ONLY_HIRAGANA.test(word)) {
       const katakana = await tryWord(toKatakana(word));
@@ -250,10 +271,24 @@
     const words = await this.words;
     const out = { query: text, merged: [], count: 0, suggestions: [], corrected: null, highlight: [], first: [] };
     const number = sectionNumber(text);
-    const hit = (words.sections || {})[number || runs(text).join(" ")];
-    if (hit) out.first.push({ url: this.root + (this.languageRoot || "") + hit[0], title: hit[1] });
+    const sections = words.sections || {};
+    const root = this.root + (this.languageRoot || "");
+    const hit = sections[number || runs(text).join(" ")];
+    if (hit) out.first.push({ url: root + hit[0], title: hit[1] });
     let terms = queryWords(text);
     if (!terms.length) return out;
+    // A section's title typed as a query leads to that section first.
+    if (!this.titles) {
+      this.titles = Object.keys(sections).map(function (n) { return queryWords(sections[n][2] || "").join(""); });
+      this.titleSections = Object.keys(sections);
+    }
+    const asTitle = terms.join("");
+    this.titles.forEach(function (title, i) {
+      const section = sections[this.titleSections[i]];
+      if (title === asTitle && !out.first.some(function (f) { return f.url === root + section[0]; })) {
+        out.first.push({ url: root + section[0], title: section[1] });
+      }
+    }, this);
     // A query that is a synonym as a whole (二要素認証, MFA, 国交省) also searches what the pages say (多要素認証).
     const synonyms = words.synonyms || {};
     const expansions = (synonyms[terms.join(" ")] || []).map(queryWords).filter(function (e) { return e.length; });
@@ -505,6 +540,7 @@
       engine.languageRoot = new URL(dialog.dataset.kbWords, here).href.slice(root.length).replace(/assets\/search-words\.json$/, "");
       engine.words.then(function (words) {
         strings = words.strings || {};
+        STOP = new Set(words.stop || []);
         if (strings.placeholder) input.placeholder = strings.placeholder;
       });
       engine.ready.catch(function () { status.textContent = strings.offline || ""; });

@@ -1,5 +1,5 @@
 // The search dialog, over Pagefind's JavaScript API, and the highlight of the searched words on the page a result
-// leads to. Static files only: Pagefind's bundle and assets/search-words.json, both built with the site.
+// leads to. Static files only: Pagefind's bundle and assets/search-words.json.gz, both built with the site.
 //
 // Why not Pagefind's own UI: Pagefind cuts a Japanese query with the browser's Intl.Segmenter, while its index was
 // cut with another dictionary (Lindera); the two disagree (Chromium cuts サイバー into サイ|バー, the index keeps
@@ -124,7 +124,17 @@
     this.root = root;
     this.cache = new Map(); // Pagefind query → its results
     this.ready = this.start(bundle);
-    this.words = fetch(wordsUrl).then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+    this.words = fetch(wordsUrl).then(readWords).catch(function () { return {}; });
+  }
+
+  // The words file is gzip-compressed JSON (a quarter of the size). A server that sends it with
+  // Content-Encoding: gzip has the browser inflate it already; otherwise it is inflated here.
+  async function readWords(response) {
+    if (!response.ok) return {};
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    let stream = new Blob([bytes]).stream();
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) stream = stream.pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
   }
 
   Engine.prototype.start = async function (bundle) {
@@ -537,7 +547,7 @@
       const root = new URL(dialog.dataset.kbRoot, here).href;
       engine = new Engine(bundle, new URL(dialog.dataset.kbWords, here).href, root);
       // The language's own site is below the root (en/): section links from the words file are relative to it.
-      engine.languageRoot = new URL(dialog.dataset.kbWords, here).href.slice(root.length).replace(/assets\/search-words\.json$/, "");
+      engine.languageRoot = new URL(dialog.dataset.kbWords, here).href.slice(root.length).replace(/assets\/[^/]*$/, "");
       engine.words.then(function (words) {
         strings = words.strings || {};
         STOP = new Set(words.stop || []);

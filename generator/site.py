@@ -32,10 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import mkdocs.commands.build as mkdocs_build_module
 import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+from mkdocs.utils import get_markdown_title
 
 from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError, Problem
@@ -176,7 +178,7 @@ def build_language(config_file: Path) -> tuple[float, str]:
     fingerprint, shown = site_fingerprint(config_file, state.get("shown", {}))
     start = time.perf_counter()
     if state.get("fingerprint") == fingerprint and out.is_dir():
-        unchanged = _Unchanged(state.get("anchors", {}), {page: meta for page, (_, meta) in shown.items()})
+        unchanged = _Unchanged(state.get("anchors", {}), {page: entry[2] for page, entry in shown.items()})
         try:
             anchors, mode = _mkdocs(config_file, out, unchanged), "changed pages"
         except _NeedsFullBuild as reason:
@@ -212,11 +214,12 @@ def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, di
             head = _front_matter(path)
             head_hash = hashlib.sha256(head.encode()).hexdigest()
             before = known.get(name)
-            if isinstance(before, list) and len(before) == 2 and before[0] == head_hash:
+            if isinstance(before, list) and len(before) == 3 and before[0] == head_hash:
                 shown[name] = before
             else:
                 meta = _meta(head) if head else {}
-                shown[name] = [head_hash, {key: meta[key] for key in SHOWN_ELSEWHERE if key in meta}]
+                kept = {key: value for key, value in meta.items() if key not in OWN_ONLY}
+                shown[name] = [head_hash, {key: meta[key] for key in SHOWN_ELSEWHERE if key in meta}, kept]
             digest.update(json.dumps(shown[name][1], sort_keys=True, default=str).encode() + b"\0")
     return digest.hexdigest(), shown
 
@@ -224,6 +227,10 @@ def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, di
 # The front matter other pages show: titles and tags (the tags index), and what Material puts in the navigation. The
 # rest (search metadata, hidden parts) shows on the page itself, which is built again when its Markdown changes.
 SHOWN_ELSEWHERE = ("title", "tags", "icon", "status", "subtitle")
+OWN_ONLY = ("search",)  # front matter that matters to its own page only: not kept for the pages not built again
+# The plugins known to work when MkDocs builds the changed pages only (they read each page's front matter and
+# Markdown, which `_Unchanged` gives them for the others); with any other plugin every build builds every page.
+PARTIAL_PLUGINS = {"material/tags", "tags"}
 THEME_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions")
 
 
@@ -259,27 +266,66 @@ class _NeedsFullBuild(Exception):
 
 
 class _Unchanged:
-    """A plugin for a build of the changed pages only. MkDocs does not read the pages it does not render again; this
-    gives them what the others need from them — their anchors (so that links to them are checked) and the front
-    matter others show — and asks for a build of every page when a rendered page lost an anchor or lists others."""
+    """MkDocs building the changed pages only (its `dirty` builds), made to give the same pages as a full build.
 
-    def __init__(self, anchors: dict[str, list[str]], shown: dict[str, dict]) -> None:
-        self.stored, self.shown = anchors, shown
+    MkDocs does not read a page that it does not render again, so plugins and the pages that are rendered lack what
+    they need from it: its title (navigation, previous and next links), its tags (the tags plugin links them to the
+    tags index and lists every tagged page) and its anchors (the links to them are checked). For each such page this
+    reads its Markdown and gives it the front matter kept from the last build and its anchors, and runs the
+    plugins' Markdown event on it, in MkDocs' own order, without rendering it. A rendered page that lost an anchor
+    (a link from an unchanged page may point to it) or that lists other pages (the tags index) asks for a full
+    build instead."""
 
-    def on_env(self, env, /, *, config, files):
-        for file in files.documentation_pages():
-            page = file.page
-            if page is None:
-                continue
-            if page.present_anchor_ids is None:  # not read again: unchanged since the last build
-                page.present_anchor_ids = set(self.stored.get(file.src_uri, ()))
-                page.meta = dict(self.shown.get(file.src_uri, {}))
-                continue
-            if "<!-- material/tags" in (page.markdown or ""):
-                raise _NeedsFullBuild("the tags index changed")
-            if set(self.stored.get(file.src_uri, ())) - page.present_anchor_ids:
-                raise _NeedsFullBuild(f"{file.src_uri} lost an anchor")
-        return env
+    def __init__(self, anchors: dict[str, list[str]], meta: dict[str, dict]) -> None:
+        self.stored, self.meta = anchors, meta
+
+    def populate(self, original):
+        def populate(page, config, files, dirty: bool = False) -> None:
+            if dirty and not page.file.is_modified():
+                self._read(page, config, files)
+                return
+            original(page, config, files, dirty)
+            if TAGS_MARKER in Path(page.file.abs_src_path).read_text(encoding="utf-8"):
+                raise _NeedsFullBuild(f"{page.file.src_uri} lists other pages")
+            if set(self.stored.get(page.file.src_uri, ())) - (page.present_anchor_ids or set()):
+                raise _NeedsFullBuild(f"{page.file.src_uri} lost an anchor")
+
+        return populate
+
+    def _read(self, page, config, files) -> None:
+        config._current_page = page
+        try:
+            text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")
+            head = _front_matter_of(text)
+            page.markdown = text[len(head) :] if head else text
+            page.meta = dict(self.meta.get(page.file.src_uri, {}))
+            page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+            page.present_anchor_ids = set(self.stored.get(page.file.src_uri, ()))
+            page._title_from_render = get_markdown_title(page.markdown)  # as rendering would find it: its <h1>
+            page.content = ""  # not rendered; plugins that fill in listings may write to it (it is not written)
+        finally:
+            config._current_page = None
+
+
+def _partial_safe(plugin: str) -> bool:
+    """A plugin of PARTIAL_PLUGINS, or the generator's own hooks (they only change how downloads are copied)."""
+    return plugin in PARTIAL_PLUGINS or os.path.abspath(plugin) == str(Path(__file__).with_name("mkdocs_hooks.py"))
+
+
+TAGS_MARKER = "<!-- material/tags"
+
+
+def _front_matter_of(text: str) -> str:
+    """The front matter block at the start of a page, with its `---` lines, as MkDocs reads it; or ""."""
+    if not text.startswith("---"):
+        return ""
+    lines = text.splitlines(keepends=True)
+    if lines[0].rstrip() != "---":
+        return ""
+    for number, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            return "".join(lines[: number + 1])
+    return ""
 
 
 def _meta(head: str) -> dict:
@@ -318,10 +364,16 @@ def _mkdocs(config_file: Path, out: Path, unchanged: _Unchanged | None) -> dict[
     try:
         config = load_config(config_file=str(config_file), site_dir=str(out), strict=True)
         _quicker_theme(config, config_file.parent.parent / CACHE_FOLDER)
-        if unchanged is not None:
-            config.plugins["kb-unchanged-pages"] = unchanged
+        if unchanged is not None and {name for name in config.plugins if not _partial_safe(name)}:
+            raise _NeedsFullBuild("a plugin is used that needs every page read")
         config.plugins["kb-anchors"] = _AnchorRecorder(anchors)
-        mkdocs_build(config, dirty=unchanged is not None)
+        original = mkdocs_build_module._populate_page
+        if unchanged is not None:
+            mkdocs_build_module._populate_page = unchanged.populate(original)
+        try:
+            mkdocs_build(config, dirty=unchanged is not None)
+        finally:
+            mkdocs_build_module._populate_page = original
     except (MkDocsException, SystemExit) as error:
         problems = [Problem(str(config_file), None, message, "") for message in warnings.messages[:MAX_SHOWN]]
         more = len(warnings.messages) - MAX_SHOWN

@@ -194,7 +194,7 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     switch = alternates(plan.names, language) if len(plan.languages) > 1 else []  # one language: no language selector
     config = language_config(language, site_name, site_nav, switch, linked.kb.config.slug)
     report.pages[language.code] = len(rendered)
-    report.files[language.code] = len(files)
+    report.files[language.code] = len([path for path in files if path.startswith("downloads/")])  # not our assets
     return write_language(plan.paths, plan.theme, language.code, rendered, files, config)
 
 

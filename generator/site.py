@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -136,10 +137,12 @@ def in_parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
         return [job() for job in jobs]
     global _JOBS
     _JOBS = jobs  # the workers are forked on the first submit, after this
+    gc.freeze()  # the children's garbage collector then leaves this process's objects (and their memory) alone
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             outcomes = list(pool.map(_run_job, range(len(jobs))))
     finally:
+        gc.unfreeze()
         _JOBS = []
     problems = [problem for kind, value in outcomes if kind == "data" for problem in value]
     crashes = [value for kind, value in outcomes if kind == "crash"]

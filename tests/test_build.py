@@ -1,7 +1,10 @@
 """The whole build of the real data: both languages, every page, and a failed build that leaves site/ alone."""
 
+import shutil
 import subprocess
 import sys
+
+from generator.build import Paths, build
 
 from .page_kinds import LANGUAGES
 
@@ -99,3 +102,42 @@ def test_every_control_page_holds_its_typed_sections_in_both_languages(site, lin
             html = ((site if code == "ja" else site / code) / url / "index.html").read_text(encoding="utf-8")
             for heading in expected:
                 assert f">{heading}<" in html or f">{heading} " in html, (code, section.id, heading)
+
+
+def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a_full_build(built, tmp_path):
+    """After a one-paragraph edit: the downloads that do not show it come from the cache, MkDocs renders only the
+    pages whose Markdown changed — and the site is byte for byte the one a full build makes (search index aside)."""
+    paths, _ = built
+    project = tmp_path / "project"
+    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml", "build", "site"):
+        source = paths.project / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    copy = Paths(project=project, data=project / "guideline_data", build=project / "build", site=project / "site")
+    first = build(copy)  # the copied configs name the session's folders: MkDocs builds every page once here
+    assert first.cached["misses"] == [] and set(first.mkdocs.values()) == {
+        "all pages (the navigation, theme or configuration changed)"
+    }
+    governance = copy.data / "sections" / "03_governance.yaml"
+    text = governance.read_text(encoding="utf-8")
+    edited = "適切にリスク管理をすることとし経営方針等に明記する\n"
+    assert text.count(edited) == 1
+    governance.write_text(text.replace(edited, edited[:-1] + "（改訂）\n", 1), encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in (copy.build / "ja" / "docs").rglob("*") if p.is_file()}
+    rebuilt = build(copy)
+    assert rebuilt.mkdocs == {"ja": "changed pages", "en": "changed pages"}
+    assert {"Checklists-ja", "Templates-ja", "Checklists-en", "Templates-en"} <= set(rebuilt.cached["hits"])
+    written = sorted(p.relative_to(copy.build).as_posix() for p, t in before.items() if p.stat().st_mtime_ns != t)
+    assert "ja/docs/guideline/3-1-1.md" in written and len(written) < len(before) / 4, written
+    assert "明記する（改訂）" in (copy.site / "guideline" / "3-1-1" / "index.html").read_text(encoding="utf-8")
+    partial = _site_files(copy.site)
+    for code in ("ja", "en"):
+        (copy.build / code / "site-state.json").unlink()
+    full = build(copy)
+    assert set(full.mkdocs.values()) == {"all pages (first build)"}
+    assert _site_files(copy.site) == partial
+
+
+def _site_files(site):
+    """Every file of a site but the search index (Pagefind numbers its chunks differently at every run)."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file() and
+            "pagefind" not in p.relative_to(site).parts}  # fmt: skip

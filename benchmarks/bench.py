@@ -7,7 +7,7 @@ For the real data (1×) and synthetic data 5× and 20× as large (made on the fl
   theme, plugins, extensions and hooks), both languages one after the other, each a whole process;
 - the editor's loop: `serve` running, a page open in Chromium, a paragraph saved: the seconds until the open page
   shows it (it reloads by itself);
-- what the reader downloads (HTML per page, search index, the first query, measured in Chromium).
+- what the reader downloads (HTML per page, search index; the first query, measured in Chromium, at the first size).
 Prints Markdown tables; nothing in the project is changed unless --readme is given, which rewrites the
 "## Benchmark" section of README.md with them.
 """
@@ -109,8 +109,14 @@ def _yaml(path: Path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data) -> bool:  # the copies share their texts: written out, as an editor would
+        return True
+
+
 def _dump(path: Path, data) -> None:
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=200)
+    path.write_text(text, encoding="utf-8")
 
 
 def make_project(base: Path, factor: int) -> Path:
@@ -192,18 +198,25 @@ def edit_to_browser(project: Path, edits: int) -> list[float]:
             page.goto(f"http://127.0.0.1:{port}{PREFIX}{EDITED_PAGE}")
             for number in range(edits):
                 mark = f"（serve {number + 1}）"
-                indexed = sum(line.startswith("Search index updated") for line in lines)
+                indexed = _count(lines, "Search index updated")
                 time.sleep(1)  # the watcher has seen the files as they are
                 start = time.perf_counter()
                 edit_paragraph(project, mark)
                 page.wait_for_function(f"document.body.innerText.includes({json.dumps(mark)})", timeout=300_000)
                 seconds.append(time.perf_counter() - start)
-                _wait(lambda n=indexed: sum(line.startswith("Search index updated") for line in lines) > n, 300, lines)
+                if number + 1 < edits:  # the next save after this one's search index (serve's loop is sequential)
+                    _wait(
+                        lambda n=indexed: sum(line.startswith("Search index updated") for line in lines) > n, 300, lines
+                    )
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
     return seconds
+
+
+def _count(lines: list[str], start: str) -> int:
+    return sum(line.startswith(start) for line in lines)
 
 
 def _wait(predicate, seconds: float, lines: list[str]) -> None:
@@ -280,11 +293,11 @@ def _first_query(browser, url: str, query: str) -> tuple[int, int]:
     return len(responses), downloaded
 
 
-def sizes(project: Path) -> dict[str, str]:
+def sizes(project: Path, first_query: bool) -> dict[str, str]:
     site, codes = project / "site", [c for c in languages(project) if c in QUERIES]
     median, largest, largest_page = html_sizes(site)
     index = search_index_sizes(site, codes)
-    query = first_query_downloads(site, codes)
+    query = first_query_downloads(site, codes) if first_query else {}
     pages = len([p for p in content_pages(site) if not p.relative_to(site).as_posix().startswith("en/")])
     data = project / "guideline_data"
     sections = sum(len(_yaml(p)) for p in (data / "sections").glob("*.yaml"))
@@ -296,6 +309,8 @@ def sizes(project: Path) -> dict[str, str]:
         **{f"search index, {code}": kb(index[code]) for code in codes},
         **{
             f"first query, {code} ({QUERIES[code]})": f"{kb(query[code][1])} in {query[code][0]} requests"
+            if code in query
+            else "–"
             for code in codes
         },
     }
@@ -308,21 +323,28 @@ def kb(size: float) -> str:
 # ---------------------------------------------------------------- report
 
 
-def measure(project: Path, edits: int, with_sizes: bool) -> dict:
+def measure(project: Path, edits: int, with_sizes: bool, first_query: bool) -> dict:
     figures = {"cold": timed_build(project)}
-    print(f"  cold build {figures['cold']['total']:.1f} s", file=sys.stderr)
+    print(f"  [{_clock()}] cold build {figures['cold']['total']:.1f} s", file=sys.stderr)
     figures["warm"] = timed_build(project)
-    print(f"  warm-cache build {figures['warm']['total']:.1f} s", file=sys.stderr)
+    print(f"  [{_clock()}] warm-cache build {figures['warm']['total']:.1f} s", file=sys.stderr)
     edit_paragraph(project, "（ベンチ）")
     figures["edit"] = timed_build(project)
-    print(f"  one-paragraph edit {figures['edit']['total']:.1f} s", file=sys.stderr)
+    print(f"  [{_clock()}] one-paragraph edit {figures['edit']['total']:.1f} s", file=sys.stderr)
     figures["floor"] = floor(project)
-    print(f"  floor {figures['floor']:.1f} s", file=sys.stderr)
+    print(f"  [{_clock()}] floor {figures['floor']:.1f} s", file=sys.stderr)
     figures["shown"] = edit_to_browser(project, edits)
-    print(f"  edit shown under serve {figures['shown']}", file=sys.stderr)
+    print(f"  [{_clock()}] edit shown under serve {figures['shown']}", file=sys.stderr)
     if with_sizes:
-        figures["sizes"] = sizes(project)
+        figures["sizes"] = sizes(project, first_query)
     return figures
+
+
+BEGAN = time.perf_counter()
+
+
+def _clock() -> str:
+    return f"{time.perf_counter() - BEGAN:5.0f} s"
 
 
 def row(label: str, values: list[str], bold: bool = False) -> str:
@@ -403,7 +425,7 @@ def update_readme(section: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,5,20", help="data sizes, as multiples of the real data")
-    parser.add_argument("--edits", type=int, default=2, help="paragraph saves timed under serve, per data size")
+    parser.add_argument("--edits", type=int, default=1, help="paragraph saves timed under serve, per data size")
     parser.add_argument("--no-sizes", action="store_true", help="skip the download sizes (and their browser runs)")
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md's Benchmark section")
     args = parser.parse_args()
@@ -413,7 +435,7 @@ def main() -> None:
         for factor in (int(f) for f in args.scales.split(",")):
             print(f"{factor}×: making the data…", file=sys.stderr)
             project = make_project(Path(folder), factor)
-            results[factor] = measure(project, args.edits, not args.no_sizes)
+            results[factor] = measure(project, args.edits, not args.no_sizes, first_query=not results)
             shutil.rmtree(project)
     elapsed = time.perf_counter() - began
     section = (

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -201,9 +202,20 @@ def serve(paths: Paths, port: int, prefix: str) -> None:
                 warmed = _warm(paths)
             time.sleep(POLL_SECONDS)
             if snapshot(code) != code_seen:
-                print("The generator's code changed: restarting…", flush=True)
-                search.close()
-                _restart(server, paths, port, prefix)
+                code_seen = snapshot(code)
+                problem = _broken_code()
+                if problem:  # mid-edit, most likely: keep serving with the code that works
+                    print(
+                        f"The generator's code changed but does not load: {problem}\nStill running the code "
+                        "from before; save the fix and it restarts.",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    builds.finished(f"The generator's code does not load: {problem}")
+                else:
+                    print("The generator's code changed: restarting…", flush=True)
+                    search.close()
+                    _restart(server, paths, port, prefix)
             now = snapshot(roots)
             if now == seen:
                 continue
@@ -244,6 +256,14 @@ def _restart(server: http.server.ThreadingHTTPServer, paths: Paths, port: int, p
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, command)
+
+
+def _broken_code() -> str | None:
+    """Why the generator, as it is on disk now, would not start (the last line of the error), or None."""
+    result = subprocess.run([sys.executable, "-c", "import generator.cli, generator.serve"], capture_output=True,
+                            text=True, cwd=PACKAGE.parent)  # fmt: skip
+    lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+    return (lines[-1] if lines else f"exit status {result.returncode}") if result.returncode else None
 
 
 def _warm(paths: Paths) -> bool:

@@ -113,3 +113,48 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
     printed = log.read_text()
     assert "Traceback" not in printed
     assert "guideline_data/sections/03_governance.yaml:" in printed and "unexpected error" in printed
+
+
+@pytest.mark.browser
+def test_serve_restarts_on_a_code_change_and_never_closes_its_port(built, browser, tmp_path):
+    """A copy of the generator inside a copy of the project: saving a module restarts serve on the same listening
+    socket (the open page reloads); a module that does not load keeps the old code running and says so."""
+    paths, _ = built
+    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml", "generator"):
+        source = PROJECT / name
+        copy = shutil.copytree if source.is_dir() else shutil.copy
+        copy(source, tmp_path / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if source.is_dir() else {}))
+    shutil.copytree(paths.build / ".cache", tmp_path / "build" / ".cache")
+    (tmp_path / "build" / ".kb-build").write_text("", encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/kb/guideline/3-1-1/"
+    log = tmp_path / "serve.log"
+    own_code = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}  # the copy, not the project's generator
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(port), "--prefix",
+             "/kb/"],
+            stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, env=own_code,
+        )  # fmt: skip
+    context = browser.new_context(locale="ja-JP")
+    tab = context.new_page()
+    try:
+        assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
+        tab.goto(url)
+        tab.evaluate("window.kbBefore = true")
+        module = tmp_path / "generator" / "pages.py"
+        good = module.read_text(encoding="utf-8")
+        module.write_text(good + "\nbroken = (\n", encoding="utf-8")
+        tab.locator("#kb-serve-error").wait_for(state="visible", timeout=120_000)
+        assert "does not load" in tab.locator("#kb-serve-error").inner_text()
+        assert EDITED in fetch(url)
+        module.write_text(good + "\n# saved again\n", encoding="utf-8")
+        tab.wait_for_function("window.kbBefore === undefined", timeout=120_000)  # reloaded by the new process
+        assert wait_for(lambda: log.read_text().count("Built in") >= 2, 300), log.read_text()
+        assert EDITED in fetch(url)
+        printed = log.read_text()
+        assert "restarting" in printed and "does not load" in printed and "Traceback" not in printed
+    finally:
+        context.close()
+        server.terminate()
+        server.wait(timeout=10)

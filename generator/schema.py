@@ -24,9 +24,7 @@ from pydantic import (
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 # "1.2.3"; an unnumbered word ("intro"); a lettered kind numbered at any depth ("appendix-1", "appendix-a.2").
-SectionId = Annotated[
-    str, StringConstraints(pattern=r"^([0-9]+(\.[0-9]+)*|[a-z]+|[a-z]+-[0-9a-z]+(\.[0-9a-z]+)*)$")
-]
+SectionId = Annotated[str, StringConstraints(pattern=r"^([0-9]+(\.[0-9]+)*|[a-z]+|[a-z]+-[0-9a-z]+(\.[0-9a-z]+)*)$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9.-]*$")]
 

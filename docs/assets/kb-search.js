@@ -245,17 +245,18 @@
     return scored.slice(0, limit || 3).map(function (s) { return s[2]; });
   };
 
-  // One word of the query: the spelling Pagefind finds it by. Returns {word, results}, and `missing` when no spelling
-  // is on the site, `guessed` when Pagefind only guessed.
+  // One word of the query: the spelling Pagefind finds it by. Returns {word, marks, results}, `marks` being the
+  // words to highlight, and `missing` when no spelling is on the site, `guessed` when Pagefind only guessed.
   Engine.prototype.resolve = async function (words, word) {
     const self = this;
     async function tryWord(w) {
-      const results = await self.search(w);
-      return results.length && self.known(words, w) ? { word: w, results: results } : null;
+      // A katakana word with a final long vowel is looked up without it: Pagefind matches the beginning of words,
+      // so サーバ finds both サーバ and サーバー (writers use both); the page highlights the word as typed, or the other.
+      const lookup = /[\u30a1-\u30fa]ー$/.test(w) && w.length > 2 ? w.slice(0, -1) : w;
+      const results = await self.search(lookup);
+      return results.length && self.known(words, lookup) ? { word: lookup, marks: [w, lookup], results: results } : null;
     }
-    // A katakana word with a final long vowel is looked up without it: Pagefind matches the beginning of words, so
-    // サーバ finds both サーバ and サーバー (writers use both).
-    const exact = await tryWord(/[\u30a1-\u30fa]ー$/.test(word) && word.length > 2 ? word.slice(0, -1) : word);
+    const exact = await tryWord(word);
     // A word in hiragana is often a reading of one in katakana (ばっくあっぷ, くらうど): the spelling on more pages wins.
     if (ONLY_HIRAGANA.test(word)) {
       const katakana = await tryWord(toKatakana(word));
@@ -319,7 +320,10 @@
     let found = resolved.filter(function (r) { return !r.missing && !r.guessed; });
     if (!found.length) found = resolved.filter(function (r) { return r.guessed; });
     const missing = resolved.filter(function (r) { return found.indexOf(r) < 0; });
-    out.highlight = found.map(function (r) { return r.word; });
+    out.highlight = [];
+    found.forEach(function (r) {
+      (r.marks || [r.word]).forEach(function (w) { if (out.highlight.indexOf(w) < 0) out.highlight.push(w); });
+    });
     const lists = [];
     for (const expansion of expansions) {
       lists.push({ entries: await this.ranked(words, expansion), partial: false });

@@ -243,6 +243,17 @@ def test_a_typo_is_corrected_from_the_sites_words(page, server, language, typo, 
     assert word in page.inner_text("#kb-search-status")
 
 
+def test_weak_results_offer_did_you_mean(page, server):
+    open_search(page, server)
+    typed(page, "アクセス性御")  # 制御 mistyped: only pages with アクセス
+    offer = page.locator(".kb-search__suggestion", has_text="アクセス制御")
+    assert offer.count() == 1
+    offer.click()
+    page.wait_for_function("document.getElementById('kb-search').dataset.kbSearched === 'アクセス制御'")
+    assert page.input_value("#kb-search-input") == "アクセス制御"
+    assert paths(server, page.eval_on_selector_all(RESULT_LINKS, "a => a.map(x => x.href)"))[0] == "guideline/5-4-2/"
+
+
 # ---------------------------------------------------------------- cause 7: the highlight after a click
 
 

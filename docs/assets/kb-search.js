@@ -360,13 +360,22 @@
       });
     });
     out.count = out.merged.length;
+    // Weak results (none, or only pages with some of the words): "did you mean" the query with a missing word
+    // replaced by a close word of the site, or the whole query as one (アクセス性御 → アクセス制御).
     const weak = !out.merged.length || out.merged.every(function (m) { return m.partial; });
     if ((weak || resolved.some(function (r) { return r.guessed; })) && !out.corrected) {
-      resolved.filter(function (r) { return r.missing || r.guessed; }).forEach(function (r) {
-        this.suggest(words, r.word, 3).forEach(function (s) {
-          if (out.suggestions.indexOf(s) < 0) out.suggestions.push(s);
+      const spaced = /\s/.test(text.trim());
+      const offer = function (s) { if (s && out.suggestions.indexOf(s) < 0) out.suggestions.push(s); };
+      if (terms.length > 1) this.suggest(words, terms.join(""), 2).forEach(offer);
+      resolved.forEach(function (r, i) {
+        if (!r.missing && !r.guessed) return;
+        this.suggest(words, r.word, 2).forEach(function (candidate) {
+          const replaced = terms.slice();
+          replaced[i] = candidate;
+          offer(replaced.join(spaced ? " " : ""));
         });
       }, this);
+      out.suggestions = out.suggestions.slice(0, 3);
     }
     return out;
   };

@@ -218,7 +218,7 @@
   // Is `word` one of the site's words, or part of one? Pagefind also "finds" a word that no page has, by the longest
   // indexed word it begins with (バックアプ by バック): such a match is a guess, not a find.
   Engine.prototype.known = function (words, word) {
-    if (!words.words) return true;
+    if (!words.words || /^\d+$/.test(word)) return true;
     if (!this.vocabulary) {
       this.vocabulary = words.words.concat(Object.keys(words.synonyms || {})).map(normalise);
       this.knownWords = new Map();
@@ -286,7 +286,8 @@
     const root = this.root + (this.languageRoot || "");
     const hit = sections[number || runs(text).join(" ")];
     if (hit) out.first.push({ url: root + hit[0], title: hit[1] });
-    let terms = queryWords(text);
+    // A section number is one word for Pagefind, its dots left out (5.6.1 → 561): the pages that cite the section.
+    let terms = number ? [number.replace(/\./g, "")] : queryWords(text);
     if (!terms.length) return out;
     // A section's title typed as a query leads to that section first.
     if (!this.titles) {

@@ -314,8 +314,9 @@ FRAME = re.compile(r'File "(.+)", line (\d+)')
 
 def unexpected(error: BaseException) -> str:
     """A short report of an error that is not about the data: what and where, and what to do."""
-    if isinstance(error, ChildFailed):
-        lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    child = error if isinstance(error, ChildFailed) else error.__cause__
+    if isinstance(child, ChildFailed):  # raised in a language's process: where it was raised there
+        lines = [line for line in str(child).strip().splitlines() if line.strip()]
         frames = [f"{m[1]}:{m[2]}" for m in (FRAME.match(line.strip()) for line in lines) if m]
         what, where = lines[-1], frames[-1] if frames else ""
     else:

@@ -19,6 +19,7 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -147,7 +148,10 @@ def in_parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
     problems = [problem for kind, value in outcomes if kind == "data" for problem in value]
     crashes = [value for kind, value in outcomes if kind == "crash"]
     if crashes:
-        raise ChildFailed(crashes[0])
+        error, text = crashes[0]
+        if isinstance(error, (OSError, KeyboardInterrupt)):  # said as plainly as in this process (a full disk)
+            raise error from ChildFailed(text)
+        raise ChildFailed(text)
     if problems:
         raise DataError(problems)
     return [value for _, value in outcomes]
@@ -158,8 +162,12 @@ def _run_job(number: int) -> tuple[str, Any]:
         return "ok", _JOBS[number]()
     except DataError as error:  # its problems travel; the exception itself does not pickle with them
         return "data", error.problems
-    except BaseException:  # noqa: BLE001 - reported by the parent, with the child's traceback
-        return "crash", traceback.format_exc()
+    except BaseException as error:  # noqa: BLE001 - reported by the parent, with the child's traceback
+        try:
+            pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - then its traceback tells
+            error = None
+        return "crash", (error, traceback.format_exc())
 
 
 # ---------------------------------------------------------------- MkDocs, one language

@@ -301,7 +301,7 @@
         out.first.push({ url: root + section[0], title: section[1] });
       }
     }, this);
-    // A query that is a synonym as a whole (二要素認証, MFA, 国交省) also searches what the pages say (多要素認証).
+    // A query that is a synonym as a whole (二要素認証, MFA) also searches what the pages say (多要素認証).
     const synonyms = words.synonyms || {};
     const expansions = (synonyms[terms.join(" ")] || []).map(queryWords).filter(function (e) { return e.length; });
     let resolved = await Promise.all(terms.map(this.resolve.bind(this, words)));

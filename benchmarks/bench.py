@@ -277,7 +277,7 @@ def _first_query(browser, url: str, query: str) -> tuple[int, int]:
     responses = []
 
     def record(response) -> None:
-        if "/pagefind/" in response.url:
+        if "/pagefind/" in response.url or "/search-words." in response.url:  # the search box's own words file
             responses.append(response)
 
     page.on("response", record)

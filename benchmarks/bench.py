@@ -409,14 +409,15 @@ def machine() -> str:
 
 
 def update_readme(section: str) -> None:
-    """Replace the Benchmark section of README.md (or add it at the end)."""
+    """Replace the Benchmark section of README.md, up to its next heading (or add it at the end)."""
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
     start = text.find(f"\n{README_HEADING}\n")
     if start == -1:
         text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
+    else:  # up to the next heading: a subsection of its own (### Search quality) stays
+        ends = [at for at in (text.find("\n## ", start + 1), text.find("\n### ", start + 1)) if at != -1]
+        end = min(ends) if ends else -1
         text = text[: start + 1] + section + (text[end:] if end != -1 else "")
     readme.write_text(text, encoding="utf-8")
 
@@ -453,7 +454,9 @@ def main() -> None:
         "while the data loads. Downloads and rendered pages come from the build cache when nothing they read\n"
         "changed; after an edit only the files whose bytes changed are written, and MkDocs renders only those\n"
         "pages unless something every page shows (navigation, titles, theme) changed. Under `serve` the page\n"
-        "reloads as soon as the pages are out; the search index follows a moment later.\n"
+        "reloads as soon as the pages are out; the search index follows a moment later. What an edit still costs in\n"
+        "full: the generator renders every page of a language again (the rendered pages are cached as a whole), and\n"
+        "Pagefind indexes every page again; at 20× these two make most of the edit's time.\n"
     )
     print(section)
     if args.readme:

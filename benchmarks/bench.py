@@ -37,11 +37,10 @@ sys.path.insert(0, str(ROOT))  # runs from a checkout too, without `pip install 
 
 from generator.serve import PrefixHandler  # noqa: E402
 from generator.validate import section_order_key  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of launch flags)
 
 SOURCES = ("guideline_data", "overrides", "docs", "mkdocs.yml")
 PREFIX = "/bench/"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 QUERIES = {"ja": "多要素認証", "en": "backup"}
 README_HEADING = "## Benchmark"
 EDITED = "適切にリスク管理をすることとし経営方針等に明記する"  # a paragraph of 3.1.1, at every scale

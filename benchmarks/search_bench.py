@@ -45,20 +45,11 @@ sys.path.insert(0, str(ROOT))  # runs from a checkout too, without `pip install 
 from generator.build import Paths, build  # noqa: E402
 from generator.errors import DataError  # noqa: E402
 from generator.serve import PrefixHandler  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of launch flags)
 
 QUERIES = ROOT / "benchmarks" / "search_queries.yaml"
 SOURCES = ("guideline_data", "overrides", "docs", "mkdocs.yml")
 PREFIX = "/bench-search/"  # served under a prefix, as on an intranet
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # as tests/conftest.py
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LANGUAGE_ROOTS = {"ja": "", "en": "en/"}
 KINDS = (
     "exact",

@@ -291,8 +291,8 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None) -
     except BaseException as error:  # noqa: BLE001 - serve must survive anything a build does
         report = unexpected(error)
     else:
+        builds.finished(None)  # before the line that says so: a page opened after it shows this build
         print(f"Built in {time.perf_counter() - start:.1f} s ({_stages(report)}).", flush=True)
-        builds.finished(None)
         if report.search_pending:
             try:
                 seconds = reindex(paths.site, search)

@@ -1,12 +1,14 @@
 """`serve` is the editor's loop: it serves under a prefix, rebuilds what a save changed, and the open page follows —
 it reloads by itself after a good build and shows the error of a failed one over the last good build."""
 
+import contextlib
 import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +40,29 @@ def wait_for(predicate, seconds: float) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def serving(browser, project: Path, port: int, **popen):
+    """`serve` on `port` under /kb/, logging to project/serve.log, and a browser tab; both closed at the end. The tab
+    leaves its page first: closing a context while its page reloads for a new build can hang Chromium."""
+    log = project / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--project", str(project), "serve", "--port", str(port), "--prefix",
+             "/kb/"],
+            stdout=out, stderr=subprocess.STDOUT, **popen,
+        )  # fmt: skip
+    context = browser.new_context(locale="ja-JP")
+    tab = context.new_page()
+    try:
+        assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
+        yield tab, log
+    finally:
+        tab.goto("about:blank")
+        context.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def test_the_deployed_site_has_no_reload_script(site):
     pages = list(site.rglob("*.html"))
     assert len(pages) > 100
@@ -54,17 +79,7 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
     port = free_port()
     base = f"http://127.0.0.1:{port}/kb/"
     url = base + "guideline/3-1-1/"
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(port), "--prefix",
-             "/kb/"],
-            stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT,
-        )  # fmt: skip
-    context = browser.new_context(locale="ja-JP")
-    tab = context.new_page()
-    try:
-        assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
+    with serving(browser, tmp_path, port, cwd=PROJECT) as (tab, log):
         tab.goto(url)
         assert EDITED in tab.inner_text("article")
         assert tab.locator("#kb-serve-reload").count() == 1  # served pages carry the script
@@ -106,10 +121,6 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
         governance.write_text(good, encoding="utf-8")
         tab.wait_for_function("!document.body.innerText.includes('明記する（')", timeout=120_000)
         assert EDITED in tab.inner_text("article") and tab.locator("#kb-serve-error").count() == 0
-    finally:
-        context.close()
-        server.terminate()
-        server.wait(timeout=10)
     printed = log.read_text()
     assert "Traceback" not in printed
     assert "guideline_data/sections/03_governance.yaml:" in printed and "unexpected error" in printed
@@ -128,18 +139,8 @@ def test_serve_restarts_on_a_code_change_and_never_closes_its_port(built, browse
     (tmp_path / "build" / ".kb-build").write_text("", encoding="utf-8")
     port = free_port()
     url = f"http://127.0.0.1:{port}/kb/guideline/3-1-1/"
-    log = tmp_path / "serve.log"
     own_code = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}  # the copy, not the project's generator
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(port), "--prefix",
-             "/kb/"],
-            stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, env=own_code,
-        )  # fmt: skip
-    context = browser.new_context(locale="ja-JP")
-    tab = context.new_page()
-    try:
-        assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
+    with serving(browser, tmp_path, port, cwd=tmp_path, env=own_code) as (tab, log):
         tab.goto(url)
         tab.evaluate("window.kbBefore = true")
         module = tmp_path / "generator" / "pages.py"
@@ -154,7 +155,3 @@ def test_serve_restarts_on_a_code_change_and_never_closes_its_port(built, browse
         assert EDITED in fetch(url)
         printed = log.read_text()
         assert "restarting" in printed and "does not load" in printed and "Traceback" not in printed
-    finally:
-        context.close()
-        server.terminate()
-        server.wait(timeout=10)

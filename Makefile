@@ -54,7 +54,7 @@ lint: $(VENV)/.installed-test
 
 ## test: every test (unit, build, browser, quality gates) after lint
 test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/soffice $(CJK_FONT) /usr/bin/java lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --numprocesses auto --dist loadfile
 
 ## bench: build, rebuild, floor and editor's-loop figures at 1x, 5x and 20x data (not a test; BENCH_ARGS=--readme
 ## writes them into README.md)

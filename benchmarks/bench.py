@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))  # runs from a checkout too, without `pip install 
 from generator.serve import PrefixHandler  # noqa: E402
 from generator.validate import section_order_key  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one set of launch flags)
+from tests.helpers import copy_project  # noqa: E402
 
-SOURCES = ("guideline_data", "overrides", "docs", "mkdocs.yml")
 PREFIX = "/bench/"
 QUERIES = {"ja": "多要素認証", "en": "backup"}
 README_HEADING = "## Benchmark"
@@ -114,10 +114,7 @@ def _dump(path: Path, data) -> None:
 
 
 def make_project(base: Path, factor: int) -> Path:
-    project = base / f"x{factor}"
-    for name in SOURCES:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    project = copy_project(base / f"x{factor}")
     scale_data(project / "guideline_data", factor)
     return project
 
@@ -198,17 +195,25 @@ def edit_to_browser(project: Path, edits: int) -> list[float]:
                 time.sleep(1)  # the watcher has seen the files as they are
                 start = time.perf_counter()
                 edit_paragraph(project, mark)
-                page.wait_for_function(f"document.body.innerText.includes({json.dumps(mark)})", timeout=300_000)
+                page.wait_for_function(
+                    "m => !!document.body && document.body.innerText.includes(m)", arg=mark, timeout=300_000
+                )  # a page that is reloading has no body yet
                 seconds.append(time.perf_counter() - start)
                 if number + 1 < edits:  # the next save after this one's search index (serve's loop is sequential)
                     _wait(
                         lambda n=indexed: sum(line.startswith("Search index updated") for line in lines) > n, 300, lines
                     )
+            _stop(server)  # first: closing the browser while a new build reloads its page can hang Chromium
             browser.close()
     finally:
+        _stop(server)
+    return seconds
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
         server.terminate()
         server.wait(timeout=30)
-    return seconds
 
 
 def _count(lines: list[str], start: str) -> int:

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
+import os
+import pickle
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from generator.build import BuildReport, Paths, build, load_knowledge_base
 from generator.link import Linked
 from generator.serve import PrefixHandler
 
-from .helpers import FIXTURE_DATA
+from .helpers import FIXTURE_DATA, copy_project
 
 PROJECT = Path(__file__).resolve().parent.parent
 PREFIX = "/sec/guideline/"  # the site must work under any prefix, so the tests never serve it at the root
@@ -46,11 +48,21 @@ def fixture_linked() -> Linked:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> tuple[Paths, BuildReport]:
-    """The whole real build, once: copies of the project's sources, so that the tests never touch ./site."""
-    root = tmp_path_factory.mktemp("project")
-    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml"):
-        source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    """The whole real build, once per test run, of a copy of the project's sources (the tests never touch ./site).
+    With several workers (pytest-xdist) the first to ask builds it, in the folder they share; the others wait for it
+    and read its report. No test changes it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _build_copy(tmp_path_factory.mktemp("project"))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, the workers' own folders below it
+    report = shared / "built.pickle"
+    with FileLock(shared / "built.lock"):
+        if not report.is_file():
+            report.write_bytes(pickle.dumps(_build_copy(shared / "project")))
+    return pickle.loads(report.read_bytes())
+
+
+def _build_copy(folder: Path) -> tuple[Paths, BuildReport]:
+    root = copy_project(folder)
     paths = Paths(project=root, data=root / "guideline_data", build=root / "build", site=root / "site")
     return paths, build(paths)
 

@@ -9,6 +9,22 @@ PROJECT = Path(__file__).resolve().parent.parent
 FIXTURE_DATA = PROJECT / "tests" / "fixtures" / "kb" / "guideline_data"
 
 
+SOURCES = ("guideline_data", "overrides", "docs", "mkdocs.yml")  # what a build reads of the project
+
+
+def copy_project(target: Path, names: tuple[str, ...] = SOURCES, source: Path = PROJECT) -> Path:
+    """A copy of `names` of the project (its sources, by default) in `target`: a project to build, break or serve.
+    Python's byte-code caches stay behind."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        path = source / name
+        if path.is_dir():
+            shutil.copytree(path, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(path, target / name)
+    return target
+
+
 def copy_data(tmp_path: Path) -> Path:
     """A private copy of the real data (this guideline's content)."""
     return _copy(PROJECT / "guideline_data", tmp_path)

@@ -29,6 +29,7 @@ from generator.load import FastLoader
 from generator.site import check_output_dirs
 
 from .conftest import PROJECT
+from .helpers import copy_project
 
 # A chapter-5 file of our own: it sorts between 05_controls.yaml and 06_annexes.yaml, and 5.99 comes after every
 # real control, so the good version is in table-of-contents order and each case knows its lines exactly.
@@ -1136,8 +1137,6 @@ def test_broken_mkdocs_yml_names_its_line(tmp_path):
 
 # ---------------------------------------------------------------- the real command, a few times
 
-SOURCES = ("guideline_data", "overrides", "docs", "mkdocs.yml")
-
 
 def run(project: Path, *args: str) -> subprocess.CompletedProcess:
     """The real command, as an editor types it, in a project copy."""
@@ -1160,10 +1159,7 @@ def snapshot(folder: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def command_project(tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("command") / "project"
-    for name in SOURCES:
-        source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    project = copy_project(tmp_path_factory.mktemp("command") / "project")
     site = project / "site"  # the last good site, as an earlier build left it
     site.mkdir()
     (site / ".kb-site").write_text("", encoding="utf-8")

@@ -1,11 +1,13 @@
 """The whole build of the real data: both languages, every page, and a failed build that leaves site/ alone."""
 
+import os
 import shutil
 import subprocess
 import sys
 
 from generator.build import Paths, build
 
+from .helpers import SOURCES, copy_project
 from .page_kinds import LANGUAGES
 
 
@@ -50,20 +52,20 @@ def test_search_index_per_language(site):
 
 
 def test_failed_build_keeps_the_last_good_site(built, tmp_path):
+    """A copy of the project with the session's site (hard links: a file the build touched would show in its
+    inode's time), and a data file broken."""
     paths, _ = built
-    before = {p: p.stat().st_mtime_ns for p in paths.site.rglob("*") if p.is_file()}
-    actors = paths.data / "actors.yaml"
-    good = actors.read_text(encoding="utf-8")
-    actors.write_text(good + "- id: [broken\n", encoding="utf-8")
-    try:
-        result = subprocess.run([sys.executable, "-m", "generator", "--project", str(paths.project), "build"],
-                                capture_output=True, text=True)  # fmt: skip
-    finally:
-        actors.write_text(good, encoding="utf-8")
+    project = copy_project(tmp_path / "project", (*SOURCES, "build"), paths.project)
+    shutil.copytree(paths.site, project / "site", copy_function=os.link)
+    before = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    actors = project / "guideline_data" / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8") + "- id: [broken\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator", "--project", str(project), "build"],
+                            capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 1
     assert "guideline_data/actors.yaml:" in result.stderr and "Traceback" not in result.stderr
     assert "site/ was left as it was" in result.stderr
-    after = {p: p.stat().st_mtime_ns for p in paths.site.rglob("*") if p.is_file()}
+    after = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
     assert after == before
 
 
@@ -108,10 +110,7 @@ def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a
     """After a one-paragraph edit: the downloads that do not show it come from the cache, MkDocs renders only the
     pages whose Markdown changed — and the site is byte for byte the one a full build makes (search index aside)."""
     paths, _ = built
-    project = tmp_path / "project"
-    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml", "build", "site"):
-        source = paths.project / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    project = copy_project(tmp_path / "project", (*SOURCES, "build", "site"), paths.project)
     copy = Paths(project=project, data=project / "guideline_data", build=project / "build", site=project / "site")
     first = build(copy)  # the copied configs name the session's folders: MkDocs builds every page once here
     assert first.cached["misses"] == [] and set(first.mkdocs.values()) == {

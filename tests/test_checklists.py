@@ -157,9 +157,14 @@ def check_cover(sheet, linked, language, tallied_sheets) -> None:
     assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
 
 
-def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(built, linked):
+def the_site_url(paths, tmp_path) -> str:
+    """The address the build gave the workbooks, as it reads it from the project's mkdocs.yml."""
+    return build_settings(write_base_config(paths.defaults, paths.project, tmp_path / "mkdocs.yml")).site_root
+
+
+def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(built, linked, tmp_path):
     paths, _ = built
-    site_url = build_settings(write_base_config(paths.defaults, paths.project, paths.build / "mkdocs.yml")).site_root
+    site_url = the_site_url(paths, tmp_path)
     for language in languages(linked):
         root = site_root(paths.site, language)
         cover = language.t("checklist.xlsx.cover")
@@ -195,9 +200,9 @@ def cover_fact(sheet, label: str):
     return sheet.cell(row, 2)
 
 
-def test_without_the_site_url_the_cover_says_where_to_find_the_site(built, linked):
+def test_without_the_site_url_the_cover_says_where_to_find_the_site(built, linked, tmp_path):
     paths, _ = built
-    site_url = build_settings(write_base_config(paths.defaults, paths.project, paths.build / "mkdocs.yml")).site_root
+    site_url = the_site_url(paths, tmp_path)
     assert not site_url  # the test build knows no address, as a build on a fresh machine
     for language in languages(linked):
         book = openpyxl.load_workbook(site_root(paths.site, language) / download_path("ch3", language, "xlsx"))

@@ -14,7 +14,6 @@ import html.parser
 import io
 import json
 import re
-import shutil
 import types
 import typing
 import zipfile
@@ -35,7 +34,7 @@ from generator.load import load
 from generator.validate import ITEM_MODELS as VALIDATED_MODELS
 from generator.validate import SINGLE_MODELS
 
-from .conftest import PROJECT
+from .helpers import copy_project
 
 LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")  # what a spreadsheet reads as the start of a formula
 FORMULA_START = tuple("=+-@＝＋－＠")
@@ -51,7 +50,6 @@ LEFT_ALONE = {
     (schema.Position, "mark"),
     (schema.Document, "this_position"),
 }
-SOURCES = ("guideline_data", "overrides", "docs", "mkdocs.yml")
 
 
 @dataclass
@@ -138,10 +136,7 @@ class Hostile:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Hostile:
-    root = tmp_path_factory.mktemp("hostile")
-    for name in SOURCES:
-        source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    root = copy_project(tmp_path_factory.mktemp("hostile"))
     data = root / "guideline_data"
     raw = load(data)
     payloads = Payloads()

@@ -23,6 +23,7 @@ from generator.overlay import fingerprint, load_overlay
 from generator.serve import PrefixHandler
 
 from .conftest import PREFIX, PROJECT
+from .helpers import copy_project
 
 DEMO = PROJECT / "examples" / "overlay-demo" / "overlay"
 ARTICLE = re.compile(r"<article.*?</article>", re.DOTALL)
@@ -33,10 +34,7 @@ SEARCH_WORDS = re.compile(r'<span data-pagefind-meta="kb_words">.*?</span>', re.
 
 @pytest.fixture(scope="session")
 def overlay_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("overlay")
-    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml"):
-        source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    root = copy_project(tmp_path_factory.mktemp("overlay"))
     shutil.copytree(DEMO, root / "overlay")
     paths = Paths.of(root, overlay=root / "overlay")
     build(paths)

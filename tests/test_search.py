@@ -26,8 +26,10 @@ RESULT_LINKS = "[data-kb-search-results] .kb-search__link"
 
 
 def typed(page, query: str) -> list[str]:
-    """Type `query` into the open search box; the result pages in order, as paths below the site root."""
+    """Type `query` into the open search box and press Enter (the box searches at once, not after the pause it waits
+    for while one types); the result pages in order, as paths below the site root."""
     page.fill("#kb-search-input", query)
+    page.press("#kb-search-input", "Enter")
     page.wait_for_function("q => document.getElementById('kb-search').dataset.kbSearched === q", arg=query,
                            timeout=20000)  # fmt: skip
     return page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")

@@ -11,8 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import PROJECT
+from .helpers import SOURCES, copy_project
 
 EDITED = "適切にリスク管理をすることとし経営方針等に明記する"  # a paragraph of 3.1.1 (sections/03_governance.yaml)
 
@@ -40,10 +42,16 @@ def wait_for(predicate, seconds: float) -> bool:
     return False
 
 
+def shows(tab, text: str, present: bool = True) -> None:
+    """Wait until the open page shows `text` (or no longer does); a page that is reloading has no body yet."""
+    tab.wait_for_function("([text, present]) => !!document.body && document.body.innerText.includes(text) === present",
+                          arg=[text, present], timeout=120_000)  # fmt: skip
+
+
 @contextlib.contextmanager
 def serving(browser, project: Path, port: int, **popen):
     """`serve` on `port` under /kb/, logging to project/serve.log, and a browser tab; both closed at the end. The tab
-    leaves its page first: closing a context while its page reloads for a new build can hang Chromium."""
+    leaves its page first: closing a context while its page reloads for a new build hung Chromium."""
     log = project / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -57,10 +65,13 @@ def serving(browser, project: Path, port: int, **popen):
         assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
         yield tab, log
     finally:
-        tab.goto("about:blank")
-        context.close()
-        server.terminate()
+        server.terminate()  # first: no new build can reload the page now
         server.wait(timeout=10)
+        for _ in range(3):  # a reload begun before may still interrupt the first try
+            with contextlib.suppress(PlaywrightError):
+                tab.goto("about:blank")
+                break
+        context.close()
 
 
 def test_the_deployed_site_has_no_reload_script(site):
@@ -72,9 +83,7 @@ def test_the_deployed_site_has_no_reload_script(site):
 @pytest.mark.browser
 def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_path):
     paths, _ = built
-    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml"):
-        source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    copy_project(tmp_path)
     shutil.copytree(paths.build, tmp_path / "build")  # the session build's cache: the downloads are not made again
     port = free_port()
     base = f"http://127.0.0.1:{port}/kb/"
@@ -90,7 +99,7 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
         assert good.count(EDITED + "\n") == 1
         saved = time.monotonic()
         governance.write_text(good.replace(EDITED + "\n", EDITED + "（編集中）\n"), encoding="utf-8")
-        tab.wait_for_function("document.body.innerText.includes('明記する（編集中）')", timeout=120_000)
+        shows(tab, "明記する（編集中）")
         print(f"\nsaved → shown in the open page: {time.monotonic() - saved:.1f} s")
 
         # Broken YAML: the error shows over the page (as text), the page stays the last good build.
@@ -105,7 +114,7 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
 
         # Fixed: the page reloads, without the overlay, with the new text.
         governance.write_text(good.replace(EDITED + "\n", EDITED + "（直した）\n"), encoding="utf-8")
-        tab.wait_for_function("document.body.innerText.includes('明記する（直した）')", timeout=120_000)
+        shows(tab, "明記する（直した）")
         assert tab.locator("#kb-serve-error").count() == 0
 
         # An error that is not about the data (here the build folder is damaged): reported the same way, the server
@@ -119,7 +128,7 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
         assert "明記する（直した）" in fetch(url)
         state.rmdir()
         governance.write_text(good, encoding="utf-8")
-        tab.wait_for_function("!document.body.innerText.includes('明記する（')", timeout=120_000)
+        shows(tab, "明記する（", present=False)
         assert EDITED in tab.inner_text("article") and tab.locator("#kb-serve-error").count() == 0
     printed = log.read_text()
     assert "Traceback" not in printed
@@ -131,10 +140,7 @@ def test_serve_restarts_on_a_code_change_and_never_closes_its_port(built, browse
     """A copy of the generator inside a copy of the project: saving a module restarts serve on the same listening
     socket (the open page reloads); a module that does not load keeps the old code running and says so."""
     paths, _ = built
-    for name in ("guideline_data", "overrides", "docs", "mkdocs.yml", "generator"):
-        source = PROJECT / name
-        copy = shutil.copytree if source.is_dir() else shutil.copy
-        copy(source, tmp_path / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if source.is_dir() else {}))
+    copy_project(tmp_path, (*SOURCES, "generator"))
     shutil.copytree(paths.build / ".cache", tmp_path / "build" / ".cache")
     (tmp_path / "build" / ".kb-build").write_text("", encoding="utf-8")
     port = free_port()

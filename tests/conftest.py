@@ -92,12 +92,33 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh browser context (empty storage) per test; every request that leaves the server is recorded."""
+def recording_tab(browser, server: str):
+    """A fresh browser context (empty storage) and its tab; every request that leaves the server is recorded."""
     context = browser.new_context(accept_downloads=True, locale="ja-JP")
     tab = context.new_page()
     tab.outside_requests = []
     tab.on("request", lambda r: None if r.url.startswith(server) else tab.outside_requests.append(r.url))
-    yield tab
+    return context, tab
+
+
+def closed(context, tab) -> None:
+    """Close the context; then no page a test opened may have asked for anything outside the site (intranets are
+    closed): checked after every browser test, whatever it was about."""
     context.close()
+    assert tab.outside_requests == [], f"requests outside the site: {tab.outside_requests[:5]}"
+
+
+@pytest.fixture
+def page(browser, server):
+    context, tab = recording_tab(browser, server)
+    yield tab
+    closed(context, tab)
+
+
+@pytest.fixture(scope="module")
+def shared_page(browser, server):
+    """One tab for all the tests of a module that only look (the search tests): the page and the search engine
+    load once, not once per test."""
+    context, tab = recording_tab(browser, server)
+    yield tab
+    closed(context, tab)

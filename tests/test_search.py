@@ -1,7 +1,6 @@
 """Search, in the built site and a real Chromium: each test would have caught one of the causes of issue 11.
 
-The query is typed into the real search box ("/" opens it); the dialog marks the query it has shown results for
-(`data-kb-searched`), so that a test reads the list only once it is complete. The site is served under a prefix.
+The query is typed into the real search box ("/" opens it; tests/search_box.py). The site is served under a prefix.
 """
 
 from __future__ import annotations
@@ -19,31 +18,15 @@ from generator import search
 from generator.pages import section_path, url_of
 
 from .page_kinds import LANGUAGE_ROOTS
+from .search_box import RESULT_LINKS, open_search, paths, typed
 
 pytestmark = pytest.mark.browser
 
-RESULT_LINKS = "[data-kb-search-results] .kb-search__link"
 
-
-def typed(page, query: str) -> list[str]:
-    """Type `query` into the open search box and press Enter (the box searches at once, not after the pause it waits
-    for while one types); the result pages in order, as paths below the site root."""
-    page.fill("#kb-search-input", query)
-    page.press("#kb-search-input", "Enter")
-    page.wait_for_function("q => document.getElementById('kb-search').dataset.kbSearched === q", arg=query,
-                           timeout=20000)  # fmt: skip
-    return page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
-
-
-def open_search(page, server: str, language: str = "ja") -> None:
-    page.goto(server + LANGUAGE_ROOTS[language] + "guideline/")
-    page.keyboard.press("/")
-    page.wait_for_selector("#kb-search[open]")
-
-
-def paths(server: str, hrefs: list[str]) -> list[str]:
-    prefix = urlsplit(server).path
-    return [urlsplit(h).path.removeprefix(prefix) for h in hrefs]
+@pytest.fixture
+def page(shared_page):
+    """These tests share one tab: the page and the search engine load once for all of them."""
+    return shared_page
 
 
 class _BodyText(html.parser.HTMLParser):

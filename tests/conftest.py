@@ -7,9 +7,11 @@ import functools
 import http.server
 import os
 import pickle
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from filelock import FileLock
@@ -21,6 +23,7 @@ from generator.serve import PrefixHandler
 from .helpers import FIXTURE_DATA, copy_project
 
 PROJECT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 PREFIX = "/sec/guideline/"  # the site must work under any prefix, so the tests never serve it at the root
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -46,25 +49,42 @@ def fixture_linked() -> Linked:
     return load_knowledge_base(FIXTURE_DATA)
 
 
+def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], T]) -> T:
+    """`make(folder)` once per test run, in a new folder `name`. With several workers (pytest-xdist) the first to ask
+    makes it in the folder they share, the others wait for it and read what it returned. No test changes it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, the workers' own folders below it
+    made = shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if not made.is_file():
+            made.write_bytes(pickle.dumps(make(shared / name)))
+    return pickle.loads(made.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> tuple[Paths, BuildReport]:
-    """The whole real build, once per test run, of a copy of the project's sources (the tests never touch ./site).
-    With several workers (pytest-xdist) the first to ask builds it, in the folder they share; the others wait for it
-    and read its report. No test changes it."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        return _build_copy(tmp_path_factory.mktemp("project"))
-    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, the workers' own folders below it
-    report = shared / "built.pickle"
-    with FileLock(shared / "built.lock"):
-        if not report.is_file():
-            report.write_bytes(pickle.dumps(_build_copy(shared / "project")))
-    return pickle.loads(report.read_bytes())
+    """The whole real build, of a copy of the project's sources (the tests never touch ./site)."""
+
+    def make(folder: Path) -> tuple[Paths, BuildReport]:
+        root = copy_project(folder)
+        paths = Paths(project=root, data=root / "guideline_data", build=root / "build", site=root / "site")
+        return paths, build(paths)
+
+    return once_per_run(tmp_path_factory, "project", make)
 
 
-def _build_copy(folder: Path) -> tuple[Paths, BuildReport]:
-    root = copy_project(folder)
-    paths = Paths(project=root, data=root / "guideline_data", build=root / "build", site=root / "site")
-    return paths, build(paths)
+def example_site(tmp_path_factory, name: str) -> Path:
+    """examples/<name> built from a copy of its data folder alone (no mkdocs.yml, overrides or assets of its own);
+    its site."""
+
+    def make(folder: Path) -> Path:
+        shutil.copytree(PROJECT / "examples" / name / "guideline_data", folder / "guideline_data")
+        paths = Paths.of(data=folder / "guideline_data")
+        build(paths)
+        return paths.site
+
+    return once_per_run(tmp_path_factory, name, make)
 
 
 @pytest.fixture(scope="session")

@@ -6,17 +6,16 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
-from generator.build import Paths, build, load_knowledge_base
+from generator.build import load_knowledge_base
 from generator.serve import PrefixHandler
 
-from .conftest import PREFIX, PROJECT
+from .conftest import PREFIX, PROJECT, example_site
 from .test_links import Resolver, checked, parse
 
 EXAMPLES = sorted(p.name for p in (PROJECT / "examples").iterdir() if (p / "guideline_data" / "kb.yaml").is_file())
@@ -28,12 +27,7 @@ def kb_config(name: str) -> dict:
 
 @pytest.fixture(scope="session", params=EXAMPLES)
 def example(request, tmp_path_factory) -> tuple[str, Path]:
-    """An example built from a copy of its data folder alone: no mkdocs.yml, overrides or assets of its own."""
-    root = tmp_path_factory.mktemp(request.param)
-    shutil.copytree(PROJECT / "examples" / request.param / "guideline_data", root / "guideline_data")
-    paths = Paths.of(data=root / "guideline_data")
-    build(paths)
-    return request.param, paths.site
+    return request.param, example_site(tmp_path_factory, request.param)
 
 
 def roots(name: str) -> dict[str, str]:

@@ -15,14 +15,14 @@ from pathlib import Path
 import docx
 import pytest
 
-from generator.build import Paths, build, load_knowledge_base
+from generator.build import load_knowledge_base
 from generator.errors import DataError
 from generator.features.core import glossary_groups
 from generator.features.templates import Templates
 from generator.i18n import Language
 from generator.render import environment
 
-from .conftest import PROJECT
+from .conftest import PROJECT, example_site
 
 TRI = PROJECT / "examples" / "tri-demo" / "guideline_data"
 FIXTURE = PROJECT / "tests" / "fixtures" / "kb" / "guideline_data"
@@ -43,11 +43,7 @@ def fixture_kb():
 
 @pytest.fixture(scope="module")
 def tri_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("tri")
-    shutil.copytree(TRI, root / "guideline_data")
-    paths = Paths.of(data=root / "guideline_data")
-    build(paths)
-    return paths.site
+    return example_site(tmp_path_factory, "tri-demo")
 
 
 def page(site: Path, code: str, path: str) -> str:

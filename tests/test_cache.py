@@ -17,7 +17,7 @@ from generator.features import BuildSettings
 from generator.i18n import Language
 
 from .conftest import PROJECT
-from .helpers import copy_data
+from .helpers import FIXTURE_DATA, copy_fixture
 
 GENERATOR = PROJECT / "generator"
 
@@ -52,53 +52,53 @@ def cell_texts(content: bytes) -> set[str]:
     return {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None}
 
 
-def test_unchanged_inputs_are_served_from_the_cache_and_a_deleted_or_damaged_cache_is_rebuilt(linked, tmp_path):
+def test_unchanged_inputs_are_served_from_the_cache_and_a_deleted_or_damaged_cache_is_rebuilt(fixture_linked, tmp_path):
     first = Cache(tmp_path / "cache")
-    files = made(first, linked)
+    files = made(first, fixture_linked)
     assert first.stats.hits == [] and sorted(first.stats.misses) == sorted(f"{name}-ja" for name in files)
     again = Cache(tmp_path / "cache")
-    assert made(again, linked) == files  # the very bytes
+    assert made(again, fixture_linked) == files  # the very bytes
     assert sorted(again.stats.hits) == sorted(first.stats.misses) and again.stats.misses == []
 
     blob = sorted((tmp_path / "cache" / "Checklists-ja" / "blobs").iterdir())[0]
     blob.write_bytes(b"damaged")
     damaged = Cache(tmp_path / "cache")
-    remade = made(damaged, linked, {"Checklists", "OpenData"})
+    remade = made(damaged, fixture_linked, {"Checklists", "OpenData"})
     assert damaged.stats.misses == ["Checklists-ja"] and damaged.stats.hits == ["OpenData-ja"]
     assert unzipped(remade["Checklists"]) == unzipped(files["Checklists"])
     served = Cache(tmp_path / "cache")
-    assert made(served, linked, {"Checklists"})["Checklists"] == remade["Checklists"]
+    assert made(served, fixture_linked, {"Checklists"})["Checklists"] == remade["Checklists"]
     assert served.stats.hits == ["Checklists-ja"]
 
     shutil.rmtree(tmp_path / "cache")
     fresh = Cache(tmp_path / "cache")
-    assert unzipped(made(fresh, linked, {"Checklists"})["Checklists"]) == unzipped(files["Checklists"])
+    assert unzipped(made(fresh, fixture_linked, {"Checklists"})["Checklists"]) == unzipped(files["Checklists"])
     assert fresh.stats.misses == ["Checklists-ja"]
 
 
-def test_a_changed_checklist_item_rebuilds_its_workbook(linked, tmp_path):
-    made(Cache(tmp_path / "cache"), linked, {"Checklists"})
-    data = copy_data(tmp_path)
-    checklist = data / "checklists" / "01_ch3.yaml"
+def test_a_changed_checklist_item_rebuilds_its_workbook(fixture_linked, tmp_path):
+    made(Cache(tmp_path / "cache"), fixture_linked, {"Checklists"})
+    data = copy_fixture(tmp_path)
+    checklist = data / "checklists" / "01_ch2.yaml"
     text = checklist.read_text(encoding="utf-8")
-    old = "重要インフラのサイバーセキュリティ確保に関する事項も組み入れる。"
-    new = "重要インフラのサイバーセキュリティ確保に関する事項を必ず書き入れる。"
+    old = "バックアップからの復旧手順を訓練している。"
+    new = "バックアップからの復旧手順を年に一度訓練している。"
     assert old in text
     checklist.write_text(text.replace(old, new, 1), encoding="utf-8")
     changed = load_knowledge_base(data)
     cache = Cache(tmp_path / "cache")
     files = made(cache, changed, {"Checklists"})
     assert cache.stats.misses == ["Checklists-ja"]
-    assert any(new in text for text in cell_texts(files["Checklists"]["downloads/checklists/ch3-ja.xlsx"]))
+    assert any(new in text for text in cell_texts(files["Checklists"]["downloads/checklists/ch2-ja.xlsx"]))
 
 
-def test_what_a_download_leaves_unread_does_not_change_it(linked, tmp_path):
+def test_what_a_download_leaves_unread_does_not_change_it(fixture_linked, tmp_path):
     """UNREAD says the checklists' and templates' downloads do not read the sections' blocks: with every paragraph of
     every section changed they come from the cache — and made afresh, they are the same files."""
     assert UNREAD["Checklists"] == UNREAD["Templates"] == (("sections", "*", "blocks"),)
     read = {"Checklists", "Templates", "OpenData"}
-    made(Cache(tmp_path / "cache"), linked, read)
-    data = copy_data(tmp_path)
+    made(Cache(tmp_path / "cache"), fixture_linked, read)
+    data = copy_fixture(tmp_path)
     for path in (data / "sections").glob("*.yaml"):
         sections = yaml.safe_load(path.read_text(encoding="utf-8"))
         for section in sections:
@@ -155,7 +155,7 @@ def test_a_changed_template_rebuilds(tmp_path):
 
     def run():
         result = subprocess.run(
-            [sys.executable, "-c", MAKE, str(PROJECT / "guideline_data"), str(package), str(tmp_path / "cache")],
+            [sys.executable, "-c", MAKE, str(FIXTURE_DATA), str(package), str(tmp_path / "cache")],
             capture_output=True,
             text=True,
             cwd=package,
@@ -173,14 +173,14 @@ def test_a_changed_template_rebuilds(tmp_path):
     assert third["misses"] == ["Templates-ja"] and "EDITED TEMPLATE LINE" in third["md"]
 
 
-def test_a_changed_source_file_or_version_rebuilds(linked, tmp_path):
+def test_a_changed_source_file_or_version_rebuilds(fixture_linked, tmp_path):
     """The key holds every file of the generator's package: an edit to a module, or a new version, is a miss."""
     package = tmp_path / "code" / "generator"
     shutil.copytree(GENERATOR, package, ignore=shutil.ignore_patterns("__pycache__"))
 
     def misses():
         cache = Cache(tmp_path / "cache", package=package)
-        made(cache, linked, {"OpenData"})
+        made(cache, fixture_linked, {"OpenData"})
         return cache.stats.misses
 
     assert misses() == ["OpenData-ja"]

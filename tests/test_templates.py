@@ -284,18 +284,16 @@ def test_template_pages_print_on_a4_without_anything_cut_off(page, server, linke
     the printable width. One template of each layout, printed to PDF by Chromium: as many A4 pages as sheets."""
     printed = {t.id for t in one_per_layout(linked.kb.templates)}
     assert len(printed) < len(linked.kb.templates)
+    page.set_viewport_size({"width": PRINTABLE_WIDTH_PX, "height": 1000})  # the page as the printer lays it out
+    page.emulate_media(media="print")
     for template, code in templates_and_languages(linked):
-        page.set_viewport_size({"width": 1280, "height": 800})
-        page.emulate_media(media="null")
         page.goto(f"{server}{LANGUAGE_ROOTS[code]}templates/{template.id}/")
-        if template.id in printed:
+        if template.id in printed:  # the PDF is laid out on its paper, whatever the window
             reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
             assert len(reader.pages) == len(sheets(template)), (template.id, code)
             for pdf_page in reader.pages:
                 width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
                 assert abs(width - A4_POINTS[0]) < 1 and abs(height - A4_POINTS[1]) < 1
-        page.set_viewport_size({"width": PRINTABLE_WIDTH_PX, "height": 1000})
-        page.emulate_media(media="print")
         laid_out = page.evaluate(
             """() => [...document.querySelectorAll('.kb-tpl-page')].map(e => ({
                  height: e.getBoundingClientRect().height, breaks: getComputedStyle(e).breakBefore}))"""

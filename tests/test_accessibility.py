@@ -24,6 +24,12 @@ def axe() -> Axe:
     return Axe()
 
 
+@pytest.fixture
+def page(shared_page):
+    """These tests only look, each at a page it opens: they share one tab (no new browser context for each)."""
+    return shared_page
+
+
 def blocking_violations(axe: Axe, page) -> list[str]:
     results = axe.run(page, options=AXE_OPTIONS)
     return [

@@ -7,6 +7,13 @@ from .search_box import open_search, paths, typed
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture
+def page(shared_page):
+    """These tests only look, each at a page it opens: they share one tab (no new browser context for each)."""
+    return shared_page
+
+
 SEARCHES = [
     ("ja", "多要素認証", "guideline/4-2-1/"),
     ("ja", "要素認証", "guideline/4-2-1/"),  # part of a compound
@@ -20,15 +27,15 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize(("language", "query", "expected"), SEARCHES)
-def test_search_finds_the_right_page_first(shared_page, server, language, query, expected):
-    open_search(shared_page, server, language)
-    assert paths(server, typed(shared_page, query))[:1] == [expected]
+def test_search_finds_the_right_page_first(page, server, language, query, expected):
+    open_search(page, server, language)
+    assert paths(server, typed(page, query))[:1] == [expected]
 
 
-def test_result_excerpt_is_highlighted(shared_page, server):
-    open_search(shared_page, server)
-    typed(shared_page, "アクセス制御")
-    assert shared_page.locator(".kb-search__excerpt mark").count() > 0
+def test_result_excerpt_is_highlighted(page, server):
+    open_search(page, server)
+    typed(page, "アクセス制御")
+    assert page.locator(".kb-search__excerpt mark").count() > 0
 
 
 def test_language_switch_keeps_the_page(page, server):

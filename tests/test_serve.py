@@ -1,7 +1,10 @@
 """`serve` is the editor's loop: it serves under a prefix, rebuilds what a save changed, and the open page follows —
-it reloads by itself after a good build and shows the error of a failed one over the last good build."""
+it reloads by itself after a good build and shows the error of a failed one over the last good build. On the fixture
+knowledge base (serve's behaviour is the generator's; `make bench` times the loop on the real data)."""
 
 import contextlib
+import html
+import re
 import shutil
 import socket
 import subprocess
@@ -14,9 +17,11 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from .conftest import PROJECT
-from .helpers import SOURCES, copy_project
+from .helpers import FIXTURE_DATA, copy_project
 
-EDITED = "適切にリスク管理をすることとし経営方針等に明記する"  # a paragraph of 3.1.1 (sections/03_governance.yaml)
+EDITED = "事業者は、運行管理室と搬器の制御に関わるリスクを評価し、評価の結果を記録する。"  # a paragraph of 1.2
+EDITED_FILE = "guideline_data/sections/01_policy.yaml"
+EDITED_PAGE = "guideline/1-2/"
 
 
 def free_port() -> int:
@@ -25,9 +30,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch(url: str) -> str:
+def served_text(url: str) -> str:
+    """The page the server sends now, as text (the glossary marks terms inside a paragraph)."""
     with urllib.request.urlopen(url, timeout=30) as response:
-        return response.read().decode("utf-8")
+        return html.unescape(re.sub(r"<[^>]*>", "", response.read().decode("utf-8")))
 
 
 def wait_for(predicate, seconds: float) -> bool:
@@ -81,25 +87,22 @@ def test_the_deployed_site_has_no_reload_script(site):
 
 
 @pytest.mark.browser
-def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_path):
-    paths, _ = built
-    copy_project(tmp_path)
-    shutil.copytree(paths.build, tmp_path / "build")  # the session build's cache: the downloads are not made again
+def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path):
+    shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
     port = free_port()
-    base = f"http://127.0.0.1:{port}/kb/"
-    url = base + "guideline/3-1-1/"
+    url = f"http://127.0.0.1:{port}/kb/{EDITED_PAGE}"
     with serving(browser, tmp_path, port, cwd=PROJECT) as (tab, log):
         tab.goto(url)
         assert EDITED in tab.inner_text("article")
         assert tab.locator("#kb-serve-reload").count() == 1  # served pages carry the script
 
         # A one-paragraph edit: the open page shows it without being reloaded by hand.
-        governance = tmp_path / "guideline_data" / "sections" / "03_governance.yaml"
+        governance = tmp_path / EDITED_FILE
         good = governance.read_text(encoding="utf-8")
         assert good.count(EDITED + "\n") == 1
         saved = time.monotonic()
         governance.write_text(good.replace(EDITED + "\n", EDITED + "（編集中）\n"), encoding="utf-8")
-        shows(tab, "明記する（編集中）")
+        shows(tab, EDITED + "（編集中）")
         print(f"\nsaved → shown in the open page: {time.monotonic() - saved:.1f} s")
 
         # Broken YAML: the error shows over the page (as text), the page stays the last good build.
@@ -108,13 +111,13 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
         )
         overlay = tab.locator("#kb-serve-error")
         overlay.wait_for(state="visible", timeout=120_000)
-        assert "guideline_data/sections/03_governance.yaml:" in overlay.inner_text()
-        assert "明記する（編集中）" in tab.inner_text("article")
-        assert "明記する（編集中）" in fetch(url)  # still served, from the last good build
+        assert EDITED_FILE + ":" in overlay.inner_text()
+        assert EDITED + "（編集中）" in tab.inner_text("article")
+        assert EDITED + "（編集中）" in served_text(url)  # still served, from the last good build
 
         # Fixed: the page reloads, without the overlay, with the new text.
         governance.write_text(good.replace(EDITED + "\n", EDITED + "（直した）\n"), encoding="utf-8")
-        shows(tab, "明記する（直した）")
+        shows(tab, EDITED + "（直した）")
         assert tab.locator("#kb-serve-error").count() == 0
 
         # An error that is not about the data (here the build folder is damaged): reported the same way, the server
@@ -125,26 +128,24 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(built, browser, tmp_
         governance.write_text(good.replace(EDITED + "\n", EDITED + "（三回目）\n"), encoding="utf-8")
         tab.locator("#kb-serve-error").wait_for(state="visible", timeout=120_000)
         assert "unexpected error" in tab.locator("#kb-serve-error").inner_text()
-        assert "明記する（直した）" in fetch(url)
+        assert EDITED + "（直した）" in served_text(url)
         state.rmdir()
         governance.write_text(good, encoding="utf-8")
-        shows(tab, "明記する（", present=False)
+        shows(tab, EDITED + "（", present=False)
         assert EDITED in tab.inner_text("article") and tab.locator("#kb-serve-error").count() == 0
     printed = log.read_text()
     assert "Traceback" not in printed
-    assert "guideline_data/sections/03_governance.yaml:" in printed and "unexpected error" in printed
+    assert EDITED_FILE + ":" in printed and "unexpected error" in printed
 
 
 @pytest.mark.browser
-def test_serve_restarts_on_a_code_change_and_never_closes_its_port(built, browser, tmp_path):
+def test_serve_restarts_on_a_code_change_and_never_closes_its_port(browser, tmp_path):
     """A copy of the generator inside a copy of the project: saving a module restarts serve on the same listening
     socket (the open page reloads); a module that does not load keeps the old code running and says so."""
-    paths, _ = built
-    copy_project(tmp_path, (*SOURCES, "generator"))
-    shutil.copytree(paths.build / ".cache", tmp_path / "build" / ".cache")
-    (tmp_path / "build" / ".kb-build").write_text("", encoding="utf-8")
+    copy_project(tmp_path, ("overrides", "docs", "mkdocs.yml", "generator"))  # the generator and its defaults
+    shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
     port = free_port()
-    url = f"http://127.0.0.1:{port}/kb/guideline/3-1-1/"
+    url = f"http://127.0.0.1:{port}/kb/{EDITED_PAGE}"
     own_code = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}  # the copy, not the project's generator
     with serving(browser, tmp_path, port, cwd=tmp_path, env=own_code) as (tab, log):
         tab.goto(url)
@@ -154,10 +155,10 @@ def test_serve_restarts_on_a_code_change_and_never_closes_its_port(built, browse
         module.write_text(good + "\nbroken = (\n", encoding="utf-8")
         tab.locator("#kb-serve-error").wait_for(state="visible", timeout=120_000)
         assert "does not load" in tab.locator("#kb-serve-error").inner_text()
-        assert EDITED in fetch(url)
+        assert EDITED in served_text(url)
         module.write_text(good + "\n# saved again\n", encoding="utf-8")
         tab.wait_for_function("window.kbBefore === undefined", timeout=120_000)  # reloaded by the new process
         assert wait_for(lambda: log.read_text().count("Built in") >= 2, 300), log.read_text()
-        assert EDITED in fetch(url)
+        assert EDITED in served_text(url)
         printed = log.read_text()
         assert "restarting" in printed and "does not load" in printed and "Traceback" not in printed

@@ -37,6 +37,7 @@ def test_no_page_kind_requests_anything_outside_the_site(page, server, site, lan
         page.goto(server + path)
         page.keyboard.press("/")  # the search loads Pagefind's scripts, WebAssembly and index on demand
         page.keyboard.type("CSIRT")
+        page.keyboard.press("Enter")  # at once, not after the typing pause
         page.wait_for_selector("[data-kb-search-results] .kb-search__link", timeout=15000)
         visited.append(kind)
     # Every request is recorded as it starts, so one page's late requests show on the next; the last page's show here.

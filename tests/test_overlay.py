@@ -17,10 +17,12 @@ import pytest
 import yaml
 
 from generator.build import Paths, build, load_knowledge_base
+from generator.cache import FOLDER as CACHE_FOLDER
 from generator.errors import DataError
 from generator.link import Key
 from generator.overlay import fingerprint, load_overlay
 from generator.serve import PrefixHandler
+from generator.site import BUILD_MARKER
 
 from .conftest import PREFIX, PROJECT
 from .helpers import copy_project
@@ -33,8 +35,12 @@ SEARCH_WORDS = re.compile(r'<span data-pagefind-meta="kb_words">.*?</span>', re.
 
 
 @pytest.fixture(scope="session")
-def overlay_site(tmp_path_factory) -> Path:
+def overlay_site(built, tmp_path_factory) -> Path:
+    """The real data with the demo overlay; the session build's cache beside it, so that only the downloads the
+    overlay shows in are made again."""
     root = copy_project(tmp_path_factory.mktemp("overlay"))
+    shutil.copytree(built[0].build / CACHE_FOLDER, root / "build" / CACHE_FOLDER)
+    shutil.copy(built[0].build / BUILD_MARKER, root / "build")
     shutil.copytree(DEMO, root / "overlay")
     paths = Paths.of(root, overlay=root / "overlay")
     build(paths)

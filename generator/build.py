@@ -201,16 +201,29 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
 @functools.cache
 def templates(cache_folder: Path) -> jinja2.Environment:
     """The pages' Jinja environment: made once per process (the processes `serve` forks for a build start with every
-    template compiled), compiled templates kept in the build cache for the next process — in a folder of this very
-    generator's code, as what Jinja compiles depends on how render.py sets it up."""
+    template compiled). Compiled templates are kept for the next process, in a folder of this very generator's code
+    (what Jinja compiles depends on how render.py sets it up): beside the generator's compiled modules, as Python
+    keeps its own, so that every build on this machine finds them, the first build of a new knowledge base too; in
+    the build cache where the package cannot be written to."""
     env = environment()
-    compiled = cache_folder / "jinja" / code_fingerprint()[:24]
-    for old in compiled.parent.glob("*") if compiled.parent.is_dir() else []:
-        if old != compiled:
-            shutil.rmtree(old, ignore_errors=True)
-    compiled.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+    name = code_fingerprint()[:24]
+    for home in (COMPILED_CODE, cache_folder / "jinja"):
+        compiled = home / f"jinja-{name}"
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if not os.access(compiled, os.W_OK):
+            continue
+        for old in home.glob("jinja-*"):
+            if old != compiled:
+                shutil.rmtree(old, ignore_errors=True)
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        break
     return env
+
+
+COMPILED_CODE = Path(__file__).resolve().parent / "__pycache__"
 
 
 def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchIndex | None = None,

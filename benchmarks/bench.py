@@ -1,7 +1,7 @@
 """Build, rebuild and editor's-loop figures of the knowledge base: `make bench` (benchmarks/bench.py). Not a test.
 
 For the real data (1×) and synthetic data 5× and 20× as large (made on the fly in a temporary folder), one run each
-(at 1×, the fastest of two cold builds and of two floors: the quickest figures are the least certain):
+(with --runs N, the fastest of N cold builds and of N floors at 1×: the quickest figures are the least certain):
 - a cold build (no build folder, no cache), a warm-cache build with nothing changed, and a rebuild after a
   one-paragraph edit — each `python -m generator build` as a whole process, with its stages;
 - the floor: MkDocs alone (`python -m mkdocs build`) on the very configurations the generator wrote (same pages,
@@ -447,8 +447,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,5,20", help="data sizes, as multiples of the real data")
     parser.add_argument("--edits", type=int, default=1, help="paragraph saves timed under serve, per data size")
-    parser.add_argument("--runs", type=int, default=2, help="cold builds and floors at the first size (the fastest "
-                        "is kept)")  # fmt: skip
+    parser.add_argument("--runs", type=int, default=1, help="cold builds and floors at the first size, the fastest "
+                        "kept (the first size's figures are the least certain: --runs 3 steadies them)")  # fmt: skip
     parser.add_argument("--no-sizes", action="store_true", help="skip the download sizes")
     parser.add_argument("--first-query", action="store_true", help="also measure, in Chromium at the first size, "
                         "what the first search downloads (tests/test_search.py holds it to its budget)")  # fmt: skip
@@ -465,11 +465,12 @@ def main() -> None:
             results[factor] = measure(project, args.edits, not args.no_sizes, first_query, runs)
             shutil.rmtree(project)
     elapsed = time.perf_counter() - began
+    fastest = f" (at 1× the cold build and the floor are the fastest of {args.runs})" if args.runs > 1 else ""
     section = (
         f"{README_HEADING}\n\n"
         f"`make bench` ({time.strftime('%Y-%m-%d')}; {at_start} at the start; {elapsed / 60:.1f} min in all). 1× is\n"
         "the real data; 5× and 20× repeat chapters 1–5 under new chapter numbers and every glossary term under a new\n"
-        f"id. One run each, but at the first size the cold build and the floor are the fastest of {args.runs}. Builds\n"
+        f"id. One run each{fastest}. Builds\n"
         "are `python -m generator build` as whole processes: cold (no build folder, no cache; Python's bytecode and\n"
         "the page templates compiled, as after any earlier build on the machine), warm (the cache and MkDocs'\n"
         "output from the build before, nothing changed) and after a one-paragraph edit. The floor is MkDocs alone\n"

@@ -2,8 +2,9 @@
 
 For the real data (1×) and synthetic data 5× and 20× as large (made on the fly in a temporary folder), one run each
 (with --runs N, the fastest of N cold builds and of N floors at 1×: the quickest figures are the least certain):
-- a cold build (no build folder, no cache), a warm-cache build with nothing changed, and a rebuild after a
-  one-paragraph edit — each `python -m generator build` as a whole process, with its stages;
+- a cold build (no build folder, no cache), a warm-cache build with nothing changed, and (on the real data, where the
+  issue sets its limit; at every size with --edit-at-every-size) a rebuild after a one-paragraph edit — each
+  `python -m generator build` as a whole process, with its stages;
 - the floor: MkDocs alone (`python -m mkdocs build`) on the very configurations the generator wrote (same pages,
   theme, plugins, extensions and hooks), both languages one after the other, each a whole process;
 - the editor's loop: `serve` running, a page open in Chromium, a paragraph saved: the seconds until the open page
@@ -333,9 +334,9 @@ def kb(size: float) -> str:
 # ---------------------------------------------------------------- report
 
 
-def measure(project: Path, edits: int, with_sizes: bool, first_query: bool, runs: int) -> dict:
+def measure(project: Path, edits: int, with_sizes: bool, first_query: bool, runs: int, edit_build: bool) -> dict:
     """The figures of one data size; the cold build and the floor are the fastest of `runs` (the run least disturbed
-    by the machine, as timeit takes it)."""
+    by the machine, as timeit takes it). `edit_build`: time `build` after a one-paragraph edit too."""
     # Python's bytecode and the page templates compiled first, as they are on any machine that ran the generator once.
     subprocess.run([sys.executable, "-c", COMPILE], check=True, env=ENV)
     colds = []
@@ -347,9 +348,10 @@ def measure(project: Path, edits: int, with_sizes: bool, first_query: bool, runs
     print(f"  [{_clock()}] cold build {[round(c['total'], 1) for c in colds]} s", file=sys.stderr)
     figures["warm"] = timed_build(project)
     print(f"  [{_clock()}] warm-cache build {figures['warm']['total']:.1f} s", file=sys.stderr)
-    edit_paragraph(project, "（ベンチ）")
-    figures["edit"] = timed_build(project)
-    print(f"  [{_clock()}] one-paragraph edit {figures['edit']['total']:.1f} s", file=sys.stderr)
+    if edit_build:
+        edit_paragraph(project, "（ベンチ）")
+        figures["edit"] = timed_build(project)
+        print(f"  [{_clock()}] one-paragraph edit {figures['edit']['total']:.1f} s", file=sys.stderr)
     floors = [floor(project) for _ in range(runs)]
     figures["floor"] = min(floors)
     print(f"  [{_clock()}] floor {[round(f, 1) for f in floors]} s", file=sys.stderr)
@@ -385,16 +387,25 @@ def time_table(results: dict[int, dict]) -> str:
     for kind, title in (("cold", "cold build"), ("edit", "rebuild after a one-paragraph edit")):
         for stage in stages:
             lines.append(
-                row(f"{title}: {stage}", [f"{r[kind]['timings'].get(stage, 0):.2f}" for r in results.values()])
+                row(
+                    f"{title}: {stage}",
+                    [f"{r[kind]['timings'].get(stage, 0):.2f}" if kind in r else "–" for r in results.values()],
+                )  # fmt: skip
             )
     lines += [
         row("cold build, whole process", [f"{r['cold']['total']:.1f}" for r in results.values()], bold=True),
         row("warm-cache build, nothing changed", [f"{r['warm']['total']:.1f}" for r in results.values()], bold=True),
-        row("rebuild after a one-paragraph edit", [f"{r['edit']['total']:.1f}" for r in results.values()], bold=True),
+        row(
+            "rebuild after a one-paragraph edit",
+            [f"{r['edit']['total']:.1f}" if "edit" in r else "–" for r in results.values()],
+            bold=True,
+        ),  # fmt: skip
         row("floor: MkDocs alone, both languages", [f"{r['floor']:.1f}" for r in results.values()], bold=True),
         row("cold ÷ floor", [f"{r['cold']['total'] / r['floor']:.2f}" for r in results.values()]),
         row("warm ÷ floor", [f"{r['warm']['total'] / r['floor']:.2f}" for r in results.values()]),
-        row("edit ÷ floor", [f"{r['edit']['total'] / r['floor']:.2f}" for r in results.values()]),
+        row(
+            "edit ÷ floor", [f"{r['edit']['total'] / r['floor']:.2f}" if "edit" in r else "–" for r in results.values()]
+        ),  # fmt: skip
         row(
             "cold build per page (both languages), ms",
             [f"{1000 * r['cold']['total'] / sum(r['cold']['pages'].values()):.0f}" for r in results.values()],
@@ -450,6 +461,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="cold builds and floors at the first size, the fastest "
                         "kept (the first size's figures are the least certain: --runs 3 steadies them)")  # fmt: skip
     parser.add_argument("--no-sizes", action="store_true", help="skip the download sizes")
+    parser.add_argument("--edit-at-every-size", action="store_true", help="time `build` after a one-paragraph edit "
+                        "at every size, not only the first (serve's edit is timed at every size)")  # fmt: skip
     parser.add_argument("--first-query", action="store_true", help="also measure, in Chromium at the first size, "
                         "what the first search downloads (tests/test_search.py holds it to its budget)")  # fmt: skip
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md's Benchmark section")
@@ -461,8 +474,8 @@ def main() -> None:
             print(f"{factor}×: making the data…", file=sys.stderr)
             project = make_project(Path(folder), factor)
             runs = args.runs if not results else 1  # the first size is quick: its figures are the least certain
-            first_query = args.first_query and not results
-            results[factor] = measure(project, args.edits, not args.no_sizes, first_query, runs)
+            first_query, edit_build = args.first_query and not results, args.edit_at_every_size or not results
+            results[factor] = measure(project, args.edits, not args.no_sizes, first_query, runs, edit_build)
             shutil.rmtree(project)
     elapsed = time.perf_counter() - began
     fastest = f" (at 1× the cold build and the floor are the fastest of {args.runs})" if args.runs > 1 else ""
@@ -473,7 +486,8 @@ def main() -> None:
         f"id. One run each{fastest}. Builds\n"
         "are `python -m generator build` as whole processes: cold (no build folder, no cache; Python's bytecode and\n"
         "the page templates compiled, as after any earlier build on the machine), warm (the cache and MkDocs'\n"
-        "output from the build before, nothing changed) and after a one-paragraph edit. The floor is MkDocs alone\n"
+        "output from the build before, nothing changed) and, on the real data, after a one-paragraph edit (at larger\n"
+        "sizes the edit is timed under `serve`; `--edit-at-every-size` times `build` too). The floor is MkDocs alone\n"
         "on the configurations the generator wrote (same pages, theme, plugins, extensions and hooks): `python -m\n"
         "mkdocs build` for each language, one after the other. Under `serve`, a paragraph is saved while its page is\n"
         "open in Chromium: the seconds until the page shows it (one figure per save).\n\n"

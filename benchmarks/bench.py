@@ -500,7 +500,8 @@ def main() -> None:
         "pages unless something every page shows (navigation, titles, theme) changed. Under `serve` the page\n"
         "reloads as soon as the pages are out; the search index follows a moment later. What an edit still costs in\n"
         "full: the generator renders every page of a language again (the rendered pages are cached as a whole), and\n"
-        "Pagefind indexes every page again; at 20× these two make most of the edit's time.\n"
+        "Pagefind indexes every page again; at 20× the first is most of the time an edit takes to show under\n"
+        "`serve`, the second most of what follows it.\n"
     )
     print(section)
     if args.readme:

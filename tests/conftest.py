@@ -49,6 +49,12 @@ def fixture_linked() -> Linked:
     return load_knowledge_base(FIXTURE_DATA)
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Tests that need no build of the real data first (file order kept otherwise): while one worker builds it, the
+    other runs them instead of waiting."""
+    items.sort(key=lambda item: "built" in item.fixturenames)
+
+
 def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], T]) -> T:
     """`make(folder)` once per test run, in a new folder `name`. With several workers (pytest-xdist) the first to ask
     makes it in the folder they share, the others wait for it and read what it returned. No test changes it."""

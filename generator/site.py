@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -260,16 +260,25 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
+def _front_matter_block(lines: Iterable[str]) -> list[str]:
+    """The front matter at the start of a page, as MkDocs reads it: its lines from the opening `---` to the closing
+    `---` or `...`, both included; [] if it has none. Stops reading at its end."""
+    lines = iter(lines)
+    first = next(lines, "")
+    if first.rstrip() != "---":
+        return []
+    block = [first]
+    for line in lines:
+        block.append(line)
+        if line.rstrip() in ("---", "..."):
+            return block
+    return []
+
+
 def _front_matter(path: Path) -> str:
+    """The YAML inside a page's front matter (what its hash is of); only the page's first lines are read."""
     with path.open(encoding="utf-8", errors="replace") as handle:
-        if handle.readline().rstrip() != "---":
-            return ""
-        lines = []
-        for line in handle:
-            if line.rstrip() in ("---", "..."):
-                return "".join(lines)
-            lines.append(line)
-    return ""
+        return "".join(_front_matter_block(handle)[1:-1])
 
 
 class _NeedsFullBuild(Exception):
@@ -307,7 +316,7 @@ class _Unchanged:
         config._current_page = page
         try:
             text = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")
-            head = _front_matter_of(text)
+            head = "".join(_front_matter_block(text.splitlines(keepends=True)))
             page.markdown = text[len(head) :] if head else text
             page.meta = dict(self.meta.get(page.file.src_uri, {}))
             page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
@@ -324,19 +333,6 @@ def _partial_safe(plugin: str) -> bool:
 
 
 TAGS_MARKER = "<!-- material/tags"
-
-
-def _front_matter_of(text: str) -> str:
-    """The front matter block at the start of a page, with its `---` lines, as MkDocs reads it; or ""."""
-    if not text.startswith("---"):
-        return ""
-    lines = text.splitlines(keepends=True)
-    if lines[0].rstrip() != "---":
-        return ""
-    for number, line in enumerate(lines[1:], start=1):
-        if line.rstrip() in ("---", "..."):
-            return "".join(lines[: number + 1])
-    return ""
 
 
 def _meta(head: str) -> dict:

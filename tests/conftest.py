@@ -73,8 +73,7 @@ def built(tmp_path_factory) -> tuple[Paths, BuildReport]:
     """The whole real build, of a copy of the project's sources (the tests never touch ./site)."""
 
     def make(folder: Path) -> tuple[Paths, BuildReport]:
-        root = copy_project(folder)
-        paths = Paths(project=root, data=root / "guideline_data", build=root / "build", site=root / "site")
+        paths = Paths.of(copy_project(folder))
         return paths, build(paths)
 
     return once_per_run(tmp_path_factory, "project", make)
@@ -143,8 +142,8 @@ def page(browser, server):
 
 @pytest.fixture(scope="module")
 def shared_page(browser, server):
-    """One tab for all the tests of a module that only look (the search tests): the page and the search engine
-    load once, not once per test."""
+    """One tab for all the tests of a module that only look, each at a page it opens (search, accessibility, the
+    site browser tests): no new browser context per test, and the page and its search engine load once."""
     context, tab = recording_tab(browser, server)
     yield tab
     closed(context, tab)

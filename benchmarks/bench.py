@@ -70,10 +70,8 @@ COMPILE = """
 import tempfile
 from pathlib import Path
 import generator.serve
-from generator.build import templates
-env = templates(Path(tempfile.mkdtemp()))
-for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
-    env.get_template(name)
+from generator.build import compile_templates
+compile_templates(Path(tempfile.mkdtemp()))
 """
 # Python writes its bytecode, as it does for anyone who runs the generator (some shells say it should not).
 ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "NO_MKDOCS_2_WARNING": "1",
@@ -214,9 +212,7 @@ def edit_to_browser(project: Path, edits: int) -> list[float]:
                 )  # a page that is reloading has no body yet
                 seconds.append(time.perf_counter() - start)
                 if number + 1 < edits:  # the next save after this one's search index (serve's loop is sequential)
-                    _wait(
-                        lambda n=indexed: sum(line.startswith("Search index updated") for line in lines) > n, 300, lines
-                    )
+                    _wait(lambda n=indexed: _count(lines, "Search index updated") > n, 300, lines)
             _stop(server)  # first: closing the browser while a new build reloads its page can hang Chromium
             browser.close()
     finally:

@@ -226,6 +226,13 @@ def templates(cache_folder: Path) -> jinja2.Environment:
 COMPILED_CODE = Path(__file__).resolve().parent / "__pycache__"
 
 
+def compile_templates(cache_folder: Path) -> None:
+    """Every page template compiled now, in this process's environment and for later ones (see `templates`)."""
+    env = templates(cache_folder)
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
+        env.get_template(name)
+
+
 def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchIndex | None = None,
           search_later: bool = False) -> BuildReport:  # fmt: skip
     """The whole build. `search`: a running Pagefind service to use (serve keeps one); else one is started here, so

@@ -28,7 +28,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import Paths, build, templates
+from .build import Paths, build, compile_templates
 from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError
 from .render import environment
@@ -270,9 +270,7 @@ def _warm(paths: Paths) -> bool:
     """After the first good build: MkDocs' plugins and extensions imported and every page template compiled here,
     once, so that every rebuild's processes (forked from this one) start with them."""
     with contextlib.suppress(Exception):  # only a speed-up
-        env = templates(paths.build / CACHE_FOLDER)
-        for name in env.list_templates(filter_func=lambda name: name.endswith(".j2")):
-            env.get_template(name)
+        compile_templates(paths.build / CACHE_FOLDER)
         configs = sorted(paths.build.glob("*/mkdocs.yml"))
         if configs:
             warm_up(configs[0])

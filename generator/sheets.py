@@ -127,11 +127,17 @@ class Cover:
 # ---------------------------------------------------------------- the guard
 
 
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read `text` as the start of a formula. An empty text is not (`"" in "…"` is true
+    in Python, so the first character is tested, never a slice)."""
+    return bool(text) and text[0] in FORMULA_START
+
+
 def neutral(text: str) -> str:
     """A CSV field that a spreadsheet would read as a formula gets a leading apostrophe (OWASP's CSV injection rule).
 
     The xlsx cells need no apostrophe: `_put` stores every string as a string, so "=1+1" shows as written."""
-    return "'" + text if text[:1] in FORMULA_START else text
+    return "'" + text if formula_like(text) else text
 
 
 def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
@@ -153,7 +159,7 @@ def _put(sheet: Worksheet, row: int, column: int, value, style: str, link: str |
         if isinstance(value, str):
             cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error value
     cell.style = style
-    if isinstance(value, str) and value[:1] in FORMULA_START:
+    if isinstance(value, str) and formula_like(value):
         cell.quotePrefix = True  # Excel keeps it text even when the reader edits the cell
     if link:
         cell.hyperlink = link

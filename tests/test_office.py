@@ -305,3 +305,25 @@ def test_text_from_data_never_becomes_a_formula_in_workbooks_or_csv(tmp_path, of
     (imported,) = office([csv_file], "xlsx", tmp_path / "imported", infilter="CSV:44,34,76,1")  # as Excel reads it
     cells = [c for r in openpyxl.load_workbook(imported).active.iter_rows() for c in r if c.value is not None]
     assert len(cells) > len(HOSTILE) and not [c.value for c in cells if c.data_type == "f"]
+
+
+# ---------------------------------------------------------------- empty cells stay empty
+
+
+def test_no_empty_cell_of_any_built_csv_or_workbook_holds_anything(site):
+    """The formula guard marks text that starts like a formula, never an empty answer cell (an empty string is not a
+    formula): every blank a reader fills in is empty in every CSV and xlsx file of the built site."""
+    files = sorted((site / "downloads").rglob("*.csv")) + sorted((site / "en" / "downloads").rglob("*.csv"))
+    books = sorted((site / "downloads").rglob("*.xlsx")) + sorted((site / "en" / "downloads").rglob("*.xlsx"))
+    assert len(files) >= 30 and len(books) >= 30
+    for path in files:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
+        blank = [(n, i) for n, row in enumerate(rows) for i, value in enumerate(row) if value.strip(" '") == ""]
+        assert blank, path.name  # the answer columns are empty
+        assert not [(n, i, rows[n][i]) for n, i in blank if rows[n][i]], path.name
+    for path in books:
+        for sheet in openpyxl.load_workbook(path):
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip(" '")):
+                        assert cell.value is None and not cell.quotePrefix, (path.name, sheet.title, cell.coordinate)

@@ -205,7 +205,12 @@ def download_environment() -> jinja2.Environment:
 
 
 def quote_problems(linked: Linked) -> list[Problem]:
-    """Every quote must be the guideline's words: an excerpt, in both languages, of the section it names."""
+    """Every quote must be the guideline's words, as complete in one language as in the other.
+
+    Each language of a quote is an excerpt of one text of the section it names (our insertions in brackets, 〔…〕 and
+    [...], may stand in the quote for words left out or added, as in any quotation: the words outside them are the
+    guideline's, in their order). Both languages must quote the same text of the section, and as much of it: a
+    quote that takes a whole sentence in Japanese and its tail in English is cut, not an excerpt."""
     problems = []
     for t_index, template in enumerate(linked.kb.templates):
         for q_index, quote in enumerate(template.quotes):
@@ -214,22 +219,87 @@ def quote_problems(linked: Linked) -> list[Problem]:
             if section is None:
                 problems.append(linked.locator.problem(path + ("section",), f"unknown section {quote.section!r}"))
                 continue
-            guideline = [text for block_path, text in texts(section) if _is_guideline(section, block_path)]
+            guideline = [(p, text) for p, text in texts(section) if _is_guideline(section, p)]
             quoted = [(("items", i), item) for i, item in enumerate(quote.items)]
             if quote.text:
                 quoted.append((("text",), quote.text))
             for where, text in quoted:
-                for code in ("ja", "en"):
-                    words = _bare(getattr(text, code))
-                    if not any(words in _bare(getattr(g, code)) for g in guideline):
+                found = {code: _excerpts(getattr(text, code), code, guideline) for code in ("ja", "en")}
+                for code, spans in found.items():
+                    if not spans:
                         problems.append(
                             linked.locator.problem(
                                 path + where + (code,),
                                 f"the quote is not the wording of section {quote.section} ({code})",
-                                "copy the words from guideline_data/sections as they are (an excerpt is fine)",
+                                "copy the words from guideline_data/sections as they are (an excerpt is fine; "
+                                "mark words left out with […])",
                             )
                         )
+                if not (found["ja"] and found["en"]):
+                    continue
+                twins = set(found["ja"]) & set(found["en"])
+                if not twins or not any(_as_complete(found["ja"][t], found["en"][t]) for t in twins):
+                    ja, en = next(iter(found["ja"].values())), next(iter(found["en"].values()))
+                    problems.append(
+                        linked.locator.problem(
+                            path + where + ("en",),
+                            f"the English quote does not cover what the Japanese quotes of section {quote.section} "
+                            f"(Japanese {ja:.0%} of its text, English {en:.0%})",
+                            "quote the same words in both languages; mark words left out with […] in both",
+                        )
+                    )
     return problems
+
+
+# Our words inside the guideline's text or a quote: 〔…〕 in Japanese, [...] in English.
+INSERTION = re.compile(r"〔[^〔〕]*〕|\[[^\[\]]*\]")
+# What a quote may leave off at either end without being cut: quotation marks, brackets, sentence punctuation.
+EDGE = re.compile(r"[\s「」『』“”‘’\"'()（）。.、,:：;；]+")
+SAME_COVERAGE = 0.2  # the share of the quoted text each language covers may differ this much (word order, length)
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """How much of a text of the guideline a quote covers, and whether it reaches the text's start and end."""
+
+    share: float
+    start: bool
+    end: bool
+
+    def __format__(self, spec: str) -> str:
+        return format(self.share, spec)
+
+
+def _excerpts(quote: str, code: str, guideline: list[tuple[tuple, schema.Text]]) -> dict[tuple, Excerpt]:
+    """The texts of the section (by path) that hold `quote`, each with how much of it the quote covers."""
+    pieces = [p.strip() for p in INSERTION.split(_bare(quote))]
+    pieces = [p for p in pieces if EDGE.sub("", p)]
+    found = {}
+    for where, text in guideline:
+        whole = _bare(getattr(text, code))
+        start, position = None, 0
+        for piece in pieces:
+            index = whole.find(piece, position)
+            if index < 0:
+                break
+            start = index if start is None else start
+            position = index + len(piece)
+        else:
+            if pieces:
+                share = _share(whole[start:position]) / max(_share(whole), 1)
+                found[where] = Excerpt(share, not _share(whole[:start]), not _share(whole[position:]))
+    return found
+
+
+def _share(text: str) -> int:
+    """The length of a text without our insertions and punctuation: what a quote of it can cover."""
+    return len(EDGE.sub("", INSERTION.sub("", text)))
+
+
+def _as_complete(ja: Excerpt, en: Excerpt) -> bool:
+    """The same share of the text, within what word order and length allow; a whole text quoted whole."""
+    whole = (ja.start and ja.end) == (en.start and en.end)
+    return whole and abs(ja.share - en.share) <= SAME_COVERAGE
 
 
 def _is_guideline(section: schema.Section, path: tuple) -> bool:

@@ -1,11 +1,16 @@
 """MkDocs hooks of the generator; write.py names this file in every language's config.
 
+Values from the data reach the theme's templates already escaped for text and attributes alike (render.html_text);
+`on_env` makes them Markup, so that a template that escapes them again (`title="{{ config.site_name | e }}"`)
+prints them once escaped, as written, and keeps `striptags` from undoing their escaping.
+
 A Markdown file under downloads/ is a download (e.g. a template to edit), not a page: MkDocs would render it to
 HTML, so it is handed over as a plain file that MkDocs copies byte for byte, keeping its name and its `.md` URL.
 """
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from mkdocs.structure.files import File, Files
 
 from generator import search
@@ -45,7 +50,21 @@ def on_config(config):
 
 
 def on_env(env, config, files):
-    """The search words that overrides/main.html writes invisibly on every page (see generator/search.py)."""
+    """The search words that overrides/main.html writes invisibly on every page (see generator/search.py), and the
+    values from the data as Markup (see the module's docstring)."""
     env.filters["kb_index_words"] = search.index_words
-    env.filters["kb_title_words"] = search.title_words
+    env.filters["kb_title_words"] = lambda title: search.title_words(Markup(title).unescape())
+    env.filters["striptags"] = striptags
+    config.site_name = Markup(config.site_name)
+    for page in (file.page for file in files.documentation_pages() if file.page is not None):
+        if isinstance(page.meta.get("title"), str):
+            page.meta["title"] = Markup(page.meta["title"])
+        if isinstance(page.title, str):  # from the navigation, else the front matter
+            page.title = Markup(page.title)
     return env
+
+
+def striptags(value) -> Markup:
+    """Jinja's `striptags` gives the text unescaped, which the theme then prints as HTML (`<title>{{ page.title |
+    striptags }}`): here it stays escaped."""
+    return Markup.escape(Markup(str(value)).striptags())

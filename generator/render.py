@@ -38,9 +38,11 @@ LINE_START = re.compile(r"^(\s*)(?:([0-9]+)\.(?=\s|$)|([-+=?]))", re.MULTILINE)
 
 
 def html_text(text: str) -> str:
-    """Text for the places where MkDocs and Material print a string as HTML, unescaped: page and site titles,
-    navigation and tags. Quotes stay as they are: Material escapes the titles it puts in attributes itself."""
-    return html.escape(text, quote=False)
+    """Text for the values handed to MkDocs and Material (site name, page and navigation titles, tags, language
+    names), which their templates print unescaped, in text and in quoted attributes alike (`aria-label="{{
+    config.site_name }}"`): escaped for both, quotes included. Where a theme template escapes such a value again
+    (`title="{{ config.site_name | e }}"`), generator/mkdocs_hooks.py has made it Markup, which is not escaped twice."""
+    return html.escape(text, quote=True)
 
 
 def escape_markdown(text: str) -> str:

@@ -34,7 +34,7 @@ from generator.load import load
 from generator.validate import ITEM_MODELS as VALIDATED_MODELS
 from generator.validate import SINGLE_MODELS
 
-from .helpers import copy_project
+from .helpers import copy_fixture, copy_project
 
 LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")  # what a spreadsheet reads as the start of a formula
 FORMULA_START = tuple("=+-@＝＋－＠")
@@ -361,3 +361,92 @@ def _strings(value, key: str = ""):
 def _unzipped(path: Path) -> bytes:
     with zipfile.ZipFile(path) as archive:
         return b"".join(archive.read(name) for name in archive.namelist())
+
+
+# ---------------------------------------------------------------- the theme's templates (Material's and ours)
+
+# Quotes of both kinds, a tag, an ampersand, a character reference and a way out of <title>: each must read as
+# written wherever the theme prints it — text, a quoted attribute it escapes (title="{{ x | e }}") or one it does not
+# (aria-label="{{ config.site_name }}"), <title> after striptags.
+SITE_NAME = "Fictional cable-car cybersecurity guideline (for tests)"
+THEME_PAYLOAD = 'A "q" \'a\' <b>&amp; &lt;i&gt; </title><script>alert(1)</script>" onmouseover="alert(2)" x="'
+
+
+class _Elements(html.parser.HTMLParser):
+    """Every attribute of every element and every text, as a browser's parser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attributes: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes += [(tag, name, value or "") for name, value in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def theme_site(tmp_path_factory) -> Path:
+    """The fixture knowledge base with the payload in the site name, a section title (navigation, page title,
+    previous/next links), an actor's name (tags) and a language's name (the language selector)."""
+    root = tmp_path_factory.mktemp("theme")
+    data = copy_fixture(root)
+    quoted = json.dumps(THEME_PAYLOAD)
+    for path, old, new in (
+        ("document.yaml", f"en: {SITE_NAME}", f"en: {json.dumps(THEME_PAYLOAD + ' ' + SITE_NAME)}"),
+        ("sections/01_policy.yaml", "en: Involvement of executive management}", f"en: {quoted}}}"),
+        ("actors.yaml", "en: Security officer}", f"en: {quoted}}}"),
+    ):
+        file = data / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with (data / "ui.yaml").open("a", encoding="utf-8") as ui:
+        ui.write(f"language.en:\n  ja: {json.dumps(THEME_PAYLOAD)}\n  en: {json.dumps(THEME_PAYLOAD)}\n")
+    paths = Paths.of(data=data)
+    build(paths)
+    return paths.site
+
+
+def test_theme_prints_every_value_as_written(theme_site):
+    pages = sorted((theme_site / "en").rglob("*.html"))
+    shown = {"attribute": 0, "text": 0}
+    for path in pages:
+        page = _Elements()
+        page.feed(path.read_text(encoding="utf-8"))
+        page.close()
+        where = str(path.relative_to(theme_site))
+        assert not [a for a in page.attributes if a[1].startswith("on")], where
+        assert not [a for a in page.attributes if a[1] in ("x", "q", "a")], where  # no attribute from the payload
+        for tag, name, value in page.attributes:
+            if "alert(2)" in value:
+                assert THEME_PAYLOAD in value, (where, tag, name, value)
+                shown["attribute"] += 1
+            rest = value.replace(THEME_PAYLOAD, "")  # an escape that shows: a reference escaped twice
+            assert not [e for e in ("&quot;", "&lt;", "&#x27;", "&amp;") if e in rest], (where, tag, name, value)
+        text = "".join(page.text)
+        shown["text"] += text.count(THEME_PAYLOAD)
+        rest = text.replace(THEME_PAYLOAD, "")
+        assert not [e for e in ("&quot;", "&lt;", "&#x27;", "&amp;") if e in rest], where
+        assert "alert(1)" not in text or THEME_PAYLOAD in text, where
+        assert page.tags.count("script") == len(
+            [s for s in re.findall(r"<script\b[^>]*>(.*?)</script>", path.read_text(encoding="utf-8"), re.S)]
+        )
+    assert len(pages) > 20
+    # The logo's title and aria-label, the language selector, previous/next links, tags: in attributes and in text.
+    assert shown["attribute"] > 3 * len(pages) and shown["text"] > 3 * len(pages), shown
+
+
+def test_theme_title_element_reads_as_written(theme_site):
+    source = (theme_site / "en" / "index.html").read_text(encoding="utf-8")
+    page = _Elements()
+    page.feed(source)
+    title = re.search(r"<title>(.*?)</title>", source, re.S)
+    assert title is not None and html.unescape(title.group(1)).endswith(f"{THEME_PAYLOAD} {SITE_NAME}")
+    section = (theme_site / "en" / "guideline" / "1-1" / "index.html").read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", section, re.S)
+    assert title is not None and html.unescape(title.group(1)).startswith("1.1 " + THEME_PAYLOAD), title.group(1)

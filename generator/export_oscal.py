@@ -20,7 +20,6 @@ from .i18n import Language
 from .link import Key, Linked, segments
 from .overlay import Applied
 from .pages import children, label_of
-from .validate import parent_id
 
 OSCAL_VERSION = "1.1.3"
 TIMEZONE = "+09:00"  # dates of the knowledge base are Japanese dates
@@ -50,7 +49,7 @@ def catalog(linked: Linked, overlay: Applied | None = None) -> dict:
     body = {
         "uuid": builder.uuid(f"catalog/{kb.version}"),
         "metadata": builder.metadata(),
-        "groups": [builder.group(s) for s in kb.sections if parent_id(s.id) is None],
+        "groups": [builder.group(s) for s in kb.sections if kb.config.parent_of(s) is None],
     }
     if kb.references:
         body["back-matter"] = {"resources": [builder.resource(r) for r in kb.references]}
@@ -151,7 +150,7 @@ class _Builder:
         return group
 
     def control(self, section: schema.Section) -> dict:
-        cls = "control" if self.kb.config.is_control(section.id) else "section"
+        cls = "control" if self.kb.is_control(section.id) else "section"
         control = {"id": self.id(section.id), "class": cls, "title": _escape(self.language.text(section.title))}
         control |= self.common(section)
         kids = [self.control(kid) for kid in children(self.linked, section.id)]

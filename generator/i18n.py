@@ -22,15 +22,16 @@ class Language:
     code: str
     strings: dict[str, schema.UiString]
     root: str  # the knowledge base's first language, served at the site root (kb.yaml `languages`)
+    native_ids: bool = False  # sections carry their own ids and labels (kb.yaml `section_ids: native`)
 
     @classmethod
     def all(cls, kb: schema.KnowledgeBase) -> list[Language]:
         """The knowledge base's languages in order, the root language first."""
-        return [cls(code, kb.ui, kb.config.languages[0]) for code in kb.config.languages]
+        return [cls(code, kb.ui, kb.config.languages[0], kb.config.native) for code in kb.config.languages]
 
     @classmethod
     def of(cls, kb: schema.KnowledgeBase, code: str) -> Language:
-        return cls(code, kb.ui, kb.config.languages[0])
+        return cls(code, kb.ui, kb.config.languages[0], kb.config.native)
 
     @property
     def is_default(self) -> bool:
@@ -58,8 +59,14 @@ class Language:
             return self.t(f"{kind}.number").format(n=number.upper())
         return ""
 
+    def section_label(self, section: schema.Section) -> str:
+        """What names a section before its title: its own label (AC-2), else its number (none for native ids)."""
+        if section.label is not None:
+            return section.label
+        return "" if self.native_ids else self.section_number(section.id)
+
     def section_title(self, section: schema.Section) -> str:
-        number = self.section_number(section.id)
+        number = self.section_label(section)
         return f"{number} {self.text(section.title)}" if number else self.text(section.title)
 
     def fallback(self, text: schema.Text) -> str | None:

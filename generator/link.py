@@ -15,7 +15,7 @@ import ahocorasick
 
 from . import schema
 from .errors import DataError
-from .validate import Locator, Validated, parent_id, texts
+from .validate import Locator, Validated, part_ids, texts
 
 
 class Key(NamedTuple):
@@ -30,8 +30,10 @@ class ReferenceKind:
     name: str  # Key.kind
     prefix: str  # written @<prefix>:<id> in the data (sections also as a bare number: @1.2.3)
     collection: str  # the Index table that holds them
-    route: str  # the page, with {id} (or {checklist}: the checklist that defines an item); "" for sections (see pages)
-    anchor: str  # the anchor on that page, with {id} or {lower}
+    # the page, with {id} (or {checklist}: the checklist that defines an item); "" for sections and what stands on a
+    # section's page (see pages)
+    route: str
+    anchor: str  # the anchor on that page, with {id}, {lower} or {slug} (lower case, runs of other characters "-")
     label: str  # the field whose Text names it; "" where the label is not a Text (sections: number and title; items)
 
 
@@ -44,13 +46,19 @@ REFERENCE_KINDS = {
         ReferenceKind("tpl", "tpl", "templates", "templates/{id}.md", "", "title"),
         ReferenceKind("checklist", "list", "checklists", "checklists/{id}.md", "", "title"),
         ReferenceKind("item", "cl", "items", "checklists/{checklist}.md", "item-{lower}", ""),
+        ReferenceKind("param", "param", "params", "", "param-{slug}", ""),  # a control's parameter, shown inline
+        ReferenceKind("part", "part", "parts", "", "part-{slug}", ""),  # a part or statement item of a section
     )
 }
 PREFIX_KIND = {kind.prefix: kind.name for kind in REFERENCE_KINDS.values()}
+# @<prefix>:<id>, or a bare section id (@5.4.2, @ac-2), which may also name a part or statement item (@ac-2.a).
 REFERENCE = re.compile(
-    rf"@(?:({'|'.join(PREFIX_KIND)}):([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9]|[A-Za-z0-9])|([0-9]+(?:\.[0-9]+)*))"
+    rf"@(?:({'|'.join(PREFIX_KIND)}):([A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*)|([a-z0-9]+(?:[._-][a-z0-9]+)*))"
 )
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+# *emphasis*, as catalogs write titles of documents: a single asterisk after a space or punctuation, closed by one
+# before a space or punctuation (a footnote mark * inside a word or after one stays as written).
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
 
 
 class Segment(NamedTuple):
@@ -59,6 +67,7 @@ class Segment(NamedTuple):
     text: str = ""
     bold: bool = False
     key: Key | None = None
+    emphasis: bool = False
 
 
 def segments(text: str) -> Iterator[Segment]:
@@ -77,15 +86,27 @@ def _bold(raw: str) -> Iterator[Segment]:
     position = 0
     for match in BOLD.finditer(raw):
         if match.start() > position:
-            yield Segment(raw[position : match.start()].replace("\0", "@"))
+            yield from _emphasis(raw[position : match.start()])
         yield Segment(match.group(1).replace("\0", "@"), bold=True)
+        position = match.end()
+    if position < len(raw):
+        yield from _emphasis(raw[position:])
+
+
+def _emphasis(raw: str) -> Iterator[Segment]:
+    position = 0
+    for match in EMPHASIS.finditer(raw):
+        if match.start() > position:
+            yield Segment(raw[position : match.start()].replace("\0", "@"))
+        yield Segment(match.group(1).replace("\0", "@"), emphasis=True)
         position = match.end()
     if position < len(raw):
         yield Segment(raw[position:].replace("\0", "@"))
 
 
 # Relation names as the templates show them, from the point of view of the source.
-RELATIONS = ("implements", "cites", "derived-from", "includes", "mentions", "uses-term")
+RELATIONS = ("implements", "cites", "derived-from", "includes", "mentions", "uses-term", "related", "required",
+             "incorporated-into", "moved-to")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -105,12 +126,22 @@ class Index:
     checklists: dict[str, schema.Checklist]
     item_checklist: dict[str, str]  # item id -> the checklist that defines it
     parent_ids: set[str]  # sections that have sub-sections
+    params: dict[str, schema.Parameter] = field(default_factory=dict)
+    parts: dict[str, schema.Block | schema.ListItem] = field(default_factory=dict)
+    part_section: dict[str, str] = field(default_factory=dict)  # a param's or part's id -> its section's id
     links: list[Link] = field(default_factory=list)
     forward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
     backward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
 
     def exists(self, key: Key) -> bool:
+        key = self.canonical(key)
         return key.id in getattr(self, REFERENCE_KINDS[key.kind].collection)
+
+    def canonical(self, key: Key) -> Key:
+        """A bare reference names a section, else a part or statement item of one (@ac-2.a)."""
+        if key.kind == "section" and key.id not in self.sections and key.id in self.parts:
+            return Key("part", key.id)
+        return key
 
     def add(self, relation: str, source: Key, target: Key) -> None:
         link = Link(relation, source, target)
@@ -154,13 +185,21 @@ def link(validated: Validated) -> Linked:
         items={i.id: i for c in kb.checklists for i in c.items},
         checklists={c.id: c for c in kb.checklists},
         item_checklist={i.id: c.id for c in kb.checklists for i in c.items},
-        parent_ids={parent_id(s.id) for s in kb.sections} - {None},
+        parent_ids={kb.config.parent_of(s) for s in kb.sections} - {None},
     )
+    for section in kb.sections:
+        for param in section.params:
+            index.params[param.id] = param
+            index.part_section[param.id] = section.id
+        for path, part_id in part_ids(section):
+            index.parts[part_id] = _at(section, path[:-1])
+            index.part_section[part_id] = section.id
     problems = []
     for path, text in texts(kb):
         owner = owner_of(kb, path)
         for language in kb.config.languages:
             for match, target in parse_references(getattr(text, language)):
+                target = index.canonical(target)
                 if not index.exists(target):
                     problems.append(
                         locator.problem(
@@ -169,13 +208,19 @@ def link(validated: Validated) -> Linked:
                             _reference_fix(index, target),
                         )
                     )
-                elif owner is not None and owner != target:
+                elif owner is not None and owner != target and target.kind not in ("param", "part"):
                     index.add("mentions", owner, target)
     if problems:
         raise DataError(problems)
     _structural_links(kb, index)
     _term_uses(kb, index)
     return Linked(kb=kb, index=index, locator=locator)
+
+
+def _at(model, path: tuple):
+    for step in path:
+        model = model[step] if isinstance(step, int) else getattr(model, step)
+    return model
 
 
 def owner_of(kb: schema.KnowledgeBase, path: tuple) -> Key | None:
@@ -199,14 +244,9 @@ def owner_of(kb: schema.KnowledgeBase, path: tuple) -> Key | None:
 def _reference_fix(index: Index, target: Key) -> str:
     import difflib
 
-    table = {
-        "section": index.sections,
-        "term": index.terms,
-        "ref": index.references,
-        "tpl": index.templates,
-        "item": index.items,
-        "checklist": index.checklists,
-    }[target.kind]
+    table = getattr(index, REFERENCE_KINDS[target.kind].collection)
+    if target.kind == "section":  # a bare reference may name a part too
+        table = {**table, **index.parts}
     close = difflib.get_close_matches(target.id, list(table), n=1)
     return (
         f"did you mean {close[0]!r}?"
@@ -222,6 +262,8 @@ def _structural_links(kb: schema.KnowledgeBase, index: Index) -> None:
             index.add("implements", source, Key("section", target))
         for ref in section.references:
             index.add("cites", source, Key("ref", ref))
+        for section_link in section.links:
+            index.add(section_link.rel, source, Key("section", section_link.target))
     for checklist in kb.checklists:
         for item in checklist.items:
             index.add("derived-from", Key("item", item.id), Key("section", item.section))

@@ -49,6 +49,7 @@ class Applied:
     references: dict[str, schema.InternalReference] = field(default_factory=dict)
     review: dict[int, str] = field(default_factory=dict)  # id() of an annotation → the fingerprint its target has now
     notices: list[Problem] = field(default_factory=list)  # for the build's output: notes to review, fingerprints
+    parameter_values: dict[str, list[str]] = field(default_factory=dict)  # a control parameter's id → its values
 
     @property
     def organisation(self) -> schema.Organisation:
@@ -160,6 +161,13 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
             problem(path + ("target",), f"no {key.kind} {key.id!r} in the knowledge base",
                     _did_you_mean(key.id, known, key.kind))  # fmt: skip
             continue
+        params = {p.id for p in index.sections[key.id].params} if key.kind == "section" else set()
+        for param_id in annotation.parameters:
+            if param_id not in params:
+                problem(path + ("parameters", param_id), f"{key.kind} {key.id!r} has no parameter {param_id!r}",
+                        _did_you_mean(param_id, params, "parameter of that control"))  # fmt: skip
+            else:
+                applied.parameter_values[param_id] = annotation.parameters[param_id]
         for r_index, reference in enumerate(annotation.references):
             if reference not in applied.references:
                 problem(path + ("references", r_index), f"unknown internal reference {reference!r}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -10,7 +11,6 @@ from typing import Any, Literal
 from . import schema
 from .i18n import Language
 from .link import REFERENCE_KINDS, Key, Linked
-from .validate import parent_id
 
 
 @dataclass
@@ -69,24 +69,41 @@ def section_path(linked: Linked, section_id: str) -> str:
 
 def target_of(linked: Linked, key: Key) -> tuple[str, str]:
     """(page path, anchor) of anything a reference can point at, as the reference vocabulary routes it."""
+    key = linked.index.canonical(key)
     kind = REFERENCE_KINDS[key.kind]
-    if not kind.route:
-        return section_path(linked, key.id), ""
-    fields = {"id": key.id, "lower": key.id.lower(), "checklist": linked.index.item_checklist.get(key.id, "")}
+    fields = {"id": key.id, "lower": key.id.lower(), "slug": anchor_slug(key.id),
+              "checklist": linked.index.item_checklist.get(key.id, "")}  # fmt: skip
+    if not kind.route:  # a section, or what stands on its page
+        return section_path(linked, linked.index.part_section.get(key.id, key.id)), kind.anchor.format(**fields)
     return kind.route.format(**fields), kind.anchor.format(**fields)
+
+
+def anchor_slug(part_id: str) -> str:
+    """A part's or parameter's id as a page anchor: lower case, runs of other characters as one "-"."""
+    return re.sub(r"[^a-z0-9]+", "-", part_id.lower()).strip("-")
 
 
 def label_of(linked: Linked, language: Language, key: Key) -> str:
     """What a reference is called in running text: a section's number and title, a term, a title; an item's id."""
+    key = linked.index.canonical(key)
     kind = REFERENCE_KINDS[key.kind]
     target = getattr(linked.index, kind.collection)[key.id]
     if key.kind == "section":
         return language.section_title(target)
+    if key.kind == "part":  # its section's label and its own: AC-2a
+        section = linked.index.sections[linked.index.part_section[key.id]]
+        own = (
+            (target.label or key.id.rsplit(".", 1)[-1]).strip().rstrip(".")
+            if isinstance(target, schema.ListItem)
+            else ""
+        )
+        return f"{language.section_label(section) or section.id}{own}"
     return language.text(getattr(target, kind.label)) if kind.label else key.id
 
 
 def children(linked: Linked, section_id: str) -> list[schema.Section]:
-    return [s for s in linked.kb.sections if parent_id(s.id) == section_id]
+    parent_of = linked.kb.config.parent_of
+    return [s for s in linked.kb.sections if parent_of(s) == section_id]
 
 
 # ---------------------------------------------------------------- page producers
@@ -101,10 +118,10 @@ def core_pages(linked: Linked) -> list[Page]:
     for section in kb.sections:
         path = section_path(linked, section.id)
         if section.listing:
-            place = "listings" if parent_id(section.id) is None else None
+            place = "listings" if kb.config.parent_of(section) is None else None
             pages.append(Page(path, f"{section.listing}.md.j2", section.title, {"section": section}, nav=place))
         else:
-            template = "control.md.j2" if kb.config.in_controls_chapter(section.id) else "section.md.j2"
+            template = "control.md.j2" if kb.in_controls_chapter(section.id) else "section.md.j2"
             pages.append(Page(path, template, section.title, {"section": section}))
     pages += [
         Page("controls.md", "controls.md.j2", "nav.controls", nav="tools"),
@@ -131,7 +148,7 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
             return entry(path)
         return {title_of(by_path[path]): [path, *(section_tree(k) for k in kids)]}
 
-    top_sections = [s for s in linked.kb.sections if parent_id(s.id) is None]
+    top_sections = [s for s in linked.kb.sections if linked.kb.config.parent_of(s) is None]
     guideline = ["guideline/index.md", *(section_tree(s) for s in top_sections if s.listing is None)]
     tree: list = [entry("index.md"), {title_of(by_path["guideline/index.md"]): guideline}]
     for place in NAV_PLACES:

@@ -24,7 +24,8 @@ from markupsafe import Markup
 from . import schema
 from .i18n import Language
 from .link import Key, Linked, TermFinder, segments
-from .pages import Page, label_of, relative_md, relative_url, target_of
+from .overlay import Applied
+from .pages import Page, anchor_slug, label_of, relative_md, relative_url, target_of
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Markdown's and HTML's specials, written as character references: a reference is the character itself in every
@@ -99,6 +100,7 @@ class PageRenderer:
     page: Page
     terms: TermMatcher
     marked_terms: set[str] = field(default_factory=set)
+    organisation: Applied | None = None  # an organisation's overlay: its values of the controls' parameters
 
     # -- text
     def text(self, text: schema.Text | None, mark_terms: bool = True) -> Markup:
@@ -119,10 +121,14 @@ class PageRenderer:
     def _render(self, raw: str, mark_terms: bool) -> str:
         out = []
         for segment in segments(raw):
-            if segment.key:
+            if segment.key and segment.key.kind == "param":
+                out.append(self.param_value(self.linked.index.params[segment.key.id]))
+            elif segment.key:
                 out.append(self.link(segment.key))
             elif segment.bold:
                 out.append(f"**{self._marked(segment.text, mark_terms)}**")
+            elif segment.emphasis:
+                out.append(f"*{self._marked(segment.text, mark_terms)}*")
             else:
                 out.append(self._marked(segment.text, mark_terms))
         return "".join(out)
@@ -145,6 +151,36 @@ class PageRenderer:
     def _own_terms(self) -> set[str]:
         term = self.page.context.get("term")
         return {term.id} if term else set()
+
+    # -- a control's parameters
+    def param_value(self, param: schema.Parameter, table: bool = False) -> Markup:
+        """A parameter as a reader sees it: the organisation's value (marked as its own), the catalog's value, or
+        what is to be assigned or selected; inline it links to its row in the control's table of parameters."""
+        t = self.language.t
+        own = self.linked_values(param)
+        if own:
+            shown = escape_markdown(t("punct.list").join(own))
+            return Markup(f'<span class="kb-param kb-param--own" title="{escape_html(t("own.label"))}">{shown}</span>')
+        if param.values:
+            text = t("punct.list").join(param.values)
+        elif param.select:
+            choices = t("param.or").join(self.language.text(c) for c in param.select.choices)
+            text = t(f"param.select_{param.select.how_many.replace('-', '_')}").format(choices=choices)
+        else:
+            text = t("param.assign").format(label=self.language.text(param.label) if param.label else param.id)
+        shown = escape_markdown(text)
+        if table:
+            return Markup(shown)
+        href = self.href(Key("param", param.id))
+        return Markup(f'<a class="kb-param" href="{href}">{shown}</a>')
+
+    def linked_values(self, param: schema.Parameter) -> list[str]:
+        """The values the organisation's overlay sets for the parameter."""
+        return self.organisation.parameter_values.get(param.id, []) if self.organisation else []
+
+    @staticmethod
+    def anchor_slug(part_id: str) -> str:
+        return anchor_slug(part_id)
 
     # -- links
     def href(self, key: Key | str, anchor: str = "") -> Markup:
@@ -209,6 +245,7 @@ def render_page(env: jinja2.Environment, linked: Linked, language: Language, pag
                 shared: dict) -> str:  # fmt: skip
     # A page kind may resolve links its own way (the print page links inside itself): a PageRenderer subclass.
     renderer = page.context.get("renderer", PageRenderer)(linked, language, page, terms)
+    renderer.organisation = shared.get("organisation")
     template = env.get_template(page.template)
     return template.render(
         page=page,

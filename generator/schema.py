@@ -7,6 +7,7 @@ Text meant for readers is always a `Text` (Japanese and English together): langu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Literal
 
@@ -23,8 +24,14 @@ from pydantic import (
 )
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# "1.2.3"; an unnumbered word ("intro"); a lettered kind numbered at any depth ("appendix-1", "appendix-a.2").
-SectionId = Annotated[str, StringConstraints(pattern=r"^([0-9]+(\.[0-9]+)*|[a-z]+|[a-z]+-[0-9a-z]+(\.[0-9a-z]+)*)$")]
+# Numbered ids (kb.yaml `section_ids: numbered`, the default): "1.2.3"; an unnumbered word ("intro"); a lettered kind
+# numbered at any depth ("appendix-1", "appendix-a.2"). Native ids (`section_ids: native`): the catalog's own, lower
+# case ASCII words joined by ".", "-" or "_" ("ac-2", "ac-2.1", "a.5.1", "gc.1.1"), shown by the section's `label`.
+NUMBERED_ID = re.compile(r"^([0-9]+(\.[0-9]+)*|[a-z]+|[a-z]+-[0-9a-z]+(\.[0-9a-z]+)*)$")
+SectionId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+([._-][a-z0-9]+)*$", max_length=80)]
+# A parameter of a control, or a part or statement item (e.g. OSCAL's "ac-2_prm_1", "ac-2_smt.a"): ids that text
+# refers to with @param:<id> and @<id>.
+PartId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$", max_length=120)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9.-]*$")]
 
@@ -70,6 +77,8 @@ ControlCategory = Slug
 
 
 class ListItem(Strict):
+    id: PartId | None = None  # a statement item that text may refer to (@ac-2.a); its anchor on the page
+    label: NonEmpty | None = None  # the item's own label as the source writes it ("a.", "1.", "(a)")
     text: Text
     note: Text | None = None  # e.g. the overview's "(例：…)" under an item
     items: list[ListItem] = []
@@ -87,6 +96,9 @@ BlockRole = Literal[
     "quote",
     "table",
     "figure",  # a figure of the overview that the text extraction only names
+    "statement",  # a control catalog's statement: what the control requires
+    "guidance",  # a control catalog's discussion of the statement
+    "objective",  # what an assessment checks (assessment objectives)
 ]
 
 
@@ -94,6 +106,8 @@ class Block(Strict):
     """One block of a section's body. Which fields it needs depends on its role."""
 
     role: BlockRole
+    id: PartId | None = None  # a catalog part's own id, kept for references and exports
+    name: Slug | None = None  # a catalog part's own name where no role says it (kept for the OSCAL export)
     source: Provenance = "guideline"
     title: Text | None = None
     paragraphs: list[Text] = []
@@ -134,12 +148,63 @@ class Synonyms(Strict):
     en: list[NonEmpty] = []
 
 
+class Choice(Strict):
+    """A parameter's choices: one of them, or one or more."""
+
+    how_many: Literal["one", "one-or-more"] = "one"
+    choices: Annotated[list[Text], Field(min_length=1)]
+
+
+class Parameter(Strict):
+    """A value a control leaves to the organisation (OSCAL `param`): shown inline where text says @param:<id>, and in
+    the control's table of parameters. An organisation's overlay may set it."""
+
+    id: PartId
+    label: Text | None = None  # what the organisation defines ("organization-defined frequency")
+    guidance: Text | None = None
+    select: Choice | None = None
+    values: list[NonEmpty] = []  # the catalog's own value(s), if it sets one
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Parameter:
+        if self.label is None and self.select is None and not self.values:
+            raise ValueError("a parameter needs a 'label', a 'select' or 'values'")
+        return self
+
+
+LinkRelation = Literal["related", "required", "incorporated-into", "moved-to"]
+
+
+class SectionLink(Strict):
+    """A typed link of a control to another (OSCAL `links`): shown both ways on the two pages."""
+
+    rel: LinkRelation
+    target: SectionId
+
+
+class Prop(Strict):
+    """A catalog's own property of a control that no field of ours says (kept as written, shown and exported)."""
+
+    name: Slug
+    value: NonEmpty
+    ns: NonEmpty | None = None
+    class_: NonEmpty | None = Field(default=None, alias="class")
+
+
 class Section(Strict):
     """A heading of the guideline's table of contents, with what the overview says under it."""
 
     id: SectionId
+    label: NonEmpty | None = None  # its own label (AC-2, AC-2(1), A.5.1): shown instead of a number made of the id
+    parent: SectionId | None = None  # native ids: the section it belongs to (numbered ids: the id says it)
+    kind: Literal["group", "control"] | None = None  # native ids: a group (family, theme) or a control
     title: Text
     status: ChangeStatus | None = None
+    control_status: Slug | None = None  # e.g. withdrawn: one of kb.yaml's control_statuses (not a change status)
+    links: list[SectionLink] = []
+    params: list[Parameter] = []
+    selections: list[Slug] = []  # named selections (baselines, profiles, tiers) that include it: kb.yaml's selections
+    props: list[Prop] = []
     category: ControlCategory | None = None  # controls only (kb.yaml structure.controls)
     blocks: list[Block] = []
     references: list[Slug] = []  # ids in references.yaml that this section cites
@@ -178,7 +243,8 @@ class Reference(Strict):
     issuer: Text | None = None
     date: dt.date | None = None
     date_precision: Literal["day", "month", "year"] = "day"
-    url: Annotated[str, StringConstraints(pattern=r"^https://")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$")] | None = None
+    citation: Text | None = None  # the source's own citation of it (a catalog's back matter): not ours
     note: Text | None = None  # editorial
 
 
@@ -256,7 +322,8 @@ class ChecklistItem(Strict):
     id: ItemId  # CL<chapter>-<nnn>, stable: answers saved in browsers and workbooks are keyed by it
     text: Text
     section: SectionId  # the source section / control
-    block: Literal["summary", "requirement", "examples", "additional", "paragraph", "column"]  # where in the section
+    # where in the section
+    block: Literal["summary", "requirement", "examples", "additional", "paragraph", "column", "statement"]
     actor: Slug  # who acts: an id in actors.yaml of kind "actor"
     # guideline: the overview's own sentence (at most its ending adjusted, or cut to one of its clauses);
     # editorial: our summary, combination or rephrasing of it
@@ -393,7 +460,8 @@ LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-
 class Structure(Strict):
     """Which parts of the guideline play which role. The generator reads these and never names a section."""
 
-    controls: SectionId  # the chapter whose sub-sections are the controls (each has a category)
+    # the chapter whose sub-sections are the controls (each has a category); native ids: sections say `kind: control`
+    controls: SectionId | None = None
     policies: list[SectionId] = []  # chapters whose sections call for controls
     self_assessment: list[SectionId] = []  # the sections the self-assessment rests on
 
@@ -410,10 +478,15 @@ class KbConfig(Strict):
     structure: Structure
     control_categories: list[Slug] = []  # a control's `category`; labels are the ui strings category.<id>
     change_statuses: list[Slug] = []  # a section's `status`; labels are the ui strings status.<id>
+    control_statuses: list[Slug] = []  # a control's `control_status`; labels are the ui strings control_status.<id>
+    selections: list[Slug] = []  # named selections of controls (baselines); labels are the ui strings selection.<id>
+    # numbered: ids are section numbers, parents and order follow from them; native: the sections' own ids, labels,
+    # `parent` and `kind`, in the files' order
+    section_ids: Literal["numbered", "native"] = "numbered"
     features: list[FeatureName] = ["core", "checklists", "templates", "open_data"]
     overlay: NonEmpty | None = None  # an organisation's overlay folder, relative to the knowledge base's folder
 
-    @field_validator("languages", "control_categories", "change_statuses", "features")
+    @field_validator("languages", "control_categories", "change_statuses", "control_statuses", "selections", "features")
     @classmethod
     def _unique(cls, values: list[str]) -> list[str]:
         repeated = sorted({v for v in values if values.count(v) > 1})
@@ -421,12 +494,23 @@ class KbConfig(Strict):
             raise ValueError(f"listed twice: {', '.join(repeated)}")
         return values
 
-    def is_control(self, section_id: str) -> bool:
-        """The one definition of "control": a sub-section of the controls chapter."""
-        return section_id.startswith(self.structure.controls + ".")
+    @property
+    def native(self) -> bool:
+        return self.section_ids == "native"
 
-    def in_controls_chapter(self, section_id: str) -> bool:
-        return section_id == self.structure.controls or self.is_control(section_id)
+    def is_control(self, section: Section) -> bool:
+        """The one definition of "control": a section of kind control; with numbered ids, a sub-section of the
+        controls chapter that is not a group."""
+        if section.kind is not None:
+            return section.kind == "control"
+        controls = self.structure.controls
+        return not self.native and controls is not None and section.id.startswith(controls + ".")
+
+    def parent_of(self, section: Section) -> str | None:
+        """The section a section belongs to: its `parent`, or (numbered ids) the number one level up."""
+        if section.parent is not None or self.native:
+            return section.parent
+        return section.id.rsplit(".", 1)[0] if "." in section.id else None
 
     def is_policy(self, section_id: str) -> bool:
         """A section of a chapter that calls for controls."""
@@ -448,6 +532,16 @@ class KnowledgeBase(Strict):
     templates: list[Template]
     changelog: list[ChangelogEntry]  # newest first
     ui: dict[str, UiString]
+
+    def is_control(self, section_id: str) -> bool:
+        return self.config.is_control(self._sections[section_id])
+
+    def in_controls_chapter(self, section_id: str) -> bool:
+        return section_id == self.config.structure.controls or self.is_control(section_id)
+
+    @functools.cached_property
+    def _sections(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
 
     @property
     def version(self) -> str:
@@ -502,13 +596,15 @@ class Annotation(Strict):
     note: Text | None = None
     owner: Owner | None = None
     references: list[Slug] = []  # ids in the overlay's references.yaml
+    # the values the organisation gives the target control's parameters (parameter id → values)
+    parameters: dict[PartId, Annotated[list[NonEmpty], Field(min_length=1)]] = {}
     # The target's text when the note was written (`check` prints it): a changed target asks for a review.
     fingerprint: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")] | None = None
 
     @model_validator(mode="after")
     def _says_something(self) -> Annotation:
-        if self.note is None and self.owner is None and not self.references:
-            raise ValueError("an annotation needs a 'note', an 'owner' or 'references'")
+        if self.note is None and self.owner is None and not self.references and not self.parameters:
+            raise ValueError("an annotation needs a 'note', an 'owner', 'references' or 'parameters'")
         return self
 
 

@@ -229,7 +229,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
     kb = linked.kb
     sections = {}
     for section in kb.sections:
-        number = language.section_number(section.id).rstrip(".")
+        number = language.section_label(section).rstrip(".")
         if number:
             sections[" ".join(runs(number)) if not number[0].isdigit() else number] = [
                 url_of(section_path(linked, section.id)),

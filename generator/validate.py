@@ -222,8 +222,19 @@ def section_order_key(section_id: str) -> tuple:
     return (2, kind, *((0, int(n), "") if n.isdigit() else (1, 0, n) for n in number.split(".")))
 
 
-def parent_id(section_id: str) -> str | None:
-    return section_id.rsplit(".", 1)[0] if "." in section_id else None
+def part_ids(section: schema.Section) -> Iterator[tuple[tuple, str]]:
+    """The ids a section's blocks and statement items carry (references point at them), with their paths."""
+
+    def items(path: tuple, values: list[schema.ListItem]) -> Iterator[tuple[tuple, str]]:
+        for position, item in enumerate(values):
+            if item.id:
+                yield path + (position, "id"), item.id
+            yield from items(path + (position, "items"), item.items)
+
+    for b, block in enumerate(section.blocks):
+        if block.id:
+            yield ("blocks", b, "id"), block.id
+        yield from items(("blocks", b, "items"), block.items)
 
 
 def fold(text: str) -> str:
@@ -269,6 +280,20 @@ def _duplicates(kb, locator) -> list[Problem]:
                     )
                 )
             seen.setdefault(item_id, index)
+    owners: dict[str, str] = {s.id: "a section" for s in kb.sections}
+    for s_index, section in enumerate(kb.sections):
+        named = [(path, part_id, "part") for path, part_id in part_ids(section)]
+        named += [(("params", p, "id"), param.id, "parameter") for p, param in enumerate(section.params)]
+        for path, part_id, what in named:
+            if part_id in owners:
+                problems.append(
+                    locator.problem(
+                        ("sections", s_index, *path),
+                        f"the {what} id {part_id!r} is already the id of {owners[part_id]}",
+                        "ids of sections, parts and parameters are one name space: give it its own id",
+                    )
+                )
+            owners.setdefault(part_id, f"a {what} of {section.id}")
     seen_items: dict[str, tuple] = {}
     for c_index, checklist in enumerate(kb.checklists):
         for i_index, item in enumerate(checklist.items):
@@ -302,41 +327,30 @@ def _duplicates(kb, locator) -> list[Problem]:
 LISTED_IN_KB_YAML = (
     ("category", "control category", "control_categories"),
     ("status", "change status", "change_statuses"),
+    ("control_status", "control status", "control_statuses"),
+    ("selections", "selection", "selections"),
 )
 
 
 def _order(kb, locator) -> list[Problem]:
     problems = []
-    ids = {s.id for s in kb.sections}
+    config = kb.config
+    seen: set[str] = set()
+    stems: dict[str, str] = {}
     previous = None
     for index, section in enumerate(kb.sections):
-        key = section_order_key(section.id)
-        if previous is not None and key <= section_order_key(previous) and key != (0,):
-            problems.append(
-                locator.problem(
-                    ("sections", index, "id"),
-                    f"section {section.id} comes after {previous}: out of table-of-contents order",
-                    "move it to its place in the table of contents",
-                )
-            )
-        parent = parent_id(section.id)
-        if parent and parent not in ids:
-            problems.append(
-                locator.problem(
-                    ("sections", index, "id"), f"section {section.id} has no parent section {parent}", f"add {parent}"
-                )
-            )
-        config = kb.config
-        is_control = config.is_control(section.id)
-        if is_control and section.category is None:
+        problems += _place(kb, locator, index, section, previous, seen, stems)
+        is_control = config.is_control(section)
+        if is_control and section.category is None and config.control_categories:
             problems.append(
                 locator.problem(("sections", index), f"control {section.id} has no category", "add 'category:'")
             )
         if not is_control and section.category is not None:
+            where = f"the sections of chapter {config.structure.controls}" if not config.native else "kind: control"
             problems.append(
                 locator.problem(
                     ("sections", index, "category"),
-                    f"only controls (the sections of chapter {config.structure.controls}) have a category",
+                    f"only controls ({where}) have a category",
                     "remove 'category:' (kb.yaml names the controls chapter in structure.controls)",
                 )
             )
@@ -346,14 +360,17 @@ def _order(kb, locator) -> list[Problem]:
             allowed = getattr(config, listed)
             for inner, owner in marked:
                 value = getattr(owner, field, None)
-                if value is not None and value not in allowed:
-                    problems.append(
-                        locator.problem(
-                            ("sections", index, *inner, field),
-                            f"unknown {what} {value!r}",
-                            _did_you_mean(value, set(allowed), field) + f" (kb.yaml lists them in {listed})",
+                values = value if isinstance(value, list) else [] if value is None else [value]
+                for position, one in enumerate(values):
+                    at = (field, position) if isinstance(value, list) else (field,)
+                    if one not in allowed:
+                        problems.append(
+                            locator.problem(
+                                ("sections", index, *inner, *at),
+                                f"unknown {what} {one!r}",
+                                _did_you_mean(one, set(allowed), field) + f" (kb.yaml lists them in {listed})",
+                            )
                         )
-                    )
         for target_index, target in enumerate(section.implements):
             if target == section.id:
                 problems.append(
@@ -364,6 +381,41 @@ def _order(kb, locator) -> list[Problem]:
                     )
                 )
         previous = section.id
+    return problems
+
+
+def _place(kb, locator, index, section, previous, seen, stems) -> list[Problem]:
+    """A section's id, parent and place: numbered ids in table-of-contents order under their parent number; native
+    ids after their `parent`, each with a page of its own."""
+    config, where = kb.config, ("sections", index, "id")
+    problems = []
+    if not config.native and not schema.NUMBERED_ID.match(section.id):
+        problems.append(locator.problem(where, f"section id {section.id!r} is not a section number",
+                                        "use a number (1.2.3), a word (intro) or a lettered kind (appendix-a), or set "
+                                        "'section_ids: native' in kb.yaml for a catalog's own ids"))  # fmt: skip
+        return problems
+    if not config.native and previous is not None:
+        key = section_order_key(section.id)
+        if key <= section_order_key(previous) and key != (0,):
+            problems.append(locator.problem(where, f"section {section.id} comes after {previous}: out of "
+                                            "table-of-contents order", "move it to its place in the table of "
+                                            "contents"))  # fmt: skip
+    parent = config.parent_of(section)
+    if parent and parent not in seen:
+        known = parent in {s.id for s in kb.sections}
+        problems.append(
+            locator.problem(
+                ("sections", index, "parent" if section.parent else "id"),
+                f"section {section.id} has no parent section {parent}" + (" before it" if known else ""),
+                f"move {section.id} after {parent}" if known else f"add {parent}",
+            )
+        )
+    stem = section.id.replace(".", "-")
+    if stem in stems:
+        problems.append(locator.problem(where, f"sections {stems[stem]} and {section.id} would have the same page "
+                                        f"({stem})", "give one of them another id"))  # fmt: skip
+    stems[stem] = section.id
+    seen.add(section.id)
     return problems
 
 
@@ -390,7 +442,8 @@ def _known_ids(kb, locator) -> list[Problem]:
 
 def _id_uses(kb) -> Iterator[tuple[tuple, str, str]]:
     structure = kb.config.structure
-    yield ("config", "structure", "controls"), "section", structure.controls
+    if structure.controls is not None:
+        yield ("config", "structure", "controls"), "section", structure.controls
     for name in ("policies", "self_assessment"):
         for j, value in enumerate(getattr(structure, name)):
             yield ("config", "structure", name, j), "section", value
@@ -404,6 +457,8 @@ def _id_uses(kb) -> Iterator[tuple[tuple, str, str]]:
         ):
             for j, value in enumerate(getattr(s, field)):
                 yield ("sections", i, field, j), kind, value
+        for j, link in enumerate(s.links):
+            yield ("sections", i, "links", j, "target"), "section", link.target
     for i, t in enumerate(kb.glossary):
         for j, value in enumerate(t.related):
             yield ("glossary", i, "related", j), "glossary term", value

@@ -43,7 +43,7 @@ class Core(Feature):
             "actors": {a.id: a for a in kb.actors},
             "csf_categories": {c.id: c for f in kb.csf for c in f.categories},
             "csf_sections": csf_sections,
-            "controls": [s for s in kb.sections if kb.config.is_control(s.id)],
+            "controls": [s for s in kb.sections if kb.is_control(s.id)],
             "categories": kb.config.control_categories,
             "glossary_groups": glossary_groups(kb.glossary, language),
             "term_haystack": term_haystack,

@@ -17,7 +17,7 @@ import jinja2
 
 from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import Cache, code_fingerprint
+from .cache import Cache, code_fingerprint, compiled_templates
 from .errors import DataError, Problem
 from .features import BuildSettings, Feature
 from .features.checklists import Checklists
@@ -204,7 +204,8 @@ def templates(cache_folder: Path) -> jinja2.Environment:
     template compiled). Compiled templates are kept for the next process, in a folder of this very generator's code
     (what Jinja compiles depends on how render.py sets it up): beside the generator's compiled modules, as Python
     keeps its own, so that every build on this machine finds them, the first build of a new knowledge base too; in
-    the build cache where the package cannot be written to."""
+    the build cache where the package cannot be written to. Each is signed with this account's key and checked when
+    read (cache.SignedBytecodeCache): no code is loaded that this account did not compile."""
     env = environment()
     name = code_fingerprint()[:24]
     for home in (COMPILED_CODE, cache_folder / "jinja"):
@@ -218,7 +219,7 @@ def templates(cache_folder: Path) -> jinja2.Environment:
         for old in home.glob("jinja-*"):
             if old != compiled:
                 shutil.rmtree(old, ignore_errors=True)
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        env.bytecode_cache = compiled_templates(compiled)
         break
     return env
 

@@ -7,15 +7,25 @@ print it), the generator's version, every source file of the generator (Python a
 never serves a stale file) and the versions of the libraries that write the files. The cache lives in
 build/.cache/; deleting it only costs time. Each stored file is named by the hash of its bytes and checked against
 it when read, so a damaged entry is made again instead of served.
+
+The build folder is not trusted: whoever could write there (an archive of someone else's project, a shared folder)
+must not be able to run code or write anywhere through it. A manifest is read as data and must be a JSON object of
+relative paths (no `..`, not absolute) to hashes; anything else is a damaged entry, discarded with a note. Jinja's
+compiled templates (code) are kept only with a signature under this account's own key (`SignedBytecodeCache`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
+import re
+import secrets
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -23,6 +33,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import jinja2
 
 from . import __version__
 
@@ -138,16 +150,23 @@ class Cache:
     # -- storage: <name>/<key>.json maps each path to the hash of its bytes, kept in <name>/blobs/<hash>
     def _read(self, name: str, key: str) -> dict[str, bytes] | None:
         entry = self.folder / _safe(name) / f"{key}.json"
+        if not entry.exists():
+            return None
+        manifest = read_manifest(entry)
         try:
-            manifest = json.loads(entry.read_text(encoding="utf-8"))
+            if manifest is None:
+                raise ValueError("it is not a JSON object of relative paths to hashes")
             files = {}
             for path, digest in manifest.items():
-                content = (entry.parent / "blobs" / digest).read_bytes()
+                content = _regular_bytes(entry.parent / "blobs" / digest)
                 if hashlib.sha256(content).hexdigest() != digest:
-                    return None
+                    raise ValueError(f"the stored file {digest} does not match its hash")
                 files[path] = content
             os.utime(entry)  # most recently used
-        except (OSError, ValueError, AttributeError, TypeError):
+        except (OSError, ValueError) as error:
+            print(f"note: the build cache's entry {entry} is damaged ({error}): it is made again", file=sys.stderr)
+            with contextlib.suppress(OSError):
+                entry.unlink()
             return None
         return files
 
@@ -167,6 +186,44 @@ class Cache:
             print(f"note: the build cache {self.folder} could not be written ({error})", file=sys.stderr)
 
 
+DIGEST = re.compile("[0-9a-f]{64}")
+MAX_MANIFEST_BYTES = 10_000_000
+
+
+def read_manifest(entry: Path) -> dict[str, str] | None:
+    """A manifest as the cache wrote it, or None: a JSON object whose keys are relative paths inside the folder they
+    are written to (no `..`, no absolute path, no backslash) and whose values are hashes (a blob's file name)."""
+    try:
+        manifest = json.loads(_regular_bytes(entry, MAX_MANIFEST_BYTES))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    for path, digest in manifest.items():
+        if not (isinstance(digest, str) and DIGEST.fullmatch(digest) and relative_name(path)):
+            return None
+    return manifest
+
+
+def relative_name(path: object) -> bool:
+    """Whether `path` names a file below a folder: POSIX, relative, without `.`/`..` parts, empty parts or controls."""
+    if not isinstance(path, str) or not path or "\\" in path or path.startswith("/"):
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/")) and not any(ord(c) < 32 for c in path)
+
+
+def _regular_bytes(path: Path, limit: int | None = None) -> bytes:
+    """A regular file's bytes, the link itself never followed (a cache file is never a link, a pipe or a device)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise ValueError("not a regular file")
+        content = file.read() if limit is None else file.read(limit + 1)
+    if limit is not None and len(content) > limit:
+        raise ValueError(f"larger than {limit:,} bytes")
+    return content
+
+
 def _prune(folder: Path) -> None:
     """Keep the KEPT newest entries of a folder, and the blobs they name."""
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
@@ -176,7 +233,7 @@ def _prune(folder: Path) -> None:
         old.unlink(missing_ok=True)
     named = set()
     for entry in entries[:KEPT]:
-        named.update(json.loads(entry.read_text(encoding="utf-8")).values())
+        named.update((read_manifest(entry) or {}).values())
     for blob in (folder / "blobs").iterdir():
         if blob.name not in named and not blob.name.startswith(".tmp-"):
             blob.unlink(missing_ok=True)
@@ -213,3 +270,81 @@ def _atomic_write(path: Path, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------- Jinja's compiled templates
+
+KEY_FILE = "kb-generator/cache.key"  # in the account's cache folder ($XDG_CACHE_HOME, else ~/.cache)
+MAX_COMPILED_BYTES = 5_000_000
+
+
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates in a folder that is not trusted. Jinja's own FileSystemBytecodeCache unpickles and
+    runs whatever it finds there; here each file starts with an HMAC of its bytes (and of the template's cache key)
+    under a secret key of this account's (`account_key`), and a file whose HMAC does not match — cut short, damaged,
+    written by anyone else or made for another template — is discarded with a note and compiled again. A key that
+    anyone can compute (the generator's own content hash) would not do: the generator is public."""
+
+    def __init__(self, folder: Path, key: bytes) -> None:
+        self.folder, self.key = folder, key
+
+    def _signature(self, name: str, body: bytes) -> bytes:
+        return hmac.new(self.key, name.encode() + b"\0" + body, hashlib.sha256).digest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self.folder / f"{bucket.key}.signed"
+        try:
+            raw = _regular_bytes(path, MAX_COMPILED_BYTES)
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as error:
+            raw = str(error).encode()
+        signature, body = raw[:32], raw[32:]
+        if not hmac.compare_digest(signature, self._signature(bucket.key, body)):
+            print(f"note: the compiled template {path} is damaged or was not made here: it is compiled again",
+                  file=sys.stderr)  # fmt: skip
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return
+        bucket.bytecode_from_string(body)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        body = bucket.bytecode_to_string()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _atomic_write(self.folder / f"{bucket.key}.signed", self._signature(bucket.key, body) + body)
+        except OSError:  # only a speed-up
+            pass
+
+
+def compiled_templates(folder: Path) -> SignedBytecodeCache | None:
+    """A signed cache of compiled templates in `folder`, or None (compiled in memory only) when this account has no
+    key and cannot make one."""
+    key = account_key()
+    return SignedBytecodeCache(folder, key) if key else None
+
+
+def account_key(home: Path | None = None) -> bytes | None:
+    """This account's secret key for the compiled templates: 32 random bytes in a file only it may read, made the
+    first time. None when it cannot be read or made, or is not a regular file of this account's alone."""
+    base = home or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / KEY_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(secrets.token_bytes(32))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            info = os.fstat(file.fileno())
+            key = file.read(33)
+    except OSError:
+        return None
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    if not stat.S_ISREG(info.st_mode) or not mine or info.st_mode & 0o077 or len(key) != 32:
+        return None
+    return key

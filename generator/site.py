@@ -42,6 +42,7 @@ from mkdocs.exceptions import MkDocsException
 from mkdocs.utils import get_markdown_title
 
 from .cache import FOLDER as CACHE_FOLDER
+from .cache import compiled_templates
 from .errors import DataError, Problem
 
 
@@ -396,9 +397,10 @@ def _mkdocs(config_file: Path, out: Path, unchanged: _Unchanged | None) -> dict[
 
 
 def _quicker_theme(config, cache_folder: Path) -> None:
-    """The theme's Jinja environment with its compiled templates kept in the build cache (Jinja checks each against
-    its source), and the theme's installed folders listed once per process: MkDocs otherwise compiles Material's
-    templates and walks its thousands of icon files at every build."""
+    """The theme's Jinja environment with its compiled templates kept in the build cache (each signed with this
+    account's key, see cache.SignedBytecodeCache; Jinja checks each against its source), and the theme's installed
+    folders listed once per process: MkDocs otherwise compiles Material's templates and walks its thousands of icon
+    files at every build."""
     theme, make = config.theme, config.theme.get_env
     compiled = cache_folder / "theme-jinja" / hashlib.sha256(f"{_versions()} {theme.locale}".encode()).hexdigest()[:24]
 
@@ -406,7 +408,7 @@ def _quicker_theme(config, cache_folder: Path) -> None:
         env = make()
         with contextlib.suppress(OSError):
             compiled.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+            env.bytecode_cache = compiled_templates(compiled)
         if isinstance(env.loader, jinja2.FileSystemLoader):
             env.loader = _ListedOnce(env.loader, fresh={theme.custom_dir} if theme.custom_dir else set())
         return env

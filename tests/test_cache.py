@@ -3,13 +3,17 @@
 
 import io
 import json
+import pickle
 import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
+import jinja2
 import openpyxl
 import yaml
+from jinja2.bccache import bc_magic
 
 from generator.build import features_of, load_knowledge_base
 from generator.cache import UNREAD, Cache
@@ -17,7 +21,7 @@ from generator.features import BuildSettings
 from generator.i18n import Language
 
 from .conftest import PROJECT
-from .helpers import FIXTURE_DATA, copy_fixture
+from .helpers import FIXTURE_DATA, copy_fixture, copy_project
 
 GENERATOR = PROJECT / "generator"
 
@@ -195,3 +199,151 @@ def test_a_changed_source_file_or_version_rebuilds(fixture_linked, tmp_path):
     )
     assert "9.9.9+" in init.read_text(encoding="utf-8")
     assert misses() == ["OpenData-ja"]
+
+
+# ---------------------------------------------------------------- the build folder is not trusted
+
+MARKER = "kb-crafted-ran"
+
+
+def crafted_bytecode(marker: Path) -> bytes:
+    """What Jinja's own bytecode cache would load and run: its header, then a pickle that runs a command."""
+
+    class Exploit:
+        def __reduce__(self):
+            return (subprocess.call, (["touch", str(marker)],))
+
+    return bc_magic + pickle.dumps(Exploit())
+
+
+def build_with(package: Path, data: Path, home: Path) -> subprocess.CompletedProcess:
+    """`python -m generator build` of `data` with the generator in `package` (a copy: its __pycache__ is this
+    test's) and the account's cache folder in `home`."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        cwd=package,
+        env={"PYTHONPATH": str(package), "PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(home), "HOME": str(home)},
+    )
+
+
+def test_compiled_templates_in_the_build_folder_are_never_run_unless_signed_here(tmp_path):
+    """A crafted compiled template (Jinja's format, a pickle that runs a command) in place of every compiled template
+    of the build cache and of the generator's __pycache__: the next build (of changed data, so that the pages are
+    rendered again) runs none of them, says so for each it needed, compiles those again and exits 0."""
+    defaults = tuple(name for name in ("mkdocs.yml", "overrides", "docs") if (PROJECT / name).exists())
+    package = copy_project(tmp_path / "code", defaults)
+    shutil.copytree(GENERATOR, package / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    data = copy_fixture(tmp_path / "kb")
+    first = build_with(package, data, tmp_path / "home")
+    assert first.returncode == 0, first.stderr
+    compiled = sorted((data.parent / "build" / ".cache").rglob("*.signed"))
+    compiled += sorted((package / "generator" / "__pycache__").rglob("*.signed"))
+    assert len(compiled) > 20 and {"theme-jinja", "__pycache__"} <= {p.parts[-3] for p in compiled}
+    marker = tmp_path / MARKER
+    for path in compiled:
+        path.write_bytes(bytes(32) + crafted_bytecode(marker))
+    document = data / "document.yaml"
+    document.write_text(document.read_text(encoding="utf-8").replace("テスト版", "テスト第2版"), encoding="utf-8")
+    second = build_with(package, data, tmp_path / "home")
+    assert second.returncode == 0, second.stderr
+    assert not marker.exists()
+    expected = {
+        f"note: the compiled template {p} is damaged or was not made here: it is compiled again": p for p in compiled
+    }
+    notes = [line for line in second.stderr.splitlines() if line.startswith("note:")]
+    assert notes and set(notes) <= expected.keys(), notes
+    assert {expected[note].parts[-3] for note in notes} == {"theme-jinja", "__pycache__"}
+    document.write_text(document.read_text(encoding="utf-8").replace("テスト第2版", "テスト第3版"), encoding="utf-8")
+    third = build_with(package, data, tmp_path / "home")
+    assert third.returncode == 0 and not set(third.stderr.splitlines()) & set(notes), third.stderr
+
+
+def test_a_compiled_template_cut_short_or_crafted_is_compiled_again(tmp_path, capsys):
+    from generator.cache import SignedBytecodeCache
+
+    def render():
+        env = jinja2.Environment(loader=jinja2.DictLoader({"page.j2": "{{ 6 * 7 }} {{ name }}"}))
+        env.bytecode_cache = SignedBytecodeCache(tmp_path, bytes(range(32)))
+        return env.get_template("page.j2").render(name="x")
+
+    assert render() == "42 x"
+    (path,) = tmp_path.glob("*.signed")
+    note = f"note: the compiled template {path} is damaged or was not made here: it is compiled again\n"
+    assert capsys.readouterr().err == "" and render() == "42 x" and capsys.readouterr().err == ""
+    for content in (
+        path.read_bytes()[:40],
+        b"",
+        path.read_bytes()[32:],
+        bytes(32) + crafted_bytecode(tmp_path / MARKER),
+    ):
+        path.write_bytes(content)
+        assert render() == "42 x"
+        assert capsys.readouterr().err == note
+        assert not (tmp_path / MARKER).exists()
+    render()
+    assert capsys.readouterr().err == ""
+    signed_elsewhere = SignedBytecodeCache(tmp_path, bytes(32))  # another account's key
+    env = jinja2.Environment(loader=jinja2.DictLoader({"page.j2": "{{ 6 * 7 }} {{ name }}"}))
+    env.bytecode_cache = signed_elsewhere
+    assert env.get_template("page.j2").render(name="y") == "42 y" and capsys.readouterr().err == note
+
+
+def test_a_key_anyone_may_read_is_not_used(tmp_path):
+    from generator.cache import account_key
+
+    key = account_key(tmp_path)
+    assert key is not None and len(key) == 32 and account_key(tmp_path) == key
+    path = tmp_path / "kb-generator" / "cache.key"
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o644)
+    assert account_key(tmp_path) is None
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere")
+    assert account_key(tmp_path) is None
+
+
+def test_damaged_or_foreign_manifests_are_made_again_and_never_write_outside(fixture_linked, tmp_path, capsys):
+    """A manifest that is a JSON list, one cut short, one that names a file outside the folder (`../`, an absolute
+    path) or a blob outside the cache: each entry is discarded with a note and made again; nothing is written
+    outside."""
+    folder = tmp_path / "build" / ".cache"
+    files = made(Cache(folder), fixture_linked, {"OpenData"})["OpenData"]
+    (entry,) = (folder / "OpenData-ja").glob("*.json")
+    good = json.loads(entry.read_text(encoding="utf-8"))
+    digest = next(iter(good.values()))
+    for content in (
+        "[1, 2]",
+        entry.read_text(encoding="utf-8")[:20],
+        json.dumps({"../../../../escaped.txt": digest}),
+        json.dumps({str(tmp_path / "escaped.txt"): digest}),
+        json.dumps({"downloads/x.json": "../../../../../etc/passwd"}),
+        json.dumps({"downloads\\..\\..\\x.json": digest}),
+    ):
+        entry.write_text(content, encoding="utf-8")
+        capsys.readouterr()
+        cache = Cache(folder)
+        assert made(cache, fixture_linked, {"OpenData"})["OpenData"].keys() == files.keys(), content
+        assert cache.stats.misses == ["OpenData-ja"], content
+        note = capsys.readouterr().err
+        assert note == (
+            f"note: the build cache's entry {entry} is damaged (it is not a JSON object of relative paths to hashes): "
+            "it is made again\n"
+        ), content
+        assert json.loads(entry.read_text(encoding="utf-8")) == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+    # A blob swapped for a link to a file outside the cache is not read through it.
+    blob = folder / "OpenData-ja" / "blobs" / digest
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(blob.read_bytes())
+    blob.unlink()
+    blob.symlink_to(outside)
+    capsys.readouterr()
+    cache = Cache(folder)
+    made(cache, fixture_linked, {"OpenData"})
+    assert cache.stats.misses == ["OpenData-ja"]
+    assert capsys.readouterr().err == (
+        f"note: the build cache's entry {entry} is damaged ([Errno 40] Too many levels of symbolic links: "
+        f"'{blob}'): it is made again\n"
+    )

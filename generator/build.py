@@ -47,7 +47,9 @@ def features_of(linked: Linked) -> list[Feature]:
     return [feature for feature in features if feature.has_data(linked)] + [Search()]  # every site has search
 
 
-GENERATOR_HOME = Path(__file__).resolve().parent.parent  # the defaults: mkdocs.yml, overrides/, docs/assets/
+# What every knowledge base starts from, shipped inside the package: mkdocs.yml, overrides/, docs/assets/ (and ui.yaml).
+# A knowledge base's own files of the same names are laid over them.
+DEFAULTS = Path(__file__).resolve().parent / "defaults"
 
 
 @dataclass
@@ -56,7 +58,7 @@ class Paths:
     data: Path
     build: Path
     site: Path
-    defaults: Path = GENERATOR_HOME
+    defaults: Path = DEFAULTS
     overlay: Path | None = None  # the organisation's own layer (--overlay, else kb.yaml `overlay`)
 
     @classmethod

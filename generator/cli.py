@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .build import GENERATOR_HOME, Paths, apply_overlay, build, load_knowledge_base
+from .build import Paths, apply_overlay, build, load_knowledge_base
 from .errors import DataError, Problem
 
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "new":
             data = scaffold(args.folder)
-            print(f"created {data}: edit kb.yaml first, then `python -m generator check --data {data}`")
+            print(f"created {data}: edit kb.yaml first, then `{_command()} check --data {data}`")
         elif args.command == "check":
             linked = load_knowledge_base(paths.data)
             kb = linked.kb
@@ -79,13 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _command() -> str:
+    """How this command was run: `guideline-kb` (or its alias), or `python -m generator`."""
+    name = Path(sys.argv[0]).name
+    return "python -m generator" if name == "__main__.py" else name
+
+
 def _notices(notices: list[Problem]) -> None:
     """What the build wants the organisation to look at (it does not stop the build)."""
     for notice in notices:
         print(f"note: {notice}", file=sys.stderr)
 
 
-STARTER = GENERATOR_HOME / "examples" / "rail-demo" / "guideline_data"  # small, fictional, every required file
+# Small, fictional, every required file; shipped inside the package (examples/rail-demo links to it).
+STARTER = Path(__file__).resolve().parent / "starter" / "guideline_data"
 
 
 def scaffold(folder: Path) -> Path:

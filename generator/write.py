@@ -20,11 +20,8 @@ HOOKS = Path(__file__).with_name("mkdocs_hooks.py")  # Markdown downloads stay f
 
 def own_folders(paths: Paths, name: str) -> list[Path]:
     """The generator's folder `name`, then the knowledge base's own (if it brings one): later ones win."""
-    folders = [paths.defaults / name]
     own = paths.project / name
-    if paths.project != paths.defaults and own.is_dir():
-        folders.append(own)
-    return folders
+    return [paths.defaults / name, *([own] if own.is_dir() else [])]
 
 
 def write_theme(paths: Paths) -> tuple[BaseConfig, Path]:

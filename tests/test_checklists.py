@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from generator import __version__
-from generator.build import build_settings
+from generator.build import DEFAULTS, build_settings
 from generator.features.checklists import (
     STATUSES,
     Book,
@@ -28,7 +28,6 @@ from generator.mkdocs_config import write_base_config
 from generator.sheets import COVER_MAX_WIDTH, FIRST_ROW, HEADER_ROW, row_height, text_lines, text_width, workbook
 from generator.validate import texts
 
-from .conftest import PROJECT
 from .page_kinds import LANGUAGES
 from .test_accessibility import blocking_violations
 
@@ -234,7 +233,7 @@ def test_cover_columns_fit_the_checklist_names_and_rows_fit_their_text(built, li
 
 def test_site_url_comes_from_the_environment_or_mkdocs_yml(tmp_path, monkeypatch):
     def site_root() -> str:
-        return build_settings(write_base_config(PROJECT, tmp_path, tmp_path / "build" / "mkdocs.yml")).site_root
+        return build_settings(write_base_config(DEFAULTS, tmp_path, tmp_path / "build" / "mkdocs.yml")).site_root
 
     monkeypatch.delenv("KB_SITE_URL", raising=False)
     assert site_root() == ""

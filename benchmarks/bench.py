@@ -196,7 +196,7 @@ def edit_to_browser(project: Path, edits: int) -> list[float]:
     threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True).start()
     seconds = []
     try:
-        _wait(lambda: any(line.startswith("Built in") for line in lines), 600, lines)
+        _wait(lambda: any(line.startswith(("Built in", "Nothing changed")) for line in lines), 600, lines)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()

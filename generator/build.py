@@ -25,6 +25,8 @@ from .features.core import Core
 from .features.open_data import OpenData
 from .features.templates import Templates
 from .i18n import Language
+from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
+from .layout import Paths
 from .link import Linked, link
 from .load import load
 from .mkdocs_config import BaseConfig
@@ -33,6 +35,7 @@ from .pages import Page, nav
 from .render import TermMatcher, environment, html_text, render_page
 from .search import Search, weigh
 from .site import SearchIndex, build_language, check_output_dirs, in_parallel, publish
+from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
 
@@ -47,30 +50,6 @@ def features_of(linked: Linked) -> list[Feature]:
     return [feature for feature in features if feature.has_data(linked)] + [Search()]  # every site has search
 
 
-# What every knowledge base starts from, shipped inside the package: mkdocs.yml, overrides/, docs/assets/ (and ui.yaml).
-# A knowledge base's own files of the same names are laid over them.
-DEFAULTS = Path(__file__).resolve().parent / "defaults"
-
-
-@dataclass
-class Paths:
-    project: Path  # the knowledge base's folder: its data and, if it brings them, mkdocs.yml, overrides/, docs/assets/
-    data: Path
-    build: Path
-    site: Path
-    defaults: Path = DEFAULTS
-    overlay: Path | None = None  # the organisation's own layer (--overlay, else kb.yaml `overlay`)
-
-    @classmethod
-    def of(cls, project: Path | None = None, site: Path | None = None, data: Path | None = None,
-           overlay: Path | None = None) -> Paths:  # fmt: skip
-        """`--data DIR` alone: the knowledge base's folder is the one that holds DIR; its site goes beside it."""
-        project = (project or (data.parent if data else Path.cwd())).resolve()
-        data = (data or project / "guideline_data").resolve()
-        site = (site or project / "site").resolve()
-        return cls(project, data, project / "build", site, overlay=overlay.resolve() if overlay else None)
-
-
 @dataclass
 class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
@@ -80,6 +59,8 @@ class BuildReport:
     mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
     search_pending: bool = False  # serve: the pages are out, their search index comes after (site.reindex)
     notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
+    unchanged: int | None = None  # nothing changed since the last build: the files of site/ found as it published
+    inputs: str = ""  # the fingerprint of what the build read (uptodate.py), for serve to record after `reindex`
 
 
 def load_knowledge_base(data_dir: Path) -> Linked:
@@ -238,15 +219,26 @@ def compile_templates(cache_folder: Path) -> None:
 
 def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchIndex | None = None,
           search_later: bool = False) -> BuildReport:  # fmt: skip
-    """The whole build. `search`: a running Pagefind service to use (serve keeps one); else one is started here, so
-    that it gets ready while the data loads. `search_later` (serve): see site.publish."""
+    """The whole build; nothing at all when nothing it reads changed since the last (see uptodate.py). `search`: a
+    running Pagefind service to use (serve keeps one); else one is started here, so that it gets ready while the data
+    loads. `search_later` (serve): see site.publish."""
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
+    start = time.perf_counter()
+    inputs = inputs_fingerprint(paths) if site else ""
+    if site and cache:
+        found = up_to_date(paths, inputs)
+        if found is not None:
+            return BuildReport(timings={"check": _lap(start)}, unchanged=found, inputs=inputs)
     own_search = SearchIndex() if site and search is None else None
     try:
-        return _build(paths, site, cache, search or own_search, search_later)
+        report = _build(paths, site, cache, search or own_search, search_later)
     finally:
         if own_search:
             own_search.close()
+    report.inputs = inputs
+    if site and not report.search_pending:
+        record(paths, inputs)
+    return report
 
 
 def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, search_later: bool) -> BuildReport:
@@ -278,6 +270,7 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
             report.cached[kind] += part.cached[kind]
     report.timings["languages (in parallel)"] = _lap(start)
     if site:
+        forget(paths)
         assemble, searching, report.search_pending = publish(configs, paths.site, search, search_later)
         report.timings["assemble"] = assemble
         report.timings["search index"] = searching

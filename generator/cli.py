@@ -6,10 +6,12 @@ import argparse
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
-from .build import Paths, apply_overlay, build, load_knowledge_base
 from .errors import DataError, Problem
+from .layout import Paths
+from .uptodate import nothing_changed, up_to_date
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             data = scaffold(args.folder)
             print(f"created {data}: edit kb.yaml first, then `{_command()} check --data {data}`")
         elif args.command == "check":
+            from .build import apply_overlay, load_knowledge_base
+
             linked = load_knowledge_base(paths.data)
             kb = linked.kb
             overlay = apply_overlay(linked, paths)
@@ -53,7 +57,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"overlay: {len(overlay.overlay.annotations)} annotations, {len(overlay.review)} to review")
                 _notices(overlay.notices)
         elif args.command == "build":
+            start = time.perf_counter()
+            found = up_to_date(paths)  # before the stages are imported: a build with nothing to do does nothing
+            if found is not None:
+                print(nothing_changed(paths.site, found, time.perf_counter() - start))
+                return 0
+            from .build import build
+
             report = build(paths)
+            if report.unchanged is not None:
+                print(nothing_changed(paths.site, report.unchanged, report.timings["check"]))
+                return 0
             _notices(report.notices)
             for stage, seconds in report.timings.items():
                 print(f"{stage:>16}: {seconds:6.2f} s")

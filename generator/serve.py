@@ -31,11 +31,12 @@ from pathlib import Path
 from .build import Paths, build, compile_templates
 from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError
+from .layout import input_roots
 from .render import environment
 from .site import ChildFailed, SearchIndex, reindex, warm_up
+from .uptodate import nothing_changed, record
 
 PACKAGE = Path(__file__).resolve().parent
-WATCHED = ("overrides", "docs", "mkdocs.yml")  # in the project and in the generator's defaults; and the data folder
 RELOAD_ENDPOINT = "__kb_reload"
 POLL_SECONDS = 0.2  # how often the sources are looked at
 SETTLE_SECONDS = 0.1  # a save can take several writes: build when the files have stopped changing
@@ -57,12 +58,6 @@ def snapshot(roots: list[Path]) -> dict[Path, tuple[int, int]]:
             if not path.is_dir():
                 files[path] = (stat.st_mtime_ns, stat.st_size)
     return files
-
-
-def watched_roots(paths: Paths) -> list[Path]:
-    homes = [paths.project] + ([paths.defaults] if paths.defaults != paths.project else [])
-    overlay = [paths.overlay] if paths.overlay else []
-    return [paths.data, *overlay, *(home / name for home in homes for name in WATCHED)]
 
 
 class PrefixHandler(http.server.SimpleHTTPRequestHandler):
@@ -191,7 +186,7 @@ def serve(paths: Paths, port: int, prefix: str) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     print(f"Serving on http://127.0.0.1:{port}{prefix} — edit the data and save: open pages reload. Ctrl+C stops.")
-    roots, code = watched_roots(paths), [PACKAGE]
+    roots, code = input_roots(paths), [PACKAGE]
     seen, code_seen = snapshot(roots), snapshot(code)
     search = SearchIndex()  # kept from build to build: Pagefind loads its dictionary once
     try_build(paths, builds, search)
@@ -290,10 +285,14 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None) -
         report = unexpected(error)
     else:
         builds.finished(None)  # before the line that says so: a page opened after it shows this build
+        if report.unchanged is not None:
+            print(nothing_changed(paths.site, report.unchanged, report.timings["check"]), flush=True)
+            return
         print(f"Built in {time.perf_counter() - start:.1f} s ({_stages(report)}).", flush=True)
         if report.search_pending:
             try:
                 seconds = reindex(paths.site, search)
+                record(paths, report.inputs)
                 print(f"Search index updated in {seconds:.1f} s.", flush=True)
             except Exception as error:  # noqa: BLE001 - the pages are out; say why search lags
                 print(f"The search index could not be updated ({error}); it will be at the next save.", flush=True)

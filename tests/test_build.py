@@ -1,11 +1,13 @@
 """The whole build of the real data: both languages, every page, and a failed build that leaves site/ alone."""
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 
 from generator.build import Paths, build
+from generator.uptodate import RECORD, up_to_date
 
 from .helpers import SOURCES, copy_fixture, copy_project
 from .page_kinds import LANGUAGES
@@ -128,6 +130,7 @@ def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a
     partial = _site_files(copy.site)
     for code in ("ja", "en"):
         (copy.build / code / "site-state.json").unlink()
+    (copy.build / RECORD).unlink()  # else nothing changed: no build at all
     full = build(copy)
     assert set(full.mkdocs.values()) == {"all pages (first build)"}
     assert _site_files(copy.site) == partial
@@ -137,3 +140,38 @@ def _site_files(site):
     """Every file of a site but the search index (Pagefind numbers its chunks differently at every run)."""
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file() and
             "pagefind" not in p.relative_to(site).parts}  # fmt: skip
+
+
+def test_a_build_with_nothing_changed_does_nothing_and_says_so_and_a_touched_site_is_built_again(tmp_path):
+    """Nothing changed: no stage, no MkDocs, no Pagefind, not a file written — and the command says so. A page of
+    site/ changed by hand, a file deleted from it or a record that is not what a build writes: a build again, which
+    puts the site back as the data makes it."""
+    copy = Paths.of(data=copy_fixture(tmp_path / "project"))
+    build(copy)
+    written = {p: p.stat().st_mtime_ns for p in (*copy.site.rglob("*"), *copy.build.rglob("*")) if p.is_file()}
+    result = subprocess.run([sys.executable, "-m", "generator", "--project", str(copy.project), "build"],
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith(f"Nothing changed since the last build: {copy.site} holds the ")
+    assert result.stdout.rstrip().endswith("Nothing was rendered; MkDocs and Pagefind were not run.")
+    assert {p: p.stat().st_mtime_ns for p in written} == written
+    assert {p for p in (*copy.site.rglob("*"), *copy.build.rglob("*")) if p.is_file()} == set(written)
+
+    page = copy.site / "guideline" / "1-2" / "index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"</body>", b"<script>alert(1)</script></body>"))
+    damaged = build(copy)
+    assert damaged.unchanged is None and set(damaged.mkdocs) == {"ja", "en"}
+    assert page.read_bytes() == good
+    assert build(copy).unchanged == len([p for p in copy.site.rglob("*") if p.is_file()])
+
+    (copy.site / "en" / "glossary" / "index.html").unlink()
+    assert build(copy).unchanged is None
+    assert (copy.site / "en" / "glossary" / "index.html").is_file()
+
+    assert up_to_date(copy) is not None
+    kept = json.loads((copy.build / RECORD).read_text(encoding="utf-8"))
+    wrong = [[], {**kept, "inputs": 1}, {**kept, "files": {"index.html": "x"}}, {**kept, "site": str(tmp_path)}]
+    for broken in [*(json.dumps(w) for w in wrong), "{", "\x00"]:
+        (copy.build / RECORD).write_text(broken, encoding="utf-8")
+        assert up_to_date(copy) is None, broken

@@ -35,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
                                     parents=[where])  # fmt: skip
     new_cmd = commands.add_parser("new", help="start a knowledge base in a new folder, from the fictional example")
     new_cmd.add_argument("folder", type=Path, help="the new knowledge base's folder (must not exist, or be empty)")
+    import_cmd = commands.add_parser("import", help="make a knowledge base folder from an OSCAL catalog and profiles")
+    import_cmd.add_argument("catalog", type=Path, help="the OSCAL catalog (JSON or YAML, OSCAL 1.0 or 1.1)")
+    import_cmd.add_argument("folder", type=Path, help="the new knowledge base's folder (must not exist, or be empty)")
+    import_cmd.add_argument("--profile", type=Path, action="append", default=[],
+                            help="an OSCAL profile (a baseline) of the catalog: a named selection and a checklist; "
+                            "may be given several times")  # fmt: skip
+    import_cmd.add_argument("--language", help="the catalog's language as a BCP 47 code (en, ja, …) if it does not "
+                            "say")  # fmt: skip
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
     args = parser.parse_args(argv)
@@ -44,6 +52,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "new":
             data = scaffold(args.folder)
             print(f"created {data}: edit kb.yaml first, then `{_command()} check --data {data}`")
+        elif args.command == "import":
+            from .import_oscal import import_catalog
+
+            _empty_folder(args.folder)
+            report = import_catalog(args.catalog, args.profile, args.language, args.folder)
+            data = args.folder / "guideline_data"
+            print(f"created {data} from {args.catalog}:")
+            for line in report.lines():
+                print(f"  {line}")
+            from .build import load_knowledge_base
+
+            linked = load_knowledge_base(data)
+            print(f"ok: {len(linked.kb.sections)} sections, {len(linked.index.links)} links; "
+                  f"now `{_command()} build --data {data}`")  # fmt: skip
         elif args.command == "check":
             from .build import apply_overlay, load_knowledge_base
 
@@ -109,11 +131,16 @@ def _notices(notices: list[Problem]) -> None:
 STARTER = Path(__file__).resolve().parent / "starter" / "guideline_data"
 
 
-def scaffold(folder: Path) -> Path:
-    """`new DIR`, as `mkdocs new` does: DIR/guideline_data from the fictional starter, its slug named after DIR."""
+def _empty_folder(folder: Path) -> None:
+    """`new` and `import` write only into a new or empty folder."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise DataError([Problem(str(folder), None, "the folder exists and is not empty: nothing was written",
                                  "name a new folder")])  # fmt: skip
+
+
+def scaffold(folder: Path) -> Path:
+    """`new DIR`, as `mkdocs new` does: DIR/guideline_data from the fictional starter, its slug named after DIR."""
+    _empty_folder(folder)
     slug = re.sub(r"[^a-z0-9-]+", "-", folder.resolve().name.lower()).strip("-") or "knowledge-base"
     data = folder / "guideline_data"
     shutil.copytree(STARTER, data)

@@ -160,7 +160,7 @@ class _Builder:
 
     def common(self, section: schema.Section) -> dict:
         """Props, links and parts: the same for a group and a control."""
-        number = self.language.section_number(section.id)
+        number = self.language.section_label(section)
         props = [self.prop("label", number, ours=False)] if number else []
         if section.id[0].isdigit():
             props.append(self.prop("sort-id", _sort_id(section.id), ours=False))

@@ -123,6 +123,10 @@ def core_pages(linked: Linked) -> list[Page]:
         else:
             template = "control.md.j2" if kb.in_controls_chapter(section.id) else "section.md.j2"
             pages.append(Page(path, template, section.title, {"section": section}))
+    listed = {s.listing for s in kb.sections}
+    for listing, entries in (("references", kb.references), ("glossary", kb.glossary)):
+        if entries and listing not in listed:  # no section of the source lists them: a page of their own
+            pages.append(Page(LISTING_PATHS[listing], f"{listing}.md.j2", f"nav.{listing}", nav="listings"))
     pages += [
         Page("controls.md", "controls.md.j2", "nav.controls", nav="tools"),
         *([Page("csf.md", "csf.md.j2", "nav.csf", nav="tools")] if kb.csf else []),

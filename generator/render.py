@@ -128,7 +128,7 @@ class PageRenderer:
             elif segment.bold:
                 out.append(f"**{self._marked(segment.text, mark_terms)}**")
             elif segment.emphasis:
-                out.append(f"*{self._marked(segment.text, mark_terms)}*")
+                out.append(f"<em>{self._marked(segment.text, mark_terms)}</em>")  # also inside raw HTML
             else:
                 out.append(self._marked(segment.text, mark_terms))
         return "".join(out)

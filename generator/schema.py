@@ -179,7 +179,7 @@ class SectionLink(Strict):
     """A typed link of a control to another (OSCAL `links`): shown both ways on the two pages."""
 
     rel: LinkRelation
-    target: SectionId
+    target: PartId  # a section, or a part or statement item of one (incorporated into AC-2k)
 
 
 class Prop(Strict):
@@ -198,6 +198,7 @@ class Section(Strict):
     label: NonEmpty | None = None  # its own label (AC-2, AC-2(1), A.5.1): shown instead of a number made of the id
     parent: SectionId | None = None  # native ids: the section it belongs to (numbered ids: the id says it)
     kind: Literal["group", "control"] | None = None  # native ids: a group (family, theme) or a control
+    class_: NonEmpty | None = Field(default=None, alias="class")  # a catalog's own class of it (kept for exports)
     title: Text
     status: ChangeStatus | None = None
     control_status: Slug | None = None  # e.g. withdrawn: one of kb.yaml's control_statuses (not a change status)
@@ -297,8 +298,8 @@ class CrosswalkEntry(Strict):
 
 class Document(Strict):
     title: Text
-    subtitle: Text
-    issuer: Text
+    subtitle: Text | None = None
+    issuer: Text | None = None
     date: dt.date
     date_precision: Literal["day", "month", "year"] = "month"
     edition: Text
@@ -324,7 +325,7 @@ class ChecklistItem(Strict):
     section: SectionId  # the source section / control
     # where in the section
     block: Literal["summary", "requirement", "examples", "additional", "paragraph", "column", "statement"]
-    actor: Slug  # who acts: an id in actors.yaml of kind "actor"
+    actor: Slug | None = None  # who acts: an id in actors.yaml of kind "actor" (a catalog's items may not say)
     # guideline: the overview's own sentence (at most its ending adjusted, or cut to one of its clauses);
     # editorial: our summary, combination or rephrasing of it
     wording: Provenance
@@ -538,6 +539,11 @@ class KnowledgeBase(Strict):
 
     def in_controls_chapter(self, section_id: str) -> bool:
         return section_id == self.config.structure.controls or self.is_control(section_id)
+
+    def depth(self, section_id: str) -> int:
+        """How deep a section stands in the table of contents: 0 for a chapter."""
+        parent = self.config.parent_of(self._sections[section_id])
+        return 0 if parent is None else 1 + self.depth(parent)
 
     @functools.cached_property
     def _sections(self) -> dict[str, Section]:

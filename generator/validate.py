@@ -426,6 +426,7 @@ def _known_ids(kb, locator) -> list[Problem]:
     csf = {c.id for f in kb.csf for c in f.categories}
     known = {
         "section": sections,
+        "section or part": sections | {part_id for s in kb.sections for _, part_id in part_ids(s)},
         "reference": {r.id for r in kb.references},
         "actor": actors,
         "stakeholder": stakeholders,
@@ -458,7 +459,7 @@ def _id_uses(kb) -> Iterator[tuple[tuple, str, str]]:
             for j, value in enumerate(getattr(s, field)):
                 yield ("sections", i, field, j), kind, value
         for j, link in enumerate(s.links):
-            yield ("sections", i, "links", j, "target"), "section", link.target
+            yield ("sections", i, "links", j, "target"), "section or part", link.target
     for i, t in enumerate(kb.glossary):
         for j, value in enumerate(t.related):
             yield ("glossary", i, "related", j), "glossary term", value
@@ -470,7 +471,8 @@ def _id_uses(kb) -> Iterator[tuple[tuple, str, str]]:
     for i, c in enumerate(kb.checklists):
         for j, item in enumerate(c.items):
             yield ("checklists", i, "items", j, "section"), "section", item.section
-            yield ("checklists", i, "items", j, "actor"), "actor", item.actor
+            if item.actor:
+                yield ("checklists", i, "items", j, "actor"), "actor", item.actor
         for j, value in enumerate(c.include):
             yield ("checklists", i, "include", j), "checklist item", value
     for i, t in enumerate(kb.templates):

@@ -156,7 +156,7 @@ class ItemRows:
             section=item.section,
             source=self.language.section_title(section),
             block=t(f"checklist.block.{item.block}"),
-            actor=self.language.text(self._actors[item.actor].name),
+            actor=self.language.text(self._actors[item.actor].name) if item.actor else "",
             wording=t(f"checklist.wording.{item.wording}"),
             page=page,
             anchor=anchor,

@@ -14,7 +14,7 @@ from ..export_oscal import oscal_json
 from ..i18n import Language
 from ..link import Key, Linked
 from ..overlay import Applied
-from ..pages import Page
+from ..pages import Page, anchor_slug
 from ..render import PageRenderer, escape_html
 from . import BuildSettings, Feature, HomeCard
 
@@ -78,6 +78,7 @@ class PrintRenderer(PageRenderer):
         return super().text(text, mark_terms=False)
 
     def anchor(self, key: Key) -> str | None:
+        key = self.linked.index.canonical(key)
         match key.kind:
             case "section":
                 return "print-" + key.id.replace(".", "-")
@@ -85,6 +86,8 @@ class PrintRenderer(PageRenderer):
                 return f"print-term-{key.id}"
             case "ref":
                 return f"print-ref-{key.id}"
+            case "part":  # a statement item: the print page shows it with its own anchor
+                return f"part-{anchor_slug(key.id)}"
         return None
 
     def md(self, key: Key | str, anchor: str = "") -> Markup:

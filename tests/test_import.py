@@ -1,0 +1,199 @@
+"""`import`: an OSCAL catalog and its profiles become a knowledge base that checks and builds as our own data.
+
+The catalog is a public-domain slice of NIST SP 800-53 rev5 (tests/fixtures/oscal/README.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import Paths, build, load_knowledge_base
+from generator.cli import main
+from generator.i18n import Language
+from generator.link import Key
+from generator.pages import label_of, target_of
+
+from .conftest import PROJECT, once_per_run
+
+OSCAL = PROJECT / "tests" / "fixtures" / "oscal"
+CATALOG = OSCAL / "nist-800-53-slice_catalog.json"
+PROFILES = [OSCAL / "nist-800-53-slice_low_profile.json", OSCAL / "nist-800-53-slice_moderate_profile.json"]
+REPORT = """\
+created {data} from {catalog}:
+  3 groups, 50 controls, 39 references, 11 controls in LOW IMPACT BASELINE, 20 controls in MODERATE IMPACT BASELINE
+  changed: sort-id (the catalog's order is kept): 50
+  not carried: control.links[] rel 'incorporated-into' to an id the catalog does not have: 2
+  not carried: control.links[] rel 'related' to an id the catalog does not have: 159
+  not carried: control.params[].depends-on: 1
+  not carried: metadata.links: 1
+  not carried: metadata.props: 1
+  not carried: profile.merge: 2
+ok: 53 sections, 175 links; now `python -m generator build --data {data}`
+"""
+
+
+def run_import(folder: Path, *extra: str, catalog: Path = CATALOG, profiles: list[Path] = PROFILES) -> int:
+    args = ["import", str(catalog), str(folder), *extra]
+    for profile in profiles:
+        args += ["--profile", str(profile)]
+    return main(args)
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("imported") / "nist"
+    assert run_import(folder, "--language", "en") == 0
+    return folder / "guideline_data"
+
+
+def test_import_reports_what_it_carried_and_what_not(tmp_path, capsys):
+    folder = tmp_path / "nist"
+    assert run_import(folder, "--language", "en") == 0
+    data = folder / "guideline_data"
+    assert capsys.readouterr().out == REPORT.format(data=data, catalog=CATALOG)
+    # the layout `new` makes: the same required files, the sections in a folder
+    for name in ("kb.yaml", "document.yaml", "changelog.yaml", "sections"):
+        assert (data / name).exists()
+
+
+def test_groups_controls_and_enhancements_keep_their_identity(imported):
+    kb = load_knowledge_base(imported).kb
+    sections = {s.id: s for s in kb.sections}
+    assert kb.config.section_ids == "native" and kb.config.languages == ["en"]
+    family, control, enhancement = sections["ac"], sections["ac-2"], sections["ac-2.1"]
+    assert (family.kind, family.label, family.parent) == ("group", None, None)
+    assert (control.kind, control.label, control.parent) == ("control", "AC-2", "ac")
+    assert (enhancement.kind, enhancement.label, enhancement.parent) == ("control", "AC-2(1)", "ac-2")
+    assert not kb.is_control("ac") and kb.is_control("ac-2") and kb.is_control("ac-2.1")
+    statement = control.blocks[0]
+    assert (statement.role, statement.id) == ("statement", "ac-2_smt")
+    assert [(i.id, i.label) for i in statement.items[:2]] == [("ac-2.a", "a."), ("ac-2.b", "b.")]
+    assert control.blocks[1].role == "guidance"
+    assert control.selections == ["low-impact-baseline", "moderate-impact-baseline"]
+
+
+def test_withdrawn_is_a_control_status_with_its_links(imported):
+    kb = load_knowledge_base(imported).kb
+    withdrawn = next(s for s in kb.sections if s.id == "ac-13")
+    assert withdrawn.control_status == "withdrawn" and withdrawn.status is None
+    assert [(link.rel, link.target) for link in withdrawn.links] == [("incorporated-into", "ac-2")]
+    assert kb.config.control_statuses == ["withdrawn"]
+
+
+def test_parameters_and_inline_references(imported):
+    linked = load_knowledge_base(imported)
+    control = linked.index.sections["ac-1"]
+    choice = next(p for p in control.params if p.select)
+    assert (choice.id, choice.select.how_many) == ("ac-1_prm_2", "one-or-more")
+    assert [c.en for c in choice.select.choices] == ["Organization-level", "Mission/business process-level",
+                                                      "System-level"]  # fmt: skip
+    assert control.blocks[0].items[0].text.en == "Develop, document, and disseminate to @param:ac-1_prm_1:"
+    # a statement item is a reference target: @ac-2.a is AC-2a on AC-2's page
+    english = Language.of(linked.kb, "en")
+    assert label_of(linked, english, Key("section", "ac-2.a")) == "AC-2a"
+    assert target_of(linked, Key("section", "ac-2.a")) == ("guideline/ac-2/index.md", "part-ac-2-a")
+
+
+def test_back_matter_is_references_with_their_citation(imported):
+    references = yaml.safe_load((imported / "references.yaml").read_text(encoding="utf-8"))
+    tic = next(r for r in references if r["url"] == "https://www.dhs.gov/trusted-internet-connections")
+    assert tic["citation"] == {"en": "Department of Homeland Security, *Trusted Internet Connections (TIC)*."}
+    assert re.match(r"^[0-9a-f-]{36}$", tic["id"])
+
+
+def test_profiles_are_selections_and_checklists(imported):
+    kb = load_knowledge_base(imported).kb
+    assert kb.config.selections == ["low-impact-baseline", "moderate-impact-baseline"]
+    moderate = [s.id for s in kb.sections if "moderate-impact-baseline" in s.selections]
+    assert len(moderate) == 20 and "ac-2.1" in moderate and "ac-13" not in moderate
+    low, mod = kb.checklists
+    assert len(low.items) == 11 and len(mod.items) == 9 and len(mod.include) == 11
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{", "{catalog}: not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+        ('{"profile": {}}', "{catalog}: not an OSCAL catalog: no 'catalog' object at the top (found profile)"),
+        ('{"catalog": {"uuid": "x"}}', "{catalog}: catalog.uuid: not a valid OSCAL catalog: String should match "
+                                       "pattern '^[0-9A-Fa-f]{{8}}-[0-9A-Fa-f]{{4}}-[45][0-9A-Fa-f]{{3}}-"
+                                       "[89ABab][0-9A-Fa-f]{{3}}-[0-9A-Fa-f]{{12}}$'"),
+        ("[" * 100 + "]" * 100, "{catalog}: the file nests more than 60 levels deep"),
+    ],
+)  # fmt: skip
+def test_a_broken_catalog_is_one_clear_message(tmp_path, capsys, content, message):
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(content, encoding="utf-8")
+    assert run_import(tmp_path / "kb", "--language", "en", catalog=catalog, profiles=[]) == 1
+    assert capsys.readouterr().err.splitlines()[1] == message.format(catalog=catalog)
+    assert not (tmp_path / "kb").exists()
+
+
+def test_the_language_must_be_known(tmp_path, capsys):
+    assert run_import(tmp_path / "kb") == 1
+    err = capsys.readouterr().err
+    assert f"{CATALOG}: the catalog does not say its language\n    fix: give it: --language en (BCP 47)" in err
+    assert run_import(tmp_path / "kb", "--language", "english") == 1
+    assert "--language: not a BCP 47 language code: 'english'" in capsys.readouterr().err
+
+
+def test_import_writes_only_into_a_new_folder(tmp_path, capsys):
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "mine.txt").write_text("keep", encoding="utf-8")
+    assert run_import(tmp_path / "kb", "--language", "en") == 1
+    assert "the folder exists and is not empty: nothing was written" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "kb").iterdir()] == ["mine.txt"]
+
+
+def test_catalog_text_cannot_make_references_or_markup(tmp_path):
+    catalog = json.loads(CATALOG.read_text(encoding="utf-8"))
+    control = catalog["catalog"]["groups"][0]["controls"][0]
+    control["title"] = "Mail csirt@example.org <script>alert(1)</script> @ac-2"
+    catalog_path = tmp_path / "catalog.json"
+    catalog_path.write_text(json.dumps(catalog), encoding="utf-8")
+    assert run_import(tmp_path / "kb", "--language", "en", catalog=catalog_path, profiles=[]) == 0
+    linked = load_knowledge_base(tmp_path / "kb" / "guideline_data")
+    title = linked.index.sections["ac-1"].title.en
+    assert title == "Mail csirt@@example.org <script>alert(1)</script> @@ac-2"
+    assert linked.index.outgoing(Key("section", "ac-1"), "mentions") == []
+
+
+@pytest.fixture(scope="module")
+def imported_site(tmp_path_factory) -> Path:
+    def make(folder: Path) -> Path:
+        assert run_import(folder / "nist", "--language", "en") == 0
+        paths = Paths.of(data=folder / "nist" / "guideline_data")
+        build(paths)
+        return paths.site
+
+    return once_per_run(tmp_path_factory, "imported-nist", make)
+
+
+def test_the_imported_catalog_builds_with_native_urls_and_titles(imported_site):
+    page = (imported_site / "guideline" / "ac-2" / "index.html").read_text(encoding="utf-8")
+    assert "<title>AC-2 Account Management - " in page
+    assert re.search(r'<span id="part-ac-2-a"></span><span class="kb-item-label">a\.</span> Define and document', page)
+    assert ('class="kb-param" href="./#param-ac-2-prm-1">&#91;Assignment: organization-defined prerequisites and '
+            "criteria&#93;</a> for group and role membership") in page
+    withdrawn = (imported_site / "guideline" / "ac-13" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="kb-control-status__badge">Withdrawn</span> Incorporated into: ' in withdrawn
+    assert "No text for this heading" not in withdrawn
+    family = (imported_site / "guideline" / "ac" / "index.html").read_text(encoding="utf-8")
+    assert "No text for this heading" not in family
+
+
+def test_the_controls_overview_filters_by_selection(imported_site):
+    page = (imported_site / "controls" / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr data-category="[^"]*" data-status="[^"]*" data-own="[^"]*" data-selection="([^"]*)"', page)
+    assert len(rows) == 50
+    assert sum("moderate-impact-baseline" in r.split() for r in rows) == 20
+    assert '<option value="moderate-impact-baseline">MODERATE IMPACT BASELINE</option>' in page
+
+
+def test_citations_render_their_emphasis(imported_site):
+    page = (imported_site / "references" / "index.html").read_text(encoding="utf-8")
+    assert "Department of Homeland Security, <em>Trusted Internet Connections (TIC)</em>." in page

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator.build import Paths, build, load_knowledge_base
-from generator.cli import main
+from generator.cli import _command, main
 from generator.i18n import Language
 from generator.link import Key
 from generator.pages import label_of, target_of
@@ -32,7 +32,7 @@ created {data} from {catalog}:
   not carried: metadata.links: 1
   not carried: metadata.props: 1
   not carried: profile.merge: 2
-ok: 53 sections, 175 links; now `python -m generator build --data {data}`
+ok: 53 sections, 175 links; now `{command} build --data {data}`
 """
 
 
@@ -54,7 +54,7 @@ def test_import_reports_what_it_carried_and_what_not(tmp_path, capsys):
     folder = tmp_path / "nist"
     assert run_import(folder, "--language", "en") == 0
     data = folder / "guideline_data"
-    assert capsys.readouterr().out == REPORT.format(data=data, catalog=CATALOG)
+    assert capsys.readouterr().out == REPORT.format(data=data, catalog=CATALOG, command=_command())
     # the layout `new` makes: the same required files, the sections in a folder
     for name in ("kb.yaml", "document.yaml", "changelog.yaml", "sections"):
         assert (data / name).exists()
@@ -177,8 +177,10 @@ def test_the_imported_catalog_builds_with_native_urls_and_titles(imported_site):
     page = (imported_site / "guideline" / "ac-2" / "index.html").read_text(encoding="utf-8")
     assert "<title>AC-2 Account Management - " in page
     assert re.search(r'<span id="part-ac-2-a"></span><span class="kb-item-label">a\.</span> Define and document', page)
-    assert ('class="kb-param" href="./#param-ac-2-prm-1">&#91;Assignment: organization-defined prerequisites and '
-            "criteria&#93;</a> for group and role membership") in page
+    assert (
+        'class="kb-param" href="./#param-ac-2-prm-1">&#91;Assignment: organization-defined prerequisites and '
+        "criteria&#93;</a> for group and role membership"
+    ) in page
     withdrawn = (imported_site / "guideline" / "ac-13" / "index.html").read_text(encoding="utf-8")
     assert '<span class="kb-control-status__badge">Withdrawn</span> Incorporated into: ' in withdrawn
     assert "No text for this heading" not in withdrawn

@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 FONT = "Yu Gothic"  # ships with Windows and Office for Mac, and renders Japanese; Excel substitutes it elsewhere
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
+FACTS_ROW = 3  # the cover's first fact (its value in column B)
 FIRST_ROW = HEADER_ROW + 1
 HEADER_FILL = PatternFill("solid", fgColor="DCE3F3")
 THIN = Side(style="thin", color="A0A8B8")
@@ -305,7 +306,7 @@ def _write_cover(sheet: Worksheet, cover: Cover, tables: list[Table]) -> dict[st
 
     _put(sheet, 1, 1, cover.title, "kb-title")
     sheet.row_dimensions[1].height = row_height(1, TITLE_SIZE)
-    row = 3
+    row = FACTS_ROW
     for label, value in facts:
         _put(sheet, row, 1, label, "kb-label")
         _put(sheet, row, 2, value.value, "kb-text-link" if value.link else "kb-text", value.link)

@@ -374,13 +374,16 @@ def test_an_import_larger_than_the_quota_is_refused_and_nothing_is_lost(page, se
     answer(page, "CL3-001", "done", owner="経営企画部")
     leave(page)
     before = stored(page)
-    huge = "x" * 5_300_000  # Chromium keeps about 5.24 million characters per site
-    path = answers_file(tmp_path, items={"CL3-002": {"status": "todo", "note": huge}})
+    # Chromium keeps about 5.24 million characters per site: 531 notes of 10,000 characters each (the longest a field
+    # takes), most of them for items of another edition (kept).
+    huge = {f"OLD-{n:04d}": {"status": "todo", "note": "x" * 10_000} for n in range(530)}
+    huge["CL3-002"] = {"status": "todo", "note": "x" * 10_000}
+    path = answers_file(tmp_path, items=huge)
     dialog = open_preview(page, path)
     size = dialog.locator("[data-kb-preview='size']")
     assert size.get_attribute("role") == "alert"
-    planned = len(json.dumps({"items": {**before["items"], "CL3-002": {"status": "todo", "note": huge}}, "areas": {}},
-                             ensure_ascii=False, separators=(",", ":")))  # fmt: skip
+    planned = len(json.dumps({"items": {**before["items"], **huge}, "areas": {}}, ensure_ascii=False,
+                             separators=(",", ":")))  # fmt: skip
     reason = ui(linked, "checklist.js.answers_reason_full")
     assert size.inner_text() == ui(linked, "checklist.js.answers_too_large", size=f"{planned:,}", reason=reason)
     assert dialog.locator("[data-kb-import='confirm']").is_disabled()

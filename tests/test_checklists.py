@@ -173,10 +173,11 @@ def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(bui
             check_item_sheet(book[checklist.id], linked, language, checklist, site_url)
             check_cover(book[cover], linked, language, [checklist.id])
         book = openpyxl.load_workbook(root / download_path("checklists", language, "xlsx"))
-        assert book.sheetnames == [cover, *(c.id for c in linked.kb.checklists)]
+        plan = [language.t(f"assessment.xlsx.{s}_sheet") for s in ("plan", "levels", "areas")]
+        assert book.sheetnames == [cover, *(c.id for c in linked.kb.checklists), *plan]  # and the self-assessment
         for checklist in linked.kb.checklists:
             check_item_sheet(book[checklist.id], linked, language, checklist, site_url)
-        check_cover(book[cover], linked, language, book.sheetnames[1:])
+        check_cover(book[cover], linked, language, book.sheetnames[1 : -len(plan)])
 
 
 def test_workbooks_link_to_the_site_when_its_url_is_configured(fixture_linked):
@@ -293,18 +294,18 @@ def checklist_url(server: str, checklist: str, language: str = "ja") -> str:
     return server + ("" if language == "ja" else f"{language}/") + f"checklists/{checklist}/"
 
 
-def answer(page, item_id: str, status: str, owner: str = "", note: str = "") -> None:
+def answer(page, item_id: str, status: str, owner: str = "", note: str = "", **fields: str) -> None:
+    """Answer an item as a reader does: the status chosen, then each field typed (dates in ISO form)."""
     item = page.locator(f"#item-{item_id.lower()}")
     item.locator("select[data-kb-field='status']").select_option(status)
-    if owner:
-        item.locator("input[data-kb-field='owner']").fill(owner)
-    if note:
-        item.locator("textarea[data-kb-field='note']").fill(note)
+    for field, value in {"owner": owner, **fields, "note": note}.items():
+        if value:
+            item.locator(f"[data-kb-field='{field}']").fill(value)
 
 
-def shown(page, item_id: str) -> tuple[str, str, str]:
+def shown(page, item_id: str, fields: tuple[str, ...] = ("status", "owner", "note")) -> tuple[str, ...]:
     item = page.locator(f"#item-{item_id.lower()}")
-    return tuple(item.locator(f"[data-kb-field='{f}']").input_value() for f in ("status", "owner", "note"))
+    return tuple(item.locator(f"[data-kb-field='{f}']").input_value() for f in fields)
 
 
 def switch_language(page, code: str) -> None:
@@ -399,7 +400,13 @@ def test_csv_export_holds_the_answers(page, server, tmp_path):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert rows[0][:2] == ["チェックリスト", "ID"]
     by_id = {r[1]: r for r in rows[1:]}
-    assert by_id["CL5-014"][7:] == ["一部実施", "", "'=cmd で始まるメモ"]  # no formula for the spreadsheet to run
+    assert by_id["CL5-014"][7:] == [
+        "一部実施",
+        "",
+        "",
+        "",
+        "'=cmd で始まるメモ",
+    ]  # no formula for the spreadsheet to run
     assert by_id["CL5-015"][-1] == "'＝HYPERLINK(1) 全角"  # nor from its full-width form
     assert not [f for row in rows for f in row if f and f[0] in "=+-@＝＋－＠"]  # no field of any row, data's included
     assert len(rows) - 1 == len(by_id)

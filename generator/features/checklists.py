@@ -12,15 +12,34 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Literal
 
 from markupsafe import Markup
+from openpyxl.utils import get_column_letter
 
 from .. import __version__, schema
 from ..i18n import Language
 from ..link import Key, Linked, segments
 from ..overlay import Applied
 from ..pages import Page, label_of, target_of, url_of
-from ..sheets import Cell, Column, Cover, Table, csv_bytes, workbook
+from ..sheets import (
+    BODY_SIZE,
+    CELL_PADDING,
+    FACTS_ROW,
+    FIRST_ROW,
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    NARROW,
+    ROW_PADDING,
+    WIDE,
+    Cell,
+    Column,
+    Cover,
+    Table,
+    csv_bytes,
+    sheet_name,
+    workbook,
+)
 from . import BuildSettings, Feature, HomeCard
 
 INDEX = "checklists/index.md"
@@ -30,6 +49,42 @@ STATUSES = ("done", "partial", "todo", "na")  # what the browser stores; labels:
 LEVELS = (0, 1, 2, 3, 4)  # the maturity scale of the self-assessment; meanings: ui.yaml assessment.level.<n>.*
 PLAN_FIELDS = ("action", "resources", "owner", "due", "evaluation")  # the five fields of a risk response plan
 PLAN_BLANK_ROWS = 10
+TEXT_LIMIT = 10_000  # the longest text an answer field keeps (characters)
+
+
+@dataclass(frozen=True)
+class AnswerField:
+    """One field a reader fills for every checklist item: the page's input, the workbook's and the CSV file's column,
+    and the rule its value follows. The one list (ANSWER_FIELDS) is handed to the browser with the page's data, so
+    that the page, the workbooks and the answers files have the same fields in the same order."""
+
+    id: str  # the answers' key; label: ui.yaml checklist.<id>
+    kind: Literal["status", "text", "date"]
+    width: int  # the workbook column's width
+    multiline: bool = False
+
+    def value(self, given: object) -> str | None:
+        """The value as stored, or None when `given` is not one this field takes (the browser's `fieldValue`)."""
+        if self.kind == "status":
+            return given if given in STATUSES else None
+        if not isinstance(given, str):
+            return None
+        if self.kind == "date":
+            try:
+                return given if len(given) == 10 and dt.date.fromisoformat(given) else None
+            except ValueError:
+                return None
+        return given if len(given) <= TEXT_LIMIT else None
+
+
+ANSWER_FIELDS = (
+    AnswerField("status", "status", 12),
+    AnswerField("owner", "text", 16),
+    AnswerField("evidence", "text", 26, multiline=True),
+    AnswerField("due", "date", 12),
+    AnswerField("note", "text", 30, multiline=True),
+)
+INFO_COLUMNS = (("id", 10), ("text", 60), ("source", 30), ("block", 16), ("actor", 18), ("wording", 16))
 
 
 def page_path(checklist: schema.Checklist) -> str:
@@ -89,7 +144,7 @@ class Checklists(Feature):
             files[download_path(checklist.id, language, "csv")] = book.csv([checklist])
         tables = [book.table(c) for c in linked.kb.checklists]
         files[download_path("checklists", language, "xlsx")] = workbook(
-            book.cover(language.t("nav.checklists")), tables
+            book.cover(language.t("nav.checklists")), [*tables, *book.plan_tables()]
         )
         files[download_path("checklists", language, "csv")] = book.csv(linked.kb.checklists)
         files[download_path("risk-response-plan", language, "xlsx")] = book.plan_template()
@@ -103,8 +158,11 @@ class Checklists(Feature):
             "checklist_download": lambda name, extension: download_path(name, language, extension),
             "checklist_data": lambda checklists, areas=(): page_data(linked, language, rows, checklists, areas),
             "checklist_asset": asset_path,
+            "checklist_workbook": lambda page, name: relative_url(page, download_path(name, language, "xlsx")),
+            "checklist_text_limit": TEXT_LIMIT,
             "checklist_statuses": STATUSES,
-            "assessment_areas": [c for c in linked.kb.checklists if c.self_assessment],
+            "checklist_fields": ANSWER_FIELDS,
+            "assessment_areas": assessment_areas(linked),
             "maturity_levels": LEVELS,
             "plan_fields": PLAN_FIELDS,
         }
@@ -114,6 +172,10 @@ class Checklists(Feature):
             HomeCard(INDEX, "nav.checklists", "home.card_checklists"),
             HomeCard(ASSESSMENT, "nav.assessment", "home.card_assessment"),
         ]
+
+
+def assessment_areas(linked: Linked) -> list[schema.Checklist]:
+    return [c for c in linked.kb.checklists if c.self_assessment]
 
 
 def items_of(linked: Linked, checklist: schema.Checklist) -> list[schema.ChecklistItem]:
@@ -130,8 +192,13 @@ def groups_of(linked: Linked, checklist: schema.Checklist) -> list[tuple[schema.
 
 def asset_path(page_path: str, name: str) -> str:
     """A file of docs/assets/, relative to a page's URL (MkDocs does not rewrite the URLs of raw <script> tags)."""
+    return relative_url(page_path, f"assets/{name}")
+
+
+def relative_url(page_path: str, path: str) -> str:
+    """A file of the site, relative to a page's URL, for raw HTML attributes (which MkDocs does not rewrite)."""
     depth = len([part for part in url_of(page_path).split("/") if part])
-    return "../" * depth + f"assets/{name}"
+    return "../" * depth + path
 
 
 class ItemRows:
@@ -174,17 +241,50 @@ def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, ar
             key.removeprefix("checklist.js."): t(key) for key in linked.kb.ui if key.startswith("checklist.js.")
         },
         "checklists": [
-            {"id": c.id, "title": language.text(c.title), "items": [i.id for i in items_of(linked, c)]}
+            {
+                "id": c.id,
+                "title": language.text(c.title),
+                "items": [i.id for i in items_of(linked, c)],
+                "sheet": sheet_name(c.id),
+            }
             for c in [*checklists, *areas]
         ],
         "items": {item_id: _item_json(rows.row(item)) for item_id, item in listed.items()},
         "areas": [c.id for c in areas],
+        "fields": [{"id": f.id, "kind": f.kind, "label": t(f"checklist.{f.id}")} for f in ANSWER_FIELDS],
+        "columns": {key: t(f"checklist.{key}") for key in ("checklist", *(key for key, _ in INFO_COLUMNS))},
+        "text_limit": TEXT_LIMIT,
+        "workbook": workbook_layout(language),
         "levels": {str(n): t(f"assessment.level.{n}.name") for n in LEVELS},
         "plan": {field: t(f"assessment.plan.{field}") for field in PLAN_FIELDS},
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # Inside <script> only "</" could end the element early; escaping <, > and & keeps the JSON intact anyway.
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def workbook_layout(language: Language) -> dict:
+    """Where the browser writes a reader's answers into the build's own workbook (the blank form): the cells of the
+    answer fields and of the plan, the cover's first fact, and the text metrics its row heights follow."""
+    letter = lambda index: get_column_letter(index + 1)  # noqa: E731
+    plan = ("current", "target", *PLAN_FIELDS)
+    return {
+        "first_row": FIRST_ROW,
+        "facts_cell": f"B{FACTS_ROW}",
+        "columns": {f.id: letter(index) for index, f in enumerate(ANSWER_FIELDS, start=len(INFO_COLUMNS))},
+        "widths": {f.id: f.width for f in ANSWER_FIELDS},
+        "plan_sheet": sheet_name(language.t("assessment.xlsx.plan_sheet")),
+        "plan_columns": {field: letter(index) for index, field in enumerate(plan, start=1)},
+        "metrics": {
+            "narrow": NARROW,
+            "wide": WIDE,
+            "padding": CELL_PADDING,
+            "line_height": LINE_HEIGHT,
+            "row_padding": ROW_PADDING,
+            "size": BODY_SIZE,
+            "max_height": MAX_ROW_HEIGHT,
+        },
+    }
 
 
 def _item_json(row: ItemRow) -> dict:
@@ -207,7 +307,7 @@ class Book:
 
     def header(self) -> list[str]:
         t = self.language.t
-        keys = ("id", "text", "source", "block", "actor", "wording", "status", "owner", "evidence", "due", "note")
+        keys = [key for key, _ in INFO_COLUMNS] + [f.id for f in ANSWER_FIELDS]
         # An organisation's internal rules get a column of their own, after the reader's: never mixed with ours.
         return [t(f"checklist.{key}") for key in keys] + ([t("own.references")] if self.overlay else [])
 
@@ -222,16 +322,24 @@ class Book:
         names = [f"{text(r.name)} {r.number}" if r.number else text(r.name) for r in dict.fromkeys(rules)]
         return (text(owner.department) if owner else None), (self.language.t("punct.list").join(names) or None)
 
+    def answers(self, item_id: str) -> dict[str, str | None]:
+        """What the blank form holds in the answer fields: the organisation's default owner, for the reader to keep
+        or change, and nothing else."""
+        return {f.id: self.own(item_id)[0] if f.id == "owner" else None for f in ANSWER_FIELDS}
+
     def table(self, checklist: schema.Checklist) -> Table:
         t = self.language.t
-        widths = (10, 60, 30, 16, 18, 16, 12, 16, 26, 12, 30) + ((30,) if self.overlay else ())
+        widths = [w for _, w in INFO_COLUMNS] + [f.width for f in ANSWER_FIELDS] + ([30] if self.overlay else [])
         columns = [Column(h, w) for h, w in zip(self.header(), widths, strict=True)]
-        columns[6] = Column(columns[6].header, 12, choices=self.statuses, tallied=True)
-        columns[9] = Column(columns[9].header, 12, date=True)
+        for index, answer in enumerate(ANSWER_FIELDS, start=len(INFO_COLUMNS)):
+            if answer.kind == "status":
+                columns[index] = Column(columns[index].header, answer.width, choices=self.statuses, tallied=True)
+            elif answer.kind == "date":
+                columns[index] = Column(columns[index].header, answer.width, date=True)
         rows = []
         for item in items_of(self.linked, checklist):
             row = self.rows.row(item)
-            owner, rules = self.own(item.id)
+            answers = self.answers(item.id)
             rows.append(
                 (
                     Cell(row.id, self.url(row.page, row.anchor)),
@@ -240,10 +348,8 @@ class Book:
                     Cell(row.block),
                     Cell(row.actor),
                     Cell(row.wording),
-                    Cell(None),
-                    Cell(owner),  # the organisation's default owner, for the reader to keep or change
-                    *(Cell(None) for _ in range(3)),
-                    *((Cell(rules),) if self.overlay else ()),
+                    *(Cell(answers[f.id]) for f in ANSWER_FIELDS),
+                    *((Cell(self.own(item.id)[1]),) if self.overlay else ()),
                 )
             )
         return Table(
@@ -272,6 +378,10 @@ class Book:
         # Where the site is, linked, when the build knows its address; else what the reader can do instead.
         site = Cell(self.url(INDEX), self.url(INDEX)) if self.site_url else Cell(t("checklist.xlsx.site_unknown"))
         return [
+            (
+                t("checklist.xlsx.answers"),
+                t("checklist.xlsx.blank"),
+            ),  # the first fact: FACTS_ROW, filled in the browser
             (t("checklist.xlsx.guideline"), guideline),
             (t("checklist.xlsx.site"), site),
             (t("checklist.xlsx.generator"), __version__),
@@ -284,16 +394,29 @@ class Book:
         for checklist in checklists:
             for item in items_of(self.linked, checklist):
                 row = self.rows.row(item)
-                owner, rules = self.own(item.id)
-                answers = ["", owner or "", "", "", ""]  # status, owner, evidence, due, note: for the reader
-                own = [rules or ""] if self.overlay else []
+                answers = [value or "" for value in self.answers(item.id).values()]
+                own = [self.own(item.id)[1] or ""] if self.overlay else []
                 rows.append([checklist.id, row.id, row.text, row.source, row.block, row.actor, row.wording, *answers,
                              *own])  # fmt: skip
         return csv_bytes(header, rows)
 
     def plan_template(self) -> bytes:
         """The risk response plan to fill in Excel: one row per area, drop-downs for areas and levels."""
-        t, areas = self.language.t, [c for c in self.linked.kb.checklists if c.self_assessment]
+        t = self.language.t
+        cover = Cover(
+            sheet=t("checklist.xlsx.cover"),
+            title=t("assessment.xlsx.title"),
+            facts=self.facts(),
+            instructions=[t(f"assessment.xlsx.howto.{n}") for n in (1, 2, 3)],
+            notes=[t("assessment.scale_editorial")],
+        )
+        return workbook(cover, self.plan_tables())
+
+    def plan_tables(self) -> list[Table]:
+        """The self-assessment's sheets: the plan (one row per area, then blank rows), the scale and the areas."""
+        t, areas = self.language.t, assessment_areas(self.linked)
+        if not areas:
+            return []
         levels = Table(
             sheet=t("assessment.xlsx.levels_sheet"),
             title=t("assessment.scale_title"),
@@ -332,11 +455,4 @@ class Book:
             rows=[(Cell(self.language.text(c.title)), *(Cell(None) for _ in range(7))) for c in areas],
             blank_rows=PLAN_BLANK_ROWS,
         )
-        cover = Cover(
-            sheet=t("checklist.xlsx.cover"),
-            title=t("assessment.xlsx.title"),
-            facts=self.facts(),
-            instructions=[t(f"assessment.xlsx.howto.{n}") for n in (1, 2, 3)],
-            notes=[t("assessment.scale_editorial")],
-        )
-        return workbook(cover, [plan, levels, area_table])
+        return [plan, levels, area_table]

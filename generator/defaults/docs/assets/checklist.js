@@ -16,7 +16,6 @@
   const REMIND_EVERY = 20; // changes not exported to a file before a gentle reminder
   const ITEM_ID = /^[A-Z0-9][A-Z0-9.-]*$/;
   const AREA_ID = /^[a-z0-9][a-z0-9-]*$/;
-  const ITEM_FIELDS = ["status", "owner", "note"];
   const LEVEL_FIELDS = ["current", "target"];
   const PLAN_FIELDS = ["action", "resources", "owner", "due", "evaluation"];
   const SVG = "http://www.w3.org/2000/svg";
@@ -30,6 +29,10 @@
   const KNOWN_ITEMS = new Set(known.items);
   const KNOWN_AREAS = new Set(known.areas);
   const STATUSES = new Set(Object.keys(data.statuses));
+  // The fields of every checklist item (status, owner, evidence, due date, note), as the build lists them for the
+  // page, the workbooks and the CSV files alike (generator/features/checklists.py ANSWER_FIELDS): { id, kind, label }.
+  const FIELDS = {};
+  data.fields.forEach(function (field) { FIELDS[field.id] = field; });
   const strings = data.strings;
   const checklists = {};
   data.checklists.forEach(function (c) { checklists[c.id] = c; });
@@ -82,6 +85,7 @@
   const UNDO_KEY = STORAGE_KEY + ":undo"; // { kind: "import" | "reset" | "undo", at, answers }: the answers before
   const EXPORTED_KEY = STORAGE_KEY + ":exported"; // { at, changes, reminded }: the last export to a file
   const PROBE_KEY = STORAGE_KEY + ":probe";
+  const UNIT_KEY = STORAGE_KEY + ":unit"; // the unit (department, site, contractor) these answers are of
   const UNDO_KINDS = new Set(["import", "reset", "undo"]);
   function storage() {
     try { return window.localStorage || null; } catch (error) { return null; } // the getter throws when blocked
@@ -109,6 +113,8 @@
     if (!store) return;
     try { store.removeItem(key); } catch (error) { /* nothing to keep */ }
   }
+  function unitName() { return (readKey(UNIT_KEY) || "").trim().slice(0, 200); }
+  function unitSlug() { return unitName().replace(/[\\/:*?"<>|\s]+/g, "-").slice(0, 60); }
   function reason(failure) { return failure === "full" ? strings.answers_reason_full : strings.answers_reason_blocked; }
   function probe(text) {
     // Can this browser keep `text` (or a short token) beside what it holds? "" when it can, else why not.
@@ -141,6 +147,17 @@
   function serialize(answers) { return JSON.stringify({ items: answers.items, areas: answers.areas }); }
   function hasAnswer(record) { return Object.keys(record).some(function (field) { return field !== "updated"; }); }
   function validDate(value) { return typeof value === "string" && value.length <= 40 && !isNaN(Date.parse(value)); }
+  function fieldValue(field, value) {
+    // The value as stored, or undefined when the field does not take it (the same rule as AnswerField.value).
+    if (field.kind === "status") return STATUSES.has(value) ? value : undefined;
+    if (typeof value !== "string") return undefined;
+    if (field.kind === "date") {
+      const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+      const day = match && new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+      return day && day.toISOString().slice(0, 10) === value ? value : undefined;
+    }
+    return value.length <= data.text_limit ? value : undefined;
+  }
   function level(value) {
     if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 4) return value;
     if (typeof value === "string" && /^[0-4]$/.test(value)) return Number(value);
@@ -153,11 +170,9 @@
       const value = given[field];
       let good;
       if (field === "updated") good = validDate(value) ? value : undefined;
-      else if (kind === "item" && field === "status") good = STATUSES.has(value) ? value : undefined;
+      else if (kind === "item" && own(FIELDS, field)) good = fieldValue(FIELDS[field], value);
       else if (kind === "area" && LEVEL_FIELDS.indexOf(field) >= 0) good = level(value);
-      else if ((kind === "item" ? ITEM_FIELDS : PLAN_FIELDS).indexOf(field) >= 0) {
-        good = typeof value === "string" ? value : undefined;
-      }
+      else if (kind === "area" && PLAN_FIELDS.indexOf(field) >= 0) good = typeof value === "string" ? value : undefined;
       else { result.ignored += 1; return; }
       if (good === undefined) { if (value !== "" && value !== null) result.ignored += 1; }
       else if (good !== "") record[field] = good;
@@ -251,11 +266,13 @@
       element.dataset.kbStatus = answer.status || "";
       const print = element.querySelector("[data-kb-print]");
       if (print) {
-        print.textContent = format(strings.print_answer, {
-          status: answer.status ? data.statuses[answer.status] : strings.unanswered,
-          owner: answer.owner || "—",
-          note: answer.note || "—",
-        });
+        print.replaceChildren.apply(print, data.fields.map(function (field) {
+          const part = document.createElement("span");
+          const value = field.id === "status" ? (answer.status ? data.statuses[answer.status] : strings.unanswered)
+            : answer[field.id] || "—";
+          part.textContent = format(strings.print_field, { label: field.label, value: value });
+          return part;
+        }));
       }
     });
   }
@@ -544,13 +561,17 @@
     return "\ufeff" + lines.join("\r\n") + "\r\n"; // UTF-8 with BOM, so that Excel reads Japanese correctly
   }
   function itemsCsv(scope) {
-    const header = ["checklist", "id", "text", "source", "block", "actor", "wording", "status", "owner", "note"];
-    const rows = [header.map(function (key) { return strings["csv_" + key]; })];
+    const info = ["checklist", "id", "text", "source", "block", "actor", "wording"];
+    const rows = [info.map(function (key) { return data.columns[key]; }).concat(
+      data.fields.map(function (field) { return field.label; }))];
     data.checklists.filter(function (c) { return scope === "all" || c.id === scope; }).forEach(function (checklist) {
       checklist.items.forEach(function (id) {
         const item = data.items[id], answer = answers.items[id] || {};
-        rows.push([checklist.id, id, item.text, item.source, item.block, item.actor, item.wording,
-          answer.status ? data.statuses[answer.status] : "", answer.owner || "", answer.note || ""]);
+        rows.push([checklist.id, id, item.text, item.source, item.block, item.actor, item.wording].concat(
+          data.fields.map(function (field) {
+            if (field.id === "status") return answer.status ? data.statuses[answer.status] : "";
+            return answer[field.id] || "";
+          })));
       });
     });
     return rows;
@@ -581,6 +602,223 @@
     exported = { at: at, changes: 0, reminded: 0 };
     writeKey(EXPORTED_KEY, JSON.stringify(exported));
     showStatusLines();
+  }
+
+  // ---- "Excel with my answers": the build's own workbook (the blank form the page links to) with the reader's
+  // answers written into it, in the browser. Only the answer cells, their rows' heights, the tallies' stored values
+  // and the cover's first fact change: the cover, styles, drop-downs, print setup, links and sheet names stay as the
+  // build made them. The zip library (fflate, vendored in assets/vendor/) loads on the first export; nothing is sent.
+  const MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+  const RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+  const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+  const WIDE_CHARACTER = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\ud800-\udbff]/;
+  const layout = data.workbook;
+  let zipLibrary = null;
+  function zipTools() {
+    if (!zipLibrary) {
+      zipLibrary = new Promise(function (resolve, reject) {
+        const tag = document.createElement("script");
+        tag.src = source.dataset.kbZip;
+        tag.onload = function () { resolve(window.fflate); };
+        tag.onerror = function () { zipLibrary = null; reject(new Error(strings.xlsx_no_library)); };
+        document.head.append(tag);
+      });
+    }
+    return zipLibrary;
+  }
+  function parseXml(bytes, zip) {
+    const doc = new DOMParser().parseFromString(zip.strFromU8(bytes), "application/xml");
+    if (doc.getElementsByTagName("parsererror").length) throw new Error(strings.xlsx_not_workbook);
+    return doc;
+  }
+  function sheetsOf(files, zip) {
+    // [{ name, path }] in the workbook's order (the cover first)
+    if (!files["xl/workbook.xml"] || !files["xl/_rels/workbook.xml.rels"]) throw new Error(strings.xlsx_not_workbook);
+    const targets = {};
+    Array.from(parseXml(files["xl/_rels/workbook.xml.rels"], zip).getElementsByTagName("Relationship"))
+      .forEach(function (r) { targets[r.getAttribute("Id")] = r.getAttribute("Target") || ""; });
+    return Array.from(parseXml(files["xl/workbook.xml"], zip).getElementsByTagNameNS(MAIN, "sheet"))
+      .map(function (sheet) {
+        const target = targets[sheet.getAttributeNS(RELATIONSHIP, "id")] || "";
+        return { name: sheet.getAttribute("name"), path: target.charAt(0) === "/" ? target.slice(1) : "xl/" + target };
+      })
+      .filter(function (sheet) { return own(files, sheet.path); });
+  }
+  function columnNumber(reference) {
+    return reference.replace(/\d+$/, "").split("").reduce(function (n, c) { return n * 26 + c.charCodeAt(0) - 64; }, 0);
+  }
+  function child(parent, name, key, value, order) {
+    // The child element `name` whose attribute `key` is `value`, made in its place (by `order`) when missing.
+    const children = Array.from(parent.getElementsByTagNameNS(MAIN, name)).filter(function (e) {
+      return e.parentNode === parent;
+    });
+    const found = children.find(function (e) { return e.getAttribute(key) === value; });
+    if (found) return found;
+    const made = parent.ownerDocument.createElementNS(MAIN, name);
+    made.setAttribute(key, value);
+    parent.insertBefore(made, children.find(function (e) { return order(e.getAttribute(key)) > order(value); }) || null);
+    return made;
+  }
+  function cellOf(doc, reference) {
+    const rows = doc.getElementsByTagNameNS(MAIN, "sheetData")[0];
+    const number = reference.replace(/^[A-Z]+/, "");
+    const row = child(rows, "row", "r", number, Number);
+    return child(row, "c", "r", reference, columnNumber);
+  }
+  function empty(cell) {
+    while (cell.firstChild) cell.removeChild(cell.firstChild);
+    cell.removeAttribute("t");
+  }
+  function putText(doc, reference, text) {
+    // An inline string: text stays text whatever it starts with (no formula), as generator/sheets.py writes it.
+    const cell = cellOf(doc, reference);
+    empty(cell);
+    cell.setAttribute("t", "inlineStr");
+    const holder = doc.createElementNS(MAIN, "is"), t = doc.createElementNS(MAIN, "t");
+    t.setAttributeNS("http://www.w3.org/XML/1998/namespace", "xml:space", "preserve");
+    t.textContent = text;
+    holder.append(t);
+    cell.append(holder);
+  }
+  function putNumber(doc, reference, number) {
+    const cell = cellOf(doc, reference);
+    empty(cell);
+    const v = doc.createElementNS(MAIN, "v");
+    v.textContent = String(number);
+    cell.append(v);
+  }
+  function putDate(doc, reference, iso) {
+    // A date the cell's own format (yyyy-mm-dd) shows: Excel's serial day number.
+    const parts = iso.split("-").map(Number);
+    putNumber(doc, reference, (Date.UTC(parts[0], parts[1] - 1, parts[2]) - Date.UTC(1899, 11, 30)) / 86400000);
+  }
+  function put(doc, reference, kind, value) {
+    if (kind === "date" && fieldValue({ kind: "date" }, value) !== undefined) putDate(doc, reference, value);
+    else if (kind === "number") putNumber(doc, reference, value);
+    else putText(doc, reference, String(value));
+  }
+  function textLines(text, width) {
+    // Lines of `text` wrapped in a column `width` wide, by the metrics generator/sheets.py sets row heights with.
+    const m = layout.metrics, room = Math.max(width - m.padding, 1);
+    return String(text).split("\n").reduce(function (lines, paragraph) {
+      let units = 0;
+      for (const character of paragraph) units += WIDE_CHARACTER.test(character) ? m.wide : m.narrow;
+      return lines + Math.max(1, Math.ceil((units * 1.1) / room)); // a tenth more: words wrap whole
+    }, 0);
+  }
+  function growRow(doc, number, lines) {
+    const m = layout.metrics;
+    const height = Math.min(Math.ceil((lines * m.size * m.line_height + m.row_padding) * 4) / 4, m.max_height);
+    const row = child(doc.getElementsByTagNameNS(MAIN, "sheetData")[0], "row", "r", String(number), Number);
+    if (Number(row.getAttribute("ht") || 0) < height) {
+      row.setAttribute("ht", String(height));
+      row.setAttribute("customHeight", "1");
+    }
+  }
+  function fillItems(doc, checklist) {
+    // Every answer field of every item, in the rows the build wrote them in (the checklist's order); the status
+    // labels written per row, for the tallies.
+    const labels = [];
+    let written = 0;
+    checklist.items.forEach(function (id, index) {
+      const number = layout.first_row + index, answer = answers.items[id] || {};
+      let lines = 1;
+      data.fields.forEach(function (field) {
+        const value = answer[field.id];
+        if (value === undefined) return;
+        const shown = field.kind === "status" ? data.statuses[value] : value;
+        put(doc, layout.columns[field.id] + number, field.kind, shown);
+        lines = Math.max(lines, textLines(shown, layout.widths[field.id]));
+      });
+      if (hasAnswer(answer)) { written += 1; growRow(doc, number, lines); }
+      labels.push(answer.status ? data.statuses[answer.status] : "");
+    });
+    return { labels: labels, written: written };
+  }
+  function fillPlan(doc) {
+    // The self-assessment: one row per area (the build's order), its levels and its plan as the page shows it.
+    let written = 0;
+    known.areas.forEach(function (id, index) {
+      const number = layout.first_row + index, levels = area(id);
+      const gap = gaps().find(function (g) { return g.id === id; });
+      let lines = 1;
+      Object.keys(layout.plan_columns).forEach(function (field) {
+        const value = gap ? planValue(gap, field) : levels[field];
+        if (value === undefined || value === "") return;
+        const kind = LEVEL_FIELDS.indexOf(field) >= 0 ? "number" : field === "due" ? "date" : "text";
+        put(doc, layout.plan_columns[field] + number, kind, value);
+        if (kind === "text") lines = Math.max(lines, textLines(value, 40));
+      });
+      if (hasAnswer(levels)) { written += 1; growRow(doc, number, lines); }
+    });
+    return written;
+  }
+  function countif(formula) {
+    // The sheet and the status a tally counts: COUNTIF(<sheet>!$G$4:$G$n,"=<label>") as generator/sheets.py writes.
+    const match = /^COUNTIF\((?:'((?:[^']|'')+)'|([^!']+))!\$[A-Z]+\$\d+:\$[A-Z]+\$\d+,"=((?:[^"]|"")*)"\)$/.exec(formula);
+    if (!match) return null;
+    return {
+      sheet: match[1] !== undefined ? match[1].replace(/''/g, "'") : match[2],
+      label: match[3].replace(/""/g, '"').replace(/~([~*?])/g, "$1"),
+    };
+  }
+  function retally(doc, labels) {
+    // The tallies' stored values, as Excel stores them when it saves (LibreOffice shows them without recalculating).
+    Array.from(doc.getElementsByTagNameNS(MAIN, "f")).forEach(function (f) {
+      const tally = countif(f.textContent);
+      if (!tally || !labels[tally.sheet]) return;
+      const cell = f.parentNode;
+      let v = cell.getElementsByTagNameNS(MAIN, "v")[0];
+      if (!v) { v = doc.createElementNS(MAIN, "v"); cell.append(v); }
+      v.textContent = String(labels[tally.sheet].filter(function (l) { return l === tally.label; }).length);
+    });
+  }
+  function filledWorkbook(blank, zip) {
+    const files = zip.unzipSync(new Uint8Array(blank));
+    const sheets = sheetsOf(files, zip);
+    const docs = {}, labels = {};
+    const open = function (sheet) {
+      if (!docs[sheet.path]) docs[sheet.path] = parseXml(files[sheet.path], zip);
+      return docs[sheet.path];
+    };
+    let written = 0;
+    sheets.forEach(function (sheet, index) {
+      if (index === 0) return;
+      const checklist = sheet.name !== layout.plan_sheet &&
+        data.checklists.find(function (c) { return c.sheet === sheet.name; });
+      if (checklist) {
+        const filled = fillItems(open(sheet), checklist);
+        labels[sheet.name] = filled.labels;
+        written += filled.written;
+      } else if (sheet.name === layout.plan_sheet) {
+        written += fillPlan(open(sheet));
+      }
+    });
+    const cover = open(sheets[0]);
+    const unit = unitName();
+    putText(cover, layout.facts_cell, format(strings.xlsx_answers, {
+      date: when(new Date().toISOString()), unit: unit ? format(strings.xlsx_unit, { unit: unit }) : "",
+    }));
+    retally(cover, labels);
+    Object.keys(docs).forEach(function (path) {
+      files[path] = zip.strToU8(XML_HEAD + new XMLSerializer().serializeToString(docs[path].documentElement));
+    });
+    return { bytes: zip.zipSync(files, { level: 6 }), written: written };
+  }
+  function exportXlsx(scope, button) {
+    const url = button.dataset.kbWorkbook;
+    const started = performance.now();
+    const name = url.split("/").pop().replace(/\.xlsx$/, "") + "-" + (unitSlug() || "answers") + "-" + today() + ".xlsx";
+    Promise.all([zipTools(), fetch(url).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.arrayBuffer();
+    })]).then(function (loaded) {
+      const made = filledWorkbook(loaded[1], loaded[0]);
+      download(name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", made.bytes);
+      say(format(strings.xlsx_made, { file: name, n: made.written, ms: Math.round(performance.now() - started) }));
+    }).catch(function (error) {
+      say(format(strings.xlsx_failed, { reason: error && error.message ? error.message : String(error) }));
+    });
   }
 
   // ---- import: read, preview, then merge or replace on confirmation only
@@ -823,6 +1061,7 @@
   const ACTIONS = {
     "export-csv": exportCsv,
     "export-json": exportJson,
+    "export-xlsx": exportXlsx,
     print: function () { window.print(); },
     reset: reset,
     undo: undo,
@@ -833,7 +1072,7 @@
     if (!button) return;
     if (button.dataset.kbAction === "dismiss") { dismiss(button); return; }
     const scope = button.closest("[data-kb-scope]");
-    ACTIONS[button.dataset.kbAction](scope ? scope.dataset.kbScope : "all");
+    ACTIONS[button.dataset.kbAction](scope ? scope.dataset.kbScope : "all", button);
   });
   document.addEventListener("change", function (event) {
     if (event.target.matches("input[type=file][data-kb-action='import-json']")) importJson(event.target);

@@ -6,6 +6,11 @@ example; the others carry our namespace), change status, category and English ti
 cross-references are links (rel "related" between sections, "reference" to the back-matter resource of a cited
 document). The prose is the guideline's Japanese; every uuid is a uuid5 of a fixed namespace, so that the same data
 always gives the same file. The tests read the file with compliance-trestle's models.
+
+A knowledge base with native ids (an imported catalog) keeps them: its groups (kind group) are groups at any depth,
+its controls controls, with their own ids, labels, classes, parameters, props, typed links and withdrawn status;
+blocks and statement items that carry ids are parts with those ids, so that the catalog's own profiles resolve
+against this export, and importing it again gives the same knowledge base.
 """
 
 from __future__ import annotations
@@ -24,8 +29,11 @@ from .pages import children, label_of
 OSCAL_VERSION = "1.1.3"
 TIMEZONE = "+09:00"  # dates of the knowledge base are Japanese dates
 
-PART_NAMES = {"requirement": "statement", "summary": "overview", "examples": "example"}  # OSCAL's own part names
+# OSCAL's own part names
+PART_NAMES = {"requirement": "statement", "statement": "statement", "summary": "overview", "examples": "example",
+              "guidance": "guidance", "objective": "assessment-objective"}  # fmt: skip
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[45][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
 def namespace(config: schema.KbConfig) -> str:
@@ -34,8 +42,8 @@ def namespace(config: schema.KbConfig) -> str:
 
 
 def control_id(config: schema.KbConfig, section_id: str) -> str:
-    """OSCAL ids may not start with a digit: 1.2.3 → <oscal_prefix>-1.2.3."""
-    return f"{config.oscal_prefix}-{section_id}"
+    """OSCAL ids may not start with a digit: 1.2.3 → <oscal_prefix>-1.2.3; native ids are the catalog's own."""
+    return section_id if config.native else f"{config.oscal_prefix}-{section_id}"
 
 
 def oscal_json(linked: Linked, overlay: Applied | None = None) -> bytes:
@@ -49,8 +57,12 @@ def catalog(linked: Linked, overlay: Applied | None = None) -> dict:
     body = {
         "uuid": builder.uuid(f"catalog/{kb.version}"),
         "metadata": builder.metadata(),
-        "groups": [builder.group(s) for s in kb.sections if kb.config.parent_of(s) is None],
     }
+    top = [s for s in kb.sections if kb.config.parent_of(s) is None]
+    controls = [builder.control(s) for s in top if kb.is_control(s.id)]
+    if controls:
+        body["controls"] = controls
+    body["groups"] = [builder.group(s) for s in top if not kb.is_control(s.id)]
     if kb.references:
         body["back-matter"] = {"resources": [builder.resource(r) for r in kb.references]}
     return {"catalog": body}
@@ -70,6 +82,16 @@ class _Builder:
         self.ns = namespace(self.kb.config)
         self.uuid_namespace = uuid.uuid5(uuid.NAMESPACE_URL, self.ns)  # the same names give the same uuids
         self.other_languages = [code for code in self.kb.config.languages if code != language.code]
+        # A statement item's OSCAL id: the id of its block's part, then what follows its section's id (ac-2.a in the
+        # part ac-2_smt is ac-2_smt.a), as catalogs name them and as `import` shortened them.
+        self.part_ids = {
+            item_id: block.id + item_id[len(section.id) :]
+            for section in self.kb.sections
+            for block in section.blocks
+            if block.id and block.id != section.id
+            for item_id in _item_ids(block.items)
+            if item_id.startswith(section.id + ".")
+        }
 
     def uuid(self, name: str) -> str:
         return str(uuid.uuid5(self.uuid_namespace, name))
@@ -108,10 +130,23 @@ class _Builder:
             "props": [
                 *self.titles(document.title),
                 self.prop("guideline-edition", self.language.text(document.edition)),
-                self.prop("guideline-issuer", self.language.text(document.issuer)),
+                *([self.prop("guideline-issuer", self.language.text(document.issuer))] if document.issuer else []),
                 self.prop("guideline-date", document.date.isoformat()),
             ],
+            **self.issuer(),
             "remarks": _escape(self.language.t("oscal.remarks")),
+        }
+
+    def issuer(self) -> dict:
+        """The issuer as the catalog's creator party, as OSCAL names who publishes a catalog."""
+        issuer = self.kb.document.issuer
+        if issuer is None:
+            return {}
+        party = self.uuid("party/issuer")
+        return {
+            "roles": [{"id": "creator", "title": "Document Creator"}],
+            "parties": [{"uuid": party, "type": "organization", "name": self.language.text(issuer)}],
+            "responsible-parties": [{"role-id": "creator", "party-uuids": [party]}],
         }
 
     def resource(self, reference: schema.Reference) -> dict:
@@ -119,8 +154,11 @@ class _Builder:
             "uuid": self.resource_uuid(reference.id),
             "title": _escape(self.language.text(reference.title)),
             "props": [self.prop("reference-id", reference.id), *self.titles(reference.title)],
-            "citation": {"text": _escape(self.citation(reference))},
         }
+        # the source's own citation; else (our guideline's references) one made of issuer, title and date
+        if reference.citation or not self.kb.config.native:
+            text = self.inline(reference.citation) if reference.citation else _escape(self.citation(reference))
+            resource["citation"] = {"text": text}
         if reference.url:
             resource["rlinks"] = [{"href": reference.url}]
         if reference.note:
@@ -135,7 +173,8 @@ class _Builder:
         return self.language.t("punct.list").join(parts)
 
     def resource_uuid(self, reference_id: str) -> str:
-        return self.uuid(f"reference/{reference_id}")
+        """An imported resource keeps its uuid (its id); others get one made of their id."""
+        return reference_id if UUID.match(reference_id) else self.uuid(f"reference/{reference_id}")
 
     # -- groups and controls
     def group(self, section: schema.Section) -> dict:
@@ -144,19 +183,42 @@ class _Builder:
         if section.listing == "references":  # chapter 6 lists every cited document: the back matter
             cited = [{"href": f"#{self.resource_uuid(r.id)}", "rel": "reference"} for r in self.kb.references]
             group["links"] = group.get("links", []) + cited
-        kids = [self.control(kid) for kid in children(self.linked, section.id)]
-        if kids:
-            group["controls"] = kids
+        if section.class_:
+            group = {"id": group["id"], "class": section.class_, **group}
+        kids = children(self.linked, section.id)
+        groups = [self.group(kid) for kid in kids if kid.kind == "group"]
+        if groups:
+            group["groups"] = groups
+        controls = [self.control(kid) for kid in kids if kid.kind != "group"]
+        if controls:
+            group["controls"] = controls
         return group
 
     def control(self, section: schema.Section) -> dict:
-        cls = "control" if self.kb.is_control(section.id) else "section"
+        cls = section.class_ or ("control" if self.kb.is_control(section.id) else "section")
         control = {"id": self.id(section.id), "class": cls, "title": _escape(self.language.text(section.title))}
+        if section.params:
+            control["params"] = [self.param(p) for p in section.params]
         control |= self.common(section)
         kids = [self.control(kid) for kid in children(self.linked, section.id)]
         if kids:
             control["controls"] = kids
         return control
+
+    def param(self, param: schema.Parameter) -> dict:
+        out: dict = {"id": param.id}
+        if param.label:
+            out["label"] = self.inline(param.label)
+        if param.guidance:
+            out["guidelines"] = [{"prose": self.inline(param.guidance)}]
+        if param.values:
+            out["values"] = list(param.values)
+        if param.select:
+            out["select"] = {
+                "how-many": param.select.how_many,
+                "choice": [self.inline(c) for c in param.select.choices],
+            }
+        return out
 
     def common(self, section: schema.Section) -> dict:
         """Props, links and parts: the same for a group and a control."""
@@ -170,7 +232,12 @@ class _Builder:
         if section.category:
             props.append(self.prop("category", section.category))
         props += [self.prop("csf-category", c, class_="editorial") for c in section.csf]
-        result: dict = {"props": props}
+        if section.control_status:
+            props.append(self.prop("status", section.control_status, ours=False))
+        for prop in section.props:
+            props.append({"name": prop.name, **({"ns": prop.ns} if prop.ns else {}), "value": prop.value,
+                          **({"class": prop.class_} if prop.class_ else {})})  # fmt: skip
+        result: dict = {"props": props} if props else {}
         links = self.links(section)
         if links:
             result["links"] = links
@@ -202,34 +269,42 @@ class _Builder:
         return parts
 
     def links(self, section: schema.Section) -> list[dict]:
+        """A catalog's own typed links and citations (native ids) are its links, as it wrote them; a guideline's
+        are what its sections call for, cite and mention, both ways."""
         index, key = self.linked.index, Key("section", section.id)
-        related = [
-            *index.outgoing(key, "implements"),
-            *index.incoming(key, "implements"),
-            *index.outgoing(key, "mentions"),
-            *index.incoming(key, "mentions"),
-        ]
+        native = self.kb.config.native
+        both_ways = () if native else ("implements", "mentions")
+        related = [k for r in both_ways for k in (*index.outgoing(key, r), *index.incoming(key, r))]
         sections = dict.fromkeys(k.id for k in related if k.kind == "section" and k.id != section.id)
-        cited = dict.fromkeys(
-            k.id for k in (*index.outgoing(key, "cites"), *index.outgoing(key, "mentions")) if k.kind == "ref"
-        )
-        return [{"href": f"#{self.id(s)}", "rel": "related"} for s in sections] + [
-            {"href": f"#{self.resource_uuid(r)}", "rel": "reference"} for r in cited
+        citing = ("cites",) if native else ("cites", "mentions")
+        cited = dict.fromkeys(k.id for r in citing for k in index.outgoing(key, r) if k.kind == "ref")
+        return [
+            *({"href": f"#{self.id(s)}", "rel": "related"} for s in sections),
+            *({"href": f"#{self.resource_uuid(r)}", "rel": "reference"} for r in cited),
+            *({"href": f"#{self.target(link.target)}", "rel": link.rel} for link in section.links),
         ]
+
+    def target(self, target: str) -> str:
+        """The OSCAL id of a section or of a part of one (a statement item: ac-2.a → ac-2_smt.a)."""
+        if target in self.linked.index.sections:
+            return self.id(target)
+        return self.part_ids.get(target, target)
 
     # -- parts
     def parts(self, owner: str, blocks: list[schema.Block]) -> list[dict]:
-        """Blocks in order; a heading block opens a topic part that holds the blocks after it, up to the next one."""
+        """Blocks in order; a heading block opens a topic part that holds the blocks after it, up to the next one.
+        A block with an id (a catalog's own part) keeps its id and name, and its items with ids are its parts."""
         counts: Counter[str] = Counter()
         top: list[dict] = []
         topic: dict | None = None
         for block in blocks:
-            name = "topic" if block.role == "heading" else PART_NAMES.get(block.role, block.role)
+            name = block.name or ("topic" if block.role == "heading" else PART_NAMES.get(block.role, block.role))
             counts[name] += 1
-            part = {"id": f"{owner}_{name}-{counts[name]}", "name": name}
-            if name not in PART_NAMES.values():
+            part = {"id": block.id or f"{owner}_{name}-{counts[name]}", "name": name}
+            if name not in PART_NAMES.values() and not block.name:
                 part["ns"] = self.ns
-            part["class"] = block.source
+            if not block.id:  # our own blocks say whose words they are; a catalog's parts are its own
+                part["class"] = block.source
             if block.title:
                 part["title"] = _escape(self.language.text(block.title))
             if block.role == "heading":
@@ -241,11 +316,23 @@ class _Builder:
             prose = self.prose(block)
             if prose:
                 part["prose"] = prose
+            if any(item.id for item in block.items):
+                part["parts"] = [self.item(item) for item in block.items]
             if topic is None:
                 top.append(part)
             else:
                 topic.setdefault("parts", []).append(part)
         return top
+
+    def item(self, item: schema.ListItem) -> dict:
+        """A statement item as a part of its own, with its id and label."""
+        part: dict = {"id": self.part_ids.get(item.id, item.id), "name": "item"} if item.id else {"name": "item"}
+        if item.label:
+            part["props"] = [self.prop("label", item.label, ours=False)]
+        part["prose"] = self.inline(item.text)
+        if item.items:
+            part["parts"] = [self.item(child) for child in item.items]
+        return part
 
     def prose(self, block: schema.Block) -> str:
         """Markdown, as OSCAL's markup-multiline expects."""
@@ -254,7 +341,7 @@ class _Builder:
             pieces.append(self.table(block))
         quote = "> " if block.role == "quote" else ""
         pieces += [quote + self.inline(p) for p in block.paragraphs]
-        if block.items:
+        if block.items and not any(item.id for item in block.items):  # items with ids are parts of their own
             pieces.append("\n".join(self.items(block.items)))
         if block.attribution:
             pieces.append(f"{quote}— {self.inline(block.attribution)}")
@@ -287,18 +374,29 @@ class _Builder:
         for segment in segments(self.language.text(text)):
             if segment.key:
                 out.append(self.reference(segment.key))
+            elif segment.bold or segment.emphasis:
+                mark = "**" if segment.bold else "*"
+                out.append(f"{mark}{_escape(segment.text)}{mark}")
             else:
-                out.append(f"**{_escape(segment.text)}**" if segment.bold else _escape(segment.text))
+                out.append(_escape(segment.text))
         return "".join(out)
 
     def reference(self, key: Key) -> str:
-        """Sections and cited documents link inside the catalog; everything else is named."""
+        """Parameters are inserted; sections, their parts and cited documents link inside the catalog; everything
+        else is named."""
+        key = self.linked.index.canonical(key)
+        if key.kind == "param":
+            return f"{{{{ insert: param, {key.id} }}}}"
         label = _escape(label_of(self.linked, self.language, key))
-        if key.kind == "section":
-            return f"[{label}](#{self.id(key.id)})"
+        if key.kind in ("section", "part"):
+            return f"[{label}](#{self.target(key.id)})"
         if key.kind == "ref":
             return f"[{label}](#{self.resource_uuid(key.id)})"
         return label
+
+
+def _item_ids(items: list[schema.ListItem]) -> list[str]:
+    return [i for item in items for i in ([item.id] if item.id else []) + _item_ids(item.items)]
 
 
 def _escape(text: str) -> str:

@@ -32,6 +32,7 @@ MAX_SECTION_FILE = 800_000  # bytes of YAML per sections file (load refuses file
 SECTION_ID = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*$")
 PART_ID = re.compile(r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$")
 INSERT = re.compile(r"\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}")
+MD_ESCAPE = re.compile(r"\\([\\`*_\[\]{}()#+\-.!<>|])")  # Markdown's backslash escapes: the character itself
 MD_LINK = re.compile(r"\[([^\]\n]*)\]\(#([^)\s]+)\)")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 ROLES = {"statement": "statement", "guidance": "guidance", "assessment-objective": "objective",
@@ -176,7 +177,7 @@ class Importer:
     # -- text
     def text(self, markup: str) -> dict[str, str] | None:
         """OSCAL markup as our text: at signs doubled, parameters and links inside the catalog as references."""
-        value = str(markup).replace("\r\n", "\n").strip().replace("@", "@@")
+        value = MD_ESCAPE.sub(r"\1", str(markup).replace("\r\n", "\n").strip()).replace("@", "@@")
         value = INSERT.sub(self._insert, value)
         value = MD_LINK.sub(self._link, value)
         return {self.language: value} if value else None
@@ -440,7 +441,9 @@ def import_catalog(catalog_path: Path, profiles: list[Path], language: str | Non
     (data / "sections").mkdir(parents=True)
     date = _date(metadata)
     title = importer.text(metadata.get("title", "")) or {language: catalog_path.stem}
-    version = str(metadata.get("version", "")).strip()
+    # the catalog's edition: its version, or what a catalog this generator exported says of its source's edition
+    edition = next((str(p.get("value")) for p in metadata.get("props", []) if p.get("name") == "guideline-edition"),
+                   str(metadata.get("version", "")).strip())  # fmt: skip
     slug = re.sub(r"[^a-z0-9-]+", "-", folder.resolve().name.lower()).strip("-") or "knowledge-base"
     _write(data / "kb.yaml", {
         "slug": slug, "oscal_prefix": slug, "languages": [language], "section_ids": "native", "structure": {},
@@ -448,13 +451,13 @@ def import_catalog(catalog_path: Path, profiles: list[Path], language: str | Non
         "features": ["core", "checklists", "open_data"] if checklists else ["core", "open_data"],
     })  # fmt: skip
     document: dict[str, Any] = {"title": title, "date": date, "date_precision": "day",
-                                "edition": {language: version or date.isoformat()}}  # fmt: skip
+                                "edition": {language: edition or date.isoformat()}}  # fmt: skip
     issuer = _issuer(metadata)
     if issuer:
         document["issuer"] = importer.text(issuer)
     _write(data / "document.yaml", document)
     _write(data / "changelog.yaml", [{"version": "1.0.0", "date": date,
-                                      "changes": [{language: f"{title[language]} {version}".strip()}]}])  # fmt: skip
+                                      "changes": [{language: f"{title[language]} {edition}".strip()}]}])  # fmt: skip
     if references:
         _write(data / "references.yaml", references)
     if ui:

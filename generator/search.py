@@ -218,7 +218,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
 
     - `sections`: each section number → its page (relative to the language's site root), its title with and
       without the number, so that 5-6-1 and ５．６．１ lead to 5.6.1 first, and so does its title typed as a query (a
-      number that is not only digits, 別紙1, is keyed by its runs: 別紙 1);
+      number that is not only digits, 別紙1, is keyed by its runs: 別紙 1; a catalog's own label and id likewise:
+      AC-2(1) and ac-2.1 are both "ac 2 1", AC-2 "ac 2");
     - `synonyms`: each normalised synonym, alias, abbreviation and reading → the term's name, so that a query for
       MFA also ranks and highlights what the pages say (多要素認証);
     - `words`: the candidates for "did you mean", by edit distance: those names and every run of the text;
@@ -230,8 +231,11 @@ def words_file(linked: Linked, language: Language) -> bytes:
     sections = {}
     for section in kb.sections:
         number = language.section_label(section).rstrip(".")
-        if number:
-            sections[" ".join(runs(number)) if not number[0].isdigit() else number] = [
+        keys = [" ".join(runs(number)) if number and not number[0].isdigit() else number]
+        if kb.config.native:  # a catalog's own id as well as its label: ac-2.1 and AC-2(1) are both "ac 2 1"
+            keys.append(" ".join(runs(section.id)))
+        for key in dict.fromkeys(k for k in keys if k):
+            sections[key] = [
                 url_of(section_path(linked, section.id)),
                 language.section_title(section),
                 language.text(section.title),

@@ -4,6 +4,7 @@ The catalog is a public-domain slice of NIST SP 800-53 rev5 (tests/fixtures/osca
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ import yaml
 
 from generator.build import Paths, build, load_knowledge_base
 from generator.cli import _command, main
+from generator.export_oscal import oscal_json
 from generator.i18n import Language
 from generator.link import Key
 from generator.pages import label_of, target_of
@@ -199,3 +201,72 @@ def test_the_controls_overview_filters_by_selection(imported_site):
 def test_citations_render_their_emphasis(imported_site):
     page = (imported_site / "references" / "index.html").read_text(encoding="utf-8")
     assert "Department of Homeland Security, <em>Trusted Internet Connections (TIC)</em>." in page
+
+
+def test_export_then_import_gives_the_same_knowledge_base(imported, tmp_path):
+    """import → OSCAL export → import: the same files, byte for byte (same folder name, same profiles)."""
+    exported = tmp_path / "export.json"
+    exported.write_bytes(oscal_json(load_knowledge_base(imported)))
+    again = tmp_path / "again" / imported.parent.name
+    assert run_import(again, "--language", "en", catalog=exported) == 0
+    first = sorted(p.relative_to(imported) for p in imported.rglob("*") if p.is_file())
+    second = sorted(
+        p.relative_to(again / "guideline_data") for p in (again / "guideline_data").rglob("*") if p.is_file()
+    )
+    assert first == second
+    for name in first:
+        assert (again / "guideline_data" / name).read_text(encoding="utf-8") == (imported / name).read_text(
+            encoding="utf-8"
+        ), name
+
+
+def test_the_export_keeps_native_ids_groups_parts_parameters_and_status(imported):
+    from trestle.oscal.catalog import Catalog
+
+    catalog = Catalog.model_validate(json.loads(oscal_json(load_knowledge_base(imported)))["catalog"])
+    assert [g.id for g in catalog.groups] == ["ac", "ia", "sc"]
+    ac = catalog.groups[0]
+    ac2 = next(c for c in ac.controls if c.id == "ac-2")
+    assert [p.value for p in ac2.props if p.name == "label"] == ["AC-2"]
+    statement = ac2.parts[0]
+    assert (statement.id, statement.name) == ("ac-2_smt", "statement")
+    assert [(p.id, p.props[0].value) for p in statement.parts[:2]] == [("ac-2_smt.a", "a."), ("ac-2_smt.b", "b.")]
+    assert statement.parts[2].prose == "Require {{ insert: param, ac-2_prm_1 }} for group and role membership;"
+    assert [p.id for p in ac2.params][:2] == ["ac-2_prm_1", "ac-2_prm_2"]
+    assert [c.id for c in ac2.controls][:2] == ["ac-2.1", "ac-2.2"]
+    ac13 = next(c for c in ac.controls if c.id == "ac-13")
+    assert [(p.name, p.value) for p in ac13.props if p.name == "status"] == [("status", "withdrawn")]
+    assert [(link.rel, link.href) for link in ac13.links] == [("incorporated-into", "#ac-2")]
+
+
+def test_a_nist_profile_resolves_against_our_export(imported, tmp_path):
+    from trestle.core.profile_resolver import ProfileResolver
+
+    exported = tmp_path / "catalog.json"
+    exported.write_bytes(oscal_json(load_knowledge_base(imported)))
+    profile = json.loads(PROFILES[1].read_text(encoding="utf-8"))
+    for entry in profile["profile"]["imports"]:
+        entry["href"] = str(exported)  # the profile names NIST's file; ours stands in for it
+    del profile["profile"]["back-matter"]
+    (tmp_path / ".trestle" / "cache").mkdir(parents=True)
+    (tmp_path / "profile.json").write_text(json.dumps(profile), encoding="utf-8")
+    resolved = ProfileResolver.get_resolved_profile_catalog(tmp_path, tmp_path / "profile.json")
+
+    def ids(owner) -> list[str]:
+        found = []
+        for control in getattr(owner, "controls", None) or []:
+            found += [control.id, *ids(control)]
+        for group in getattr(owner, "groups", None) or []:
+            found += ids(group)
+        return found
+
+    assert len(ids(resolved)) == 20 and "ac-2.1" in ids(resolved)
+
+
+def test_search_knows_the_native_ids(imported_site):
+    """The search box's words file leads a catalog's own ids and labels to their pages: AC-2, ac-2, IA-5(1)."""
+    words = json.loads(gzip.decompress((imported_site / "assets" / "search-words.json.gz").read_bytes()))
+    sections = words["sections"]
+    assert sections["ac 2"][:2] == ["guideline/ac-2/", "AC-2 Account Management"]
+    assert sections["ia 5 1"][:2] == ["guideline/ia-5-1/", "IA-5(1) Password-based Authentication"]
+    assert sections["sc 7"][0] == "guideline/sc-7/"

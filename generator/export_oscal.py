@@ -68,6 +68,33 @@ def catalog(linked: Linked, overlay: Applied | None = None) -> dict:
     return {"catalog": body}
 
 
+def organisation_profile(linked: Linked, overlay: Applied, catalog_href: str) -> bytes | None:
+    """The values an organisation gives the controls' parameters, as an OSCAL profile of the catalog (every control,
+    `set-parameters`): GRC tools resolve it against the catalog; None when the overlay sets none."""
+    if not overlay.parameter_values:
+        return None
+    kb = linked.kb
+    builder = _Builder(linked, Language.all(kb)[0], overlay)
+    name = builder.language.text(overlay.organisation.name)
+    profile = {
+        "uuid": builder.uuid(f"organisation/{overlay.organisation.slug}/{kb.version}"),
+        "metadata": {
+            "title": _escape(builder.language.t("oscal.profile_title").format(organisation=name)),
+            "last-modified": _timestamp(kb.changelog[0].date),
+            "version": kb.version,
+            "oscal-version": OSCAL_VERSION,
+        },
+        "imports": [{"href": catalog_href, "include-all": {}}],
+        "modify": {
+            "set-parameters": [
+                {"param-id": param_id, "values": list(values)}
+                for param_id, values in sorted(overlay.parameter_values.items())
+            ]
+        },
+    }
+    return (json.dumps({"profile": profile}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
 def _timestamp(date) -> str:
     return f"{date.isoformat()}T00:00:00{TIMEZONE}"
 
@@ -144,7 +171,7 @@ class _Builder:
             return {}
         party = self.uuid("party/issuer")
         return {
-            "roles": [{"id": "creator", "title": "Document Creator"}],
+            "roles": [{"id": "creator", "title": _escape(self.language.t("oscal.role_creator"))}],
             "parties": [{"uuid": party, "type": "organization", "name": self.language.text(issuer)}],
             "responsible-parties": [{"role-id": "creator", "party-uuids": [party]}],
         }

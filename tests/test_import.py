@@ -251,16 +251,18 @@ def test_a_nist_profile_resolves_against_our_export(imported, tmp_path):
     (tmp_path / ".trestle" / "cache").mkdir(parents=True)
     (tmp_path / "profile.json").write_text(json.dumps(profile), encoding="utf-8")
     resolved = ProfileResolver.get_resolved_profile_catalog(tmp_path, tmp_path / "profile.json")
+    ids = [control.id for control in controls_of(resolved)]
+    assert len(ids) == 20 and "ac-2.1" in ids
 
-    def ids(owner) -> list[str]:
-        found = []
-        for control in getattr(owner, "controls", None) or []:
-            found += [control.id, *ids(control)]
-        for group in getattr(owner, "groups", None) or []:
-            found += ids(group)
-        return found
 
-    assert len(ids(resolved)) == 20 and "ac-2.1" in ids(resolved)
+def controls_of(owner) -> list:
+    """Every control of a trestle catalog or group, at any depth."""
+    found = []
+    for control in getattr(owner, "controls", None) or []:
+        found += [control, *controls_of(control)]
+    for group in getattr(owner, "groups", None) or []:
+        found += controls_of(group)
+    return found
 
 
 def test_search_knows_the_native_ids(imported_site):
@@ -270,3 +272,45 @@ def test_search_knows_the_native_ids(imported_site):
     assert sections["ac 2"][:2] == ["guideline/ac-2/", "AC-2 Account Management"]
     assert sections["ia 5 1"][:2] == ["guideline/ia-5-1/", "IA-5(1) Password-based Authentication"]
     assert sections["sc 7"][0] == "guideline/sc-7/"
+
+
+def test_an_organisation_sets_parameter_values_of_its_own(imported, tmp_path):
+    """An overlay's values for a control's parameters: shown inline as the organisation's, and exported as an OSCAL
+    profile whose set-parameters trestle applies to our catalog."""
+    from trestle.core.profile_resolver import ProfileResolver
+
+    from generator.export_oscal import organisation_profile
+    from generator.overlay import load_overlay
+    from generator.pages import Page
+    from generator.render import PageRenderer, TermMatcher
+
+    overlay = tmp_path / "overlay"
+    (overlay / "annotations").mkdir(parents=True)
+    (overlay / "organisation.yaml").write_text(
+        "slug: example-org\nname: {en: Example Org (fictional)}\nshort_name: Example\n", encoding="utf-8"
+    )
+    (overlay / "annotations" / "controls.yaml").write_text(
+        '- target: "@ac-1"\n  date: 2026-12-01\n  parameters: {ac-1_prm_4: [every year]}\n', encoding="utf-8"
+    )
+    linked = load_knowledge_base(imported)
+    applied = load_overlay(overlay, linked)
+    assert applied.parameter_values == {"ac-1_prm_4": ["every year"]}
+    page = Page("guideline/ac-1.md", "control.md.j2", linked.index.sections["ac-1"].title)
+    renderer = PageRenderer(linked, Language.of(linked.kb, "en"), page, TermMatcher([]), organisation=applied)
+    assert renderer.param_value(linked.index.params["ac-1_prm_4"]) == (
+        '<span class="kb-param kb-param--own" title="Internal">every year</span>'
+    )
+    assert renderer.param_value(linked.index.params["ac-1_prm_5"]) == (
+        '<a class="kb-param" href="./#param-ac-1-prm-5">&#91;Assignment: organization-defined events&#93;</a>'
+    )
+
+    (tmp_path / "catalog.json").write_bytes(oscal_json(linked))
+    (tmp_path / "profile.json").write_bytes(organisation_profile(linked, applied, "catalog.json"))
+    (tmp_path / ".trestle" / "cache").mkdir(parents=True)
+    profile = json.loads((tmp_path / "profile.json").read_text(encoding="utf-8"))["profile"]
+    assert profile["modify"] == {"set-parameters": [{"param-id": "ac-1_prm_4", "values": ["every year"]}]}
+    profile["imports"][0]["href"] = str(tmp_path / "catalog.json")
+    (tmp_path / "profile.json").write_text(json.dumps({"profile": profile}), encoding="utf-8")
+    resolved = ProfileResolver.get_resolved_profile_catalog(tmp_path, tmp_path / "profile.json")
+    ac1 = next(c for c in controls_of(resolved) if c.id == "ac-1")
+    assert next(p for p in ac1.params if p.id == "ac-1_prm_4").values == ["every year"]

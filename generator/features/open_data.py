@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..export_json import export_json, export_model, json_schema
-from ..export_oscal import oscal_json
+from ..export_oscal import organisation_profile, oscal_json
 from ..i18n import Language
 from ..link import Key, Linked
 from ..overlay import Applied
@@ -20,6 +20,7 @@ from . import BuildSettings, Feature, HomeCard
 
 DATA_FOLDER = "downloads/data/"
 OSCAL_FILE = DATA_FOLDER + "guideline-catalog.oscal.json"
+OSCAL_PROFILE = DATA_FOLDER + "organisation-profile.oscal.json"  # the organisation's values of the parameters
 # Longest suffix first: a JSON Schema and an OSCAL catalog are JSON files with a purpose. Labels: ui strings
 # downloads.file_format.<name>; a file of another kind shows its extension in capitals (PNG).
 FORMATS = (
@@ -56,7 +57,12 @@ class OpenData(Feature):
             DATA_FOLDER + "knowledge-base.schema.json": json_schema(),
             DATA_FOLDER + f"knowledge-base.{code}.schema.json": json_schema(code),
             OSCAL_FILE: oscal_json(linked, self.overlay),
+            **self.organisation_profile(linked),
         }
+
+    def organisation_profile(self, linked: Linked) -> dict[str, bytes]:
+        profile = organisation_profile(linked, self.overlay, posixpath.basename(OSCAL_FILE)) if self.overlay else None
+        return {OSCAL_PROFILE: profile} if profile else {}
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
         # The OSCAL catalog is one file for every language (see export_oscal.catalog): the page says in which.

@@ -18,7 +18,7 @@ from generator.features.checklists import ANSWER_FIELDS, INFO_COLUMNS, STATUSES,
 from generator.i18n import Language
 from generator.sheets import FACTS_ROW, FIRST_ROW
 
-from .test_answers_browser import answers_of, leave, message, store
+from .test_answers_browser import answers_of, leave, message, store, ui
 from .test_checklists import answer, checklist_url, shown
 from .test_office import office  # noqa: F401  (the LibreOffice fixture)
 
@@ -201,3 +201,142 @@ def test_excel_with_my_answers_is_the_blank_form_filled_with_every_field(page, s
     ):
         assert fragment in flat, fragment
     assert 2 <= len(pypdf.PdfReader(pdf).pages) <= 4
+
+
+# ---------------------------------------------------------------- a workbook back in
+
+
+def edited_in_a_spreadsheet(source, target, edit, office, tmp_path):  # noqa: F811
+    """`source` changed by `edit(book)` in openpyxl, then opened and saved again by LibreOffice, as a reader's
+    spreadsheet leaves it (shared strings, its own styles, formulas with their values)."""
+    book = openpyxl.load_workbook(source)
+    edit(book)
+    book.save(tmp_path / target)
+    (resaved,) = office([tmp_path / target], "xlsx", tmp_path / f"resaved-{target.removesuffix('.xlsx')}")
+    return resaved
+
+
+def said(page, text: str) -> None:
+    """The page's message becomes `text` (files are read while the test goes on)."""
+    page.wait_for_function("text => document.querySelector('[data-kb-message]').textContent === text", arg=text)
+
+
+def import_file(page, path):
+    page.locator("input[data-kb-action='import-json']").set_input_files(str(path))
+    dialog = page.locator("[data-kb-import-dialog]")
+    dialog.wait_for(state="visible")
+    return dialog
+
+
+@pytest.mark.browser
+def test_a_workbook_filled_in_a_spreadsheet_imports_through_the_preview(
+    browser,
+    page,
+    server,
+    linked,
+    tmp_path,
+    office,  # noqa: F811
+):
+    page.goto(checklist_url(server, "remote-access"))
+    answer_every_field(page)
+    exported, _ = export_xlsx(page, tmp_path)
+    rows = item_rows(openpyxl.load_workbook(exported)["remote-access"])
+    column = {f: openpyxl.utils.get_column_letter(len(INFO_COLUMNS) + 1 + i) for i, f in enumerate(FIELDS)}
+
+    def edit(book):
+        sheet = book["remote-access"]
+        sheet[f"{column['note']}{rows['CL5-016']}"] = "LibreOffice で直したメモ"
+        sheet[f"{column['owner']}{rows['CL5-017']}"] = "=1+1"  # a formula: never evaluated
+        sheet[f"{column['due']}{rows['CL5-018']}"] = "2027/13/01"  # not a date
+        sheet[f"{column['status']}{rows['CL5-019']}"] = "済"  # not a status
+        sheet[f"{column['status']}{rows['CL5-020']}"] = "未実施"
+        sheet[f"{column['evidence']}{rows['CL5-020']}"] = "棚卸表 2026"
+        sheet[f"{column['due']}{rows['CL5-020']}"] = dt.datetime(2027, 1, 15)
+        extra = sheet.max_row + 1
+        sheet[f"A{extra}"], sheet[f"{column['status']}{extra}"] = "CL9-999", "実施済"  # not in this edition
+
+    resaved = edited_in_a_spreadsheet(exported, "edited.xlsx", edit, office, tmp_path)
+    fresh = browser.new_context(locale="ja-JP")
+    try:
+        other = fresh.new_page()
+        other.goto(checklist_url(server, "remote-access"))
+        dialog = import_file(other, resaved)
+        notes = dialog.locator("[data-kb-preview='notes'] li").all_inner_texts()
+        status = f"remote-access!{column['status']}{rows['CL5-019']}"
+        assert f"{status}: 「済」は状況の値ではありません。使える値: 実施済, 一部実施, 未実施, 対象外" in notes
+        assert f"remote-access!{column['owner']}{rows['CL5-017']}: 数式は読み込みません（計算しません）" in notes
+        due = f"remote-access!{column['due']}{rows['CL5-018']}"
+        assert f"{due}: 「2027/13/01」は日付ではありません（例: 2027-03-31）" in notes
+        assert ui(linked, "checklist.js.answers_unknown_kept", n=1) in notes
+        assert dialog.locator("[data-kb-preview='unknown']").inner_text() == ui(
+            linked, "checklist.js.answers_unknown_ids", n=1, ids="CL9-999"
+        )
+        assert dialog.locator("[data-kb-preview='items']").inner_text() == ui(linked, "checklist.js.answers_count", n=4)
+        assert dialog.locator("[data-kb-preview='edition']").inner_text() == linked.kb.document.edition.ja
+        dialog.locator("[data-kb-import='confirm']").click()
+        assert shown(other, "CL5-016", FIELDS) == (
+            "done",
+            "情報システム部",
+            GIVEN["CL5-016"]["evidence"],
+            "2027-03-31",
+            "LibreOffice で直したメモ",
+        )
+        assert shown(other, "CL5-017", FIELDS) == ("partial", "", "", "2026-12-31", "")
+        assert shown(other, "CL5-018", FIELDS) == ("na", "", "", "", "対象システムなし")
+        assert shown(other, "CL5-019", FIELDS) == ("", "", "", "", "")
+        assert shown(other, "CL5-020", FIELDS) == ("todo", "", "棚卸表 2026", "2027-01-15", "")
+        assert answers_of(other)["items"]["CL9-999"] == {"status": "done"}
+        other.locator(".kb-cl-toolbar button[data-kb-action='undo']").click()  # the same undo as for JSON
+        assert answers_of(other)["items"] == {}
+    finally:
+        fresh.close()
+
+
+@pytest.mark.browser
+def test_the_blank_form_filled_in_a_spreadsheet_imports_and_bad_workbooks_are_refused(
+    page,
+    server,
+    site,
+    linked,
+    tmp_path,
+    office,  # noqa: F811
+):
+    language = Language.of(linked.kb, "en")
+    blank = site / "en" / download_path("ch3", language, "xlsx")
+    first = len(INFO_COLUMNS) + 1
+
+    def edit(book):
+        sheet = book["ch3"]
+        sheet.cell(FIRST_ROW, first).value = "Partly done"
+        sheet.cell(FIRST_ROW, first + FIELDS.index("due")).value = dt.datetime(2027, 6, 30)
+        sheet.cell(FIRST_ROW + 1, first).value = "実施済"  # a status in the other language of the site
+        sheet.cell(FIRST_ROW + 1, first + FIELDS.index("note")).value = '=HYPERLINK("http://127.0.0.1/","x")'
+
+    resaved = edited_in_a_spreadsheet(blank, "blank.xlsx", edit, office, tmp_path)
+    page.goto(checklist_url(server, "ch3", "en"))
+    ids = [r.id for r in linked.kb.checklists[0].items if r.id.startswith("CL3-")][:2]
+    dialog = import_file(page, resaved)
+    notes = dialog.locator("[data-kb-preview='notes'] li").all_inner_texts()
+    note = f"ch3!{openpyxl.utils.get_column_letter(first + FIELDS.index('note'))}{FIRST_ROW + 1}"
+    assert notes == [f"{note}: a formula is not imported (it is never calculated)"]
+    dialog.locator("[data-kb-import='confirm']").click()
+    assert shown(page, ids[0], ("status", "due")) == ("partial", "2027-06-30")
+    assert shown(page, ids[1], ("status", "note")) == ("done", "")
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(resaved.read_bytes()[:5000])  # cut short: not a zip any more
+    page.locator("input[data-kb-action='import-json']").set_input_files(str(broken))
+    said(
+        page,
+        "Cannot import: the file “broken.xlsx” is not an Excel workbook (xlsx) that can be read"
+        + " (it is damaged or of another kind). No answer was changed.",
+    )
+    huge = tmp_path / "huge.xlsx"
+    with huge.open("wb") as out:
+        out.truncate(50 * 1024 * 1024)
+    page.locator("input[data-kb-action='import-json']").set_input_files(str(huge))
+    said(
+        page,
+        "Cannot import: the file “huge.xlsx” is 52,428,800 bytes, more than can be imported (20,971,520 bytes)."
+        + " No answer was changed.",
+    )

@@ -254,7 +254,7 @@ def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, ar
         "fields": [{"id": f.id, "kind": f.kind, "label": t(f"checklist.{f.id}")} for f in ANSWER_FIELDS],
         "columns": {key: t(f"checklist.{key}") for key in ("checklist", *(key for key, _ in INFO_COLUMNS))},
         "text_limit": TEXT_LIMIT,
-        "workbook": workbook_layout(language),
+        "workbook": workbook_layout(linked, language),
         "levels": {str(n): t(f"assessment.level.{n}.name") for n in LEVELS},
         "plan": {field: t(f"assessment.plan.{field}") for field in PLAN_FIELDS},
     }
@@ -263,12 +263,18 @@ def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, ar
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def workbook_layout(language: Language) -> dict:
-    """Where the browser writes a reader's answers into the build's own workbook (the blank form): the cells of the
-    answer fields and of the plan, the cover's first fact, and the text metrics its row heights follow."""
+def workbook_layout(linked: Linked, language: Language) -> dict:
+    """Where the browser writes a reader's answers into the build's own workbook (the blank form) and reads them back
+    from one filled in a spreadsheet: the cells of the answer fields and of the plan, the cover's first fact, the
+    text metrics its row heights follow, and what each language's workbook names (statuses, areas, sheets)."""
     letter = lambda index: get_column_letter(index + 1)  # noqa: E731
     plan = ("current", "target", *PLAN_FIELDS)
+    every = Language.all(linked.kb)
     return {
+        "status_labels": {e.t(f"checklist.status.{code}"): code for e in every for code in STATUSES},
+        "plan_sheets": sorted({sheet_name(e.t("assessment.xlsx.plan_sheet")) for e in every}),
+        "area_titles": {e.text(c.title): c.id for e in every for c in assessment_areas(linked)},
+        "guideline_labels": sorted({e.t("checklist.xlsx.guideline") for e in every}),
         "first_row": FIRST_ROW,
         "facts_cell": f"B{FACTS_ROW}",
         "columns": {f.id: letter(index) for index, f in enumerate(ANSWER_FIELDS, start=len(INFO_COLUMNS))},

@@ -836,7 +836,11 @@
     if (parsed.version > VERSION) {
       return { error: format(strings.answers_refused_version, { file: name, version: parsed.version, max: VERSION }) };
     }
-    const read = clean(parsed);
+    return examine(name, parsed, parsed, []);
+  }
+  function examine(name, file, raw, problems) {
+    // What an answers file (JSON, or a workbook read as one) holds: its answers as `clean` keeps them, counted.
+    const read = clean(raw);
     if (!read.ok) return { error: format(strings.answers_refused_format, { file: name }) };
     const unknown = [], counts = { items: 0, areas: 0 };
     [["items", KNOWN_ITEMS], ["areas", KNOWN_AREAS]].forEach(function (group) {
@@ -846,14 +850,125 @@
       });
     });
     if (!counts.items && !counts.areas) {
-      const values = { file: name, unknown: unknown.length, ignored: read.ignored };
-      return { error: format(strings.answers_refused_empty, values) };
+      const values = { file: name, unknown: unknown.length, ignored: read.ignored + problems.length };
+      const refused = format(strings.answers_refused_empty, values);
+      return { error: problems.length ? refused + " " + problems.slice(0, 5).join(" ") : refused };
     }
     return {
-      name: name, file: parsed, answers: read.answers, items: counts.items, areas: counts.areas, unknown: unknown,
-      ignored: read.ignored,
+      name: name, file: file, answers: read.answers, items: counts.items, areas: counts.areas, unknown: unknown,
+      ignored: read.ignored + problems.length, problems: problems,
     };
   }
+  // ---- a workbook back in: ours (the blank form or one exported with answers), filled in Excel or LibreOffice.
+  // Its cells become an answers file as JSON has it, then go through the same checks, preview, merge and undo.
+  // Formulas are never evaluated (their cells are named and left out); a value a field does not take is named by
+  // its cell; rows of items this edition does not have are kept, as from JSON.
+  const XLSX_LIMIT = 20 * 1024 * 1024; // a workbook of every checklist filled in full is well under 1 MB
+  function sharedStrings(files, zip) {
+    if (!files["xl/sharedStrings.xml"]) return [];
+    return Array.from(parseXml(files["xl/sharedStrings.xml"], zip).getElementsByTagNameNS(MAIN, "si"))
+      .map(function (si) {
+        return Array.from(si.getElementsByTagNameNS(MAIN, "t")).filter(function (t) {
+          return t.parentNode.localName !== "rPh"; // the reading (furigana) Excel keeps beside Japanese text
+        }).map(function (t) { return t.textContent; }).join("");
+      });
+  }
+  function cellValues(doc, strings) {
+    // { "G7": { value, formula } } for every cell with something in it; numbers as numbers, the rest as text.
+    const cells = {};
+    Array.from(doc.getElementsByTagNameNS(MAIN, "c")).forEach(function (c) {
+      const f = c.getElementsByTagNameNS(MAIN, "f")[0], v = c.getElementsByTagNameNS(MAIN, "v")[0];
+      const type = c.getAttribute("t") || "n";
+      let value;
+      if (type === "inlineStr") {
+        value = Array.from(c.getElementsByTagNameNS(MAIN, "t")).map(function (t) { return t.textContent; }).join("");
+      } else if (v) {
+        value = type === "s" ? strings[Number(v.textContent)] : type === "n" ? Number(v.textContent) : v.textContent;
+      }
+      if (f || (value !== undefined && value !== "")) cells[c.getAttribute("r")] = { value: value, formula: f ? f.textContent : null };
+    });
+    return cells;
+  }
+  function isoDay(value) {
+    // A date cell (Excel's day number) or a text as the date field takes it.
+    if (typeof value === "number" && value > 0 && value < 2958466) {
+      return new Date(Date.UTC(1899, 11, 30) + Math.round(value) * 86400000).toISOString().slice(0, 10);
+    }
+    return fieldValue({ kind: "date" }, String(value).trim());
+  }
+  function readWorkbook(name, bytes, zip) {
+    let files;
+    try { files = zip.unzipSync(new Uint8Array(bytes)); } catch (error) { files = null; }
+    if (!files) return { error: format(strings.answers_refused_xlsx, { file: name }) };
+    let sheets, shared;
+    try {
+      sheets = sheetsOf(files, zip);
+      shared = sharedStrings(files, zip);
+    } catch (error) {
+      return { error: format(strings.answers_refused_xlsx, { file: name }) };
+    }
+    const raw = { items: {}, areas: {} }, problems = [], file = {};
+    let updated = "";
+    if (files["docProps/core.xml"]) {
+      const modified = parseXml(files["docProps/core.xml"], zip).getElementsByTagNameNS("http://purl.org/dc/terms/", "modified")[0];
+      if (modified && validDate(modified.textContent)) updated = new Date(modified.textContent).toISOString();
+    }
+    const problem = function (sheet, reference, key, values) {
+      problems.push(format(strings[key], Object.assign({ cell: sheet + "!" + reference }, values)));
+    };
+    const statusChoices = Object.keys(data.statuses).map(function (code) { return data.statuses[code]; }).join(", ");
+    sheets.forEach(function (sheet, index) {
+      const cells = cellValues(parseXml(files[sheet.path], zip), shared);
+      if (index === 0) {
+        // The cover: the guideline and its edition, as "<title> — <edition>" beside its label
+        Object.keys(cells).forEach(function (reference) {
+          if (!/^A\d+$/.test(reference) || layout.guideline_labels.indexOf(cells[reference].value) < 0) return;
+          const fact = cells["B" + reference.slice(1)];
+          const parts = fact && typeof fact.value === "string" ? fact.value.split(" — ") : [];
+          if (parts.length === 2) { file.site = parts[0]; file.edition = parts[1]; }
+        });
+        return;
+      }
+      const plan = layout.plan_sheets.indexOf(sheet.name) >= 0;
+      const last = Object.keys(cells).reduce(function (n, r) { return Math.max(n, Number(r.replace(/^[A-Z]+/, ""))); }, 0);
+      for (let row = layout.first_row; row <= last; row += 1) {
+        const key = cells["A" + row];
+        if (!key || key.formula || typeof key.value !== "string" || !key.value.trim()) continue;
+        const id = plan ? layout.area_titles[key.value.trim()] : key.value.trim();
+        if (!id || (!plan && !ITEM_ID.test(id))) continue; // a title, a note or a row of the reader's own
+        const record = {};
+        const columns = plan ? layout.plan_columns : layout.columns;
+        Object.keys(columns).forEach(function (field) {
+          const reference = columns[field] + row, cell = cells[reference];
+          if (!cell) return;
+          if (cell.formula !== null) { problem(sheet.name, reference, "answers_xlsx_formula", {}); return; }
+          const value = cell.value;
+          const kind = plan ? (LEVEL_FIELDS.indexOf(field) >= 0 ? "level" : field === "due" ? "date" : "text")
+            : FIELDS[field].kind;
+          if (kind === "status") {
+            const text = String(value).trim();
+            const code = own(layout.status_labels, text) ? layout.status_labels[text] : STATUSES.has(text) ? text : "";
+            if (code) record[field] = code;
+            else problem(sheet.name, reference, "answers_xlsx_status", { value: text, choices: statusChoices });
+          } else if (kind === "date") {
+            const day = isoDay(value);
+            if (day) record[field] = day;
+            else problem(sheet.name, reference, "answers_xlsx_date", { value: String(value) });
+          } else if (kind === "level") {
+            if (level(value) !== undefined) record[field] = level(value);
+            else problem(sheet.name, reference, "answers_xlsx_level", { value: String(value) });
+          } else {
+            record[field] = String(value);
+          }
+        });
+        if (!Object.keys(record).length) continue;
+        if (updated) record.updated = updated;
+        raw[plan ? "areas" : "items"][id] = Object.assign(raw[plan ? "areas" : "items"][id] || {}, record);
+      }
+    });
+    return examine(name, file, raw, problems);
+  }
+
   function same(a, b) {
     const fields = function (record) {
       const names = Object.keys(record).filter(function (f) { return f !== "updated"; }).sort();
@@ -888,9 +1003,9 @@
   }
   let pending = null; // the file being previewed
   const dialog = document.querySelector("[data-kb-import-dialog]");
-  function preview(name, text) {
-    const read = readFile(name, text);
+  function preview(read) {
     if (read.error) { say(read.error); return; }
+    const name = read.name;
     pending = read;
     const file = read.file;
     const fill = function (slot, value) {
@@ -921,6 +1036,8 @@
       notes.push(format(strings.answers_other_edition, { edition: shorten(file.edition, 200) }));
     }
     if (read.unknown.length) notes.push(format(strings.answers_unknown_kept, { n: read.unknown.length }));
+    read.problems.slice(0, 20).forEach(function (problem) { notes.push(problem); });
+    if (read.problems.length > 20) notes.push(format(strings.answers_more_problems, { n: read.problems.length - 20 }));
     const list = dialog.querySelector("[data-kb-preview='notes']");
     list.replaceChildren.apply(list, notes.map(function (note) {
       const entry = document.createElement("li");
@@ -1002,13 +1119,23 @@
       pending = null;
     });
   }
-  function importJson(input) {
+  function importFile(input) {
+    // A JSON answers file, or a workbook (by its name or its first bytes, a zip's "PK").
     const file = input.files && input.files[0];
     if (!file) return;
-    file.text().then(function (text) {
-      preview(file.name, text);
-    }, function () {
-      say(format(strings.answers_refused_json, { file: file.name }));
+    const workbook = /\.xlsx$/i.test(file.name);
+    if (workbook && file.size > XLSX_LIMIT) {
+      say(format(strings.answers_refused_size, { file: file.name, size: file.size.toLocaleString(), max: XLSX_LIMIT.toLocaleString() }));
+      input.value = "";
+      return;
+    }
+    const reading = workbook
+      ? Promise.all([zipTools(), file.arrayBuffer()]).then(function (loaded) {
+        return readWorkbook(file.name, loaded[1], loaded[0]);
+      })
+      : file.text().then(function (text) { return readFile(file.name, text); });
+    reading.then(preview, function () {
+      say(format(workbook ? strings.answers_refused_xlsx : strings.answers_refused_json, { file: file.name }));
     }).finally(function () {
       input.value = "";
     });
@@ -1075,7 +1202,7 @@
     ACTIONS[button.dataset.kbAction](scope ? scope.dataset.kbScope : "all", button);
   });
   document.addEventListener("change", function (event) {
-    if (event.target.matches("input[type=file][data-kb-action='import-json']")) importJson(event.target);
+    if (event.target.matches("input[type=file][data-kb-action='import-json']")) importFile(event.target);
   });
 
   render();

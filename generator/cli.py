@@ -101,18 +101,23 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as error:
         print(error, file=sys.stderr)
         if args.command in ("build", "serve"):
-            print("The build stopped; site/ was left as it was.", file=sys.stderr)
+            print(f"The build stopped; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 1
     except OSError as error:  # a full disk, a folder this account may not write: said plainly, not as a traceback
         print(f"{error.filename or 'the build'}: {error.strerror or error}", file=sys.stderr)
         print("    fix: free some space, or let this account write there, and run it again", file=sys.stderr)
         if args.command in ("build", "serve"):
-            print("The build stopped; site/ was left as it was.", file=sys.stderr)
+            print(f"The build stopped; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Interrupted; site/ was left as it was.", file=sys.stderr)
+        print(f"Interrupted; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 130
     return 0
+
+
+def _shown(folder: Path) -> str:
+    """The site folder as the messages name it: relative to here when it is below here."""
+    return f"{folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder}/"
 
 
 def _command() -> str:

@@ -33,7 +33,7 @@ class DataError(Exception):
 
 
 def key_path(path: tuple) -> str:
-    """('sections', 3, 'blocks', 0, 'en') -> 'sections[3].blocks[0].en'."""
+    """('sections', 3, 'blocks', 0, 'title') -> 'sections[3].blocks[0].title'."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

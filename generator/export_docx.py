@@ -46,13 +46,27 @@ SHADE = "EDEFF5"
 TABLE_TEXT, SMALL_TEXT = Pt(8.5), Pt(8)
 INK = RGBColor(0x1F, 0x25, 0x33)
 MUTED = RGBColor(0x5F, 0x66, 0x73)
-# (Latin font, East Asian font) per language and role. Yu fonts ship with Windows and Office; MS fonts are the
-# usual fallbacks Word substitutes when they are missing.
-FONTS = {
-    "ja": {"body": ("Yu Mincho", "Yu Mincho"), "heading": ("Yu Gothic", "Yu Gothic")},
-    "en": {"body": ("Calibri", "Yu Mincho"), "heading": ("Calibri", "Yu Gothic")},
-}
-LOCALES = {"ja": "ja-JP", "en": "en-GB"}
+
+
+@dataclass(frozen=True)
+class Typography:
+    """How a language's Word files are set (ui strings docx.*): the Latin and East Asian fonts of the body and of
+    the headings, the language tags Word checks spelling by, and whether quotes are in italics (Japanese has none)."""
+
+    body: tuple[str, str]
+    heading: tuple[str, str]
+    locale: str
+    east_asian_locale: str
+    italic_quotes: bool
+
+    @classmethod
+    def of(cls, language: Language) -> Typography:
+        t = language.t
+        return cls((t("docx.font.body"), t("docx.font.body_east_asian")),
+                   (t("docx.font.heading"), t("docx.font.heading_east_asian")),
+                   t("docx.locale"), t("docx.locale_east_asian"), t("docx.quote_italic") == "yes")  # fmt: skip
+
+
 HEADING_STYLES = ("Title", "Heading 1", "Heading 2")
 # Styles the files use, by name; paragraphs are given their ids directly (python-docx's lookup by name is slow).
 USED_STYLES = ("Title", "Heading 1", "Quote", "List Number", "List Bullet", "List Bullet 2", "Table Grid")
@@ -81,7 +95,7 @@ def template_docx(
     template: schema.Template, language: Language, source: TextSource, edition: str, footer: str
 ) -> bytes:
     """The Word file of one template. `footer`: the one-line text beside the page numbers."""
-    base, ids = _base(language.code)
+    base, ids = _base(Typography.of(language))
     document = Document(io.BytesIO(base))
     lists = _Lists(document, ids)
     _header_footer(document, language, template, edition, footer)
@@ -140,11 +154,11 @@ def template_docx(
 
 
 @functools.cache
-def _base(code: str) -> tuple[bytes, dict[str, str]]:
+def _base(typography: Typography) -> tuple[bytes, dict[str, str]]:
     """What every file of a language shares: page, styles and settings, saved once; and the used styles' ids."""
     document = Document()
     _page_setup(document)
-    _styles(document, code)
+    _styles(document, typography)
     _settings(document)
     ids = {name: document.styles[name].style_id for name in USED_STYLES}
     numbered = document.styles["List Number"].element.pPr.numPr.numId.val
@@ -219,24 +233,23 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
-def _styles(document, code: str) -> None:
-    fonts = FONTS.get(code, FONTS["en"])  # a language without fonts of its own: the English choice
+def _styles(document, typography: Typography) -> None:
     for name in ("Normal", *HEADING_STYLES, "Quote", "Header", "Footer"):
         style = document.styles[name]
-        latin, east_asian = fonts["heading" if name in HEADING_STYLES else "body"]
+        latin, east_asian = typography.heading if name in HEADING_STYLES else typography.body
         _fonts(style.element.get_or_add_rPr(), latin, east_asian)
         language = style.element.rPr.find(qn("w:lang"))
         if language is None:
             language = OxmlElement("w:lang")
             style.element.rPr.append(language)
-        language.set(qn("w:val"), LOCALES.get(code, code))
-        language.set(qn("w:eastAsia"), "ja-JP")
+        language.set(qn("w:val"), typography.locale)
+        language.set(qn("w:eastAsia"), typography.east_asian_locale)
     for name in ("Header", "Footer"):
         style = document.styles[name]
         style.font.size, style.font.color.rgb = SMALL_TEXT, MUTED
         style.paragraph_format.tab_stops.clear_all()  # the template's stops are for Letter paper
         style.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
-    _quote_style(document, code)
+    _quote_style(document, typography.italic_quotes)
     normal = document.styles["Normal"]
     normal.font.size = Pt(10)
     normal.paragraph_format.space_after = Pt(4)
@@ -249,11 +262,11 @@ def _styles(document, code: str) -> None:
         heading.paragraph_format.keep_with_next = True
 
 
-def _quote_style(document, code: str) -> None:
-    """Quotes stand apart by an indent and a rule at the left; italics only in English (Japanese has none)."""
+def _quote_style(document, italic: bool) -> None:
+    """Quotes stand apart by an indent and a rule at the left; in italics where the language writes them so."""
     for name in ("Quote", "Quote Char"):
-        document.styles[name].font.italic = code == "en"
-        if code != "en":
+        document.styles[name].font.italic = italic
+        if not italic:
             rpr = document.styles[name].element.rPr
             for element in rpr.findall(qn("w:iCs")):
                 rpr.remove(element)
@@ -307,7 +320,7 @@ def _properties(document, template: schema.Template, language: Language, source:
     properties.subject = language.text(template.title)[:255]
     properties.identifier = template.id
     properties.version = edition[:255]
-    properties.language = LOCALES.get(language.code, language.code)
+    properties.language = language.t("docx.locale")
     properties.keywords = ", ".join(template.implements)[:255]
     properties.comments = language.t("templates.editorial_body")[:255]
     properties.author = properties.last_modified_by = ""

@@ -1,12 +1,15 @@
-"""Languages as data: the site's languages, their interface strings, and their dates (ui strings date.*; the
-Japanese era, 和暦, computed here as a calendar, written as ja's strings say: 令和7年（2025年）10月1日)."""
+"""Languages as data: the site's languages, their interface strings, their dates (ui strings date.*; the
+Japanese era, 和暦, computed here as a calendar, written as ja's strings say: 令和7年（2025年）10月1日) and how each
+sorts its glossary (ui string glossary.collation). No code here or elsewhere names a language: what differs between
+languages is a string of generator/defaults/ui.yaml, which a knowledge base may override or add a language to."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from . import schema
+from . import kana, schema
 from .errors import DataError, Problem
 
 # Era start dates of the Japanese calendar; a date is in the latest era that began on or before it.
@@ -15,6 +18,14 @@ ERAS = (
     (dt.date(1989, 1, 8), "平成"),
     (dt.date(1926, 12, 25), "昭和"),
 )
+
+# How a language sorts and groups its glossary (ui string glossary.collation):
+# - kana: by each term's `reading` (hiragana or katakana) in 50音 order, under the kana rows (glossary.kana_row);
+# - letters: by the term, under its first letter (A–Z for Latin letters);
+# - characters: by the term's characters in code point order, in one list (for Chinese characters the order of the
+#   Unicode Han block: radical by radical, then by strokes, as a 部首 dictionary).
+COLLATIONS = ("kana", "letters", "characters")
+LANGUAGE_CODE = re.compile(schema.LANGUAGE_CODE)
 
 
 @dataclass(frozen=True)
@@ -41,14 +52,22 @@ class Language:
         """The interface string `key` in this language; a missing key is a data error, not a blank."""
         try:
             return getattr(self.strings[key], self.code)
-        except KeyError:
+        except (KeyError, AttributeError):  # `check` finds those the data asks for (language_problems)
             raise DataError(
                 [
                     Problem(
-                        "guideline_data/ui.yaml", None, f"no interface string {key!r}", f"add '{key}:' with ja and en"
+                        "guideline_data/ui.yaml",
+                        None,
+                        f"no interface string {key!r} in {self.code!r}",
+                        f"add '{key}:' with a '{self.code}:' string",
                     )
-                ]
+                ]  # fmt: skip
             ) from None
+
+    @property
+    def collation(self) -> str:
+        """How this language sorts its glossary: one of COLLATIONS."""
+        return self.t("glossary.collation")
 
     def section_number(self, section_id: str) -> str:
         """'1.2.3', '別紙1.' / 'Annex 1.' (ui string <kind>.number), or '' for an unnumbered section."""
@@ -105,3 +124,75 @@ def era_of(value: dt.date) -> tuple[str, str] | None:
             year = value.year - start.year + 1
             return era, "元" if year == 1 else str(year)
     return None
+
+
+# Languages as the messages (in English) name them; another is named by its code.
+LANGUAGE_NAMES = {"ja": "Japanese", "en": "English", "zh-Hant": "Traditional Chinese", "zh-Hans": "Simplified Chinese",
+                  "ko": "Korean"}  # fmt: skip
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, f"{code!r}")
+
+
+def reading_language(kb: schema.KnowledgeBase) -> str | None:
+    """The language whose glossary is sorted by the terms' readings (its terms are read as `reading` says), if any."""
+    return next((code for code in kb.config.languages if _collation(kb, code) == "kana"), None)
+
+
+def _collation(kb: schema.KnowledgeBase, code: str) -> str | None:
+    string = kb.ui.get("glossary.collation")
+    return getattr(string, code, None) if string is not None else None
+
+
+# The interface strings that data asks for beyond the generator's own: kb.yaml's values and the sections' kinds.
+NAMED_BY_CONFIG = {"control_categories": "category", "change_statuses": "status", "control_statuses": "control_status",
+                   "selections": "selection", "languages": "language"}  # fmt: skip
+
+
+def language_problems(kb: schema.KnowledgeBase, locator) -> list[Problem]:
+    """What `build` would stop on for want of language data, found before it: each interface string the data asks
+    for (labels of kb.yaml's values, the numbering of each lettered kind of section), each language's collation,
+    the readings its collation sorts by, and synonyms keyed by language codes."""
+    problems = []
+    languages = kb.config.languages
+    shown = ", ".join(f"'{code}:'" for code in languages)
+
+    def need(key: str, path: tuple, why: str) -> None:
+        if key not in kb.ui:  # a key present is in every language (validate checks)
+            problems.append(locator.problem(path, f"no interface string {key!r}: {why}",
+                                            f"add '{key}:' to guideline_data/ui.yaml with {shown}"))  # fmt: skip
+
+    for name, prefix in NAMED_BY_CONFIG.items():
+        for index, value in enumerate(getattr(kb.config, name)):
+            need(f"{prefix}.{value}", ("config", name, index), f"it labels {value!r} of kb.yaml '{name}'")
+    kinds = set()
+    for index, section in enumerate(kb.sections):
+        kind = section.id.split("-", 1)[0] if "-" in section.id and not kb.config.native else None
+        if kind and kind not in kinds:
+            kinds.add(kind)
+            need(f"{kind}.number", ("sections", index, "id"), f"it writes the number of a section of kind {kind!r}")
+    for code in languages:
+        collation = _collation(kb, code)
+        if collation is not None and collation not in COLLATIONS:
+            problems.append(locator.problem(("ui", "glossary.collation", code),
+                                            f"unknown collation {collation!r} for {code!r}",
+                                            f"write one of {', '.join(COLLATIONS)}"))  # fmt: skip
+    reader = reading_language(kb)
+    for index, term in enumerate(kb.glossary):
+        if reader and term.reading is None:
+            problems.append(locator.problem(("glossary", index), f"the term {term.id!r} has no reading",
+                                            f"add 'reading:' in hiragana or katakana: the {reader!r} glossary is "
+                                            "sorted by reading (ui glossary.collation: kana)"))  # fmt: skip
+        elif reader and not kana.KANA.match(term.reading):
+            problems.append(locator.problem(("glossary", index, "reading"),
+                                            f"the reading {term.reading!r} is not hiragana or katakana",
+                                            f"write how the {reader!r} term is read in kana"))  # fmt: skip
+    owners = [(("glossary", i), t.synonyms) for i, t in enumerate(kb.glossary)]
+    owners += [(("sections", i), s.synonyms) for i, s in enumerate(kb.sections)]
+    for path, synonyms in owners:  # in any language: readers of a Japanese site type "2FA" too
+        for code in synonyms.languages():
+            if not LANGUAGE_CODE.match(code):
+                problems.append(locator.problem(path + ("synonyms", code), f"{code!r} is not a language code",
+                                                "key synonyms by a BCP 47 code: ja, en, zh-Hant, …"))  # fmt: skip
+    return problems

@@ -35,8 +35,6 @@ PartId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+([._-][A-Za-z0-
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9.-]*$")]
 
-KANA = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc\u30fb\u309d\u309e\u30fd\u30fe ・ー]+$")
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -44,7 +42,7 @@ class Strict(BaseModel):
 
 class Text(BaseModel):
     """One piece of reader-facing text, one string per language of the knowledge base (kb.yaml `languages`,
-    checked by validate). May carry `@` references and **bold**. `text.ja` reads one language."""
+    checked by validate). May carry `@` references and **bold**. Language.text reads one language."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     __pydantic_extra__: dict[str, NonEmpty] = Field(init=False)
@@ -140,12 +138,20 @@ class Block(Strict):
         return self
 
 
-class Synonyms(Strict):
+class Synonyms(BaseModel):
     """Words readers type for a term or section that its text does not use: everyday words, abbreviations,
-    common English (editorial). Indexed for search, never shown."""
+    common English (editorial), as lists by language code (any of the knowledge base's languages). Indexed for
+    search, never shown."""
 
-    ja: list[NonEmpty] = []
-    en: list[NonEmpty] = []
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, list[NonEmpty]] = Field(init=False)
+
+    def of(self, code: str) -> list[str]:
+        """The synonyms in one language ([] when it has none)."""
+        return (self.__pydantic_extra__ or {}).get(code, [])
+
+    def languages(self) -> list[str]:
+        return list(self.__pydantic_extra__ or {})
 
 
 class Choice(Strict):
@@ -220,7 +226,7 @@ class Section(Strict):
 class GlossaryTerm(Strict):
     id: Slug
     term: Text
-    reading: NonEmpty  # hiragana or katakana, for 50音 order
+    reading: NonEmpty | None = None  # how the term is read, where a language sorts by it (ui glossary.collation)
     abbr: str | None = None
     expansion: str | None = None
     aliases: list[NonEmpty] = []  # other surface forms to mark in running text (either language)
@@ -229,13 +235,6 @@ class GlossaryTerm(Strict):
     defined_in: SectionId | None = None  # where the overview defines or explains it
     related: list[Slug] = []
     synonyms: Synonyms = Synonyms()  # editorial: search only
-
-    @field_validator("reading")
-    @classmethod
-    def _reading_is_kana(cls, value: str) -> str:
-        if not KANA.match(value):
-            raise ValueError(f"reading must be hiragana or katakana, got {value!r}")
-        return value
 
 
 class Reference(Strict):
@@ -455,7 +454,8 @@ class UiString(BaseModel):
         return list(self.__pydantic_extra__ or {})
 
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]  # BCP 47
+LANGUAGE_CODE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"  # BCP 47
+LanguageCode = Annotated[str, StringConstraints(pattern=LANGUAGE_CODE)]
 
 
 class Structure(Strict):

@@ -166,20 +166,22 @@ def weigh(pages: list[Page]) -> None:
 
 
 def term_forms(term: schema.GlossaryTerm, language: Language) -> list[str]:
-    """What a reader of `language` may type for a term: its name, abbreviation, aliases and synonyms; on a site
-    that is not in English, its English name as well (readers type "backup" on the Japanese site)."""
+    """What a reader of `language` may type for a term: its name, abbreviation, aliases and synonyms, and its names
+    and synonyms in the other languages that are written in Latin letters (readers type "backup" on a Japanese
+    site). A language written in Latin letters takes only the aliases in them."""
     code = language.code
-    forms = [language.text(term.term), term.abbr or "", term.expansion or "", *getattr(term.synonyms, code, [])]
-    aliases = term.aliases if code != "en" else [a for a in term.aliases if a.isascii()]
-    forms += aliases
-    if code != "en":
-        forms += [getattr(term.term, "en", ""), *term.synonyms.en]
+    forms = [language.text(term.term), term.abbr or "", term.expansion or "", *term.synonyms.of(code)]
+    latin_site = latin(language.text(term.term))
+    forms += [alias for alias in term.aliases if latin(alias) or not latin_site]
+    others = [getattr(term.term, other) for other in term.term.languages() if other != code]
+    others += [form for other in term.synonyms.languages() if other != code for form in term.synonyms.of(other)]
+    forms += [form for form in others if latin(form)]
     return [f for f in forms if f]
 
 
 def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
     """`kb_synonyms` of a page: the forms of every glossary term the page uses (all terms on the glossary), and the
-    section's own synonyms and, on a site not in English, its English title."""
+    section's own synonyms and its title and synonyms in the other languages written in Latin letters."""
     index = linked.index
     section: schema.Section | None = page.context.get("section")
     if page.template == "glossary.md.j2":
@@ -190,10 +192,19 @@ def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
         terms = []
     forms = [form for term in terms for form in term_forms(term, language)]
     if section is not None:
-        forms += getattr(section.synonyms, language.code, [])
-        if language.code != "en":
-            forms += [getattr(section.title, "en", ""), *section.synonyms.en]
+        forms += section.synonyms.of(language.code)
+        others = [getattr(section.title, other) for other in section.title.languages() if other != language.code]
+        others += [
+            f for other in section.synonyms.languages() if other != language.code for f in section.synonyms.of(other)
+        ]
+        forms += [form for form in others if latin(form)]
     return _distinct(word for form in forms for word in runs(form))
+
+
+def latin(text: str) -> bool:
+    """Whether the text is written in Latin letters (its letters are; digits and signs do not count)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all("LATIN" in unicodedata.name(c, "") for c in letters)
 
 
 def page_other_words(linked: Linked, language: Language, page: Page) -> str:
@@ -246,7 +257,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         name = language.text(term.term)
         names.append(name)
         forms = term_forms(term, language)
-        if language.code == "ja":
+        if term.reading and language.collation == "kana":
             forms.append(kana.to_hiragana(term.reading))
         for form in forms:
             key = " ".join(runs(form))

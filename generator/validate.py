@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import schema
 from .errors import DataError, Problem, key_path
+from .i18n import language_name, language_problems
 from .load import COLLECTIONS, RawData, SourceFile
 
 string_formatter = string.Formatter()
@@ -84,6 +85,7 @@ def validate(raw: RawData) -> Validated:
         raise DataError(problems)
     kb = schema.KnowledgeBase(**collected)
     problems.extend(cross_checks(kb, locator))
+    problems.extend(language_problems(kb, locator))
     problems.extend(_ui_placeholders(kb, locator, _default_placeholders(raw)))
     if problems:
         raise DataError(problems)
@@ -135,10 +137,6 @@ def _validate_ui(files, locator, problems) -> dict:
     return strings
 
 
-LANGUAGE_NAMES = {"ja": "Japanese", "en": "English", "zh-Hant": "Traditional Chinese", "zh-Hans": "Simplified Chinese",
-                  "ko": "Korean"}  # fmt: skip
-
-
 def _translations(collected: dict[str, Any], locator: Locator) -> list[Problem]:
     """Every text and interface string in exactly the languages kb.yaml names: no missing, no unknown language."""
     languages = collected["config"].languages
@@ -148,7 +146,7 @@ def _translations(collected: dict[str, Any], locator: Locator) -> list[Problem]:
         present = text.languages()
         for code in languages:
             if code not in present:
-                name = LANGUAGE_NAMES.get(code, f"{code!r}")
+                name = language_name(code)
                 beside = f" beside '{present[0]}:'" if present else ""
                 fix = f"add the {name} text as '{code}:'{beside}"
                 problems.append(locator.problem(path + (code,), "a required key is missing", fix))
@@ -190,10 +188,6 @@ def _message(detail: dict) -> str:
 def _fix(detail: dict) -> str:
     kind, last = detail["type"], detail["loc"][-1] if detail["loc"] else ""
     if kind == "missing":
-        if last == "en":
-            return "add the English text as 'en:' beside 'ja:'"
-        if last == "ja":
-            return "add the Japanese text as 'ja:' beside 'en:'"
         return f"add '{last}:' (see guideline_data/README.md)"
     if kind == "extra_forbidden":
         return f"remove '{last}' or correct its spelling; the keys allowed here are in generator/schema.py"

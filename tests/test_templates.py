@@ -148,7 +148,7 @@ def test_an_english_quote_cut_short_of_its_japanese_twin_fails_with_its_line(lin
         )
     ]
     assert problems[0].line == 34
-    assert problems[0].fix == "quote the same words in both languages; mark words left out with […] in both"
+    assert problems[0].fix == "quote the same words in every language; mark words left out with […] in each"
 
 
 def test_a_quote_may_leave_words_out_with_brackets_of_ours_but_not_change_them(linked):

@@ -6,7 +6,7 @@ import unicodedata
 from collections import defaultdict
 
 from .. import kana
-from ..i18n import Language
+from ..i18n import Language, reading_language
 from ..link import Linked
 from ..overlay import PAGE_FOLDER, Applied
 from ..pages import Page, children, core_pages
@@ -46,6 +46,7 @@ class Core(Feature):
             "controls": [s for s in kb.sections if kb.is_control(s.id)],
             "categories": kb.config.control_categories,
             "glossary_groups": glossary_groups(kb.glossary, language),
+            "reading_language": reading_language(kb),  # whose terms the readings read
             "term_haystack": term_haystack,
             "editorial_blocks": [(s, b) for s in kb.sections for b in s.blocks if b.source == "editorial"],
             "organisation": self.overlay,
@@ -53,22 +54,22 @@ class Core(Feature):
 
 
 def glossary_groups(glossary: list[GlossaryTerm], language: Language) -> list[dict]:
-    """Japanese: 50音 order by reading, under あ行, か行, …. A language whose terms are written in Latin letters:
-    A–Z by the term, under its first letter. Any other (Chinese, Korean, …): one group without a heading, by the
-    term's characters in code point order; for Chinese characters that is the order of the Unicode Han block,
-    radical by radical and by strokes within a radical (the 部首 order of a dictionary), the one collation needing
-    no table (Taiwan's stroke-count order would need ICU's). A group's heading is None when it has none."""
-    if language.code == "ja":
+    """The glossary in this language's order (ui glossary.collation, see i18n.COLLATIONS): by reading under the kana
+    rows (あ行, か行, …); by the term under its first letter (A–Z); or by the term's characters in one group without a
+    heading (a group's heading is None then). "letters" falls back to one group when most terms do not begin with a
+    letter. Taiwan's stroke-count order, for one, would need ICU's tables."""
+    if language.collation == "kana":
         rows: dict[str, list[GlossaryTerm]] = defaultdict(list)
         for term in sorted(glossary, key=lambda t: kana.sort_key(t.reading)):
             rows[kana.row_of(term.reading)].append(term)
         return [
-            {"label": row, "anchor": anchor, "heading": f"{row}行", "terms": rows[row]}
+            {"label": row, "anchor": anchor, "heading": language.t("glossary.kana_row").format(row=row),
+             "terms": rows[row]}
             for row, anchor in zip(kana.ROWS, kana.ROW_ANCHORS, strict=True)
             if rows.get(row)
-        ]
+        ]  # fmt: skip
     terms = sorted(glossary, key=lambda t: language.text(t.term).casefold())
-    if not in_latin_letters([language.text(t.term) for t in terms]):
+    if language.collation != "letters" or not in_latin_letters([language.text(t.term) for t in terms]):
         return [{"label": None, "anchor": None, "heading": None, "terms": terms}] if terms else []
     letters: dict[str, list[GlossaryTerm]] = defaultdict(list)
     for term in terms:
@@ -87,8 +88,9 @@ def in_latin_letters(words: list[str]) -> bool:
 
 
 def term_haystack(term: GlossaryTerm) -> str:
-    """What the glossary filter searches: both languages, reading in hiragana and katakana, abbreviation."""
-    reading = kana.to_hiragana(term.reading)
+    """What the glossary filter searches: every language, the reading (if any) in hiragana and katakana, the
+    abbreviation."""
+    reading = kana.to_hiragana(term.reading or "")
     katakana = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in reading)
     parts = [*term.term.strings(), reading, katakana, term.abbr or "", term.expansion or "", *term.aliases]
     return " ".join(p for p in parts if p)

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from .. import schema
 from ..errors import Problem
 from ..export_docx import Span, template_docx
-from ..i18n import Language
+from ..i18n import Language, language_name
 from ..link import Key, Linked, segments
 from ..overlay import Applied
 from ..pages import Page, label_of, url_of
@@ -212,6 +212,7 @@ def quote_problems(linked: Linked) -> list[Problem]:
     guideline's, in their order). Both languages must quote the same text of the section, and as much of it: a
     quote that takes a whole sentence in Japanese and its tail in English is cut, not an excerpt."""
     problems = []
+    languages = linked.kb.config.languages
     for t_index, template in enumerate(linked.kb.templates):
         for q_index, quote in enumerate(template.quotes):
             path = ("templates", t_index, "quotes", q_index)
@@ -224,7 +225,7 @@ def quote_problems(linked: Linked) -> list[Problem]:
             if quote.text:
                 quoted.append((("text",), quote.text))
             for where, text in quoted:
-                found = {code: _excerpts(getattr(text, code), code, guideline) for code in ("ja", "en")}
+                found = {code: _excerpts(getattr(text, code), code, guideline) for code in languages}
                 for code, spans in found.items():
                     if not spans:
                         problems.append(
@@ -235,19 +236,22 @@ def quote_problems(linked: Linked) -> list[Problem]:
                                 "mark words left out with […])",
                             )
                         )
-                if not (found["ja"] and found["en"]):
-                    continue
-                twins = set(found["ja"]) & set(found["en"])
-                if not twins or not any(_as_complete(found["ja"][t], found["en"][t]) for t in twins):
-                    ja, en = next(iter(found["ja"].values())), next(iter(found["en"].values()))
-                    problems.append(
-                        linked.locator.problem(
-                            path + where + ("en",),
-                            f"the English quote does not cover what the Japanese quotes of section {quote.section} "
-                            f"(Japanese {ja:.0%} of its text, English {en:.0%})",
-                            "quote the same words in both languages; mark words left out with […] in both",
+                first, *others = languages
+                for other in others:
+                    if not (found[first] and found[other]):
+                        continue
+                    twins = set(found[first]) & set(found[other])
+                    if not twins or not any(_as_complete(found[first][t], found[other][t]) for t in twins):
+                        one, two = next(iter(found[first].values())), next(iter(found[other].values()))
+                        problems.append(
+                            linked.locator.problem(
+                                path + where + (other,),
+                                f"the {language_name(other)} quote does not cover what the {language_name(first)} "
+                                f"quotes of section {quote.section} ({language_name(first)} {one:.0%} of its text, "
+                                f"{language_name(other)} {two:.0%})",
+                                "quote the same words in every language; mark words left out with […] in each",
+                            )
                         )
-                    )
     return problems
 
 

@@ -1,0 +1,147 @@
+"""Language is data: no code, template or asset of the generator names a language; a glossary needs a reading only
+where its language sorts by one; synonyms come in any language; `check` finds every interface string the data asks
+for, with its file and line, as `build` would; a one-language site has its search button. Built on examples/en-demo
+(English only), examples/rail-demo (Japanese only) and examples/tri-demo (three languages), each with a template."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import docx
+import pytest
+
+from generator.build import load_knowledge_base
+from generator.errors import DataError
+
+from .conftest import PROJECT, example_site
+
+GENERATOR = PROJECT / "generator"
+EXAMPLES = PROJECT / "examples"
+# A branch on a language code, in Python, Jinja or JavaScript: `== "ja"`, `!= 'en'`, `.ja`, `["en"]`, `("ja", "en")`.
+LANGUAGE_BRANCH = re.compile(
+    r"""(==|!=|\bin)\s*\(?["'](ja|en|zh[-\w]*)["']|\.(ja|en)\b(?!-)|\[["'](ja|en)["']\]|\(["'](ja|en)["'],\s*["']"""
+)
+# Pagefind's own list of the languages it cuts into words with a dictionary: a fact about Pagefind, not a choice.
+PAGEFIND_FACT = "DICTIONARY_SEGMENTED = "
+
+
+def test_no_code_template_or_asset_of_the_generator_branches_on_a_language():
+    found = []
+    for path in sorted(GENERATOR.rglob("*")):
+        if path.suffix not in (".py", ".j2", ".html", ".js", ".css") or "starter" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if LANGUAGE_BRANCH.search(line) and "lang=" not in line and not line.startswith(PAGEFIND_FACT):
+                found.append(f"{path.relative_to(PROJECT)}:{number}: {line.strip()}")
+    assert found == []
+
+
+@pytest.mark.parametrize("name", ["en-demo", "rail-demo", "tri-demo"])
+def test_each_example_builds_its_template_in_every_language(tmp_path_factory, name):
+    site = example_site(tmp_path_factory, name)
+    kb = load_knowledge_base(EXAMPLES / name / "guideline_data").kb
+    [template] = kb.templates
+    for index, code in enumerate(kb.config.languages):
+        root = site if index == 0 else site / code
+        page = (root / "templates" / template.id / "index.html").read_text(encoding="utf-8")
+        assert getattr(template.title, code) in page
+    word = docx.Document(site / "downloads" / "templates" / f"{template.id}.docx")
+    assert word.core_properties.language == {"en-demo": "en-GB", "rail-demo": "ja-JP", "tri-demo": "ja-JP"}[name]
+
+
+def test_an_english_glossary_needs_no_reading_and_is_sorted_a_to_z(tmp_path_factory):
+    site = example_site(tmp_path_factory, "en-demo")
+    glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<h2 id="kana-(\w+)"', glossary)
+    assert headings == ["d", "p", "s"]
+    assert "kb-reading" not in glossary
+
+
+def test_a_reading_is_asked_for_only_where_the_language_sorts_by_it(tmp_path):
+    data = shutil.copytree(EXAMPLES / "rail-demo" / "guideline_data", tmp_path / "guideline_data")
+    glossary = data / "glossary.yaml"
+    text = glossary.read_text(encoding="utf-8")
+    reading = re.search(r"^  reading: .*\n", text, re.M)
+    line = text[: reading.start()].count("\n") - 2  # the term's first line: "- id: …"
+    glossary.write_text(text[: reading.start()] + text[reading.end() :], encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(data)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line) == ("guideline_data/glossary.yaml", line + 1)
+    assert problem.message == "the term 'mfa' has no reading"
+    assert problem.fix == (
+        "add 'reading:' in hiragana or katakana: the 'ja' glossary is sorted by reading (ui glossary.collation: kana)"
+    )
+    # The same language sorted by its characters: no reading needed.
+    (data / "ui.yaml").write_text(
+        (data / "ui.yaml").read_text(encoding="utf-8") + "glossary.collation: {ja: characters}\n", encoding="utf-8"
+    )
+    assert load_knowledge_base(data).kb.glossary
+
+
+def test_synonyms_in_any_language_are_searched(tmp_path_factory):
+    """A Japanese-only site: its terms' English synonyms ("2FA") are search words of the pages that use them."""
+    site = example_site(tmp_path_factory, "rail-demo")
+    assert "2fa" in (site / "glossary" / "index.html").read_text(encoding="utf-8").lower()
+
+
+def test_check_finds_a_missing_label_with_its_line_as_build_would(tmp_path):
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    config = data / "kb.yaml"
+    text = config.read_text(encoding="utf-8")
+    wider = text.replace("control_categories: [technical, physical]", "control_categories: [technical, physical, pipe]")
+    config.write_text(wider, encoding="utf-8")
+    line = text[: text.index("control_categories")].count("\n") + 1
+    for command in ("check", "build"):
+        result = subprocess.run([sys.executable, "-m", "generator", command, "--data", str(data)], capture_output=True,
+                                text=True, cwd=tmp_path)  # fmt: skip
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[1:3] == [
+            f"guideline_data/kb.yaml:{line}: control_categories[2]: no interface string 'category.pipe': it "
+            "labels 'pipe' of kb.yaml 'control_categories'",
+            "    fix: add 'category.pipe:' to guideline_data/ui.yaml with 'en:'",
+        ], result.stderr
+        assert "Traceback" not in result.stderr
+    assert result.stderr.endswith("The build stopped; site/ was left as it was.\n")
+
+
+def test_a_failed_build_names_the_site_folder_it_left(tmp_path):
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    (data / "kb.yaml").write_text("slug: [\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--data", str(data), "--site-dir",
+                             str(tmp_path / "public")], capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.endswith("The build stopped; public/ was left as it was.\n")
+
+
+def test_a_one_language_site_has_the_search_button(tmp_path_factory):
+    for name in ("en-demo", "rail-demo"):
+        site = example_site(tmp_path_factory, name)
+        home = (site / "index.html").read_text(encoding="utf-8")
+        header = home[home.index('<header class="md-header') : home.index("</header>")]
+        assert header.count("data-kb-search-open") == 1
+        assert "md-select__list" not in header  # no language selector with one language
+
+
+def test_a_three_language_site_has_one_search_button_and_the_language_selector(tmp_path_factory):
+    site = example_site(tmp_path_factory, "tri-demo")
+    for root in (site, site / "en", site / "zh-Hant"):
+        home = (root / "index.html").read_text(encoding="utf-8")
+        header = home[home.index('<header class="md-header') : home.index("</header>")]
+        assert header.count("data-kb-search-open") == 1
+        assert header.count('class="md-select__link"') == 3
+
+
+def test_docx_typography_is_data(tmp_path):
+    """The Word files' fonts and language tags are ui strings: a knowledge base changes them without code."""
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    ui = (data / "ui.yaml").read_text(encoding="utf-8")
+    (data / "ui.yaml").write_text(ui + "docx.font.body: {en: Georgia}\ndocx.locale: {en: en-US}\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "generator", "build", "--data", str(data)], check=True, capture_output=True,
+                   cwd=tmp_path)  # fmt: skip
+    word = docx.Document(tmp_path / "site" / "downloads" / "templates" / "entry-record.docx")
+    assert word.core_properties.language == "en-US"
+    assert word.styles["Normal"].font.name == "Georgia"

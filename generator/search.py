@@ -168,11 +168,10 @@ def weigh(pages: list[Page]) -> None:
 def term_forms(term: schema.GlossaryTerm, language: Language) -> list[str]:
     """What a reader of `language` may type for a term: its name, abbreviation, aliases and synonyms, and its names
     and synonyms in the other languages that are written in Latin letters (readers type "backup" on a Japanese
-    site). A language written in Latin letters takes only the aliases in them."""
+    site). A language whose glossary goes by letters (A–Z) takes only the aliases written in Latin letters."""
     code = language.code
     forms = [language.text(term.term), term.abbr or "", term.expansion or "", *term.synonyms.of(code)]
-    latin_site = latin(language.text(term.term))
-    forms += [alias for alias in term.aliases if latin(alias) or not latin_site]
+    forms += [alias for alias in term.aliases if latin(alias) or language.collation != "letters"]
     others = [getattr(term.term, other) for other in term.term.languages() if other != code]
     others += [form for other in term.synonyms.languages() if other != code for form in term.synonyms.of(other)]
     forms += [form for form in others if latin(form)]

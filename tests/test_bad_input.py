@@ -677,8 +677,8 @@ def reading_not_kana(data, outside):
     return Expected(
         shown("glossary.yaml"),
         line + 4,
-        "[87].reading: reading must be hiragana or katakana, got 'shiken'",
-        "correct the value (see guideline_data/README.md)",
+        "[87].reading: the reading 'shiken' is not hiragana or katakana",
+        "write how the 'ja' term is read in kana",
     )
 
 

@@ -273,7 +273,10 @@ def test_downloads_page_is_in_the_language(tri, tri_site, code):
     assert headings and all(title == language.t(f"downloads.folder.{kind}") for kind, title in headings)
     assert "assets" not in {kind for kind, _ in headings}
     formats = set(re.findall(r"</a></td>\s*<td>([^<]+)</td>", markup))
-    expected = {language.t(f"downloads.file_format.{n}") for n in ("json", "schema_json", "oscal_json", "xlsx", "csv")}
+    expected = {
+        language.t(f"downloads.file_format.{n}")
+        for n in ("json", "schema_json", "oscal_json", "xlsx", "csv", "docx", "md")
+    }
     assert formats == expected
     if code != "en":
         assert all("(" not in f for f in formats)  # Excel（.xlsx）, OSCAL（JSON）

@@ -18,25 +18,7 @@ from generator.errors import DataError
 
 from .conftest import PROJECT, example_site
 
-GENERATOR = PROJECT / "generator"
 EXAMPLES = PROJECT / "examples"
-# A branch on a language code, in Python, Jinja or JavaScript: `== "ja"`, `!= 'en'`, `.ja`, `["en"]`, `("ja", "en")`.
-LANGUAGE_BRANCH = re.compile(
-    r"""(==|!=|\bin)\s*\(?["'](ja|en|zh[-\w]*)["']|\.(ja|en)\b(?!-)|\[["'](ja|en)["']\]|\(["'](ja|en)["'],\s*["']"""
-)
-# Pagefind's own list of the languages it cuts into words with a dictionary: a fact about Pagefind, not a choice.
-PAGEFIND_FACT = "DICTIONARY_SEGMENTED = "
-
-
-def test_no_code_template_or_asset_of_the_generator_branches_on_a_language():
-    found = []
-    for path in sorted(GENERATOR.rglob("*")):
-        if path.suffix not in (".py", ".j2", ".html", ".js", ".css") or "starter" in path.parts:
-            continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if LANGUAGE_BRANCH.search(line) and "lang=" not in line and not line.startswith(PAGEFIND_FACT):
-                found.append(f"{path.relative_to(PROJECT)}:{number}: {line.strip()}")
-    assert found == []
 
 
 @pytest.mark.parametrize("name", ["en-demo", "rail-demo", "tri-demo"])

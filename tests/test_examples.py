@@ -93,7 +93,7 @@ def test_saved_answers_and_catalog_ids_are_namespaced(example, site):
 def test_example_checks_from_its_data_folder_alone():
     for name in EXAMPLES:
         linked = load_knowledge_base(PROJECT / "examples" / name / "guideline_data")
-        controls = [s.id for s in linked.kb.sections if linked.kb.config.is_control(s.id)]
+        controls = [s.id for s in linked.kb.sections if linked.kb.is_control(s.id)]
         assert controls and all(c.startswith(kb_config(name)["structure"]["controls"] + ".") for c in controls)
 
 

@@ -51,9 +51,10 @@ REFERENCE_KINDS = {
     )
 }
 PREFIX_KIND = {kind.prefix: kind.name for kind in REFERENCE_KINDS.values()}
-# @<prefix>:<id>, or a bare section id (@5.4.2, @ac-2), which may also name a part or statement item (@ac-2.a).
+# @<prefix>:<id>, or a bare section number or id of two or more words (@5, @5.4.2, @ac-2), which may also name a
+# part or statement item (@ac-2.a); a one-word id is written @sec:intro, so that @word stays an at sign and a word.
 REFERENCE = re.compile(
-    rf"@(?:({'|'.join(PREFIX_KIND)}):([A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*)|([a-z0-9]+(?:[._-][a-z0-9]+)*))"
+    rf"@(?:({'|'.join(PREFIX_KIND)}):([A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*)|([0-9]+(?:\.[0-9]+)*|[a-z0-9]+(?:[._-][a-z0-9]+)+))"
 )
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 # *emphasis*, as catalogs write titles of documents: a single asterisk after a space or punctuation, closed by one

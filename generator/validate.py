@@ -362,7 +362,7 @@ def _order(kb, locator) -> list[Problem]:
                             locator.problem(
                                 ("sections", index, *inner, *at),
                                 f"unknown {what} {one!r}",
-                                _did_you_mean(one, set(allowed), field) + f" (kb.yaml lists them in {listed})",
+                                _did_you_mean(one, set(allowed), what) + f" (kb.yaml lists them in {listed})",
                             )
                         )
         for target_index, target in enumerate(section.implements):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -314,3 +315,59 @@ def test_an_organisation_sets_parameter_values_of_its_own(imported, tmp_path):
     resolved = ProfileResolver.get_resolved_profile_catalog(tmp_path, tmp_path / "profile.json")
     ac1 = next(c for c in controls_of(resolved) if c.id == "ac-1")
     assert next(p for p in ac1.params if p.id == "ac-1_prm_4").values == ["every year"]
+
+
+def native_problems(imported: Path, tmp_path: Path, change) -> list[str]:
+    """The problems of a copy of the imported knowledge base after `change` to its first sections file."""
+    from generator.errors import DataError
+    from generator.load import load
+    from generator.validate import validate
+
+    data = tmp_path / "guideline_data"
+    shutil.copytree(imported, data)
+    path = data / "sections" / "001.yaml"
+    sections = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change({s["id"]: s for s in sections}, sections)
+    path.write_text(yaml.safe_dump(sections, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        validate(load(data))
+    return [str(p).replace(str(data.parent) + "/", "") for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda by_id, _: by_id["ac-2"].update(parent="zz"),
+         "guideline_data/sections/001.yaml:{line}: [{index}].parent: section ac-2 has no parent section zz\n"
+         "    fix: add zz"),
+        (lambda by_id, _: by_id["ac-2"].update(control_status="retired"),
+         "guideline_data/sections/001.yaml:{line}: [{index}].control_status: unknown control status 'retired'\n"
+         "    fix: use the id of an existing control status (kb.yaml lists them in control_statuses)"),
+        (lambda by_id, _: by_id["ac-2"].update(selections=["high"]),
+         "guideline_data/sections/001.yaml:{line}: [{index}].selections[0]: unknown selection 'high'\n"
+         "    fix: use the id of an existing selection (kb.yaml lists them in selections)"),
+        (lambda by_id, _: by_id["ac-2"].update(links=[{"rel": "related", "target": "ac-99"}]),
+         "guideline_data/sections/001.yaml:{line}: [{index}].links[0].target: unknown section or part 'ac-99'\n"
+         "    fix: did you mean 'ac-2.9'?"),
+        (lambda by_id, _: by_id["ac-2"]["blocks"][0]["items"][0].update(id="ac-3"),
+         "guideline_data/sections/001.yaml:{line}: [{index}].blocks[0].items[0].id: the part id 'ac-3' is already "
+         "the id of a section\n    fix: ids of sections, parts and parameters are one name space: give it its own id"),
+    ],
+)  # fmt: skip
+def test_native_ids_are_checked_with_file_line_and_fix(imported, tmp_path, change, expected):
+    sections = yaml.safe_load((imported / "sections" / "001.yaml").read_text(encoding="utf-8"))
+    index = next(i for i, s in enumerate(sections) if s["id"] == "ac-2")
+    [problem] = native_problems(imported, tmp_path, change)
+    line = int(problem.split(":")[1])
+    assert problem == expected.format(line=line, index=index)
+
+
+def test_a_parent_comes_before_its_sections(imported, tmp_path):
+    def move(by_id, sections):
+        sections.insert(0, sections.pop(next(i for i, s in enumerate(sections) if s["id"] == "ac-2.1")))
+
+    [problem] = native_problems(imported, tmp_path, move)
+    assert problem == (
+        "guideline_data/sections/001.yaml:3: [0].parent: section ac-2.1 has no parent section ac-2 before it\n"
+        "    fix: move ac-2.1 after ac-2"
+    )

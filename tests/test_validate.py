@@ -106,10 +106,10 @@ def test_corrected_extraction_error_cannot_come_back(tmp_path):
 def test_a_category_or_status_kb_yaml_does_not_list_is_refused(tmp_path):
     assert problems_after(tmp_path, "sections/02_controls.yaml", lambda d: d[1].update(category="cloud")) == [
         "guideline_data/sections/02_controls.yaml:10: [1].category: unknown control category 'cloud'\n"
-        "    fix: use the id of an existing category (kb.yaml lists them in control_categories)"
+        "    fix: use the id of an existing control category (kb.yaml lists them in control_categories)"
     ]
     assert problems_after(tmp_path / "2", "kb.yaml", lambda d: d.update(change_statuses=["new", "current"])) == [
         f"guideline_data/sections/{name}:20: [2].status: unknown change status 'added'\n"
-        "    fix: use the id of an existing status (kb.yaml lists them in change_statuses)"
+        "    fix: use the id of an existing change status (kb.yaml lists them in change_statuses)"
         for name in ("01_policy.yaml", "02_controls.yaml")
     ]

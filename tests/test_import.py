@@ -371,3 +371,34 @@ def test_a_parent_comes_before_its_sections(imported, tmp_path):
         "guideline_data/sections/001.yaml:3: [0].parent: section ac-2.1 has no parent section ac-2 before it\n"
         "    fix: move ac-2.1 after ac-2"
     )
+
+
+@pytest.mark.browser
+def test_filtering_a_selection_in_the_browser_shows_its_controls(imported_site, browser):
+    import functools
+    import http.server
+    import threading
+
+    from generator.serve import PrefixHandler
+
+    from .conftest import PREFIX, closed, recording_tab
+
+    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(imported_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    context, tab = recording_tab(browser, base)
+    try:
+        tab.goto(base + "controls/")
+        rows = tab.locator("#kb-controls tbody tr")
+        assert rows.count() == 50
+        tab.select_option("#kb-controls-selection", "moderate-impact-baseline")
+        assert tab.locator("#kb-controls tbody tr:visible").count() == 20
+        tab.select_option("#kb-controls-selection", "low-impact-baseline")
+        assert tab.locator("#kb-controls tbody tr:visible").count() == 11
+        tab.goto(base + "guideline/ac-13/")
+        badge = tab.locator(".kb-control-status__badge").first
+        assert badge.inner_text() == "Withdrawn" and badge.is_visible()
+    finally:
+        closed(context, tab)
+        httpd.shutdown()

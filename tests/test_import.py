@@ -382,6 +382,7 @@ def test_filtering_a_selection_in_the_browser_shows_its_controls(imported_site, 
     from generator.serve import PrefixHandler
 
     from .conftest import PREFIX, closed, recording_tab
+    from .search_box import paths, typed
 
     handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(imported_site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -399,6 +400,18 @@ def test_filtering_a_selection_in_the_browser_shows_its_controls(imported_site, 
         tab.goto(base + "guideline/ac-13/")
         badge = tab.locator(".kb-control-status__badge").first
         assert badge.inner_text() == "Withdrawn" and badge.is_visible()
+        # the search box knows the catalog's own ids and labels, and the titles
+        tab.goto(base + "guideline/")
+        tab.keyboard.press("/")
+        tab.wait_for_selector("#kb-search[open]")
+        for query, first in (
+            ("AC-2", "guideline/ac-2/"),
+            ("ac-2", "guideline/ac-2/"),
+            ("IA-5(1)", "guideline/ia-5-1/"),
+            ("SC-7", "guideline/sc-7/"),
+            ("account management", "guideline/ac-2/"),
+        ):
+            assert paths(base, typed(tab, query))[0] == first, query
     finally:
         closed(context, tab)
         httpd.shutdown()

@@ -43,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
                             "may be given several times")  # fmt: skip
     import_cmd.add_argument("--language", help="the catalog's language as a BCP 47 code (en, ja, …) if it does not "
                             "say")  # fmt: skip
+    rollup_cmd = commands.add_parser("rollup", help="put the answers files of many units side by side in a workbook",
+                                     parents=[where])  # fmt: skip
+    rollup_cmd.add_argument("files", type=Path, nargs="+", help="answers files: JSON from the site, or its workbooks")
+    rollup_cmd.add_argument("-o", "--output", type=Path, required=True, help="the roll-up workbook to write (.xlsx)")
+    rollup_cmd.add_argument("--language", help="the workbook's language (default: the knowledge base's first)")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
     args = parser.parse_args(argv)
@@ -66,6 +71,24 @@ def main(argv: list[str] | None = None) -> int:
             linked = load_knowledge_base(data)
             print(f"ok: {len(linked.kb.sections)} sections, {len(linked.index.links)} links; "
                   f"now `{_command()} build --data {data}`")  # fmt: skip
+        elif args.command == "rollup":
+            from .build import load_knowledge_base
+            from .i18n import Language
+            from .rollup import read_files, report
+
+            linked = load_knowledge_base(paths.data)
+            codes = linked.kb.config.languages
+            if args.language and args.language not in codes:
+                raise DataError([Problem("--language", None, f"'{args.language}' is not a language of this knowledge "
+                                         "base", f"use one of {', '.join(codes)}")])  # fmt: skip
+            units = read_files(linked, args.files)
+            args.output.write_bytes(report(linked, units, Language.of(linked.kb, args.language or codes[0])))
+            for unit in units:
+                told = f"; {len(unit.gone)} items not in this edition (kept)" if unit.gone else ""
+                print(f"{unit.file}: {unit.unit}, {len(unit.items)} answers{told}")
+                for note in unit.notes:
+                    print(f"note: {unit.file}: {note}", file=sys.stderr)
+            print(f"wrote {args.output}: {len(units)} units")
         elif args.command == "check":
             from .build import apply_overlay, load_knowledge_base
 

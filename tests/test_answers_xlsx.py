@@ -152,9 +152,12 @@ def same_form(blank, filled) -> None:
 def test_excel_with_my_answers_is_the_blank_form_filled_with_every_field(page, server, site, linked, tmp_path, office):  # noqa: F811
     language = Language.of(linked.kb, "ja")
     page.goto(checklist_url(server, "remote-access"))
+    page.locator("input[data-kb-unit]").fill("羽田空港 保安部")  # set once, kept for every page
     answer_every_field(page)
+    page.reload()
+    assert page.locator("input[data-kb-unit]").input_value() == "羽田空港 保安部"
     path, suggested = export_xlsx(page, tmp_path)
-    assert re.fullmatch(r"remote-access-ja-answers-\d{4}-\d{2}-\d{2}\.xlsx", suggested)
+    assert re.fullmatch(r"remote-access-ja-羽田空港-保安部-\d{4}-\d{2}-\d{2}\.xlsx", suggested)
     assert re.search(r"（回答 3 件、\d+ ミリ秒）", message(page))
     blank = openpyxl.load_workbook(site / download_path("remote-access", language, "xlsx"))
     filled = openpyxl.load_workbook(path)
@@ -177,7 +180,9 @@ def test_excel_with_my_answers_is_the_blank_form_filled_with_every_field(page, s
     assert sheet.cell(rows["CL5-016"], first + FIELDS.index("due")).number_format == "yyyy-mm-dd"
     cover = filled.worksheets[0]
     assert cover.cell(FACTS_ROW, 1).value == language.t("checklist.xlsx.answers")
-    assert "にサイトから書き出した回答" in cover.cell(FACTS_ROW, 2).value
+    assert re.fullmatch(r".+ にサイトから書き出した回答（羽田空港 保安部）", cover.cell(FACTS_ROW, 2).value)
+    assert cover.cell(FACTS_ROW + 1, 1).value == language.t("checklist.unit")
+    assert cover.cell(FACTS_ROW + 1, 2).value == "羽田空港 保安部"
     assert blank.worksheets[0].cell(FACTS_ROW, 2).value == language.t("checklist.xlsx.blank")
     facts = " ".join(str(c.value) for r in cover.iter_rows() for c in r if c.value)
     assert language.text(linked.kb.document.edition) in facts

@@ -277,6 +277,8 @@ def workbook_layout(linked: Linked, language: Language) -> dict:
         "guideline_labels": sorted({e.t("checklist.xlsx.guideline") for e in every}),
         "first_row": FIRST_ROW,
         "facts_cell": f"B{FACTS_ROW}",
+        "unit_cell": f"B{FACTS_ROW + 1}",
+        "unit_labels": sorted({e.t("checklist.unit") for e in every}),
         "columns": {f.id: letter(index) for index, f in enumerate(ANSWER_FIELDS, start=len(INFO_COLUMNS))},
         "widths": {f.id: f.width for f in ANSWER_FIELDS},
         "plan_sheet": sheet_name(language.t("assessment.xlsx.plan_sheet")),
@@ -383,11 +385,11 @@ class Book:
         guideline = f"{self.language.text(document.title)} — {self.language.text(document.edition)}"
         # Where the site is, linked, when the build knows its address; else what the reader can do instead.
         site = Cell(self.url(INDEX), self.url(INDEX)) if self.site_url else Cell(t("checklist.xlsx.site_unknown"))
+        # The first two facts (FACTS_ROW and the row below) are filled in the browser: when the answers were
+        # exported, and the unit they are of (read back by a roll-up).
         return [
-            (
-                t("checklist.xlsx.answers"),
-                t("checklist.xlsx.blank"),
-            ),  # the first fact: FACTS_ROW, filled in the browser
+            (t("checklist.xlsx.answers"), t("checklist.xlsx.blank")),
+            (t("checklist.unit"), ""),
             (t("checklist.xlsx.guideline"), guideline),
             (t("checklist.xlsx.site"), site),
             (t("checklist.xlsx.generator"), __version__),

@@ -490,7 +490,13 @@
     writeKey(EXPORTED_KEY, JSON.stringify(exported));
   }
 
+  function showUnit() {
+    document.querySelectorAll("input[data-kb-unit]").forEach(function (input) {
+      if (input !== document.activeElement) setValue(input, unitName());
+    });
+  }
   function render() {
+    showUnit();
     showItems();
     showProgress();
     showLevels();
@@ -510,6 +516,11 @@
     } else if (target.matches("[data-kb-level]")) {
       group = "areas"; id = target.closest("[data-kb-area]").dataset.kbArea;
       field = target.dataset.kbLevel; value = target.value === "" ? "" : Number(target.value);
+    } else if (target.matches("[data-kb-unit]")) {
+      // The unit is the reader's, set once for every page: kept beside the answers, sent with every file.
+      const failure = writeKey(UNIT_KEY, target.value.trim());
+      if (failure) showAlert("storage", format(strings.answers_save_error, { reason: reason(failure) }));
+      return;
     } else if (target.matches("[data-kb-plan-field]")) {
       group = "areas"; id = target.closest("[data-kb-plan-area]").dataset.kbPlanArea;
       field = target.dataset.kbPlanField; value = target.value;
@@ -531,7 +542,7 @@
   window.addEventListener("storage", function (event) {
     if (event.key === STORAGE_KEY) answers = load();
     if (event.key === EXPORTED_KEY) exported = readExported();
-    if (event.key === STORAGE_KEY || event.key === EXPORTED_KEY || event.key === UNDO_KEY) render();
+    if ([STORAGE_KEY, EXPORTED_KEY, UNDO_KEY, UNIT_KEY].indexOf(event.key) >= 0) render();
   });
 
   // ---- files
@@ -596,6 +607,7 @@
     const at = new Date().toISOString();
     const file = {
       format: FORMAT, version: VERSION, exported: at, kb: STORAGE_KEY, site: known.site, edition: known.edition,
+      release: known.release, unit: unitName(),
       items: answers.items, areas: answers.areas,
     };
     download("checklist-answers-" + today() + ".json", "application/json", JSON.stringify(file, null, 1));
@@ -799,6 +811,7 @@
     putText(cover, layout.facts_cell, format(strings.xlsx_answers, {
       date: when(new Date().toISOString()), unit: unit ? format(strings.xlsx_unit, { unit: unit }) : "",
     }));
+    if (unit) putText(cover, layout.unit_cell, unit);
     retally(cover, labels);
     Object.keys(docs).forEach(function (path) {
       files[path] = zip.strToU8(XML_HEAD + new XMLSerializer().serializeToString(docs[path].documentElement));
@@ -926,6 +939,11 @@
           const fact = cells["B" + reference.slice(1)];
           const parts = fact && typeof fact.value === "string" ? fact.value.split(" — ") : [];
           if (parts.length === 2) { file.site = parts[0]; file.edition = parts[1]; }
+        });
+        Object.keys(cells).forEach(function (reference) {
+          if (!/^A\d+$/.test(reference) || layout.unit_labels.indexOf(cells[reference].value) < 0) return;
+          const fact = cells["B" + reference.slice(1)];
+          if (fact && typeof fact.value === "string") file.unit = fact.value;
         });
         return;
       }

@@ -1,0 +1,180 @@
+"""Roll-up of many units' answers: `python -m generator rollup FILES… -o report.xlsx` run as a process on ten units'
+files (JSON exported by the site and the site's own workbooks filled in), the report read back by openpyxl with
+counts computed here independently; bad files (another knowledge base, a newer version, a damaged workbook, a
+50 MB file) stop it with one message each and nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+from generator.features.checklists import ANSWER_FIELDS, INFO_COLUMNS, STATUSES, download_path
+from generator.i18n import Language
+from generator.sheets import FIRST_ROW, HEADER_ROW
+
+from .conftest import PROJECT
+
+CYCLE = ("done", "partial", "todo", "na", None)  # None: not answered
+TODAY = dt.date.today()
+
+
+def every_item(linked) -> list[str]:
+    return [i.id for c in linked.kb.checklists for i in c.items]
+
+
+def unit_answers(linked, n: int) -> dict[str, dict]:
+    """Every item of unit n (this guideline has 144): statuses in a cycle shifted by unit, an owner and a due date
+    (some past) on the open ones."""
+    ids = every_item(linked)
+    answers = {}
+    for index, item_id in enumerate(ids):
+        status = CYCLE[(index + n) % len(CYCLE)]
+        record = {"status": status} if status else {}
+        if status in ("partial", "todo"):
+            record["owner"] = f"担当{n}"
+            record["due"] = (TODAY + dt.timedelta(days=30 if index % 2 else -10)).isoformat()
+        if record:
+            answers[item_id] = record
+    return answers
+
+
+def json_file(folder: Path, linked, n: int, **extra) -> Path:
+    path = folder / f"unit-{n}.json"
+    content = {
+        "format": "aviation-guideline-kb/answers",
+        "version": 2,
+        "kb": f"{linked.kb.config.slug}:answers",
+        "release": linked.kb.version,
+        "unit": f"拠点{n}",
+        "items": unit_answers(linked, n),
+        "areas": {},
+    }
+    content.update(extra)
+    path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def xlsx_file(folder: Path, site: Path, linked, n: int) -> Path:
+    """The site's workbook of every checklist, filled in as a reader does in a spreadsheet."""
+    language = Language.of(linked.kb, "ja")
+    book = openpyxl.load_workbook(site / download_path("checklists", language, "xlsx"))
+    book.worksheets[0]["B4"] = f"拠点{n}"  # the cover's unit
+    answers = unit_answers(linked, n)
+    first = len(INFO_COLUMNS) + 1
+    for sheet in book.worksheets[1:]:
+        for row in range(FIRST_ROW, sheet.max_row + 1):
+            record = answers.get(sheet.cell(row, 1).value)
+            if not record:
+                continue
+            for offset, answer in enumerate(ANSWER_FIELDS):
+                value = record.get(answer.id)
+                if value is None:
+                    continue
+                if answer.id == "status":
+                    value = language.t(f"checklist.status.{value}")
+                elif answer.id == "due":
+                    value = dt.datetime.fromisoformat(value)
+                sheet.cell(row, first + offset).value = value
+    path = folder / f"unit-{n}.xlsx"
+    book.save(path)
+    return path
+
+
+def rollup(*args) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "generator", "--data", str(PROJECT / "guideline_data"), "rollup"]
+    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=600)
+
+
+def test_ten_units_roll_up_with_the_right_counts(site, linked, tmp_path):
+    files = [json_file(tmp_path, linked, n) for n in range(5)] + [
+        xlsx_file(tmp_path, site, linked, n) for n in range(5, 10)
+    ]
+    out = tmp_path / "report.xlsx"
+    done = rollup(*files, "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"wrote {out}: 10 units"
+    language = Language.of(linked.kb, "ja")
+    t = language.t
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == [
+        t("checklist.xlsx.cover"),
+        t("rollup.summary"),
+        t("rollup.matrix"),
+        t("rollup.open"),
+        t("rollup.problems"),
+    ]
+    summary = book[t("rollup.summary")]
+    header = [c.value for c in summary[HEADER_ROW]]
+    rows = [
+        dict(zip(header, (c.value for c in r), strict=True)) for r in summary.iter_rows(min_row=FIRST_ROW) if r[0].value
+    ]
+    every = [r for r in rows if r[header[0]] == t("rollup.all")]
+    assert [r[header[1]] for r in every] == [f"拠点{n}" for n in range(10)]
+    total = len(every_item(linked))
+    assert total >= 140
+    for n, row in enumerate(every):
+        expected = {code: 0 for code in (*STATUSES, None)}
+        for index in range(total):
+            expected[CYCLE[(index + n) % len(CYCLE)]] += 1
+        got = {code: row[t(f"checklist.status.{code}")] for code in STATUSES} | {None: row[t("checklist.unanswered")]}
+        assert got == expected, n
+        assert row[t("rollup.percent")] == round(100 * expected["done"] / (total - expected["na"]))
+    matrix = book[t("rollup.matrix")]
+    assert [c.value for c in matrix[HEADER_ROW]][2:] == [f"拠点{n}" for n in range(10)]
+    first_id = matrix.cell(FIRST_ROW, 1).value
+    assert [matrix.cell(FIRST_ROW, 3 + n).value for n in range(10)] == [
+        t(f"checklist.status.{CYCLE[n % 5]}") if CYCLE[n % 5] else t("checklist.unanswered") for n in range(10)
+    ] and first_id == linked.kb.checklists[0].items[0].id
+    opened = book[t("rollup.open")]
+    open_rows = [r for r in opened.iter_rows(min_row=FIRST_ROW, values_only=True) if r[0]]
+    assert len(open_rows) == sum(
+        total - sum(1 for i in range(total) if CYCLE[(i + n) % 5] in ("done", "na")) for n in range(10)
+    )
+    overdue = [r for r in open_rows if r[6] == t("rollup.overdue")]
+    expected_overdue = sum(
+        1 for n in range(10) for i in range(total) if CYCLE[(i + n) % 5] in ("partial", "todo") and i % 2 == 0
+    )
+    assert len(overdue) == expected_overdue and all(r[4] and r[5] for r in overdue)
+
+
+def test_an_older_editions_answers_are_kept_and_reported(linked, tmp_path):
+    path = json_file(
+        tmp_path, linked, 1, items={"CL3-001": {"status": "done"}, "CL9-999": {"status": "todo", "owner": "旧"}}
+    )
+    out = tmp_path / "report.xlsx"
+    done = rollup(path, "-o", out, "--language", "en")
+    assert done.returncode == 0, done.stderr
+    assert "1 items not in this edition (kept)" in done.stdout
+    book = openpyxl.load_workbook(out)
+    notes = [r for r in book["Notes"].iter_rows(min_row=FIRST_ROW, values_only=True) if r[0]]
+    assert notes == [("拠点1", "unit-1.json", "Answers for items not in this edition (kept): CL9-999")]
+
+
+def test_bad_files_stop_the_roll_up_with_one_message_each_and_nothing_written(linked, tmp_path):
+    other = json_file(tmp_path, linked, 1, kb="another-kb:answers")
+    newer = json_file(tmp_path, linked, 2, release="99.0.0")
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 2000)
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as out:
+        out.truncate(50 * 1024 * 1024)
+    report = tmp_path / "report.xlsx"
+    done = rollup(other, newer, damaged, huge, "-o", report)
+    assert done.returncode == 1 and not report.exists()
+    slug = linked.kb.config.slug
+    assert done.stderr.splitlines() == [
+        "4 problems in the data:",
+        f"{other}: the answers of another knowledge base ('another-kb:answers'), not of this one ('{slug}:answers')",
+        "    fix: roll up files exported from this knowledge base's site only",
+        f"{newer}: exported from a newer version of this knowledge base (99.0.0; this is {linked.kb.version})",
+        "    fix: make the roll-up with the newer knowledge base",
+        f"{damaged}: not an Excel workbook (xlsx) that can be read (it is damaged or of another kind)",
+        "    fix: save it again from Excel or LibreOffice as .xlsx, or export it again from the site",
+        f"{huge}: 52,428,800 bytes, more than a roll-up reads (20,971,520 bytes)",
+        "    fix: export the unit's answers again from the site (JSON or Excel with the answers)",
+    ]

@@ -6,6 +6,7 @@ and rendered pages come from the build cache (generator/cache.py) when nothing t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import shutil
@@ -17,7 +18,7 @@ import jinja2
 
 from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import Cache, code_fingerprint, compiled_templates
+from .cache import Cache, code_fingerprint, compiled_templates, environment_fingerprint
 from .errors import DataError, Problem
 from .features import BuildSettings, Feature
 from .features.checklists import Checklists
@@ -32,6 +33,7 @@ from .load import load
 from .mkdocs_config import BaseConfig
 from .overlay import Applied, load_overlay
 from .pages import Page, nav
+from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .search import Search, weigh
 from .site import SearchIndex, build_language, check_output_dirs, in_parallel, publish
@@ -57,6 +59,7 @@ class BuildReport:
     files: dict[str, int] = field(default_factory=dict)
     cached: dict[str, list[str]] = field(default_factory=lambda: {"hits": [], "misses": []})  # "Checklists-ja", …
     mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
+    rendered: dict[str, int] = field(default_factory=dict)  # per language: the pages rendered (not the last build's)
     search_pending: bool = False  # serve: the pages are out, their search index comes after (site.reindex)
     notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
     unchanged: int | None = None  # nothing changed since the last build: the files of site/ found as it published
@@ -147,38 +150,69 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     linked, features, pages = plan.linked, plan.features, plan.pages
     files = {path: data for feature in features for path, data in cache.files(feature, linked, language).items()}
 
-    def render() -> dict[str, bytes]:
-        env = templates(plan.paths.build / CACHE_FOLDER)
-        terms = TermMatcher(linked.kb.glossary)
-        shared = {
-            "generator_version": __version__,
-            "home_cards": [c for f in features for c in f.home_cards()],
-            "site_pages": {page.path for page in pages},
-        }
-        for feature in features:
-            shared.update(own_context(feature, feature.context(linked, language, files), shared))
-        rendered = {}
-        for page in pages:
-            context = {
-                **shared,
-                "page_title": page_title(page, language),
-                "page_tags": page_tags(page, linked, language),
-            }
-            rendered[page.path] = render_page(env, linked, language, page, terms, context).encode("utf-8")
-        return rendered
-
-    # Every page may show any of the data (the print page shows all of it): the pages are cached as a whole.
-    settings = [(type(f).__name__, vars(f)) for f in features]
-    name = f"pages-{language.code}"
-    key = cache.key(name, linked, (), {"features": settings, "language": language.code})
-    rendered = {path: text.decode("utf-8") for path, text in cache.get(name, key, render).items()}
+    shared = {
+        "generator_version": __version__,
+        "home_cards": [c for f in features for c in f.home_cards()],
+        "site_pages": {page.path for page in pages},
+    }
+    for feature in features:
+        shared.update(own_context(feature, feature.context(linked, language, files), shared))
+    rendered = render_pages(plan, language, shared, Pages(plan.paths.build / language.code, read=cache.enabled))
+    report.rendered[language.code] = rendered.count
     site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
     site_name = html_text(language.text(linked.kb.document.title))
     switch = alternates(plan.names, language) if len(plan.languages) > 1 else []  # one language: no language selector
     config = language_config(language, site_name, site_nav, switch, linked.kb.config.slug)
-    report.pages[language.code] = len(rendered)
+    report.pages[language.code] = len(rendered.markdown)
     report.files[language.code] = len([path for path in files if path.startswith("downloads/")])  # not our assets
-    return write_language(plan.paths, plan.theme, language.code, rendered, files, config)
+    rendered.state.forget()
+    config_file = write_language(plan.paths, plan.theme, language.code, rendered.markdown, files, config)
+    rendered.save()
+    return config_file
+
+
+@dataclass
+class Rendered:
+    state: Pages
+    entities: Entities
+    pages: dict[str, tuple[str, str, list[str]]]  # path: (fingerprint, Markdown, what it read)
+    count: int  # the pages rendered (the others were the last build's)
+
+    @property
+    def markdown(self) -> dict[str, str]:
+        return {path: text for path, (_, text, _) in self.pages.items()}
+
+    def save(self) -> None:
+        self.state.save(self.entities, self.pages)
+
+
+def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> Rendered:
+    """Every page's Markdown: rendered, or the last build's when nothing it reads changed (see reads.py)."""
+    linked = plan.linked
+    entities = Entities(linked)
+    env = templates(plan.paths.build / CACHE_FOLDER)
+    names = TemplateNames(env)
+    settings = [(type(f).__name__, vars(f)) for f in plan.features]
+    every_page = [code_fingerprint(), environment_fingerprint(), dt.date.today().isoformat(), language.code,
+                  entities.shape_of(settings), entities.shape, entities.hashes["config"]]  # fmt: skip
+    terms = None
+    pages, count = {}, 0
+    with recording(entities):
+        for page in plan.pages:
+            used = names.of(page.template)
+            own = {name: value for name, value in shared.items() if used is None or name in used}
+            key = fingerprint([every_page, entities.shape_of([vars(page), own])])
+            kept = state.kept(page.path, key, entities)
+            if kept is not None:
+                pages[page.path] = (key, *kept)
+                continue
+            terms = terms or TermMatcher(linked.kb.glossary)
+            with page_reads() as read:
+                context = {**shared, "page_title": page_title(page, language),
+                           "page_tags": page_tags(page, linked, language)}  # fmt: skip
+                text = render_page(env, linked, language, page, terms, context)
+            pages[page.path], count = (key, text, sorted(read)), count + 1
+    return Rendered(state, entities, pages, count)
 
 
 @functools.cache
@@ -266,6 +300,7 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
         report.pages.update(part.pages)
         report.files.update(part.files)
         report.mkdocs.update(part.mkdocs)
+        report.rendered.update(part.rendered)
         for kind in ("hits", "misses"):
             report.cached[kind] += part.cached[kind]
     report.timings["languages (in parallel)"] = _lap(start)

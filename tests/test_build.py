@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from generator.build import Paths, build
+from generator.reads import STATE
 from generator.uptodate import RECORD, up_to_date
 
 from .helpers import SOURCES, copy_fixture, copy_project
@@ -123,6 +124,7 @@ def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a
     before = {p: p.stat().st_mtime_ns for p in (copy.build / "ja" / "docs").rglob("*") if p.is_file()}
     rebuilt = build(copy)
     assert rebuilt.mkdocs == {"ja": "changed pages", "en": "changed pages"}
+    assert 0 < rebuilt.rendered["ja"] < rebuilt.pages["ja"] / 3, rebuilt.rendered
     assert {"Checklists-ja", "Templates-ja", "Checklists-en", "Templates-en"} <= set(rebuilt.cached["hits"])
     written = sorted(p.relative_to(copy.build).as_posix() for p, t in before.items() if p.stat().st_mtime_ns != t)
     assert "ja/docs/guideline/1-2.md" in written and len(written) < len(before) / 4, written
@@ -130,6 +132,7 @@ def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a
     partial = _site_files(copy.site)
     for code in ("ja", "en"):
         (copy.build / code / "site-state.json").unlink()
+        (copy.build / code / STATE).unlink()  # every page rendered again
     (copy.build / RECORD).unlink()  # else nothing changed: no build at all
     full = build(copy)
     assert set(full.mkdocs.values()) == {"all pages (first build)"}
@@ -175,3 +178,47 @@ def test_a_build_with_nothing_changed_does_nothing_and_says_so_and_a_touched_sit
     for broken in [*(json.dumps(w) for w in wrong), "{", "\x00"]:
         (copy.build / RECORD).write_text(broken, encoding="utf-8")
         assert up_to_date(copy) is None, broken
+
+
+# Edits of the fixture knowledge base, one after the other: file, old, new, what shows it in the Markdown, and at
+# most how many pages of a language read what it changed (None: any number).
+EDITS = [
+    ("sections/01_policy.yaml", "評価の結果を記録する。", "評価の結果を記録する（改訂）。", "記録する（改訂）", 12),
+    ("sections/02_controls.yaml", "{ja: 多要素認証, en: Multi-factor authentication}",
+     "{ja: 多要素認証の導入, en: Introducing multi-factor authentication}", "多要素認証の導入", 20),
+    ("sections/01_policy.yaml", "@2.1 と@2.2 の実施状況", "@2.1 と@2.2 と@2.3 の実施状況", "2-3.md", 15),
+    ("glossary.yaml", "本人を確かめる認証。", "本人を確かめる認証（改訂）。", "認証（改訂）", 15),
+    ("glossary.yaml", "aliases: [ゴンドラ]", "aliases: [ゴンドラ, 制御]", "制御", None),
+    ("checklists/01_ch2.yaml", "復旧手順を訓練している。", "復旧手順を年に一度訓練している。", "年に一度訓練", 12),
+    ("ui.yaml", "内容はすべて架空です。", "内容はすべて架空のものです。", "架空のものです", None),
+]  # fmt: skip
+
+
+def test_an_edit_renders_only_the_pages_that_read_what_changed_and_each_as_a_full_render_would(tmp_path):
+    """Each edit in turn — a paragraph, a title other pages link with, a new reference (the target's backlinks), a
+    term's definition, a term's spelling (every page that might now use it), a checklist item, an interface string:
+    the pages rendered again are few where the edit is local, and the Markdown is the very Markdown a build that
+    renders every page writes."""
+    copy = Paths.of(data=copy_fixture(tmp_path / "project"))
+    first = build(copy, site=False)
+    assert first.rendered == first.pages
+    for file, old, new, shown, most in EDITS:
+        path = copy.data / file
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, (file, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        partial = build(copy, site=False)
+        assert 0 < partial.rendered["ja"] <= (most or partial.pages["ja"]), (file, new, partial.rendered)
+        assert partial.rendered["ja"] == partial.rendered["en"]
+        written = _docs(copy)
+        assert any(shown in text for text in written.values()), new
+        for code in ("ja", "en"):
+            (copy.build / code / STATE).unlink()
+        full = build(copy, site=False)
+        assert full.rendered == full.pages
+        assert _docs(copy) == written, (file, new)
+
+
+def _docs(paths):
+    return {p.relative_to(paths.build).as_posix(): p.read_text(encoding="utf-8")
+            for p in paths.build.glob("*/docs/**/*.md")}  # fmt: skip

@@ -1,8 +1,9 @@
 """The orchestrator: load → validate → link → render → write → site, each stage timed. Nothing else lives here.
 
 The first three stages run once; then each language goes its own way in a process of its own (render, write, MkDocs:
-two cores build two languages at once), and the languages' sites are put together, indexed and swapped in. Downloads
-and rendered pages come from the build cache (generator/cache.py) when nothing they read has changed."""
+two cores build two languages at once), and the languages' sites are put together, indexed and swapped in. Nothing
+runs when nothing a build reads has changed since the last (uptodate.py); downloads come from the build cache
+(cache.py) and each page's Markdown from the last build (reads.py) when nothing they read has changed."""
 
 from __future__ import annotations
 

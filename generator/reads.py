@@ -8,7 +8,7 @@ the links it asks for (`recording`). What a page may use besides is known withou
 names and those of the templates it includes (Jinja's static analysis), each value of which is fingerprinted by its
 shape — the entities it holds by name, the rest by value — and what every page may show: the interface strings,
 the list of entities of each collection (one added, removed or moved renders every page), the index's structure,
-the features' settings (the overlay among them) and the generator's code (see Pages.global_key).
+the configuration, the features' settings (the overlay among them) and the generator's code (build.render_pages).
 
 A page is rendered again when its own fingerprint changed or an entity it read did; otherwise its Markdown from the
 last build is used, once its bytes are checked against their hash.

@@ -124,7 +124,7 @@ def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a
     before = {p: p.stat().st_mtime_ns for p in (copy.build / "ja" / "docs").rglob("*") if p.is_file()}
     rebuilt = build(copy)
     assert rebuilt.mkdocs == {"ja": "changed pages", "en": "changed pages"}
-    assert 0 < rebuilt.rendered["ja"] < rebuilt.pages["ja"] / 3, rebuilt.rendered
+    assert 0 < rebuilt.rendered["ja"] < rebuilt.pages["ja"] / 2, rebuilt.rendered
     assert {"Checklists-ja", "Templates-ja", "Checklists-en", "Templates-en"} <= set(rebuilt.cached["hits"])
     written = sorted(p.relative_to(copy.build).as_posix() for p, t in before.items() if p.stat().st_mtime_ns != t)
     assert "ja/docs/guideline/1-2.md" in written and len(written) < len(before) / 4, written
@@ -208,8 +208,8 @@ def test_an_edit_renders_only_the_pages_that_read_what_changed_and_each_as_a_ful
         assert text.count(old) == 1, (file, old)
         path.write_text(text.replace(old, new), encoding="utf-8")
         partial = build(copy, site=False)
-        assert 0 < partial.rendered["ja"] <= (most or partial.pages["ja"]), (file, new, partial.rendered)
-        assert partial.rendered["ja"] == partial.rendered["en"]
+        for code in ("ja", "en"):  # a language's pages read what they show in it: the counts may differ
+            assert 0 < partial.rendered[code] <= (most or partial.pages[code]), (file, new, partial.rendered)
         written = _docs(copy)
         assert any(shown in text for text in written.values()), new
         for code in ("ja", "en"):

@@ -15,6 +15,7 @@ against this export, and importing it again gives the same knowledge base.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import uuid
@@ -27,7 +28,6 @@ from .overlay import Applied
 from .pages import children, label_of
 
 OSCAL_VERSION = "1.1.3"
-TIMEZONE = "+09:00"  # dates of the knowledge base are Japanese dates
 
 # OSCAL's own part names
 PART_NAMES = {"requirement": "statement", "statement": "statement", "summary": "overview", "examples": "example",
@@ -80,7 +80,7 @@ def organisation_profile(linked: Linked, overlay: Applied, catalog_href: str) ->
         "uuid": builder.uuid(f"organisation/{overlay.organisation.slug}/{kb.version}"),
         "metadata": {
             "title": _escape(builder.language.t("oscal.profile_title").format(organisation=name)),
-            "last-modified": _timestamp(kb.changelog[0].date),
+            "last-modified": _timestamp(kb.changelog[0].date, kb.config),
             "version": kb.version,
             "oscal-version": OSCAL_VERSION,
         },
@@ -95,8 +95,9 @@ def organisation_profile(linked: Linked, overlay: Applied, catalog_href: str) ->
     return (json.dumps({"profile": profile}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _timestamp(date) -> str:
-    return f"{date.isoformat()}T00:00:00{TIMEZONE}"
+def _timestamp(date: dt.date, config: schema.KbConfig) -> str:
+    """The start of the day in the knowledge base's time zone (kb.yaml time_zone), as OSCAL writes a timestamp."""
+    return dt.datetime.combine(date, dt.time(), config.zone).isoformat()
 
 
 def _sort_id(section_id: str) -> str:
@@ -143,12 +144,12 @@ class _Builder:
         kb, document = self.kb, self.kb.document
         return {
             "title": _escape(self.language.text(document.title)),  # markup-line
-            "last-modified": _timestamp(kb.changelog[0].date),
+            "last-modified": _timestamp(kb.changelog[0].date, kb.config),
             "version": kb.version,
             "oscal-version": OSCAL_VERSION,
             "revisions": [
                 {
-                    "published": _timestamp(entry.date),
+                    "published": _timestamp(entry.date, kb.config),
                     "version": entry.version,
                     "remarks": "\n\n".join(self.inline(change) for change in entry.changes),
                 }

@@ -131,9 +131,13 @@ def core_pages(linked: Linked) -> list[Page]:
         Page("controls.md", "controls.md.j2", "nav.controls", nav="tools"),
         *([Page("csf.md", "csf.md.j2", "nav.csf", nav="tools")] if kb.csf else []),
         Page("changes.md", "changes.md.j2", "nav.changes", nav="notes"),
-        Page("errata.md", "errata.md.j2", "nav.errata", nav="notes"),
-        Page("tags.md", "tags.md.j2", "nav.tags", searchable=False, nav="notes"),
     ]
+    # Pages with nothing to show are not made: errata without entries or editorial notes, the index by actor
+    # without a section that names one (its entries are the pages' tags).
+    if kb.errata or any(b.source == "editorial" for s in kb.sections for b in s.blocks):
+        pages.append(Page("errata.md", "errata.md.j2", "nav.errata", nav="notes"))
+    if any(s.actors or s.stakeholders for s in kb.sections):
+        pages.append(Page("tags.md", "tags.md.j2", "nav.tags", searchable=False, nav="notes"))
     return pages
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import zoneinfo
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -486,6 +487,24 @@ class KbConfig(Strict):
     section_ids: Literal["numbered", "native"] = "numbered"
     features: list[FeatureName] = ["core", "checklists", "templates", "open_data"]
     overlay: NonEmpty | None = None  # an organisation's overlay folder, relative to the knowledge base's folder
+    time_zone: NonEmpty = "UTC"  # where its dates are days (IANA name, e.g. Asia/Tokyo): exports' times, build dates
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+            raise ValueError(f"unknown time zone {value!r}: write an IANA name such as Europe/London or UTC") from None
+        return value
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> dt.date:
+        """Today where the knowledge base is."""
+        return dt.datetime.now(self.zone).date()
 
     @field_validator("languages", "control_categories", "change_statuses", "control_statuses", "selections", "features")
     @classmethod

@@ -127,3 +127,57 @@ def test_docx_typography_is_data(tmp_path):
     word = docx.Document(tmp_path / "site" / "downloads" / "templates" / "entry-record.docx")
     assert word.core_properties.language == "en-US"
     assert word.styles["Normal"].font.name == "Georgia"
+
+
+# ---------------------------------------------------------------- no sector words, no empty pages
+
+
+def test_the_defaults_name_no_reader_of_one_guideline(tmp_path_factory):
+    """en-demo uses the generator's wording: its navigation and requirement blocks say nothing of "operators"."""
+    site = example_site(tmp_path_factory, "en-demo")
+    pages = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    for word in ("The guideline<", "What operators are asked to do", "By actor and relevant entity", "Translations"):
+        assert word not in pages, word
+    assert ">Contents<" in (site / "index.html").read_text(encoding="utf-8")
+    assert ">Requirements<" in (site / "guideline" / "2-1" / "index.html").read_text(encoding="utf-8")
+
+
+def test_pages_with_nothing_to_show_are_not_made(tmp_path_factory):
+    """en-demo has no errata, no editorial notes and no section naming an actor: no errata page, no index by actor."""
+    site = example_site(tmp_path_factory, "en-demo")
+    assert not (site / "errata").exists() and not (site / "tags").exists()
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "errata/" not in home and "tags/" not in home
+
+
+def test_a_control_page_shows_no_empty_row_of_a_kind_the_knowledge_base_has_not(tmp_path_factory):
+    """en-demo has no references: its control pages have no "References: None"; it has templates, so a control
+    without one says so."""
+    site = example_site(tmp_path_factory, "en-demo")
+    control = (site / "guideline" / "2-2" / "index.html").read_text(encoding="utf-8")
+    related = control[control.index('id="related"') :]
+    assert ">References<" not in related
+    assert ">Templates<" in related and ">None<" in related
+
+
+def test_dates_are_days_in_the_knowledge_bases_time_zone(tmp_path_factory):
+    import json
+
+    for name, offset in (("en-demo", "+00:00"), ("tri-demo", "+09:00")):
+        site = example_site(tmp_path_factory, name)
+        catalog = json.loads(next(site.glob("downloads/data/*.oscal.json")).read_text(encoding="utf-8"))["catalog"]
+        assert catalog["metadata"]["last-modified"].endswith(f"T00:00:00{offset}"), name
+
+
+def test_an_unknown_time_zone_is_named_with_its_line(tmp_path):
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    config = data / "kb.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "time_zone: Japan/Tokio\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(data)
+    [problem] = caught.value.problems
+    assert str(problem) == (
+        f"guideline_data/kb.yaml:{config.read_text(encoding='utf-8').count(chr(10))}: time_zone: unknown time zone "
+        "'Japan/Tokio': write an IANA name such as Europe/London or UTC\n    fix: correct the value (see "
+        "guideline_data/README.md)"
+    )

@@ -393,7 +393,7 @@ class Book:
             (t("checklist.xlsx.guideline"), guideline),
             (t("checklist.xlsx.site"), site),
             (t("checklist.xlsx.generator"), __version__),
-            (t("checklist.xlsx.built"), dt.date.today().isoformat()),
+            (t("checklist.xlsx.built"), self.linked.kb.config.today().isoformat()),
         ]
 
     def csv(self, checklists: list[schema.Checklist]) -> bytes:

@@ -77,7 +77,7 @@ def test_glossary_duplicate_ignoring_case_and_width(tmp_path):
 
 def test_bad_reading(tmp_path):
     [message] = problems_after(tmp_path, "glossary.yaml", lambda d: d[0].update(reading="CSIRT"))
-    assert "reading must be hiragana or katakana, got 'CSIRT'" in message
+    assert "[0].reading: the reading 'CSIRT' is not hiragana or katakana" in message
 
 
 def test_unknown_id_suggests_the_closest(tmp_path):

@@ -4,6 +4,9 @@ Values from the data reach the theme's templates already escaped for text and at
 `on_env` makes them Markup, so that a template that escapes them again (`title="{{ config.site_name | e }}"`)
 prints them once escaped, as written, and keeps `striptags` from undoing their escaping.
 
+Every page's links to folders name the folder's index.html, so that the site also works opened from a folder
+(generator/offline.py).
+
 A Markdown file under downloads/ is a download (e.g. a template to edit), not a page: MkDocs would render it to
 HTML, so it is handed over as a plain file that MkDocs copies byte for byte, keeping its name and its `.md` URL.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 from markupsafe import Markup
 from mkdocs.structure.files import File, Files
 
-from generator import search
+from generator import offline, search
 
 DOWNLOADS = "downloads/"
 
@@ -68,3 +71,7 @@ def striptags(value) -> Markup:
     """Jinja's `striptags` gives the text unescaped, which the theme then prints as HTML (`<title>{{ page.title |
     striptags }}`): here it stays escaped."""
     return Markup.escape(Markup(str(value)).striptags())
+
+
+def on_post_page(output: str, page, config) -> str:
+    return offline.directory_links(output)

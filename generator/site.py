@@ -44,6 +44,7 @@ from mkdocs.utils import get_markdown_title
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import compiled_templates
 from .errors import DataError, Problem
+from .offline import write_offline
 
 
 def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None,
@@ -71,6 +72,8 @@ def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | Non
                 pending = True
             elif indexer is None or not indexer.index(staging):
                 index_search(staging)
+        if not pending:
+            write_offline(staging)
         search = time.perf_counter() - start
         mark_site(staging)
         _swap(staging, site_dir)
@@ -96,6 +99,7 @@ def reindex(site_dir: Path, indexer: SearchIndex | None = None) -> float:
                 os.link(Path(folder) / name, staging / relative / name)
         if indexer is None or not indexer.index(staging):
             index_search(staging)
+        write_offline(staging)
         for folder, _, names in os.walk(site_dir / PAGEFIND_FOLDER):
             relative = Path(folder).relative_to(site_dir)
             (staging / relative).mkdir(parents=True, exist_ok=True)

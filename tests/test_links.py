@@ -128,8 +128,10 @@ def test_in_page_anchors_resolve(html_files, resolver):
 
 
 def test_links_to_anchors_on_other_pages_resolve(html_files, resolver):
-    """ "page/#x": glossary terms, references, CSF categories, tags."""
-    cross = [(s, url) for s, f in html_files.items() for _, url, _ in f.urls if "/#" in url and "://" not in url]
+    """ "page/index.html#x": glossary terms, references, CSF categories, tags."""
+    cross = [
+        (s, url) for s, f in html_files.items() for _, url, _ in f.urls if "/index.html#" in url and "://" not in url
+    ]
     assert len(cross) > 500
     assert not [f"{s}: {url}: {p}" for s, url in cross if (p := resolver.problem(s, url))]
 
@@ -146,7 +148,7 @@ def test_glossary_term_tooltips_link_to_their_entry(html_files, resolver):
         assert sum(1 for source, _ in marked if _language_of(source) == language) > 100, language
     for source, attributes in marked:
         href = attributes["href"]
-        assert "glossary/#term-" in href, (source, href)
+        assert "glossary/index.html#term-" in href, (source, href)
         assert attributes.get("title", "").strip(), (source, href)
         assert resolver.problem(source, href) is None, (source, href, resolver.problem(source, href))
 

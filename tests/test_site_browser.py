@@ -64,7 +64,7 @@ def test_term_tooltip_links_to_the_glossary(page, server):
     term = page.locator("a.kb-term").first
     assert term.get_attribute("title")
     term.click()
-    assert "/glossary/#term-" in page.url
+    assert "/glossary/index.html#term-" in page.url
 
 
 def test_controls_overview_filters_by_category_status_and_text(page, server):

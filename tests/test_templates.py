@@ -367,7 +367,7 @@ def test_template_pages_print_on_a4_without_anything_cut_off(page, server, linke
 def test_the_index_lists_every_template_with_working_downloads(page, server, linked):
     page.goto(f"{server}templates/")
     for template in linked.kb.templates:
-        assert page.locator(f'article table a[href="{template.id}/"]').count() >= 1
+        assert page.locator(f'article table a[href="{template.id}/index.html"]').count() >= 1
         for extension in ("docx", "md"):
             link = page.locator(f'a[href$="downloads/templates/{template.id}.{extension}"]')
             assert link.get_attribute("download") == f"{template.id}.{extension}"

@@ -138,7 +138,8 @@
   }
 
   Engine.prototype.start = async function (bundle) {
-    const pagefind = await import(bundle + "pagefind.js");
+    // Opened from a folder, kb-offline.js gives Pagefind's module instead (browsers refuse import() on file://).
+    const pagefind = await (window.kbImport || function (url) { return import(url); })(bundle + "pagefind.js");
     await pagefind.options({
       excerptLength: 26,
       // Our metadata (generator/search.py): the synonyms of the terms a page uses count as a mention; its other

@@ -6,7 +6,7 @@ PORT ?= 8000
 PREFIX ?= /
 OVERLAY ?=
 
-.PHONY: serve site test lint bench bench-search check clean
+.PHONY: serve site release test lint bench bench-search check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ serve: $(VENV)/.installed
 ## site: build site/ for deployment (replaced only when the build succeeds)
 site: $(VENV)/.installed
 	$(PY) -m generator build $(if $(OVERLAY),--overlay $(OVERLAY))
+
+## release: build site/ and write it as a versioned zip into release/ (open it from a folder, or put it on a server)
+release: $(VENV)/.installed
+	$(PY) -m generator release $(if $(OVERLAY),--overlay $(OVERLAY))
 
 ## check: validate the data and every cross-reference without building
 check: $(VENV)/.installed
@@ -66,4 +70,4 @@ bench-search: $(VENV)/.installed-test /usr/bin/chromium
 	$(PY) benchmarks/search_bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf build site .site-new-* .site-old-*
+	rm -rf build site release .site-new-* .site-old-*

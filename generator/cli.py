@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd = commands.add_parser("build", help="build the site into site/ (replaced only on success)",
                                     parents=[where])  # fmt: skip
     build_cmd.add_argument("--site-dir", type=Path, help="where to put the site (default: site/)")
+    release_cmd = commands.add_parser("release", help="build the site and write it as a versioned zip into release/, "
+                                      "to open from a folder or put on a server", parents=[where])  # fmt: skip
+    release_cmd.add_argument("--out", type=Path, help="where to write the zip (default: release/)")
     serve_cmd = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild when a file changes",
                                     parents=[where])  # fmt: skip
     new_cmd = commands.add_parser("new", help="start a knowledge base in a new folder, from the fictional example")
@@ -117,19 +120,23 @@ def main(argv: list[str] | None = None) -> int:
             for stage, seconds in report.timings.items():
                 print(f"{stage:>16}: {seconds:6.2f} s")
             print(f"pages: {report.pages}; site: {paths.site}")
+        elif args.command == "release":
+            from .release import release
+
+            print(f"release: {release(paths, args.out)}")
         else:
             from .serve import serve
 
             serve(paths, args.port, args.prefix)
     except DataError as error:
         print(error, file=sys.stderr)
-        if args.command in ("build", "serve"):
+        if args.command in ("build", "serve", "release"):
             print(f"The build stopped; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 1
     except OSError as error:  # a full disk, a folder this account may not write: said plainly, not as a traceback
         print(f"{error.filename or 'the build'}: {error.strerror or error}", file=sys.stderr)
         print("    fix: free some space, or let this account write there, and run it again", file=sys.stderr)
-        if args.command in ("build", "serve"):
+        if args.command in ("build", "serve", "release"):
             print(f"The build stopped; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

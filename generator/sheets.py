@@ -415,17 +415,23 @@ def _print_setup(sheet: Worksheet, repeat_header: bool, title: str = "") -> None
     sheet.oddFooter.center.text = "&P / &N"
 
 
+UNDATED = (1980, 1, 1, 0, 0, 0)  # the zip format's first day: a workbook's entries carry no time of saving
+
+
 def _store_values(data: bytes, values: dict[int, dict[str, int]]) -> bytes:
     """Write each formula's value into the file, as Excel does when it saves.
 
     openpyxl writes formulas with an empty value (`<v/>`) and has no way to give one; a reader that does not
     recalculate on opening (LibreOffice by default, Excel when the calculation id is its own) would show nothing,
     and Excel, when it does recalculate, marks the file changed. The values are known here (the tallies of the rows
-    as written), so they are put into the sheet XML of the saved file."""
+    as written), so they are put into the sheet XML of the saved file. The file keeps no time of saving."""
     source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for entry in source.infolist():
             content = source.read(entry)
+            if entry.filename == "docProps/core.xml":  # the time of saving: the same data gives the same bytes
+                content = re.sub(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>", b"", content)
+            entry.date_time = UNDATED
             match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", entry.filename)
             cells = values.get(int(match.group(1)) - 1, {}) if match else {}
             for coordinate, value in cells.items():

@@ -45,6 +45,7 @@ from .cache import FOLDER as CACHE_FOLDER
 from .cache import compiled_templates
 from .errors import DataError, Problem
 from .offline import write_offline
+from .reproducible import steady_index
 
 
 def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None,
@@ -73,6 +74,7 @@ def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | Non
             elif indexer is None or not indexer.index(staging):
                 index_search(staging)
         if not pending:
+            steady_index(staging / PAGEFIND_FOLDER)
             write_offline(staging)
         search = time.perf_counter() - start
         mark_site(staging)
@@ -99,6 +101,7 @@ def reindex(site_dir: Path, indexer: SearchIndex | None = None) -> float:
                 os.link(Path(folder) / name, staging / relative / name)
         if indexer is None or not indexer.index(staging):
             index_search(staging)
+        steady_index(staging / PAGEFIND_FOLDER)
         write_offline(staging)
         for folder, _, names in os.walk(site_dir / PAGEFIND_FOLDER):
             relative = Path(folder).relative_to(site_dir)

@@ -102,7 +102,7 @@ def test_templates_are_linked_from_the_sections_they_implement(linked, site):
         assert Key("tpl", template.id) in linked.index.incoming(Key("section", template.implements[0]), "implements")
         for section in template.implements:
             html = (site / url_of(target_of(linked, Key("section", section))[0]) / "index.html").read_text("utf-8")
-            assert f'templates/{template.id}/"' in html, (template.id, section)
+            assert f'templates/{template.id}/index.html"' in html, (template.id, section)
 
 
 def test_quotes_are_the_guidelines_words(linked):

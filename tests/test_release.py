@@ -77,6 +77,6 @@ def test_a_release_of_broken_data_writes_nothing(tmp_path, capsys):
     shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
     (tmp_path / "guideline_data" / "kb.yaml").write_text("slug: [\n", encoding="utf-8")
     assert main(["release", "--data", str(tmp_path / "guideline_data")]) == 1
-    assert "The build stopped; site/ was left as it was." in capsys.readouterr().err
+    assert f"The build stopped; {tmp_path / 'site'}/ was left as it was." in capsys.readouterr().err
     assert not (tmp_path / "release").exists()
     assert not (tmp_path / "site").exists()

@@ -100,7 +100,7 @@ def export_json(export: KnowledgeBaseExport, language: str | None = None) -> byt
     """Both languages (language None), or one: each Text becomes that language's string."""
     if language is not None:
         export = export.model_copy(update={"languages": [language]})
-    data = export.model_dump(mode="json", context={"language": language})
+    data = export.model_dump(mode="json", by_alias=True, context={"language": language})
     if data["organisation"] is None:  # a site without an overlay exports what it always did
         del data["organisation"]
     return _dumps(data)

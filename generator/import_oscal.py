@@ -512,17 +512,17 @@ def _selections(profiles: list[dict], paths: list[Path], importer: Importer, sec
 
 def _write_sections(folder: Path, sections: list[dict]) -> None:
     """Sections files of under MAX_SECTION_FILE bytes each, in the catalog's order, named after their first group."""
-    chunks: list[list[str]] = [[]]
+    chunks: list[tuple[str, list[str]]] = []
     size = 0
     for section in sections:
         text = _dump([section])
-        if chunks[-1] and (size + len(text.encode()) > MAX_SECTION_FILE or "parent" not in section):
-            chunks.append([])
+        if not chunks or size + len(text.encode()) > MAX_SECTION_FILE or "parent" not in section:
+            chunks.append((section["id"], []))
             size = 0
-        chunks[-1].append(text)
+        chunks[-1][1].append(text)
         size += len(text.encode())
-    for number, chunk in enumerate((c for c in chunks if c), 1):
-        (folder / f"{number:03d}.yaml").write_text("".join(chunk), encoding="utf-8")
+    for number, (first, chunk) in enumerate(chunks, 1):
+        (folder / f"{number:03d}_{first}.yaml").write_text("".join(chunk), encoding="utf-8")
 
 
 def _dump(value: Any) -> str:

@@ -325,7 +325,7 @@ def native_problems(imported: Path, tmp_path: Path, change) -> list[str]:
 
     data = tmp_path / "guideline_data"
     shutil.copytree(imported, data)
-    path = data / "sections" / "001.yaml"
+    path = data / "sections" / "001_ac.yaml"
     sections = yaml.safe_load(path.read_text(encoding="utf-8"))
     change({s["id"]: s for s in sections}, sections)
     path.write_text(yaml.safe_dump(sections, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -338,24 +338,24 @@ def native_problems(imported: Path, tmp_path: Path, change) -> list[str]:
     ("change", "expected"),
     [
         (lambda by_id, _: by_id["ac-2"].update(parent="zz"),
-         "guideline_data/sections/001.yaml:{line}: [{index}].parent: section ac-2 has no parent section zz\n"
+         "guideline_data/sections/001_ac.yaml:{line}: [{index}].parent: section ac-2 has no parent section zz\n"
          "    fix: add zz"),
         (lambda by_id, _: by_id["ac-2"].update(control_status="retired"),
-         "guideline_data/sections/001.yaml:{line}: [{index}].control_status: unknown control status 'retired'\n"
+         "guideline_data/sections/001_ac.yaml:{line}: [{index}].control_status: unknown control status 'retired'\n"
          "    fix: use the id of an existing control status (kb.yaml lists them in control_statuses)"),
         (lambda by_id, _: by_id["ac-2"].update(selections=["high"]),
-         "guideline_data/sections/001.yaml:{line}: [{index}].selections[0]: unknown selection 'high'\n"
+         "guideline_data/sections/001_ac.yaml:{line}: [{index}].selections[0]: unknown selection 'high'\n"
          "    fix: use the id of an existing selection (kb.yaml lists them in selections)"),
         (lambda by_id, _: by_id["ac-2"].update(links=[{"rel": "related", "target": "ac-99"}]),
-         "guideline_data/sections/001.yaml:{line}: [{index}].links[0].target: unknown section or part 'ac-99'\n"
+         "guideline_data/sections/001_ac.yaml:{line}: [{index}].links[0].target: unknown section or part 'ac-99'\n"
          "    fix: did you mean 'ac-2.9'?"),
         (lambda by_id, _: by_id["ac-2"]["blocks"][0]["items"][0].update(id="ac-3"),
-         "guideline_data/sections/001.yaml:{line}: [{index}].blocks[0].items[0].id: the part id 'ac-3' is already "
+         "guideline_data/sections/001_ac.yaml:{line}: [{index}].blocks[0].items[0].id: the part id 'ac-3' is already "
          "the id of a section\n    fix: ids of sections, parts and parameters are one name space: give it its own id"),
     ],
 )  # fmt: skip
 def test_native_ids_are_checked_with_file_line_and_fix(imported, tmp_path, change, expected):
-    sections = yaml.safe_load((imported / "sections" / "001.yaml").read_text(encoding="utf-8"))
+    sections = yaml.safe_load((imported / "sections" / "001_ac.yaml").read_text(encoding="utf-8"))
     index = next(i for i, s in enumerate(sections) if s["id"] == "ac-2")
     [problem] = native_problems(imported, tmp_path, change)
     line = int(problem.split(":")[1])
@@ -368,7 +368,7 @@ def test_a_parent_comes_before_its_sections(imported, tmp_path):
 
     [problem] = native_problems(imported, tmp_path, move)
     assert problem == (
-        "guideline_data/sections/001.yaml:3: [0].parent: section ac-2.1 has no parent section ac-2 before it\n"
+        "guideline_data/sections/001_ac.yaml:3: [0].parent: section ac-2.1 has no parent section ac-2 before it\n"
         "    fix: move ac-2.1 after ac-2"
     )
 

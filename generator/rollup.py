@@ -100,7 +100,7 @@ def _read_json(linked: Linked, path: Path, refuse) -> UnitAnswers:
         raise refuse(f"a newer answers format (version {data['version']}); this roll-up reads up to {VERSION}",
                      "make the roll-up with the generator that built that site")  # fmt: skip
     key = f"{linked.kb.config.slug}:answers"
-    if isinstance(data.get("kb"), str) and data["kb"] != key and not data["kb"].startswith("aviation-guideline-kb"):
+    if isinstance(data.get("kb"), str) and data["kb"] != key:
         raise refuse(f"the answers of another knowledge base ('{data['kb']}'), not of this one ('{key}')",
                      "roll up files exported from this knowledge base's site only")  # fmt: skip
     release = data.get("release")

@@ -31,6 +31,7 @@ FEATURES = {
     "checklists": "checklists/",
     "checklist": "checklists/*/",
     "self-assessment": "assessment/",
+    "rollup": "checklists/rollup/",
     "templates": "templates/",
     "template": "templates/*/",
     "downloads": "downloads/",

@@ -12,12 +12,15 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from generator.features.checklists import ANSWER_FIELDS, INFO_COLUMNS, STATUSES, download_path
 from generator.i18n import Language
 from generator.sheets import FIRST_ROW, HEADER_ROW
 
 from .conftest import PROJECT
+from .test_accessibility import blocking_violations
 
 CYCLE = ("done", "partial", "todo", "na", None)  # None: not answered
 TODAY = dt.date.today()
@@ -155,19 +158,25 @@ def test_an_older_editions_answers_are_kept_and_reported(linked, tmp_path):
     assert notes == [("拠点1", "unit-1.json", "Answers for items not in this edition (kept): CL9-999")]
 
 
-def test_bad_files_stop_the_roll_up_with_one_message_each_and_nothing_written(linked, tmp_path):
-    other = json_file(tmp_path, linked, 1, kb="another-kb:answers")
-    newer = json_file(tmp_path, linked, 2, release="99.0.0")
+def bad_files(tmp_path, linked) -> list[Path]:
+    """Another knowledge base's answers, a newer version's, a damaged workbook and a 50 MB file."""
+    other = json_file(tmp_path, linked, 10, kb="another-kb:answers").rename(tmp_path / "other.json")
+    newer = json_file(tmp_path, linked, 11, release="99.0.0")
     damaged = tmp_path / "damaged.xlsx"
     damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 2000)
     huge = tmp_path / "huge.json"
     with huge.open("wb") as out:
         out.truncate(50 * 1024 * 1024)
+    return [other, newer, damaged, huge]
+
+
+def test_bad_files_stop_the_roll_up_with_one_message_each_and_nothing_written(linked, tmp_path):
+    other, newer, damaged, huge = bad_files(tmp_path, linked)
     report = tmp_path / "report.xlsx"
     done = rollup(other, newer, damaged, huge, "-o", report)
     assert done.returncode == 1 and not report.exists()
     slug = linked.kb.config.slug
-    assert done.stderr.splitlines() == [
+    assert done.stderr.splitlines() == [  # in the order given
         "4 problems in the data:",
         f"{other}: the answers of another knowledge base ('another-kb:answers'), not of this one ('{slug}:answers')",
         "    fix: roll up files exported from this knowledge base's site only",
@@ -178,3 +187,48 @@ def test_bad_files_stop_the_roll_up_with_one_message_each_and_nothing_written(li
         f"{huge}: 52,428,800 bytes, more than a roll-up reads (20,971,520 bytes)",
         "    fix: export the unit's answers again from the site (JSON or Excel with the answers)",
     ]
+
+
+@pytest.mark.browser
+def test_the_roll_up_page_puts_ten_units_side_by_side_and_names_each_bad_file(page, server, site, linked, tmp_path):
+    files = [json_file(tmp_path, linked, n) for n in range(5)]
+    files += [xlsx_file(tmp_path, site, linked, n) for n in range(5, 10)]
+    page.goto(server + "checklists/rollup/")
+    page.locator("input[data-kb-rollup-files]").set_input_files(
+        [str(f) for f in [*files, *bad_files(tmp_path, linked)]]
+    )
+    result = page.locator("[data-kb-rollup-result] table")
+    result.first.wait_for()
+    listed = page.locator("[data-kb-rollup-list] li").all_inner_texts()
+    total = len(every_item(linked))
+    answered = [sum(1 for i in range(total) if CYCLE[(i + n) % 5]) for n in range(10)]
+    assert listed[:10] == [
+        f"unit-{n}.{'json' if n < 5 else 'xlsx'}: 拠点{n}（回答 {answered[n]} 件）" for n in range(10)
+    ]
+    assert listed[10:] == [
+        "other.json: 別のナレッジベースの回答です（another-kb:answers）。集計に入れません。",
+        "unit-11.json: このサイトより新しい版（99.0.0）から書き出した回答です。集計に入れません。",
+        "読み込めません: ファイル「damaged.xlsx」は読める Excel ファイル（xlsx）ではありません"
+        + "（壊れているか、別の形式です）。回答は何も変わっていません。",
+        "読み込めません: ファイル「huge.json」は 52,428,800 バイトで、"
+        + "読み込める大きさ（20,971,520 バイト）を超えています。回答は何も変わっていません。",
+    ]
+    summary, open_items, matrix = result.nth(0), result.nth(1), result.nth(2)
+    assert summary.locator("thead th").all_inner_texts()[1:] == [f"拠点{n}" for n in range(10)]
+    last = summary.locator("tbody tr").last.locator("td").all_inner_texts()
+    expected = []
+    for n in range(10):
+        statuses = [CYCLE[(i + n) % 5] for i in range(total)]
+        done, na = statuses.count("done"), statuses.count("na")
+        expected.append(f"{done}/{total - na}（{round(100 * done / (total - na))}%）")
+    assert last == expected
+    assert matrix.locator("tbody tr").count() == total
+    first = matrix.locator("tbody tr").first.locator("td")
+    assert first.evaluate_all("cells => cells.map(c => c.dataset.kbStatus)") == [CYCLE[n % 5] or "" for n in range(10)]
+    rows = open_items.locator("tbody tr")
+    assert rows.count() == sum(1 for n in range(10) for i in range(total) if CYCLE[(i + n) % 5] not in ("done", "na"))
+    overdue = sum(
+        1 for n in range(10) for i in range(total) if CYCLE[(i + n) % 5] in ("partial", "todo") and i % 2 == 0
+    )
+    assert open_items.locator("tbody td:last-child", has_text="期限切れ").count() == overdue
+    assert not blocking_violations(Axe(), page)

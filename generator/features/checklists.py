@@ -44,6 +44,7 @@ from . import BuildSettings, Feature, HomeCard
 
 INDEX = "checklists/index.md"
 ASSESSMENT = "assessment.md"
+ROLLUP = "checklists/rollup.md"
 DOWNLOADS = "downloads/checklists"
 STATUSES = ("done", "partial", "todo", "na")  # what the browser stores; labels: ui.yaml checklist.status.<code>
 LEVELS = (0, 1, 2, 3, 4)  # the maturity scale of the self-assessment; meanings: ui.yaml assessment.level.<n>.*
@@ -132,6 +133,7 @@ class Checklists(Feature):
         return [
             Page(INDEX, "checklists.md.j2", "nav.checklists", nav="tools"),
             *checklists,
+            Page(ROLLUP, "rollup.md.j2", "nav.rollup", nav="tools"),
             Page(ASSESSMENT, "assessment.md.j2", "nav.assessment", nav="end"),
         ]
 

@@ -1159,6 +1159,144 @@
     });
   }
 
+  // ---- roll-up: the answers files of many units side by side (the same reading as an import; nothing is stored and
+  // nothing sent). generator/rollup.py makes the same figures as a workbook from the command line.
+  const rollup = document.querySelector("[data-kb-rollup]");
+  function readUnit(file) {
+    // { name, unit, answers, unknown } or { name, error }
+    if (file.size > XLSX_LIMIT) {
+      return Promise.resolve({ name: file.name, error: format(strings.answers_refused_size, {
+        file: file.name, size: file.size.toLocaleString(), max: XLSX_LIMIT.toLocaleString() }) });
+    }
+    const workbook = /\.xlsx$/i.test(file.name);
+    const reading = workbook
+      ? Promise.all([zipTools(), file.arrayBuffer()]).then(function (l) { return readWorkbook(file.name, l[1], l[0]); })
+      : file.text().then(function (text) { return readFile(file.name, text); });
+    return reading.then(function (read) {
+      if (read.error) return { name: file.name, error: read.error };
+      const meta = read.file;
+      if (typeof meta.kb === "string" && meta.kb !== STORAGE_KEY && meta.kb !== LEGACY_KEY) {
+        return { name: file.name, error: format(strings.rollup_other_kb, { file: file.name, kb: shorten(meta.kb, 80) }) };
+      }
+      if (typeof meta.release === "string" && newer(meta.release, known.release)) {
+        return { name: file.name, error: format(strings.rollup_newer, { file: file.name, release: shorten(meta.release, 40) }) };
+      }
+      const unit = typeof meta.unit === "string" && meta.unit.trim() ? meta.unit.trim().slice(0, 200)
+        : file.name.replace(/\.[^.]*$/, "");
+      return { name: file.name, unit: unit, answers: read.answers, unknown: read.unknown };
+    }, function () {
+      return { name: file.name, error: format(workbook ? strings.answers_refused_xlsx : strings.answers_refused_json, { file: file.name }) };
+    });
+  }
+  function newer(release, current) {
+    const parts = function (v) { return String(v).split(".").map(function (p) { return parseInt(p, 10) || 0; }); };
+    const a = parts(release), b = parts(current || "0");
+    for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+      if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) > (b[i] || 0);
+    }
+    return false;
+  }
+  function element(name, text, className) {
+    const made = document.createElement(name);
+    if (text !== undefined) made.textContent = text;
+    if (className) made.className = className;
+    return made;
+  }
+  function table(caption, head, rows) {
+    // rows: [[cell, …]] where a cell is text or { text, status, header }
+    const holder = element("div", undefined, "kb-rollup__scroll");
+    holder.tabIndex = 0; // scrollable by keyboard
+    const made = element("table", undefined, "kb-table kb-rollup__table");
+    made.append(element("caption", caption));
+    const top = element("tr");
+    head.forEach(function (text) { const th = element("th", text); th.scope = "col"; top.append(th); });
+    made.append(element("thead"));
+    made.tHead.append(top);
+    const body = element("tbody");
+    rows.forEach(function (row) {
+      const line = element("tr");
+      row.forEach(function (cell, index) {
+        const given = isRecord(cell) ? cell : { text: cell };
+        const td = element(index === 0 ? "th" : "td", given.text);
+        if (index === 0) td.scope = "row";
+        if (given.status !== undefined) td.dataset.kbStatus = given.status;
+        line.append(td);
+      });
+      body.append(line);
+    });
+    made.append(body);
+    holder.append(made);
+    return holder;
+  }
+  function showRollup(units) {
+    const list = rollup.querySelector("[data-kb-rollup-list]");
+    list.replaceChildren.apply(list, units.map(function (u) {
+      const n = u.error ? 0 : Object.keys(u.answers.items).length;
+      return element("li", u.error || format(strings.rollup_read, { file: u.name, unit: u.unit, n: n }),
+        u.error ? "kb-cl-warning" : "");
+    }));
+    const good = units.filter(function (u) { return !u.error; });
+    const result = rollup.querySelector("[data-kb-rollup-result]");
+    if (!good.length) { result.replaceChildren(); return; }
+    const seen = {};
+    good.forEach(function (u) { // two files of one unit: told apart by their file names
+      seen[u.unit] = (seen[u.unit] || 0) + 1;
+    });
+    good.forEach(function (u) { if (seen[u.unit] > 1) u.unit += " (" + u.name + ")"; });
+    const every = known.items;
+    const count = function (u, ids) {
+      const counts = { done: 0, partial: 0, todo: 0, na: 0, open: 0 };
+      ids.forEach(function (id) { counts[((u.answers.items[id] || {}).status) || "open"] += 1; });
+      counts.applicable = ids.length - counts.na;
+      counts.percent = counts.applicable ? Math.round((100 * counts.done) / counts.applicable) : 0;
+      return counts;
+    };
+    const units_ = good.map(function (u) { return u.unit; });
+    const summary = data.checklists.map(function (c) { return [c.title, c.items]; }).concat([[strings.rollup_all, every]])
+      .map(function (row) {
+        return [row[0]].concat(good.map(function (u) { return format(strings.rollup_cell, count(u, row[1])); }));
+      });
+    const label = function (status) { return status ? data.statuses[status] : strings.unanswered; };
+    const matrix = every.map(function (id) {
+      return [id].concat(good.map(function (u) {
+        const status = (u.answers.items[id] || {}).status || "";
+        return { text: label(status), status: status };
+      }));
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    const open = [];
+    good.forEach(function (u) {
+      every.forEach(function (id) {
+        const a = u.answers.items[id] || {};
+        if (a.status === "done" || a.status === "na") return;
+        const late = a.due && a.due < today;
+        open.push([id, u.unit, { text: label(a.status || ""), status: a.status || "" }, a.owner || "", a.due || "",
+          late ? strings.rollup_overdue : ""]);
+      });
+    });
+    const notes = good.filter(function (u) { return u.unknown.length; }).map(function (u) {
+      return element("li", format(strings.rollup_gone, { unit: u.unit, ids: u.unknown.join(", ") }));
+    });
+    const noteList = element("ul", undefined, "kb-rollup__notes");
+    noteList.replaceChildren.apply(noteList, notes);
+    result.replaceChildren(
+      element("h2", strings.rollup_summary),
+      table(strings.rollup_summary, [data.columns.checklist].concat(units_), summary),
+      element("h2", strings.rollup_open),
+      table(strings.rollup_open, [data.columns.id, strings.rollup_unit, data.fields[0].label, FIELDS.owner.label,
+        FIELDS.due.label, strings.rollup_overdue], open),
+      element("h2", strings.rollup_matrix),
+      table(strings.rollup_matrix, [data.columns.id].concat(units_), matrix),
+      noteList);
+  }
+  if (rollup) {
+    rollup.addEventListener("change", function (event) {
+      if (!event.target.matches("input[data-kb-rollup-files]")) return;
+      const files = Array.from(event.target.files || []);
+      Promise.all(files.map(readUnit)).then(showRollup);
+    });
+  }
+
   // ---- reset and undo
   function reset(scope) {
     let message;

@@ -20,12 +20,9 @@ import jinja2
 from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache, code_fingerprint, compiled_templates, environment_fingerprint
-from .errors import DataError, Problem
+from .errors import Problem
 from .features import BuildSettings, Feature
-from .features.checklists import Checklists
-from .features.core import Core
-from .features.open_data import OpenData
-from .features.templates import Templates
+from .features.registry import checked, configured
 from .i18n import Language
 from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
 from .layout import Paths
@@ -36,21 +33,11 @@ from .overlay import Applied, load_overlay
 from .pages import Page, nav
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
-from .search import Search, weigh
+from .search import weigh
 from .site import SearchIndex, build_language, check_output_dirs, in_parallel, publish
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
-
-# The features a knowledge base may switch on (kb.yaml `features`), by name.
-FEATURE_TYPES: dict[str, type[Feature]] = {"core": Core, "checklists": Checklists, "templates": Templates,
-                                           "open_data": OpenData}  # fmt: skip
-
-
-def features_of(linked: Linked) -> list[Feature]:
-    """The features this build runs: those kb.yaml lists, in its order, less those with no data of their own."""
-    features = [FEATURE_TYPES[name]() for name in linked.kb.config.features]
-    return [feature for feature in features if feature.has_data(linked)] + [Search()]  # every site has search
 
 
 @dataclass
@@ -68,14 +55,10 @@ class BuildReport:
 
 
 def load_knowledge_base(data_dir: Path) -> Linked:
-    """The first three stages and the features' own checks; what `check` runs."""
-    return checked(link(validate(load(data_dir))))
-
-
-def checked(linked: Linked) -> Linked:
-    problems = [problem for feature in features_of(linked) for problem in feature.check(linked)]
-    if problems:
-        raise DataError(problems)
+    """The first three stages and the features' own checks (configured as a build without a site address would
+    configure them); what `check` runs."""
+    linked = link(validate(load(data_dir)))
+    checked(linked, configured(linked, BuildSettings(site_url="")))
     return linked
 
 
@@ -132,12 +115,8 @@ class Plan:
     names: dict[str, str]
 
 
-def plan(linked: Linked, paths: Paths, overlay: Applied | None = None) -> Plan:
-    theme = write_theme(paths)
-    settings = build_settings(theme[0], overlay)
-    features = features_of(linked)
-    for feature in features:
-        feature.configure(settings)
+def plan(linked: Linked, paths: Paths, theme: tuple[BaseConfig, Path], features: list[Feature]) -> Plan:
+    """What every language shares: the pages of the features, configured and checked."""
     pages = [page for feature in features for page in feature.pages(linked)]
     weigh(pages)
     languages = Language.all(linked.kb)
@@ -285,12 +264,14 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     validated = validate(raw)
     report.timings["validate"] = _lap(start)
     start = time.perf_counter()
-    linked = checked(link(validated))
+    linked = link(validated)
     overlay = apply_overlay(linked, paths)
     report.notices = overlay.notices if overlay else []
+    theme = write_theme(paths)
+    features = checked(linked, configured(linked, build_settings(theme[0], overlay)))  # one set, configured first
     report.timings["link"] = _lap(start)
     start = time.perf_counter()
-    the_plan = plan(linked, paths, overlay)
+    the_plan = plan(linked, paths, theme, features)
     report.timings["plan"] = _lap(start)
     start = time.perf_counter()
     jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]

@@ -46,16 +46,8 @@ if TYPE_CHECKING:
 PACKAGE = Path(__file__).resolve().parent
 FOLDER = ".cache"  # inside the build folder
 KEPT = 3  # entries kept per producer and language: an edit and its undo are both served from the cache
-LIBRARIES = ("openpyxl", "python-docx", "jinja2", "markupsafe", "pydantic", "pyyaml", "lxml")
-
-# What a feature's files leave unread of the knowledge base (paths into its JSON; "*" is every list item). A feature
-# not named here is taken to read all of it. The checklists' and templates' downloads name sections by number and
-# title only: a section's blocks (the guideline's paragraphs) are in the site and the open-data exports, not in them.
-# tests/test_cache.py changes everything listed here and checks that those downloads stay the same.
-UNREAD: dict[str, tuple[tuple[str, ...], ...]] = {
-    "Checklists": (("sections", "*", "blocks"),),
-    "Templates": (("sections", "*", "blocks"),),
-}
+# The libraries that shape every producer's bytes; a feature names those of its own files (Feature.libraries).
+LIBRARIES = ("jinja2", "markupsafe", "pydantic", "pyyaml")
 
 
 def code_fingerprint(package: Path = PACKAGE) -> str:
@@ -67,10 +59,10 @@ def code_fingerprint(package: Path = PACKAGE) -> str:
     return digest.hexdigest()
 
 
-def environment_fingerprint() -> str:
-    """Python and the libraries that shape the files' bytes."""
+def environment_fingerprint(libraries: Iterable[str] = ()) -> str:
+    """Python and the libraries that shape the files' bytes: LIBRARIES and those named."""
     versions = [sys.version]
-    for name in LIBRARIES:
+    for name in (*LIBRARIES, *libraries):
         try:
             versions.append(f"{name}=={metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -100,7 +92,7 @@ def _without(value, path: tuple[str, ...]):
 
 @dataclass
 class CacheStats:
-    hits: list[str] = field(default_factory=list)  # e.g. "Checklists-ja"
+    hits: list[str] = field(default_factory=list)  # e.g. "checklists-ja"
     misses: list[str] = field(default_factory=list)
 
 
@@ -120,10 +112,11 @@ class Cache:
     # -- what the build calls
     def files(self, feature: Feature, linked: Linked, language: Language) -> dict[str, bytes]:
         """A feature's downloads in one language."""
-        kind = type(feature).__name__
-        name = f"{kind}-{language.code}"
+        name = f"{feature.name}-{language.code}"
         parts = {"settings": vars(feature), "language": language.code}
-        key = self.key(name, linked, UNREAD.get(kind, ()), parts)
+        if feature.libraries:
+            parts["libraries"] = environment_fingerprint(feature.libraries)
+        key = self.key(name, linked, feature.unread, parts)
         return self.get(name, key, lambda: feature.files(linked, language))
 
     def key(self, name: str, linked: Linked, unread: Iterable[tuple[str, ...]], parts: dict) -> str:

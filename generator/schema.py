@@ -468,7 +468,7 @@ class Structure(Strict):
     self_assessment: list[SectionId] = []  # the sections the self-assessment rests on
 
 
-FeatureName = Literal["core", "checklists", "templates", "open_data"]
+FeatureName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]  # checked against the registry
 
 
 class KbConfig(Strict):
@@ -485,7 +485,7 @@ class KbConfig(Strict):
     # numbered: ids are section numbers, parents and order follow from them; native: the sections' own ids, labels,
     # `parent` and `kind`, in the files' order
     section_ids: Literal["numbered", "native"] = "numbered"
-    features: list[FeatureName] = ["core", "checklists", "templates", "open_data"]
+    features: list[FeatureName] = ["core", "checklists", "templates", "open_data"]  # generator/features/registry.py
     overlay: NonEmpty | None = None  # an organisation's overlay folder, relative to the knowledge base's folder
     time_zone: NonEmpty = "UTC"  # where its dates are days (IANA name, e.g. Asia/Tokyo): exports' times, build dates
 

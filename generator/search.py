@@ -291,6 +291,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
 class Search(Feature):
     """Every site has search: the words file in each language, and each page's synonyms for its front matter."""
 
+    name = "search"
+
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
         return {WORDS_FILE: words_file(linked, language)}
 

@@ -15,9 +15,12 @@ import openpyxl
 import yaml
 from jinja2.bccache import bc_magic
 
-from generator.build import features_of, load_knowledge_base
-from generator.cache import UNREAD, Cache
+from generator.build import load_knowledge_base
+from generator.cache import Cache
 from generator.features import BuildSettings
+from generator.features.checklists import Checklists
+from generator.features.registry import configured
+from generator.features.templates import Templates
 from generator.i18n import Language
 
 from .conftest import PROJECT
@@ -27,10 +30,7 @@ GENERATOR = PROJECT / "generator"
 
 
 def producers(linked):
-    features = features_of(linked)
-    for feature in features:
-        feature.configure(BuildSettings(site_url=""))
-    return {type(feature).__name__: feature for feature in features}
+    return {feature.name: feature for feature in configured(linked, BuildSettings(site_url=""))}
 
 
 def made(cache, linked, only=None, code="ja"):
@@ -64,24 +64,24 @@ def test_unchanged_inputs_are_served_from_the_cache_and_a_deleted_or_damaged_cac
     assert made(again, fixture_linked) == files  # the very bytes
     assert sorted(again.stats.hits) == sorted(first.stats.misses) and again.stats.misses == []
 
-    blob = sorted((tmp_path / "cache" / "Checklists-ja" / "blobs").iterdir())[0]
+    blob = sorted((tmp_path / "cache" / "checklists-ja" / "blobs").iterdir())[0]
     blob.write_bytes(b"damaged")
     damaged = Cache(tmp_path / "cache")
-    remade = made(damaged, fixture_linked, {"Checklists", "OpenData"})
-    assert damaged.stats.misses == ["Checklists-ja"] and damaged.stats.hits == ["OpenData-ja"]
-    assert unzipped(remade["Checklists"]) == unzipped(files["Checklists"])
+    remade = made(damaged, fixture_linked, {"checklists", "open_data"})
+    assert damaged.stats.misses == ["checklists-ja"] and damaged.stats.hits == ["open_data-ja"]
+    assert unzipped(remade["checklists"]) == unzipped(files["checklists"])
     served = Cache(tmp_path / "cache")
-    assert made(served, fixture_linked, {"Checklists"})["Checklists"] == remade["Checklists"]
-    assert served.stats.hits == ["Checklists-ja"]
+    assert made(served, fixture_linked, {"checklists"})["checklists"] == remade["checklists"]
+    assert served.stats.hits == ["checklists-ja"]
 
     shutil.rmtree(tmp_path / "cache")
     fresh = Cache(tmp_path / "cache")
-    assert unzipped(made(fresh, fixture_linked, {"Checklists"})["Checklists"]) == unzipped(files["Checklists"])
-    assert fresh.stats.misses == ["Checklists-ja"]
+    assert unzipped(made(fresh, fixture_linked, {"checklists"})["checklists"]) == unzipped(files["checklists"])
+    assert fresh.stats.misses == ["checklists-ja"]
 
 
 def test_a_changed_checklist_item_rebuilds_its_workbook(fixture_linked, tmp_path):
-    made(Cache(tmp_path / "cache"), fixture_linked, {"Checklists"})
+    made(Cache(tmp_path / "cache"), fixture_linked, {"checklists"})
     data = copy_fixture(tmp_path)
     checklist = data / "checklists" / "01_ch2.yaml"
     text = checklist.read_text(encoding="utf-8")
@@ -91,16 +91,16 @@ def test_a_changed_checklist_item_rebuilds_its_workbook(fixture_linked, tmp_path
     checklist.write_text(text.replace(old, new, 1), encoding="utf-8")
     changed = load_knowledge_base(data)
     cache = Cache(tmp_path / "cache")
-    files = made(cache, changed, {"Checklists"})
-    assert cache.stats.misses == ["Checklists-ja"]
-    assert any(new in text for text in cell_texts(files["Checklists"]["downloads/checklists/ch2-ja.xlsx"]))
+    files = made(cache, changed, {"checklists"})
+    assert cache.stats.misses == ["checklists-ja"]
+    assert any(new in text for text in cell_texts(files["checklists"]["downloads/checklists/ch2-ja.xlsx"]))
 
 
 def test_what_a_download_leaves_unread_does_not_change_it(fixture_linked, tmp_path):
-    """UNREAD says the checklists' and templates' downloads do not read the sections' blocks: with every paragraph of
-    every section changed they come from the cache — and made afresh, they are the same files."""
-    assert UNREAD["Checklists"] == UNREAD["Templates"] == (("sections", "*", "blocks"),)
-    read = {"Checklists", "Templates", "OpenData"}
+    """Checklists.unread and Templates.unread say their downloads do not read the sections' blocks: with every
+    paragraph of every section changed they come from the cache — and made afresh, they are the same files."""
+    assert Checklists.unread == Templates.unread == (("sections", "*", "blocks"),)
+    read = {"checklists", "templates", "open_data"}
     made(Cache(tmp_path / "cache"), fixture_linked, read)
     data = copy_fixture(tmp_path)
     for path in (data / "sections").glob("*.yaml"):
@@ -112,11 +112,11 @@ def test_what_a_download_leaves_unread_does_not_change_it(fixture_linked, tmp_pa
     changed = load_knowledge_base(data)
     cache = Cache(tmp_path / "cache")
     files = made(cache, changed, read)
-    assert sorted(cache.stats.hits) == ["Checklists-ja", "Templates-ja"]
-    assert "OpenData-ja" in cache.stats.misses
-    assert "（変更）" in files["OpenData"]["downloads/data/knowledge-base.json"].decode("utf-8")
-    afresh = made(Cache(tmp_path / "cache", enabled=False), changed, {"Checklists", "Templates"})
-    for name in ("Checklists", "Templates"):
+    assert sorted(cache.stats.hits) == ["checklists-ja", "templates-ja"]
+    assert "open_data-ja" in cache.stats.misses
+    assert "（変更）" in files["open_data"]["downloads/data/knowledge-base.json"].decode("utf-8")
+    afresh = made(Cache(tmp_path / "cache", enabled=False), changed, {"checklists", "templates"})
+    for name in ("checklists", "templates"):
         assert unzipped(afresh[name]) == unzipped(files[name])
 
 
@@ -136,15 +136,15 @@ def _append(value, suffix: dict[str, str]) -> None:
 MAKE = """
 import json, sys
 from pathlib import Path
-from generator.build import features_of, load_knowledge_base
+from generator.build import load_knowledge_base
 from generator.cache import Cache
 from generator.features import BuildSettings
+from generator.features.registry import configured
 from generator.i18n import Language
 import generator
 assert generator.__file__.startswith(sys.argv[2]), generator.__file__
 linked = load_knowledge_base(Path(sys.argv[1]))
-feature = next(f for f in features_of(linked) if type(f).__name__ == "Templates")
-feature.configure(BuildSettings(site_url=""))
+feature = next(f for f in configured(linked, BuildSettings(site_url="")) if f.name == "templates")
 cache = Cache(Path(sys.argv[3]))
 files = cache.files(feature, linked, Language.of(linked.kb, "ja"))
 markdown = next(content for path, content in sorted(files.items()) if path.endswith(".md"))
@@ -169,12 +169,12 @@ def test_a_changed_template_rebuilds(tmp_path):
         return json.loads(result.stdout)
 
     first, second = run(), run()
-    assert first["misses"] == ["Templates-ja"] and second["hits"] == ["Templates-ja"]
+    assert first["misses"] == ["templates-ja"] and second["hits"] == ["templates-ja"]
     assert second["md"] == first["md"] and "EDITED TEMPLATE LINE" not in first["md"]
     template = package / "generator" / "templates" / "template_download.md.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\nEDITED TEMPLATE LINE\n", encoding="utf-8")
     third = run()
-    assert third["misses"] == ["Templates-ja"] and "EDITED TEMPLATE LINE" in third["md"]
+    assert third["misses"] == ["templates-ja"] and "EDITED TEMPLATE LINE" in third["md"]
 
 
 def test_a_changed_source_file_or_version_rebuilds(fixture_linked, tmp_path):
@@ -184,21 +184,21 @@ def test_a_changed_source_file_or_version_rebuilds(fixture_linked, tmp_path):
 
     def misses():
         cache = Cache(tmp_path / "cache", package=package)
-        made(cache, fixture_linked, {"OpenData"})
+        made(cache, fixture_linked, {"open_data"})
         return cache.stats.misses
 
-    assert misses() == ["OpenData-ja"]
+    assert misses() == ["open_data-ja"]
     assert misses() == []
     module = package / "export_json.py"
     module.write_text(module.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
-    assert misses() == ["OpenData-ja"]
+    assert misses() == ["open_data-ja"]
     assert misses() == []
     init = package / "__init__.py"
     init.write_text(
         init.read_text(encoding="utf-8").replace('__version__ = "', '__version__ = "9.9.9+'), encoding="utf-8"
     )
     assert "9.9.9+" in init.read_text(encoding="utf-8")
-    assert misses() == ["OpenData-ja"]
+    assert misses() == ["open_data-ja"]
 
 
 # ---------------------------------------------------------------- the build folder is not trusted
@@ -309,8 +309,8 @@ def test_damaged_or_foreign_manifests_are_made_again_and_never_write_outside(fix
     path) or a blob outside the cache: each entry is discarded with a note and made again; nothing is written
     outside."""
     folder = tmp_path / "build" / ".cache"
-    files = made(Cache(folder), fixture_linked, {"OpenData"})["OpenData"]
-    (entry,) = (folder / "OpenData-ja").glob("*.json")
+    files = made(Cache(folder), fixture_linked, {"open_data"})["open_data"]
+    (entry,) = (folder / "open_data-ja").glob("*.json")
     good = json.loads(entry.read_text(encoding="utf-8"))
     digest = next(iter(good.values()))
     for content in (
@@ -324,8 +324,8 @@ def test_damaged_or_foreign_manifests_are_made_again_and_never_write_outside(fix
         entry.write_text(content, encoding="utf-8")
         capsys.readouterr()
         cache = Cache(folder)
-        assert made(cache, fixture_linked, {"OpenData"})["OpenData"].keys() == files.keys(), content
-        assert cache.stats.misses == ["OpenData-ja"], content
+        assert made(cache, fixture_linked, {"open_data"})["open_data"].keys() == files.keys(), content
+        assert cache.stats.misses == ["open_data-ja"], content
         note = capsys.readouterr().err
         assert note == (
             f"note: the build cache's entry {entry} is damaged (it is not a JSON object of relative paths to hashes): "
@@ -334,15 +334,15 @@ def test_damaged_or_foreign_manifests_are_made_again_and_never_write_outside(fix
         assert json.loads(entry.read_text(encoding="utf-8")) == good
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
     # A blob swapped for a link to a file outside the cache is not read through it.
-    blob = folder / "OpenData-ja" / "blobs" / digest
+    blob = folder / "open_data-ja" / "blobs" / digest
     outside = tmp_path / "outside.json"
     outside.write_bytes(blob.read_bytes())
     blob.unlink()
     blob.symlink_to(outside)
     capsys.readouterr()
     cache = Cache(folder)
-    made(cache, fixture_linked, {"OpenData"})
-    assert cache.stats.misses == ["OpenData-ja"]
+    made(cache, fixture_linked, {"open_data"})
+    assert cache.stats.misses == ["open_data-ja"]
     assert capsys.readouterr().err == (
         f"note: the build cache's entry {entry} is damaged ([Errno 40] Too many levels of symbolic links: "
         f"'{blob}'): it is made again\n"

@@ -181,3 +181,19 @@ def test_an_unknown_time_zone_is_named_with_its_line(tmp_path):
         "'Japan/Tokio': write an IANA name such as Europe/London or UTC\n    fix: correct the value (see "
         "guideline_data/README.md)"
     )
+
+
+def test_an_unknown_feature_is_named_with_its_line_in_kb_yaml(tmp_path):
+    """kb.yaml names features from the one registry (generator/features/registry.py)."""
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    config = data / "kb.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("features: [core, checklists, templates, open_data]",
+                                   "features: [core, checklist]"), encoding="utf-8")  # fmt: skip
+    line = text[: text.index("features:")].count("\n") + 1
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(data)
+    assert [str(p) for p in caught.value.problems] == [
+        f"guideline_data/kb.yaml:{line}: features[1]: unknown feature 'checklist'\n"
+        "    fix: use one of core, checklists, templates, open_data"
+    ]

@@ -1,12 +1,16 @@
-"""Features: each adds pages, downloadable files and template context to the build, through the same three hooks.
+"""Features: each adds pages, downloadable files and template context to the build, through the same hooks.
 
-The build calls every feature kb.yaml lists (see generator/build.py `features_of`); a feature that has nothing
-for a hook keeps the default. This is the one place where new page kinds and downloads plug in.
+The build runs every feature kb.yaml lists (generator/features/registry.py, the one list of them), in one lifecycle
+on one set of instances: configure (the build's settings), check (its own data's rules), then pages, files and
+context per language. A feature that has nothing for a hook keeps the default. Beside its hooks a feature declares
+what the core needs to know of it: its name in kb.yaml, what its files leave unread of the data and which libraries
+shape their bytes (the cache's key). This is the one place where new page kinds and downloads plug in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ..errors import Problem
 from ..i18n import Language
@@ -36,6 +40,12 @@ class HomeCard:
 
 class Feature:
     """Override what the feature provides."""
+
+    name: ClassVar[str] = ""  # its name in kb.yaml `features` ("" for one every site has)
+    # What its files leave unread of the knowledge base (paths into its JSON; "*" is every list item): a change
+    # there keeps its cached files. Nothing listed: it is taken to read all of it.
+    unread: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    libraries: ClassVar[tuple[str, ...]] = ()  # the distributions that shape its files' bytes (cache key)
 
     def has_data(self, linked: Linked) -> bool:
         """A feature with no data of its own adds nothing: no pages, files, cards or checks."""

@@ -113,6 +113,10 @@ class ItemRow:
 
 
 class Checklists(Feature):
+    name = "checklists"
+    unread = (("sections", "*", "blocks"),)  # its downloads name sections by number and title only
+    libraries = ("openpyxl",)
+
     def __init__(self) -> None:
         self.site_url = ""
         self.overlay: Applied | None = None

@@ -15,6 +15,7 @@ from . import BuildSettings, Feature
 
 
 class Core(Feature):
+    name = "core"
     overlay: Applied | None = None
 
     def configure(self, settings: BuildSettings) -> None:

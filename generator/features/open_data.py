@@ -37,6 +37,7 @@ FORMATS = (
 
 
 class OpenData(Feature):
+    name = "open_data"
     overlay: Applied | None = None
 
     def configure(self, settings: BuildSettings) -> None:

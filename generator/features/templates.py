@@ -46,6 +46,10 @@ def download_path(template: schema.Template, extension: str) -> str:
 
 
 class Templates(Feature):
+    name = "templates"
+    unread = (("sections", "*", "blocks"),)  # its downloads name sections by number and title only
+    libraries = ("python-docx", "lxml")
+
     def check(self, linked: Linked) -> list[Problem]:
         return quote_problems(linked)
 

@@ -1,0 +1,39 @@
+"""The one list of features: kb.yaml `features` names them, and the build runs them in one lifecycle."""
+
+from __future__ import annotations
+
+from ..errors import DataError
+from ..link import Linked
+from ..search import Search
+from . import BuildSettings, Feature
+from .checklists import Checklists
+from .core import Core
+from .open_data import OpenData
+from .templates import Templates
+
+FEATURES: dict[str, type[Feature]] = {feature.name: feature for feature in (Core, Checklists, Templates, OpenData)}
+EVERY_SITE: tuple[type[Feature], ...] = (Search,)  # not named in kb.yaml: every site has them
+
+
+def configured(linked: Linked, settings: BuildSettings) -> list[Feature]:
+    """The features this build runs, configured: those kb.yaml lists, in its order, less those with no data of
+    their own, then those every site has. An unknown name is an error with its line in kb.yaml."""
+    names = linked.kb.config.features
+    unknown = [(index, name) for index, name in enumerate(names) if name not in FEATURES]
+    if unknown:
+        raise DataError([linked.locator.problem(("config", "features", index), f"unknown feature {name!r}",
+                                                f"use one of {', '.join(FEATURES)}")
+                         for index, name in unknown])  # fmt: skip
+    features = [FEATURES[name]() for name in names]
+    features = [feature for feature in features if feature.has_data(linked)] + [kind() for kind in EVERY_SITE]
+    for feature in features:
+        feature.configure(settings)
+    return features
+
+
+def checked(linked: Linked, features: list[Feature]) -> list[Feature]:
+    """The features' own checks of the linked whole, after configure; every problem at once."""
+    problems = [problem for feature in features for problem in feature.check(linked)]
+    if problems:
+        raise DataError(problems)
+    return features

@@ -116,7 +116,7 @@ class _Builder:
             item_id: block.id + item_id[len(section.id) :]
             for section in self.kb.sections
             for block in section.blocks
-            if block.id and block.id != section.id
+            if block.id and block.id != section.id and block.role == "statement"
             for item_id in _item_ids(block.items)
             if item_id.startswith(section.id + ".")
         }

@@ -136,6 +136,8 @@ class Importer:
         self.resources = {str(r.get("uuid", "")).lower() for r in catalog.get("back-matter", {}).get("resources", [])}
         self.params: set[str] = set()
         self._collect(catalog, None)
+        self.section_ids = set(self.ids.values())
+        self._collect_parts_of(catalog)
 
     # -- ids
     def _collect(self, owner: dict, parent: str | None) -> None:
@@ -145,23 +147,30 @@ class Importer:
                 self.ids[str(child.get("id", ""))] = ours
                 self._collect(child, ours)
         self.params.update(str(p.get("id")) for p in owner.get("params", []))
-        if parent is not None:
-            for part in owner.get("parts", []):
-                self._collect_parts(part, parent, str(part.get("id", "")))
 
-    def _collect_parts(self, part: dict, section_id: str, block_id: str) -> None:
+    def _collect_parts_of(self, owner: dict) -> None:
+        """The ids of the items of every part, once every section's id is known."""
+        for kind in ("groups", "controls"):
+            for child in owner.get(kind, []):
+                for part in child.get("parts", []):
+                    self._collect_parts(part, self.ids[str(child.get("id", ""))], part)
+                self._collect_parts_of(child)
+
+    def _collect_parts(self, part: dict, section_id: str, block: dict) -> None:
         for child in part.get("parts", []):
             oscal_id = str(child.get("id", ""))
-            ours = self._item_id(oscal_id, section_id, block_id)
+            ours = self._item_id(oscal_id, section_id, block)
             if ours:
                 self.ids[oscal_id] = ours
-            self._collect_parts(child, section_id, block_id)
+            self._collect_parts(child, section_id, block)
 
-    @staticmethod
-    def _item_id(part_id: str, section_id: str, block_id: str) -> str | None:
-        """A statement item's id as text refers to it: ac-2_smt.a → ac-2.a; others as they are."""
-        if part_id and block_id and part_id.startswith(block_id + ".") and block_id != section_id:
-            part_id = section_id + part_id[len(block_id) :]
+    def _item_id(self, part_id: str, section_id: str, block: dict) -> str | None:
+        """A statement item's id as text refers to it (ac-2_smt.a → ac-2.a, as the export writes it back), unless
+        that is a section's id; other parts' ids as they are."""
+        block_id = str(block.get("id", ""))
+        short = section_id + part_id[len(block_id) :] if block_id and part_id.startswith(block_id + ".") else None
+        if block.get("name") == "statement" and block_id != section_id and short and short not in self.section_ids:
+            part_id = short
         return part_id if part_id and PART_ID.match(part_id) else None
 
     def _own_id(self, oscal_id: str) -> str:
@@ -190,8 +199,11 @@ class Importer:
 
     def _link(self, match: re.Match) -> str:
         target = match.group(2)
-        if target in self.ids:
-            return f"@{self.ids[target]}"
+        if target in self.ids:  # a bare reference names an id of two or more words; @sec:pe, @part:x the others
+            ours = self.ids[target]
+            if re.search(r"[._-]", ours):
+                return f"@{ours}"
+            return f"@sec:{ours}" if ours in self.section_ids else f"@part:{ours}"
         if target.lower() in self.resources:
             return f"@ref:{target.lower()}"
         return match.group(0)
@@ -250,7 +262,7 @@ class Importer:
             section["params"] = params
         if props:
             section["props"] = props
-        blocks = [b for b in (self._block(p, section["id"], f"{element}.parts[]") for p in value.get("parts", [])) if b]
+        blocks = [b for b in (self._block(p, f"{element}.parts[]") for p in value.get("parts", [])) if b]
         if blocks:
             section["blocks"] = blocks
         if references:
@@ -291,7 +303,7 @@ class Importer:
             self.report.changed["parameters without label, choices or value (labelled by their id)"] += 1
         return param
 
-    def _block(self, part: dict, section_id: str, element: str) -> dict | None:
+    def _block(self, part: dict, element: str) -> dict | None:
         name = str(part.get("name", ""))
         block: dict[str, Any] = {"role": ROLES.get(name, "paragraph")}
         part_id = str(part.get("id", ""))
@@ -304,9 +316,7 @@ class Importer:
         prose = self.text(part.get("prose", "")) if part.get("prose") else None
         if prose:
             block["paragraphs"] = [prose]
-        items = [
-            i for i in (self._item(p, section_id, part_id, element + ".parts[]") for p in part.get("parts", [])) if i
-        ]
+        items = [i for i in (self._item(p, element + ".parts[]") for p in part.get("parts", [])) if i]
         if items:
             block["items"] = items
         self._part_leftovers(part, element)
@@ -318,9 +328,9 @@ class Importer:
             block.pop("name", None)
         return block
 
-    def _item(self, part: dict, section_id: str, block_id: str, element: str) -> dict | None:
+    def _item(self, part: dict, element: str) -> dict | None:
         item: dict[str, Any] = {}
-        part_id = self._item_id(str(part.get("id", "")), section_id, block_id)
+        part_id = self.ids.get(str(part.get("id", "")))
         if part_id:
             item["id"] = part_id
         label = next((str(p.get("value")) for p in part.get("props", []) if p.get("name") == "label"), None)
@@ -329,7 +339,7 @@ class Importer:
         text = self.text(part.get("prose", "")) if part.get("prose") else None
         if not text and part.get("title"):
             text = self.text(part["title"])
-        children = [i for i in (self._item(p, section_id, block_id, element) for p in part.get("parts", [])) if i]
+        children = [i for i in (self._item(p, element) for p in part.get("parts", [])) if i]
         if not text:
             if not children:
                 self.report.not_carried[f"{element} without prose"] += 1

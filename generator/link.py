@@ -15,7 +15,8 @@ import ahocorasick
 
 from . import schema
 from .errors import DataError
-from .validate import Locator, Validated, part_ids, texts
+from .validate import Locator, Validated, part_ids
+from .walk import texts
 
 
 class Key(NamedTuple):

@@ -19,7 +19,8 @@ from . import schema
 from .errors import DataError, Problem
 from .link import Key, Linked, parse_references
 from .load import Collection, load
-from .validate import Locator, _did_you_mean, _validate_one, texts
+from .validate import Locator, _did_you_mean, _validate_one
+from .walk import texts
 
 COLLECTIONS = (
     Collection("organisation", "organisation.yaml", "mapping"),

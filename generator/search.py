@@ -35,7 +35,7 @@ from .features import Feature
 from .i18n import Language
 from .link import Key, Linked
 from .pages import Page, section_path, url_of
-from .validate import texts
+from .walk import texts
 
 # Character classes of the runs; kb-search.js has the same ranges (keep them in step).
 KATAKANA = "\u30a1-\u30fa\u30fc-\u30fe"  # ァ…ヺ, ー, ヽ, ヾ

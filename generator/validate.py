@@ -16,6 +16,7 @@ from . import schema
 from .errors import DataError, Problem, key_path
 from .i18n import language_name, language_problems
 from .load import COLLECTIONS, RawData, SourceFile
+from .walk import texts
 
 string_formatter = string.Formatter()
 
@@ -245,7 +246,6 @@ def cross_checks(kb: schema.KnowledgeBase, locator: Locator) -> list[Problem]:
     problems += _known_ids(kb, locator)
     problems += _errata_applied(kb, locator)
     problems += _changelog_order(kb, locator)
-    problems += _reserved_ids(kb, locator)
     problems += _invisible_characters(kb, locator)
     return problems
 
@@ -484,27 +484,6 @@ def _did_you_mean(value: str, known: set[str], kind: str) -> str:
     return f"did you mean {close[0]!r}?" if close else f"use the id of an existing {kind}"
 
 
-def texts(model: BaseModel, path: tuple = ()) -> Iterator[tuple[tuple, schema.Text]]:
-    """Every Text inside a model, with its path: the walk that errata, links and tests share."""
-    if isinstance(model, schema.Text):
-        yield path, model
-        return
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        yield from _texts_in(value, path + (name,))
-
-
-def _texts_in(value: Any, path: tuple) -> Iterator[tuple[tuple, schema.Text]]:
-    if isinstance(value, BaseModel):
-        yield from texts(value, path)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts_in(item, path + (index,))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts_in(item, path + (key,))
-
-
 def _errata_applied(kb, locator) -> list[Problem]:
     """A corrected extraction error must not come back: its wrong form may appear nowhere in the data."""
     problems = []
@@ -548,35 +527,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 # ---------------------------------------------------------------- names, invisible characters, placeholders
 
-# Ids that would take the place of a page or a download the generator makes, or of a scope of the checklist script.
-RESERVED_IDS = {
-    "checklists": {
-        "index": "checklists/index.md is the overview of all checklists",
-        "all": "the checklist script uses 'all' for every checklist at once",
-        "assessment": "the checklist script uses 'assessment' for the self-assessment",
-        "checklists": "its downloads would overwrite the workbook of all checklists (checklists-<language>.xlsx)",
-        "risk-response-plan": "its workbook would overwrite the risk response plan template",
-    },
-    "templates": {"index": "templates/index.md is the list of all templates"},
-    "sections": {"index": "guideline/index.md is the table of contents"},
-}
 PLACEHOLDER = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-
-def _reserved_ids(kb, locator) -> list[Problem]:
-    problems = []
-    for name, reserved in RESERVED_IDS.items():
-        kind = name.removesuffix("s")
-        for index, item in enumerate(getattr(kb, name)):
-            if item.id in reserved:
-                problems.append(
-                    locator.problem(
-                        (name, index, "id"),
-                        f"the {kind} id {item.id!r} is reserved: {reserved[item.id]}",
-                        f"choose another id, e.g. '{item.id}-{kind}'",
-                    )
-                )
-    return problems
 
 
 def _invisible_characters(kb, locator) -> list[Problem]:

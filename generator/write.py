@@ -13,7 +13,7 @@ from .load import asset_files
 from .mkdocs_config import BaseConfig, write_base_config
 
 if TYPE_CHECKING:
-    from .build import Paths
+    from .layout import Paths
 
 HOOKS = Path(__file__).with_name("mkdocs_hooks.py")  # Markdown downloads stay files (see the module)
 

@@ -26,7 +26,7 @@ from generator.features.checklists import (
 from generator.i18n import Language
 from generator.mkdocs_config import write_base_config
 from generator.sheets import COVER_MAX_WIDTH, FIRST_ROW, HEADER_ROW, row_height, text_lines, text_width, workbook
-from generator.validate import texts
+from generator.walk import texts
 
 from .page_kinds import LANGUAGES
 from .test_accessibility import blocking_violations

@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 from generator import kana, schema
-from generator.validate import texts
+from generator.walk import texts
 
 # The detailed table of contents of the overview (改正安全ガイドラインの目次構成), in order. 5.2 lists no
 # sub-headings: the overview repeats 3.1.1 and 3.1.2 there by mistake (errata E200).

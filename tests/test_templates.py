@@ -19,7 +19,7 @@ from generator.features.templates import PlainText, TemplateMeta, Templates, quo
 from generator.i18n import Language
 from generator.link import Key, Linked
 from generator.pages import target_of, url_of
-from generator.validate import texts
+from generator.walk import texts
 
 from .page_kinds import LANGUAGE_ROOTS
 

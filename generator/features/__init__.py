@@ -46,6 +46,9 @@ class Feature:
     # there keeps its cached files. Nothing listed: it is taken to read all of it.
     unread: ClassVar[tuple[tuple[str, ...], ...]] = ()
     libraries: ClassVar[tuple[str, ...]] = ()  # the distributions that shape its files' bytes (cache key)
+    # Ids of the data's items (by collection: "checklists", "templates", "sections") that would take the place of a
+    # page or a download the feature makes, or of a name its script gives a meaning, each with why.
+    reserved_ids: ClassVar[dict[str, dict[str, str]]] = {}
 
     def has_data(self, linked: Linked) -> bool:
         """A feature with no data of its own adds nothing: no pages, files, cards or checks."""

@@ -116,6 +116,15 @@ class Checklists(Feature):
     name = "checklists"
     unread = (("sections", "*", "blocks"),)  # its downloads name sections by number and title only
     libraries = ("openpyxl",)
+    reserved_ids = {
+        "checklists": {
+            "index": "checklists/index.md is the overview of all checklists",
+            "all": "the checklist script uses 'all' for every checklist at once",
+            "assessment": "the checklist script uses 'assessment' for the self-assessment",
+            "checklists": "its downloads would overwrite the workbook of all checklists (checklists-<language>.xlsx)",
+            "risk-response-plan": "its workbook would overwrite the risk response plan template",
+        }
+    }
 
     def __init__(self) -> None:
         self.site_url = ""

@@ -16,6 +16,7 @@ from . import BuildSettings, Feature
 
 class Core(Feature):
     name = "core"
+    reserved_ids = {"sections": {"index": "guideline/index.md is the table of contents"}}
     overlay: Applied | None = None
 
     def configure(self, settings: BuildSettings) -> None:

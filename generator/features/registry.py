@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import DataError
 from ..link import Linked
 from ..search import Search
+from ..validate import Validated
 from . import BuildSettings, Feature
 from .checklists import Checklists
 from .core import Core
@@ -37,3 +38,20 @@ def checked(linked: Linked, features: list[Feature]) -> list[Feature]:
     if problems:
         raise DataError(problems)
     return features
+
+
+def unreserved(validated: Validated) -> Validated:
+    """No item takes an id that a feature kb.yaml names reserves (Feature.reserved_ids): checked before the links,
+    which such an id would confuse. Every problem at once, each with its line."""
+    problems = []
+    for name in validated.kb.config.features:
+        for collection, ids in FEATURES[name].reserved_ids.items() if name in FEATURES else ():
+            kind = collection.removesuffix("s")
+            for index, item in enumerate(getattr(validated.kb, collection)):
+                if item.id in ids:
+                    message = f"the {kind} id {item.id!r} is reserved: {ids[item.id]}"
+                    fix = f"choose another id, e.g. '{item.id}-{kind}'"
+                    problems.append(validated.locator.problem((collection, index, "id"), message, fix))
+    if problems:
+        raise DataError(problems)
+    return validated

@@ -25,7 +25,7 @@ from ..link import Key, Linked, segments
 from ..overlay import Applied
 from ..pages import Page, label_of, url_of
 from ..render import TEMPLATES
-from ..validate import texts
+from ..walk import texts
 from . import BuildSettings, Feature, HomeCard
 
 INDEX = "templates/index.md"
@@ -49,6 +49,7 @@ class Templates(Feature):
     name = "templates"
     unread = (("sections", "*", "blocks"),)  # its downloads name sections by number and title only
     libraries = ("python-docx", "lxml")
+    reserved_ids = {"templates": {"index": "templates/index.md is the list of all templates"}}
 
     def check(self, linked: Linked) -> list[Problem]:
         return quote_problems(linked)

@@ -91,8 +91,10 @@ def own_context(feature: Feature, values: dict, shared: dict) -> dict:
 
 
 def build_settings(base: BaseConfig, overlay: Applied | None = None) -> BuildSettings:
-    """KB_SITE_URL, else mkdocs.yml's site_url, else "": the workbooks link to the site only when it is known."""
-    return BuildSettings(site_url=os.environ.get("KB_SITE_URL") or base.site_url, overlay=overlay)
+    """The build's settings for the features: the site's address is the knowledge base's mkdocs.yml `site_url`
+    (merged over the generator's, as MkDocs reads it), "" when none is set: the workbooks link to the site only
+    when it is known."""
+    return BuildSettings(site_url=base.site_url, overlay=overlay)
 
 
 def apply_overlay(linked: Linked, paths: Paths) -> Applied | None:

@@ -25,7 +25,6 @@ from .cache import code_fingerprint
 from .layout import Paths, input_roots, walk_files
 
 RECORD = "published.json"  # in the build folder
-ENVIRONMENT = ("KB_SITE_URL",)  # the environment variables a build reads
 
 
 def inputs_fingerprint(paths: Paths) -> str:
@@ -34,8 +33,6 @@ def inputs_fingerprint(paths: Paths) -> str:
     digest = hashlib.sha256()
     for part in (sys.version, dt.date.today().isoformat(), str(paths.site), code_fingerprint(), _libraries()):
         digest.update(part.encode() + b"\0")
-    for name in ENVIRONMENT:
-        digest.update(f"{name}={os.environ.get(name)}".encode() + b"\0")
     for root in input_roots(paths):
         digest.update(str(root).encode() + b"\0")
         for path in walk_files(root):

@@ -23,7 +23,7 @@ from ..pages import Page
 class BuildSettings:
     """What a build knows beyond the data, handed to every feature before it produces anything."""
 
-    site_url: str  # where the site is published ("" when unknown): KB_SITE_URL, else mkdocs.yml's site_url
+    site_url: str  # where the site is published ("" when unknown): the knowledge base's mkdocs.yml site_url
     overlay: Applied | None = None  # the organisation's own layer, when the build has one
 
     @property

@@ -32,6 +32,7 @@ FEATURES = {
     "checklist": "checklists/*/",
     "self-assessment": "assessment/",
     "rollup": "checklists/rollup/",
+    "map": "checklists/map/",
     "templates": "templates/",
     "template": "templates/*/",
     "downloads": "downloads/",

@@ -6,12 +6,14 @@ counts computed here independently; bad files (another knowledge base, a newer v
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import openpyxl
+import pypdf
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -21,6 +23,7 @@ from generator.sheets import FIRST_ROW, HEADER_ROW
 
 from .conftest import PROJECT
 from .test_accessibility import blocking_violations
+from .test_checklists import answer, checklist_url
 
 CYCLE = ("done", "partial", "todo", "na", None)  # None: not answered
 TODAY = dt.date.today()
@@ -74,13 +77,13 @@ def xlsx_file(folder: Path, site: Path, linked, n: int) -> Path:
             record = answers.get(sheet.cell(row, 1).value)
             if not record:
                 continue
-            for offset, answer in enumerate(ANSWER_FIELDS):
-                value = record.get(answer.id)
+            for offset, field in enumerate(ANSWER_FIELDS):
+                value = record.get(field.id)
                 if value is None:
                     continue
-                if answer.id == "status":
+                if field.id == "status":
                     value = language.t(f"checklist.status.{value}")
-                elif answer.id == "due":
+                elif field.id == "due":
                     value = dt.datetime.fromisoformat(value)
                 sheet.cell(row, first + offset).value = value
     path = folder / f"unit-{n}.xlsx"
@@ -232,3 +235,37 @@ def test_the_roll_up_page_puts_ten_units_side_by_side_and_names_each_bad_file(pa
     )
     assert open_items.locator("tbody td:last-child", has_text="期限切れ").count() == overdue
     assert not blocking_violations(Axe(), page)
+
+
+@pytest.mark.browser
+def test_every_control_on_one_screen_coloured_by_the_answers_and_printed_on_one_a4_landscape_page(page, server, linked):
+    page.goto(checklist_url(server, "remote-access"))
+    answer(page, "CL5-016", "done")
+    answer(page, "CL5-017", "na")
+    answer(page, "CL5-018", "todo")
+    page.goto(server + "checklists/map/")
+    controls = [s for s in linked.kb.sections if linked.kb.config.is_control(s)]
+    cells = page.locator("[data-kb-map-items]")
+    assert cells.count() == len(controls) >= 20
+    section = linked.index.items["CL5-016"].section
+    assert {linked.index.items[i].section for i in ("CL5-017", "CL5-018")} == {section}
+    ids = [i.id for i in linked.index.items.values() if i.section == section]
+    cell = page.locator(f"[data-kb-map-items='{' '.join(ids)}']")
+    assert cell.locator("[data-kb-map-share]").inner_text() == f"1/{len(ids) - 1}"
+    cell.click()  # the cell leads to its control
+    assert linked.index.sections[section].title.ja in page.locator("h1").inner_text()
+    page.go_back()
+    items = page.locator("[data-kb-map-item]")
+    assert items.count() == sum(len(c.items) for c in linked.kb.checklists if c.kind == "chapter") >= 140
+    statuses = page.locator("[data-kb-map-item='CL5-016'], [data-kb-map-item='CL5-017'], [data-kb-map-item='CL5-018']")
+    assert statuses.evaluate_all("cells => cells.map(c => c.dataset.kbStatus)") == ["done", "na", "todo"]
+    assert page.locator("[data-kb-map-item='CL5-016']").get_attribute("aria-label") == "CL5-016: 実施済"
+    assert not blocking_violations(Axe(), page)
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    box = reader.pages[0].mediabox
+    assert round(float(box.width)) == 842 and round(float(box.height)) == 595  # A4 landscape, in points
+    assert len(reader.pages) == 1  # every control and every item, on one sheet
+    text = reader.pages[0].extract_text()
+    assert all(i in text for i in ("CL3-001", "CL5-016", controls[0].title.ja[:4], controls[-1].title.ja[:4]))

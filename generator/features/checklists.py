@@ -45,6 +45,7 @@ from . import BuildSettings, Feature, HomeCard
 INDEX = "checklists/index.md"
 ASSESSMENT = "assessment.md"
 ROLLUP = "checklists/rollup.md"
+MAP = "checklists/map.md"
 DOWNLOADS = "downloads/checklists"
 STATUSES = ("done", "partial", "todo", "na")  # what the browser stores; labels: ui.yaml checklist.status.<code>
 LEVELS = (0, 1, 2, 3, 4)  # the maturity scale of the self-assessment; meanings: ui.yaml assessment.level.<n>.*
@@ -147,6 +148,7 @@ class Checklists(Feature):
             Page(INDEX, "checklists.md.j2", "nav.checklists", nav="tools"),
             *checklists,
             Page(ROLLUP, "rollup.md.j2", "nav.rollup", nav="tools"),
+            Page(MAP, "map.md.j2", "nav.map", nav="tools"),
             Page(ASSESSMENT, "assessment.md.j2", "nav.assessment", nav="end"),
         ]
 
@@ -173,8 +175,9 @@ class Checklists(Feature):
             "checklist_download": lambda name, extension: download_path(name, language, extension),
             "checklist_data": lambda checklists, areas=(): page_data(linked, language, rows, checklists, areas),
             "checklist_asset": asset_path,
-            "checklist_workbook": lambda page, name: relative_url(page, download_path(name, language, "xlsx")),
+            "checklist_workbook": lambda page, name: file_url(page, download_path(name, language, "xlsx")),
             "checklist_text_limit": TEXT_LIMIT,
+            "control_map": lambda: control_map(linked),
             "checklist_statuses": STATUSES,
             "checklist_fields": ANSWER_FIELDS,
             "assessment_areas": assessment_areas(linked),
@@ -187,6 +190,18 @@ class Checklists(Feature):
             HomeCard(INDEX, "nav.checklists", "home.card_checklists"),
             HomeCard(ASSESSMENT, "nav.assessment", "home.card_assessment"),
         ]
+
+
+def control_map(linked: Linked) -> list[tuple[str, list[tuple[schema.Section, list[str]]]]]:
+    """Every control under its category (kb.yaml's order; those without one last), with the ids of the checklist
+    items drawn from it: what the one-screen view shows."""
+    items: dict[str, list[str]] = {}
+    for item in linked.index.items.values():
+        items.setdefault(item.section, []).append(item.id)
+    controls = [s for s in linked.kb.sections if linked.kb.config.is_control(s)]
+    groups = [*linked.kb.config.control_categories, None]
+    grouped = [(g, [(s, items.get(s.id, [])) for s in controls if s.category == g]) for g in groups]
+    return [(g or "", members) for g, members in grouped if members]
 
 
 def assessment_areas(linked: Linked) -> list[schema.Checklist]:
@@ -207,10 +222,10 @@ def groups_of(linked: Linked, checklist: schema.Checklist) -> list[tuple[schema.
 
 def asset_path(page_path: str, name: str) -> str:
     """A file of docs/assets/, relative to a page's URL (MkDocs does not rewrite the URLs of raw <script> tags)."""
-    return relative_url(page_path, f"assets/{name}")
+    return file_url(page_path, f"assets/{name}")
 
 
-def relative_url(page_path: str, path: str) -> str:
+def file_url(page_path: str, path: str) -> str:
     """A file of the site, relative to a page's URL, for raw HTML attributes (which MkDocs does not rewrite)."""
     depth = len([part for part in url_of(page_path).split("/") if part])
     return "../" * depth + path

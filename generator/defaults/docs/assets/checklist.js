@@ -495,8 +495,33 @@
       if (input !== document.activeElement) setValue(input, unitName());
     });
   }
+  function showMap() {
+    // The one-screen view: each control coloured by the share of its applicable items done (in fifths), each item by
+    // its status; the counts in the cell and in its accessible name.
+    document.querySelectorAll("[data-kb-map-items]").forEach(function (cell) {
+      const ids = cell.dataset.kbMapItems.split(" ").filter(Boolean);
+      const counts = tally(ids);
+      const share = cell.querySelector("[data-kb-map-share]");
+      if (share) share.textContent = ids.length ? counts.done + "/" + counts.applicable : "";
+      cell.dataset.kbShare = ids.length && counts.applicable ? String(Math.round((counts.done / counts.applicable) * 4)) : "";
+      cell.setAttribute("aria-label", format(strings.map_cell, {
+        title: cell.dataset.kbMapTitle, done: counts.done, applicable: counts.applicable }));
+    });
+    document.querySelectorAll("[data-kb-map-item]").forEach(function (cell) {
+      const status = statusOf(cell.dataset.kbMapItem);
+      cell.dataset.kbStatus = status;
+      cell.setAttribute("aria-label", cell.dataset.kbMapItem + ": " + (status ? data.statuses[status] : strings.unanswered));
+    });
+  }
+  if (document.querySelector("[data-kb-map]")) {
+    // The view prints on one A4 landscape sheet (a named page would turn only the pages after its first break).
+    const landscape = document.createElement("style");
+    landscape.textContent = "@page { size: A4 landscape; margin: 7mm; }";
+    document.head.append(landscape);
+  }
   function render() {
     showUnit();
+    showMap();
     showItems();
     showProgress();
     showLevels();

@@ -1,16 +1,18 @@
 """Build, rebuild and editor's-loop figures of the knowledge base: `make bench` (benchmarks/bench.py). Not a test.
 
-For the real data (1×) and synthetic data 5× and 20× as large (made on the fly in a temporary folder), one run each
-(with --runs N, the fastest of N cold builds and of N floors at 1×: the quickest figures are the least certain):
-- a cold build (no build folder, no cache), a warm-cache build with nothing changed, and (on the real data, where the
-  issue sets its limit; at every size with --edit-at-every-size) a rebuild after a one-paragraph edit — each
-  `python -m generator build` as a whole process, with its stages;
+For the real data (1×), synthetic data 5× as large and a catalog of NIST SP 800-53's size (1,200 more controls in 20
+groups, made by `catalog_data`; all made on the fly in a temporary folder), one run each (with --runs N, the fastest
+of N cold builds and of N floors at 1×: the quickest figures are the least certain):
+- a cold build (no build folder, no cache), a build with nothing changed, and (on the real data and the catalog; at
+  every size with --edit-at-every-size) a rebuild after a one-paragraph edit — each `python -m generator build` as
+  a whole process, with its stages, its CPU time (user + system, its child processes included: the figure a loaded
+  machine changes least) and its peak memory;
 - the floor: MkDocs alone (`python -m mkdocs build`) on the very configurations the generator wrote (same pages,
   theme, plugins, extensions and hooks), both languages one after the other, each a whole process;
 - the editor's loop: `serve` running, a page open in Chromium, a paragraph saved: the seconds until the open page
   shows it (it reloads by itself);
 - what the reader downloads (HTML per page, search index; with --first-query, what the first search downloads,
-  measured in Chromium at the first size).
+  measured in Chromium at the first size), and how long the heaviest pages take to open in Chromium.
 Prints Markdown tables; nothing in the project is changed unless --readme is given, which rewrites the
 "## Benchmark" section of README.md with them.
 """
@@ -23,6 +25,7 @@ import http.server
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import statistics
@@ -46,17 +49,27 @@ from tests.helpers import copy_project  # noqa: E402
 PREFIX = "/bench/"
 QUERIES = {"ja": "多要素認証", "en": "backup"}
 README_HEADING = "## Benchmark"
-EDITED = "適切にリスク管理をすることとし経営方針等に明記する"  # a paragraph of 3.1.1, at every scale
-EDITED_PAGE = "guideline/3-1-1/"
+EDITED = "人材育成・意識啓発を行う"  # a paragraph of 4.6 that nothing quotes, at every scale
+EDITED_PAGE = "guideline/4-6/"
+CATALOG = "nist"  # --scales: a catalog of NIST SP 800-53's size (see catalog_data)
+CATALOG_GROUPS, CATALOG_PER_GROUP = 20, 60
 BUILD = """
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
-from generator import load
-from generator.build import Paths, build
-load.MAX_FILE_BYTES = 100_000_000  # the synthetic glossary is larger than the limit editors get
-report = build(Paths.of(Path(sys.argv[1])))
-print(json.dumps({"timings": report.timings, "pages": report.pages, "mkdocs": report.mkdocs,
-                  "hits": len(report.cached["hits"]), "misses": len(report.cached["misses"])}))
+from generator.layout import Paths
+from generator.uptodate import up_to_date
+paths = Paths.of(Path(sys.argv[1]))
+if up_to_date(paths) is not None:  # as the command line does, before the stages are imported
+    report = {"timings": {}, "pages": {}, "mkdocs": {}, "rendered": {}, "unchanged": True}
+else:
+    from generator import load
+    from generator.build import build
+    load.MAX_FILE_BYTES = 100_000_000  # the synthetic glossary is larger than the limit editors get
+    built = build(paths)
+    report = {"timings": built.timings, "pages": built.pages, "mkdocs": built.mkdocs, "rendered": built.rendered,
+              "unchanged": built.unchanged is not None}
+peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({**report, "peak_kb": peak}))
 """
 SERVE = """
 import sys
@@ -116,6 +129,33 @@ def scale_data(data: Path, factor: int) -> None:
     _dump(data / "glossary.yaml", glossary + copies)
 
 
+def catalog_data(data: Path, groups: int = CATALOG_GROUPS, per_group: int = CATALOG_PER_GROUP) -> None:
+    """A catalog of NIST SP 800-53's size: the real data with `groups` more groups of `per_group` controls each in
+    the controls chapter (5.7, 5.7.1, …), each control a copy of one of the guideline's controls (category, the
+    sections it implements, its text and references) under its own number and title. The rest stays as it is."""
+    controls = _yaml(data / "sections" / "05_controls.yaml")
+    group, members = controls[1], [c for c in controls if c["id"].count(".") == 2]
+    for g in range(groups):
+        number = 7 + g
+        added = [{**group, "id": f"5.{number}", "title": {"ja": f"対策群{number}", "en": f"Control group {number}"}}]
+        for n in range(per_group):
+            model = members[(g * per_group + n) % len(members)]
+            title = {
+                "ja": f"{model['title']['ja']}（{number}-{n + 1}）",
+                "en": f"{model['title']['en']} ({number}-{n + 1})",
+            }
+            added.append({**model, "id": f"5.{number}.{n + 1}", "title": title})
+        _dump(data / "sections" / f"05_zz_{number:03}.yaml", added)  # after 05_controls.yaml, before the annexes
+
+
+def make_data(data: Path, size: str) -> None:
+    """The data of one size of --scales: a multiple of the real data, or CATALOG."""
+    if size == CATALOG:
+        catalog_data(data)
+    else:
+        scale_data(data, int(size))
+
+
 def _yaml(path: Path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -125,9 +165,9 @@ def _dump(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
-def make_project(base: Path, factor: int) -> Path:
-    project = copy_project(base / f"x{factor}")
-    scale_data(project / "guideline_data", factor)
+def make_project(base: Path, size: str) -> Path:
+    project = copy_project(base / f"x{size}")
+    make_data(project / "guideline_data", size)
     return project
 
 
@@ -149,20 +189,28 @@ def edit_paragraph(project: Path, mark: str) -> None:
 
 
 def timed_build(project: Path) -> dict:
-    """`python -m generator build` as a whole process: its wall time, and the stages it reports."""
-    start = time.perf_counter()
+    """`python -m generator build` as a whole process: its wall time, the CPU time of it and every process it started
+    (user + system: what a loaded machine does not change much), its peak memory and the stages it reports."""
+    start, before = time.perf_counter(), _cpu()
     result = subprocess.run([sys.executable, "-c", BUILD, str(project)], capture_output=True, text=True, env=ENV)
     if result.returncode != 0:
         raise SystemExit(f"the build failed:\n{result.stderr[-3000:]}")
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    report["total"] = time.perf_counter() - start
+    report["total"], report["cpu"] = time.perf_counter() - start, _cpu() - before
     return report
 
 
-def floor(project: Path) -> float:
-    """MkDocs alone on the generated configurations, each language a whole `mkdocs build`, one after the other."""
+def _cpu() -> float:
+    """User + system seconds of this process's children that have ended (and theirs)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def floor(project: Path) -> tuple[float, float]:
+    """MkDocs alone on the generated configurations, each language a whole `mkdocs build`, one after the other: wall
+    and CPU seconds."""
     configs = [project / "build" / code / "mkdocs.yml" for code in languages(project)]
-    seconds = 0.0
+    seconds, before = 0.0, _cpu()
     for config in configs:
         out = project / "floor-site" / config.parent.name
         start = time.perf_counter()
@@ -176,7 +224,7 @@ def floor(project: Path) -> float:
         if result.returncode != 0:
             raise SystemExit(f"mkdocs build {config} failed:\n{result.stderr[-3000:]}")
     shutil.rmtree(project / "floor-site", ignore_errors=True)
-    return seconds
+    return seconds, _cpu() - before
 
 
 def languages(project: Path) -> list[str]:
@@ -196,7 +244,7 @@ def edit_to_browser(project: Path, edits: int) -> list[float]:
     threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True).start()
     seconds = []
     try:
-        _wait(lambda: any(line.startswith(("Built in", "Nothing changed")) for line in lines), 600, lines)
+        _wait(lambda: any(line.startswith(("Built in", "Nothing changed")) for line in lines), 900, lines)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
@@ -304,6 +352,44 @@ def _first_query(browser, url: str, query: str) -> tuple[int, int]:
     return len(responses), downloaded
 
 
+HEAVY = ("print/", "controls/")  # pages that grow with the catalog; the largest others are found by size
+
+
+def heavy_pages(site: Path, codes: list[str], count: int = 4) -> dict[str, tuple[int, float]]:
+    """The pages that grow with the catalog (HEAVY, and the `count` largest HTML pages of the first language): bytes
+    and seconds to open in Chromium (navigation to the load event, the site served under its prefix)."""
+    from playwright.sync_api import sync_playwright
+
+    root = [
+        p
+        for p in content_pages(site)
+        if not p.relative_to(site).as_posix().startswith(tuple(f"{c}/" for c in codes[1:]))
+    ]
+    largest = sorted(root, key=lambda p: p.stat().st_size, reverse=True)[:count]
+    urls = list(dict.fromkeys([*HEAVY, *(p.parent.relative_to(site).as_posix() + "/" for p in largest)]))
+    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    opened = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            for url in urls:
+                html = site / url / "index.html"
+                if not html.is_file():
+                    continue
+                page.goto("about:blank")
+                start = time.perf_counter()
+                page.goto(base + url, wait_until="load", timeout=120_000)
+                opened[url] = (html.stat().st_size, time.perf_counter() - start)
+            browser.close()
+    finally:
+        server.shutdown()
+    return opened
+
+
 def sizes(project: Path, first_query: bool) -> dict[str, str]:
     site, codes = project / "site", [c for c in languages(project) if c in QUERIES]
     median, largest, largest_page = html_sizes(site)
@@ -320,6 +406,8 @@ def sizes(project: Path, first_query: bool) -> dict[str, str]:
         **{f"search index, {code}": kb(index[code]) for code in codes},
         **{f"first query, {code} ({QUERIES[code]})": f"{kb(n)} in {requests} requests"
            for code, (requests, n) in query.items()},
+        **{f"open in Chromium: {url}": f"{seconds:.2f} s, {kb(size)}"
+           for url, (size, seconds) in heavy_pages(site, languages(project)).items()},
     }  # fmt: skip
 
 
@@ -343,14 +431,14 @@ def measure(project: Path, edits: int, with_sizes: bool, first_query: bool, runs
     figures = {"cold": min(colds, key=lambda report: report["total"])}
     print(f"  [{_clock()}] cold build {[round(c['total'], 1) for c in colds]} s", file=sys.stderr)
     figures["warm"] = timed_build(project)
-    print(f"  [{_clock()}] warm-cache build {figures['warm']['total']:.1f} s", file=sys.stderr)
+    print(f"  [{_clock()}] nothing changed {figures['warm']['total']:.2f} s", file=sys.stderr)
     if edit_build:
         edit_paragraph(project, "（ベンチ）")
         figures["edit"] = timed_build(project)
         print(f"  [{_clock()}] one-paragraph edit {figures['edit']['total']:.1f} s", file=sys.stderr)
     floors = [floor(project) for _ in range(runs)]
-    figures["floor"] = min(floors)
-    print(f"  [{_clock()}] floor {[round(f, 1) for f in floors]} s", file=sys.stderr)
+    figures["floor"], figures["floor_cpu"] = min(floors)
+    print(f"  [{_clock()}] floor {[round(f, 1) for f, _ in floors]} s", file=sys.stderr)
     figures["shown"] = edit_to_browser(project, edits)
     print(f"  [{_clock()}] edit shown under serve {figures['shown']}", file=sys.stderr)
     if with_sizes:
@@ -370,61 +458,75 @@ def row(label: str, values: list[str], bold: bool = False) -> str:
     return f"| {mark}{label}{mark} | " + " | ".join(f"{mark}{v}{mark}" for v in values) + " |"
 
 
-def time_table(results: dict[int, dict]) -> str:
+def time_table(results: dict[str, dict]) -> str:
     codes = [stage.removeprefix("mkdocs (").rstrip(")") for stage in next(iter(results.values()))["cold"]["timings"]
              if stage.startswith("mkdocs (")]  # fmt: skip
-    head = [
-        "| seconds | " + " | ".join(f"{f}×" for f in results) + " |",
-        "|---|" + "---:|" * len(results),
-    ]
-    lines = [*head, row("pages per language", [str(r["cold"]["pages"][codes[0]]) for r in results.values()])]
+    sizes = list(results.values())
+    head = ["| seconds | " + " | ".join(_label(f) for f in results) + " |", "|---|" + "---:|" * len(results)]
+    lines = [*head, row("pages per language", [str(r["cold"]["pages"][codes[0]]) for r in sizes])]
     stages = ["load", "validate", "link", "plan", *(f"render+write ({c})" for c in codes),
               *(f"mkdocs ({c})" for c in codes), "languages (in parallel)", "assemble", "search index"]  # fmt: skip
     for kind, title in (("cold", "cold build"), ("edit", "rebuild after a one-paragraph edit")):
         for stage in stages:
-            lines.append(
-                row(
-                    f"{title}: {stage}",
-                    [f"{r[kind]['timings'].get(stage, 0):.2f}" if kind in r else "–" for r in results.values()],
-                )  # fmt: skip
-            )
+            values = [f"{r[kind]['timings'].get(stage, 0):.2f}" if kind in r else "–" for r in sizes]
+            lines.append(row(f"{title}: {stage}", values))
+
+    def each(kind: str, value) -> list[str]:
+        return [value(r) if kind in r else "–" for r in sizes]
+
     lines += [
-        row("cold build, whole process", [f"{r['cold']['total']:.1f}" for r in results.values()], bold=True),
-        row("warm-cache build, nothing changed", [f"{r['warm']['total']:.1f}" for r in results.values()], bold=True),
+        row("cold build, whole process", each("cold", lambda r: f"{r['cold']['total']:.1f}"), bold=True),
+        row("nothing changed, whole process", each("warm", lambda r: f"{r['warm']['total']:.2f}"), bold=True),
+        row("rebuild after a one-paragraph edit", each("edit", lambda r: f"{r['edit']['total']:.1f}"), bold=True),
+        row("floor: MkDocs alone, both languages", [f"{r['floor']:.1f}" for r in sizes], bold=True),
+        row("cold ÷ floor", [f"{r['cold']['total'] / r['floor']:.2f}" for r in sizes]),
+        row("nothing changed ÷ floor", [f"{r['warm']['total'] / r['floor']:.3f}" for r in sizes]),
+        row("edit ÷ floor", each("edit", lambda r: f"{r['edit']['total'] / r['floor']:.2f}")),
         row(
-            "rebuild after a one-paragraph edit",
-            [f"{r['edit']['total']:.1f}" if "edit" in r else "–" for r in results.values()],
-            bold=True,
+            "CPU s (user+sys): cold / nothing changed / edit / floor",
+            [
+                " / ".join(f"{r[k]['cpu']:.1f}" if k in r else "–" for k in ("cold", "warm", "edit"))
+                + f" / {r['floor_cpu']:.1f}"
+                for r in sizes
+            ],
         ),  # fmt: skip
-        row("floor: MkDocs alone, both languages", [f"{r['floor']:.1f}" for r in results.values()], bold=True),
-        row("cold ÷ floor", [f"{r['cold']['total'] / r['floor']:.2f}" for r in results.values()]),
-        row("warm ÷ floor", [f"{r['warm']['total'] / r['floor']:.2f}" for r in results.values()]),
         row(
-            "edit ÷ floor", [f"{r['edit']['total'] / r['floor']:.2f}" if "edit" in r else "–" for r in results.values()]
+            "CPU ratios: cold ÷ floor, nothing changed ÷ floor, edit ÷ floor",
+            [
+                ", ".join(f"{r[k]['cpu'] / r['floor_cpu']:.2f}" if k in r else "–" for k in ("cold", "warm", "edit"))
+                for r in sizes
+            ],
         ),  # fmt: skip
+        row(
+            "pages rendered after the edit (per language)",
+            each("edit", lambda r: " / ".join(str(n) for n in r["edit"]["rendered"].values())),
+        ),  # fmt: skip
+        row("peak memory of a cold build (MB)", [f"{r['cold']['peak_kb'] / 1024:.0f}" for r in sizes]),
         row(
             "cold build per page (both languages), ms",
-            [f"{1000 * r['cold']['total'] / sum(r['cold']['pages'].values()):.0f}" for r in results.values()],
-        ),
-        row(
-            "floor per page, ms",
-            [f"{1000 * r['floor'] / sum(r['cold']['pages'].values()):.0f}" for r in results.values()],
-        ),
+            [f"{1000 * r['cold']['total'] / sum(r['cold']['pages'].values()):.0f}" for r in sizes],
+        ),  # fmt: skip
+        row("floor per page, ms", [f"{1000 * r['floor'] / sum(r['cold']['pages'].values()):.0f}" for r in sizes]),
         row(
             "saved edit → shown in the open page (serve)",
-            [" / ".join(f"{s:.1f}" for s in r["shown"]) for r in results.values()],
+            [" / ".join(f"{s:.1f}" for s in r["shown"]) for r in sizes],
             bold=True,
-        ),
+        ),  # fmt: skip
     ]
     return "\n".join(lines)
 
 
-def size_table(results: dict[int, dict]) -> str:
+def _label(size: str) -> str:
+    return f"{CATALOG_GROUPS * CATALOG_PER_GROUP:,} controls" if size == CATALOG else f"{size}×"
+
+
+def size_table(results: dict[str, dict]) -> str:
     shown = {f: r["sizes"] for f, r in results.items() if "sizes" in r}
     if not shown:
         return ""
-    lines = ["| size | " + " | ".join(f"{f}×" for f in shown) + " |", "|---|" + "---:|" * len(shown)]
-    for name in next(iter(shown.values())):
+    names = list(dict.fromkeys(name for r in shown.values() for name in r))
+    lines = ["| size | " + " | ".join(_label(f) for f in shown) + " |", "|---|" + "---:|" * len(shown)]
+    for name in names:
         lines.append(f"| {name} | " + " | ".join(r.get(name, "–") for r in shown.values()) + " |")
     return "\n".join(lines)
 
@@ -452,7 +554,8 @@ def update_readme(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="1,5,20", help="data sizes, as multiples of the real data")
+    parser.add_argument("--scales", default=f"1,5,{CATALOG}", help="data sizes: multiples of the real data, or "
+                        f"'{CATALOG}' (a catalog of {CATALOG_GROUPS * CATALOG_PER_GROUP:,} controls)")  # fmt: skip
     parser.add_argument("--edits", type=int, default=1, help="paragraph saves timed under serve, per data size")
     parser.add_argument("--runs", type=int, default=1, help="cold builds and floors at the first size, the fastest "
                         "kept (the first size's figures are the least certain: --runs 3 steadies them)")  # fmt: skip
@@ -466,11 +569,12 @@ def main() -> None:
     began, at_start = time.perf_counter(), machine()
     results = {}
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as folder:
-        for factor in (int(f) for f in args.scales.split(",")):
-            print(f"{factor}×: making the data…", file=sys.stderr)
+        for factor in args.scales.split(","):
+            print(f"{_label(factor)}: making the data…", file=sys.stderr)
             project = make_project(Path(folder), factor)
             runs = args.runs if not results else 1  # the first size is quick: its figures are the least certain
-            first_query, edit_build = args.first_query and not results, args.edit_at_every_size or not results
+            first_query = args.first_query and not results
+            edit_build = args.edit_at_every_size or not results or factor == CATALOG
             results[factor] = measure(project, args.edits, not args.no_sizes, first_query, runs, edit_build)
             shutil.rmtree(project)
     elapsed = time.perf_counter() - began
@@ -478,26 +582,25 @@ def main() -> None:
     section = (
         f"{README_HEADING}\n\n"
         f"`make bench` ({time.strftime('%Y-%m-%d')}; {at_start} at the start; {elapsed / 60:.1f} min in all). 1× is\n"
-        "the real data; 5× and 20× repeat chapters 1–5 under new chapter numbers and every glossary term under a new\n"
-        f"id. One run each{fastest}. Builds\n"
-        "are `python -m generator build` as whole processes: cold (no build folder, no cache; Python's bytecode and\n"
-        "the page templates compiled, as after any earlier build on the machine), warm (the cache and MkDocs'\n"
-        "output from the build before, nothing changed) and, on the real data, after a one-paragraph edit (at larger\n"
-        "sizes the edit is timed under `serve`; `--edit-at-every-size` times `build` too). The floor is MkDocs alone\n"
-        "on the configurations the generator wrote (same pages, theme, plugins, extensions and hooks): `python -m\n"
-        "mkdocs build` for each language, one after the other. Under `serve`, a paragraph is saved while its page is\n"
-        "open in Chromium: the seconds until the page shows it (one figure per save).\n\n"
+        "the real data; 5× repeats chapters 1–5 under new chapter numbers and every glossary term under a new id;\n"
+        f"the catalog adds {CATALOG_GROUPS * CATALOG_PER_GROUP:,} controls in {CATALOG_GROUPS} groups to the "
+        f"controls chapter (NIST SP 800-53's size). One run each{fastest}.\n"
+        "Builds are `python -m generator build` as whole processes: cold (no build folder, no cache; Python's\n"
+        "bytecode and the page templates compiled, as after any earlier build on the machine), nothing changed (the\n"
+        "build before's output) and, on the real data and the catalog, after a one-paragraph edit (4.6). CPU is\n"
+        "user + system time of the process and all it started: on a shared machine wall times vary with the load, the\n"
+        "CPU times much less. The floor is MkDocs alone on the configurations the generator wrote (same pages, theme,\n"
+        "plugins, extensions and hooks): `python -m mkdocs build` for each language, one after the other. Under\n"
+        "`serve`, a paragraph is saved while its page is open in Chromium: the seconds until the page shows it.\n\n"
         f"{time_table(results)}\n\n{size_table(results)}\n\n"
-        "Reading the table: the generator's stages run once (load, validate, link), then each language in a\n"
-        "process of its own (render+write and MkDocs: two cores, two languages), then the languages are put\n"
-        "together and indexed by Pagefind, whose service starts with the build and loads its Japanese dictionary\n"
-        "while the data loads. Downloads and rendered pages come from the build cache when nothing they read\n"
-        "changed; after an edit only the files whose bytes changed are written, and MkDocs renders only those\n"
-        "pages unless something every page shows (navigation, titles, theme) changed. Under `serve` the page\n"
-        "reloads as soon as the pages are out; the search index follows a moment later. What an edit still costs in\n"
-        "full: the generator renders every page of a language again (the rendered pages are cached as a whole), and\n"
-        "Pagefind indexes every page again; at 20× the first is most of the time an edit takes to show under\n"
-        "`serve`, the second most of what follows it.\n"
+        "Reading the table: a build first checks whether anything it reads changed since the last one and the site\n"
+        "is as that build published it (generator/uptodate.py); if so it does nothing more. Else the generator's\n"
+        "stages run once (load, validate, link), then each language in a process of its own (render+write and\n"
+        "MkDocs: two cores, two languages), then the languages are put together and indexed by Pagefind. Each page\n"
+        "records what it reads (generator/reads.py): after an edit only the pages that read what changed are\n"
+        "rendered, only the files whose bytes changed are written, and MkDocs renders only those pages unless\n"
+        "something every page shows (navigation, titles, theme) changed. Under `serve` the page reloads as soon as\n"
+        "the pages are out; the search index (Pagefind indexes every page again) follows.\n"
     )
     print(section)
     if args.readme:

@@ -303,7 +303,8 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None) -
 
 def _stages(report) -> str:
     shown = {k: v for k, v in report.timings.items() if k in ("load", "languages (in parallel)", "search index")}
-    return ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in shown.items())
+    rendered = ", ".join(f"{code} {count} of {report.pages[code]}" for code, count in report.rendered.items())
+    return ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in shown.items()) + f"; pages rendered: {rendered}"
 
 
 FRAME = re.compile(r'File "(.+)", line (\d+)')

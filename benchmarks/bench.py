@@ -20,6 +20,7 @@ Prints Markdown tables; nothing in the project is changed unless --readme is giv
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import json
@@ -313,23 +314,28 @@ def search_index_sizes(site: Path, codes: list[str]) -> dict[str, int]:
     return sizes
 
 
-def first_query_downloads(site: Path, codes: list[str]) -> dict[str, tuple[int, int]]:
-    """Per language: (requests, bytes) of Pagefind files fetched from opening the search to the first results."""
+@contextlib.contextmanager
+def browsing(site: Path):
+    """The site served under PREFIX on a free port, and Chromium: yields (browser, the site's base URL)."""
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            roots = {code: "" if code == codes[0] else f"{code}/" for code in codes}
-            measured = {code: _first_query(browser, base + roots[code], QUERIES[code]) for code in codes}
+            yield browser, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
             browser.close()
     finally:
         server.shutdown()
-    return measured
+
+
+def first_query_downloads(site: Path, codes: list[str]) -> dict[str, tuple[int, int]]:
+    """Per language: (requests, bytes) of Pagefind files fetched from opening the search to the first results."""
+    roots = {code: "" if code == codes[0] else f"{code}/" for code in codes}
+    with browsing(site) as (browser, base):
+        return {code: _first_query(browser, base + roots[code], QUERIES[code]) for code in codes}
 
 
 def _first_query(browser, url: str, query: str) -> tuple[int, int]:
@@ -358,8 +364,6 @@ HEAVY = ("print/", "controls/")  # pages that grow with the catalog; the largest
 def heavy_pages(site: Path, codes: list[str], count: int = 4) -> dict[str, tuple[int, float]]:
     """The pages that grow with the catalog (HEAVY, and the `count` largest HTML pages of the first language): bytes
     and seconds to open in Chromium (navigation to the load event, the site served under its prefix)."""
-    from playwright.sync_api import sync_playwright
-
     root = [
         p
         for p in content_pages(site)
@@ -367,26 +371,14 @@ def heavy_pages(site: Path, codes: list[str], count: int = 4) -> dict[str, tuple
     ]
     largest = sorted(root, key=lambda p: p.stat().st_size, reverse=True)[:count]
     urls = list(dict.fromkeys([*HEAVY, *(p.parent.relative_to(site).as_posix() + "/" for p in largest)]))
-    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     opened = {}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            for url in urls:
-                html = site / url / "index.html"
-                if not html.is_file():
-                    continue
-                page.goto("about:blank")
-                start = time.perf_counter()
-                page.goto(base + url, wait_until="load", timeout=120_000)
-                opened[url] = (html.stat().st_size, time.perf_counter() - start)
-            browser.close()
-    finally:
-        server.shutdown()
+    with browsing(site) as (browser, base):
+        page = browser.new_page()
+        for url in (u for u in urls if (site / u / "index.html").is_file()):
+            page.goto("about:blank")
+            start = time.perf_counter()
+            page.goto(base + url, wait_until="load", timeout=120_000)
+            opened[url] = ((site / url / "index.html").stat().st_size, time.perf_counter() - start)
     return opened
 
 

@@ -34,7 +34,7 @@ from .pages import Page, nav
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .search import weigh
-from .site import SearchIndex, build_language, check_output_dirs, in_parallel, publish
+from .site import SearchIndex, build_language, build_lock, check_output_dirs, in_parallel, publish
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
@@ -239,22 +239,23 @@ def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchInd
     running Pagefind service to use (serve keeps one); else one is started here, so that it gets ready while the data
     loads. `search_later` (serve): see site.publish."""
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
-    start = time.perf_counter()
-    inputs = inputs_fingerprint(paths) if site else ""
-    if site and cache:
-        found = up_to_date(paths, inputs)
-        if found is not None:
-            return BuildReport(timings={"check": _lap(start)}, unchanged=found, inputs=inputs)
-    own_search = SearchIndex() if site and search is None else None
-    try:
-        report = _build(paths, site, cache, search or own_search, search_later)
-    finally:
-        if own_search:
-            own_search.close()
-    report.inputs = inputs
-    if site and not report.search_pending:
-        record(paths, inputs)
-    return report
+    with build_lock(paths.build):  # one build at a time in a build folder
+        start = time.perf_counter()
+        inputs = inputs_fingerprint(paths) if site else ""
+        if site and cache:
+            found = up_to_date(paths, inputs)
+            if found is not None:
+                return BuildReport(timings={"check": _lap(start)}, unchanged=found, inputs=inputs)
+        own_search = SearchIndex() if site and search is None else None
+        try:
+            report = _build(paths, site, cache, search or own_search, search_later)
+        finally:
+            if own_search:
+                own_search.close()
+        report.inputs = inputs
+        if site and not report.search_pending:
+            record(paths, inputs)
+        return report
 
 
 def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, search_later: bool) -> BuildReport:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from . import __version__
+from .files import read_regular
 
 if TYPE_CHECKING:
     from .features import Feature
@@ -151,7 +152,7 @@ class Cache:
                 raise ValueError("it is not a JSON object of relative paths to hashes")
             files = {}
             for path, digest in manifest.items():
-                content = _regular_bytes(entry.parent / "blobs" / digest)
+                content = read_regular(entry.parent / "blobs" / digest)
                 if hashlib.sha256(content).hexdigest() != digest:
                     raise ValueError(f"the stored file {digest} does not match its hash")
                 files[path] = content
@@ -187,7 +188,7 @@ def read_manifest(entry: Path) -> dict[str, str] | None:
     """A manifest as the cache wrote it, or None: a JSON object whose keys are relative paths inside the folder they
     are written to (no `..`, no absolute path, no backslash) and whose values are hashes (a blob's file name)."""
     try:
-        manifest = json.loads(_regular_bytes(entry, MAX_MANIFEST_BYTES))
+        manifest = json.loads(read_regular(entry, MAX_MANIFEST_BYTES))
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict):
@@ -203,18 +204,6 @@ def relative_name(path: object) -> bool:
     if not isinstance(path, str) or not path or "\\" in path or path.startswith("/"):
         return False
     return all(part not in ("", ".", "..") for part in path.split("/")) and not any(ord(c) < 32 for c in path)
-
-
-def _regular_bytes(path: Path, limit: int | None = None) -> bytes:
-    """A regular file's bytes, the link itself never followed (a cache file is never a link, a pipe or a device)."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise ValueError("not a regular file")
-        content = file.read() if limit is None else file.read(limit + 1)
-    if limit is not None and len(content) > limit:
-        raise ValueError(f"larger than {limit:,} bytes")
-    return content
 
 
 def _prune(folder: Path) -> None:
@@ -287,7 +276,7 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         path = self.folder / f"{bucket.key}.signed"
         try:
-            raw = _regular_bytes(path, MAX_COMPILED_BYTES)
+            raw = read_regular(path, MAX_COMPILED_BYTES)
         except FileNotFoundError:
             return
         except (OSError, ValueError) as error:

@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     rollup_cmd.add_argument("--language", help="the workbook's language (default: the knowledge base's first)")
     serve_cmd.add_argument("--port", type=int, default=8000)
     serve_cmd.add_argument("--prefix", default="/", help="URL prefix to serve under, e.g. /sec/guideline/")
+    serve_cmd.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                           help="a host name to answer besides 127.0.0.1, localhost and [::1] (e.g. a name of this "
+                           "machine that a proxy in front of serve uses); may be given again")  # fmt: skip
     args = parser.parse_args(argv)
     given = {name: getattr(args, name, None) for name in ("project", "site_dir", "data", "overlay")}
     paths = Paths.of(given["project"], given["site_dir"], given["data"], given["overlay"])
@@ -127,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from .serve import serve
 
-            serve(paths, args.port, args.prefix)
+            serve(paths, args.port, args.prefix, args.allow_host)
     except DataError as error:
         print(error, file=sys.stderr)
         if args.command in ("build", "serve", "release"):

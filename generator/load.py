@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from . import files
 from .errors import DataError, Problem
 
 MAX_FILE_BYTES = 1_000_000  # the largest real file is far smaller; anything bigger is a mistake
@@ -28,8 +27,6 @@ CONTROL = re.compile(
 BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 CONTROL_FIX = "delete it (most editors show it as nothing or as a box); a line break is written as a new line"
 DEPTH_FIX = "flatten the structure: the formats in guideline_data/README.md nest about a dozen levels at most"
-READ_FIX = "let the account that builds the site read the file"
-LINK_FIX = "replace the link by the file it should point to, or delete it"
 
 Shape = Literal["mapping", "list", "item-per-file"]
 
@@ -180,55 +177,22 @@ def _bytes(path: Path, root: Path, shown: str, problems: list[Problem]) -> bytes
     def refuse(message: str, fix: str, line: int | None = 1) -> None:
         problems.append(Problem(shown, line, message, fix))
 
+    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
     try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError) as error:  # Python 3.11 says RuntimeError for a link loop, 3.13 OSError
-        if not path.is_symlink():
-            return refuse(f"the file cannot be read ({getattr(error, 'strerror', None) or error})", READ_FIX)
-        if isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP:
-            return refuse("this link leads back to itself (a loop of symbolic links)", LINK_FIX)
-        return refuse(f"this link points to nothing ({os.readlink(path)} does not exist)", LINK_FIX)
-    if not resolved.is_relative_to(root):
-        return refuse(f"this file points outside the data folder (to {resolved})", "replace the link by a real file")
-    try:
-        info = os.stat(resolved)
+        resolved = files.regular_file(path, root, shown.removesuffix("/" + relative), "YAML file")
+        size = os.stat(resolved).st_size
+    except files.Refused as refused:
+        return refuse(refused.message, refused.fix)
     except OSError as error:
-        return refuse(f"the file cannot be read ({error.strerror})", READ_FIX)
-    if not stat.S_ISREG(info.st_mode):
-        return refuse(*_not_a_file(info.st_mode, path))
-    if info.st_size > MAX_FILE_BYTES:
-        return _too_big(resolved, info.st_size, refuse)
+        return refuse(f"the file cannot be read ({error.strerror})", files.READ_FIX)
+    if size > MAX_FILE_BYTES:
+        return _too_big(resolved, size, refuse)
     try:
-        # O_NONBLOCK: should the file be swapped for a named pipe after the check, opening it still cannot hang.
-        descriptor = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        return files.read_regular(resolved, MAX_FILE_BYTES)
     except OSError as error:
-        return refuse(f"the file cannot be read ({error.strerror})", READ_FIX)
-    with os.fdopen(descriptor, "rb") as file:
-        opened = os.fstat(file.fileno())
-        if not stat.S_ISREG(opened.st_mode):
-            return refuse(*_not_a_file(opened.st_mode, path))
-        raw = file.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:  # it grew after the check
-        return _too_big(resolved, len(raw), refuse)
-    return raw
-
-
-def _not_a_file(mode: int, path: Path) -> tuple[str, str]:
-    if stat.S_ISDIR(mode):
-        return (
-            "this is a folder, not a YAML file",
-            f"rename the folder so that its name does not end in {path.suffix}, or move its files up beside it",
-        )
-    kind = (
-        "a named pipe (FIFO)"
-        if stat.S_ISFIFO(mode)
-        else "a device"
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-        else "a socket"
-        if stat.S_ISSOCK(mode)
-        else "not a regular file"
-    )
-    return f"this is {kind}, not a regular file: only regular files are read", "replace it by a YAML file, or delete it"
+        return refuse(f"the file cannot be read ({error.strerror})", files.READ_FIX)
+    except ValueError as error:  # swapped for something else, or grown, after the check
+        return refuse(f"the file changed while it was read ({error})", "run it again once it is saved")
 
 
 def _too_big(resolved: Path, size: int, refuse) -> None:
@@ -378,36 +342,3 @@ def _shape_ok(source: SourceFile, collection: Collection, problems: list[Problem
         )
     )
     return False
-
-
-def asset_files(folder: Path, shown: str) -> list[Path]:
-    """The regular files under an assets folder that the site publishes as they are (CSS, scripts, images). A link
-    that leads out of the folder would publish whatever it points at (a key, /etc/passwd): it is refused, as are a
-    link loop, a named pipe or a device."""
-    problems: list[Problem] = []
-    root = folder.resolve()
-    files = []
-    for path in sorted(folder.rglob("*")):
-        where = f"{shown}/{path.relative_to(folder).as_posix()}"
-        try:
-            resolved = path.resolve(strict=True)
-            mode = os.stat(resolved).st_mode
-        except (OSError, RuntimeError):
-            problems.append(Problem(where, None, "this link leads nowhere or round in a circle", LINK_FIX))
-            continue
-        if not resolved.is_relative_to(root):
-            problems.append(
-                Problem(
-                    where,
-                    None,
-                    f"this link points outside {shown} (to {resolved}): the site would publish it",
-                    "copy the file itself into the folder, or delete the link",
-                )  # fmt: skip
-            )
-        elif stat.S_ISREG(mode):
-            files.append(path)
-        elif not stat.S_ISDIR(mode):
-            problems.append(Problem(where, None, *_not_a_file(mode, path)))
-    if problems:
-        raise DataError(problems)
-    return files

@@ -9,11 +9,13 @@ generator's and adds its own; any other value is replaced.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from . import files
 from .errors import DataError, Problem
 
 APPENDED = ("plugins", "hooks", "markdown_extensions", "extra_css", "extra_javascript")
@@ -31,7 +33,11 @@ def write_base_config(defaults: Path, project: Path, out: Path) -> BaseConfig:
     """Merge `project`'s mkdocs.yml (if any) over the generator's and write it to `out`."""
     node = _compose(defaults / FILE, defaults)
     own = project / FILE
-    if project.resolve() != defaults.resolve() and own.is_file():
+    if project.resolve() != defaults.resolve() and os.path.lexists(own):
+        try:
+            files.regular_file(own, project, project.name)
+        except files.Refused as refused:
+            raise DataError([Problem(f"{project.name}/{FILE}", None, refused.message, refused.fix)]) from None
         _merge(node, _compose(own, project))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.serialize(node, allow_unicode=True), encoding="utf-8")

@@ -9,13 +9,16 @@ edition of the guideline tells which notes need a review.
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import PIL.Image
 from pydantic import BaseModel
 
-from . import schema
+from . import files, schema
 from .errors import DataError, Problem
 from .link import Key, Linked, parse_references
 from .load import Collection, load
@@ -38,6 +41,10 @@ PAGE_FOLDER = "organisation/"  # the overlay's own pages: organisation/<id>.md
 LOGO_FOLDER = "assets/organisation/"  # where the site keeps the organisation's logo
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")  # not SVG: an SVG can carry script
 MAX_LOGO_BYTES = 1_000_000
+MAX_LOGO_SIDE = 2_000  # pixels; each reader's browser decodes the whole image
+LOGO_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+# Pillow's name of each format, by what a file name may end with
+LOGO_FORMATS = {"PNG": "PNG", "JPG": "JPEG", "JPEG": "JPEG", "WEBP": "WEBP", "GIF": "GIF"}
 
 
 @dataclass
@@ -63,7 +70,8 @@ class Applied:
         return LOGO_FOLDER + Path(logo).name if logo else None
 
     def logo_bytes(self) -> bytes:
-        return (self.root / self.organisation.logo).read_bytes()
+        logo = self.root / self.organisation.logo  # checked by _check_logo
+        return files.read_regular(files.regular_file(logo, self.root, self.root.name), MAX_LOGO_BYTES)
 
     def cache_key(self) -> dict:
         """What of the overlay shapes a derived file: all its data, and which notes ask for a review."""
@@ -206,19 +214,52 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
     return problems
 
 
+OUTSIDE_FIX = "put the image file in the overlay folder"
+MISSING_FIX = "name an image file of the overlay folder"
+LOGO_SIZE_FIX = "scale the image down (the header shows it about 48 pixels high)"
+
+
 def _check_logo(root: Path, logo: str, problem) -> None:
-    """The logo is published as it is: a regular image file inside the overlay folder, nothing else."""
+    """The logo is published as it is: a regular image file inside the overlay folder (generator/files.py), with a
+    plain file name (it becomes a URL and an attribute of the theme's) and a size in pixels a browser shows without
+    cost (a 20000×20000 PNG of 389 kB would take each reader's browser about 775 MB)."""
     path = ("organisation", "logo")
-    target = (root / logo).resolve()
-    if not target.is_relative_to(root.resolve()):
-        problem(path, f"the logo {logo!r} is outside the overlay folder", "put the image file in the overlay folder")
-    elif not target.is_file():
-        problem(path, f"no image file {logo!r} in the overlay folder", "name an image file of the overlay folder")
-    elif target.suffix.lower() not in LOGO_SUFFIXES:
-        problem(path, f"the logo {logo!r} is not an image", f"use a file ending in {', '.join(LOGO_SUFFIXES)}")
-    elif target.stat().st_size > MAX_LOGO_BYTES:
-        problem(path, f"the logo is {target.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}",
-                "use a smaller image")  # fmt: skip
+    name = Path(logo).name
+    if Path(logo).is_absolute() or ".." in Path(logo).parts:
+        return problem(
+            path, f"the logo {logo!r} is outside the overlay folder", "put the image file in the overlay folder"
+        )
+    if not os.path.lexists(root / logo):
+        return problem(
+            path, f"no image file {logo!r} in the overlay folder", "name an image file of the overlay folder"
+        )
+    if Path(logo).suffix.lower() not in LOGO_SUFFIXES:
+        return problem(path, f"the logo {logo!r} is not an image", f"use a file ending in {', '.join(LOGO_SUFFIXES)}")
+    if not LOGO_NAME.fullmatch(name):
+        return problem(path, f"the logo's file name {name!r} holds characters other than letters, digits, '.', '_' "
+                       "and '-'", "rename the image file, e.g. logo.png")  # fmt: skip
+    try:
+        target = files.regular_file(root / logo, root, root.name, "image file")
+    except files.Refused as refused:
+        return problem(path, f"the logo {logo!r}: {refused.message}", refused.fix)
+    size = target.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        return problem(path, f"the logo is {size:,} bytes; the limit is {MAX_LOGO_BYTES:,}", "use a smaller image")
+    try:
+        with PIL.Image.open(target) as image:
+            width, height = image.size
+            kind = image.format
+    except PIL.Image.DecompressionBombError:  # Pillow's own limit, far above ours
+        return problem(path, f"the logo has more than {2 * PIL.Image.MAX_IMAGE_PIXELS:,} pixels; the limit is "
+                       f"{MAX_LOGO_SIDE:,} pixels a side", LOGO_SIZE_FIX)  # fmt: skip
+    except (OSError, ValueError) as error:
+        return problem(path, f"the logo {logo!r} cannot be read as an image ({error})", "save it again as a PNG")
+    if kind != LOGO_FORMATS[Path(logo).suffix.lstrip(".").upper()]:
+        return problem(path, f"the logo {logo!r} holds a {kind} image, not what its name says",
+                       "save it in the format its name ends with")  # fmt: skip
+    if max(width, height) > MAX_LOGO_SIDE:
+        problem(path, f"the logo is {width:,}×{height:,} pixels; the limit is {MAX_LOGO_SIDE:,} pixels a side",
+                LOGO_SIZE_FIX)  # fmt: skip
 
 
 def _review(applied: Applied, annotation: schema.Annotation, now: str, where: Problem) -> None:

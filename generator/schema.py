@@ -514,6 +514,14 @@ class KbConfig(Strict):
             raise ValueError(f"listed twice: {', '.join(repeated)}")
         return values
 
+    @field_validator("features")
+    @classmethod
+    def _core(cls, values: list[str]) -> list[str]:
+        if "core" not in values:  # the other features add to the pages it makes
+            raise ValueError("core is missing: it makes the home page, the guideline and its sections, which every "
+                             "other feature adds to; list it first, e.g. features: [core, checklists]")  # fmt: skip
+        return values
+
     @property
     def native(self) -> bool:
         return self.section_ids == "native"

@@ -28,12 +28,13 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import files
 from .build import Paths, build, compile_templates
 from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError
 from .layout import input_roots
 from .render import environment
-from .site import ChildFailed, SearchIndex, reindex, warm_up
+from .site import ChildFailed, SearchIndex, build_lock, reindex, warm_up
 from .uptodate import nothing_changed, record
 
 PACKAGE = Path(__file__).resolve().parent
@@ -61,17 +62,68 @@ def snapshot(roots: list[Path]) -> dict[Path, tuple[int, int]]:
 
 
 class PrefixHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site under a prefix, as an intranet server would (e.g. /sec/guideline/)."""
+    """Serves the site under a prefix, as an intranet server would (e.g. /sec/guideline/). Only files inside the site
+    folder are sent: a link that leads out of it is not followed (generator/files.py). A request that is not well
+    formed — a path that is not UTF-8 once decoded, holds a control character, is longer than MAX_URL characters or
+    deeper than MAX_DEPTH folders — is answered 400 or 414, and a connection idle for IDLE_SECONDS is closed."""
 
     prefix = "/"
+    timeout = 30  # IDLE_SECONDS: socketserver closes a connection that sends nothing this long
+    MAX_URL = 2048
+    MAX_DEPTH = 64
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        problem = _malformed(self.path, self.MAX_URL, self.MAX_DEPTH)
+        if problem:
+            self.send_error(*problem)
+            return False
+        return True
 
     def translate_path(self, path: str) -> str:
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_prefix__")
-        return super().translate_path("/" + path[len(self.prefix) :])
+        decoded = urllib.parse.unquote(urllib.parse.urlsplit(path).path, errors="strict")
+        root = Path(self.directory)
+        if not decoded.startswith(self.prefix):
+            return str(root / OUTSIDE)
+        rest = decoded[len(self.prefix) :]
+        target = root.joinpath(*(part for part in rest.split("/") if part not in ("", ".", "..")))
+        try:
+            files.inside(target, root, "the site")
+        except files.Refused:  # missing, or a link that leads out of the site
+            return str(root / OUTSIDE)
+        return str(target) + ("/" if rest.endswith("/") else "")
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         pass
+
+
+OUTSIDE = "__outside_prefix__"  # a name no site holds: the request is answered 404
+
+
+def _malformed(path: str, max_url: int, max_depth: int) -> tuple[int, str] | None:
+    """Why a request's path cannot be served (status, reason), or None."""
+    if len(path) > max_url:
+        return 414, f"the URL is longer than {max_url} characters"
+    try:
+        decoded = urllib.parse.unquote(urllib.parse.urlsplit(path).path, errors="strict")
+    except UnicodeDecodeError:
+        return 400, "the path is not UTF-8 once decoded"
+    if any(ord(c) < 32 or ord(c) == 127 for c in decoded):
+        return 400, "the path holds a control character"
+    if decoded.count("/") > max_depth:
+        return 414, f"the path is more than {max_depth} folders deep"
+    return None
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A connection the browser dropped is no news; any other error of one request is said in one line, never as a
+    traceback, and the server goes on."""
+
+    def handle_error(self, request, client_address) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionError, TimeoutError)):
+            print(f"serve: a request from {client_address[0]} failed: {type(error).__name__}: {error}", file=sys.stderr)
 
 
 @dataclass
@@ -107,13 +159,30 @@ class Builds:
 
 class ServeHandler(PrefixHandler):
     """The site under its prefix, each HTML page with the reload script; `<prefix>__kb_reload?since=ID` answers with
-    the first build after ID (at once if there is one)."""
+    the first build after ID (at once if there is one). Only requests for the address it serves (its `hosts`) are
+    answered: a page of another site that a DNS name of its own points to 127.0.0.1 (DNS rebinding) gets 403, and
+    the reload endpoint (a failed build's message holds data) answers no page of another origin."""
 
     builds: Builds
+    hosts: frozenset[str] = frozenset()  # Host headers answered, e.g. "127.0.0.1:8000"
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in self.hosts:
+            self.send_error(403, f"this server answers requests for {', '.join(sorted(self.hosts))} only "
+                            "(serve --allow-host NAME adds a name)")  # fmt: skip
+            return False
+        return True
 
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
-        if url.path == self.prefix + RELOAD_ENDPOINT:
+        if urllib.parse.unquote(url.path) == self.prefix + RELOAD_ENDPOINT:
+            origin = self.headers.get("Origin")
+            if origin is not None and origin.lower() not in {f"http://{host}" for host in self.hosts}:
+                self.send_error(403, "the build's state is for the served pages only")
+                return
             since = urllib.parse.parse_qs(url.query).get("since", [""])[0]
             state = self.builds.after(since, WAIT_SECONDS)
             self._send(200, "application/json", json.dumps({"build": state.id, "error": state.error}).encode())
@@ -176,70 +245,95 @@ def _with_script(page: bytes, script: bytes) -> bytes:
     return page + script if end == -1 else page[:end] + script + page[end:]
 
 
-def serve(paths: Paths, port: int, prefix: str) -> None:
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def allowed_hosts(port: int, names: list[str] = ()) -> frozenset[str]:
+    """The Host headers serve answers: the loopback names with its port, and each name given (with its port, or as
+    given when it names one)."""
+    hosts = set()
+    for name in (*LOCAL_HOSTS, *names):
+        name = name.strip().lower()
+        hosts.add(name if re.search(r":[0-9]+$", name) else f"{name}:{port}")
+    return frozenset(hosts)
+
+
+def handler_class(site: Path, prefix: str, builds: Builds, hosts: frozenset[str]):
+    attributes = {"prefix": prefix, "builds": builds, "hosts": hosts}
+    return functools.partial(type("Handler", (ServeHandler,), attributes), directory=str(site))
+
+
+def serve(paths: Paths, port: int, prefix: str, allow_hosts: list[str] = ()) -> None:
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     builds = Builds()
-    handler = functools.partial(
-        type("Handler", (ServeHandler,), {"prefix": prefix, "builds": builds}), directory=str(paths.site)
-    )
-    server = _server(port, handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = _server(port)
     port = server.server_address[1]
-    print(f"Serving on http://127.0.0.1:{port}{prefix} — edit the data and save: open pages reload. Ctrl+C stops.")
-    roots, code = input_roots(paths), [PACKAGE]
-    seen, code_seen = snapshot(roots), snapshot(code)
+    server.RequestHandlerClass = handler_class(paths.site, prefix, builds, allowed_hosts(port, allow_hosts))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{port}{urllib.parse.quote(prefix)}"
+    print(f"Serving on {url} — edit the data and save: open pages reload. Ctrl+C stops.", flush=True)
     search = SearchIndex()  # kept from build to build: Pagefind loads its dictionary once
-    try_build(paths, builds, search)
-    warmed = False
     try:
-        while True:
-            if not warmed and builds.state.error is None:
-                warmed = _warm(paths)
-            time.sleep(POLL_SECONDS)
-            if snapshot(code) != code_seen:
-                code_seen = snapshot(code)
-                problem = _broken_code()
-                if problem:  # mid-edit, most likely: keep serving with the code that works
-                    print(
-                        f"The generator's code changed but does not load: {problem}\nStill running the code "
-                        "from before; save the fix and it restarts.",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                    builds.finished(f"The generator's code does not load: {problem}")
-                else:
-                    print("The generator's code changed: restarting…", flush=True)
-                    search.close()
-                    _restart(server, paths, port, prefix)
-            now = snapshot(roots)
-            if now == seen:
-                continue
-            while True:  # until the files have settled
-                time.sleep(SETTLE_SECONDS)
-                settled = snapshot(roots)
-                if settled == now:
-                    break
-                now = settled
-            seen = now
-            print("Change seen, rebuilding…", flush=True)
-            try_build(paths, builds, search)
-    except KeyboardInterrupt:
+        try_build(paths, builds, search)
+        _loop(paths, server, builds, search, (port, prefix, allow_hosts))
+    finally:  # Ctrl+C (the command line says "Interrupted") or an error: the port and Pagefind are closed
         server.shutdown()
+        server.server_close()
         search.close()
 
 
-def _server(port: int, handler) -> http.server.ThreadingHTTPServer:
+def _loop(paths: Paths, server: QuietServer, builds: Builds, search: SearchIndex, address: tuple) -> None:
+    """Rebuild on every change of the sources; restart on a change of the generator's own code."""
+    roots, code = input_roots(paths), [PACKAGE]
+    seen, code_seen = snapshot(roots), snapshot(code)
+    warmed = False
+    while True:
+        if not warmed and builds.state.error is None:
+            warmed = _warm(paths)
+        time.sleep(POLL_SECONDS)
+        if snapshot(code) != code_seen:
+            code_seen = snapshot(code)
+            problem = _broken_code()
+            if problem:  # mid-edit, most likely: keep serving with the code that works
+                print(
+                    f"The generator's code changed but does not load: {problem}\nStill running the code "
+                    "from before; save the fix and it restarts.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                builds.finished(f"The generator's code does not load: {problem}")
+            else:
+                print("The generator's code changed: restarting…", flush=True)
+                search.close()
+                _restart(server, paths, *address)
+        now = snapshot(roots)
+        if now == seen:
+            continue
+        while True:  # until the files have settled
+            time.sleep(SETTLE_SECONDS)
+            settled = snapshot(roots)
+            if settled == now:
+                break
+            now = settled
+        seen = now
+        print("Change seen, rebuilding…", flush=True)
+        try_build(paths, builds, search)
+
+
+def _server(port: int) -> QuietServer:
+    """The listening socket on 127.0.0.1 (the one a restarted process inherits); its handler is set once the port
+    is known."""
     inherited = os.environ.pop(SOCKET_ENV, None)
     if inherited is None:
-        return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler, bind_and_activate=False)
+        return QuietServer(("127.0.0.1", port), ServeHandler)
+    server = QuietServer(("127.0.0.1", port), ServeHandler, bind_and_activate=False)
     server.socket.close()
     server.socket = socket.socket(fileno=int(inherited))
     server.server_address = server.socket.getsockname()
     return server
 
 
-def _restart(server: http.server.ThreadingHTTPServer, paths: Paths, port: int, prefix: str) -> None:
+def _restart(server: QuietServer, paths: Paths, port: int, prefix: str, allow_hosts: list[str]) -> None:
     """Run the changed code: the same command in this process, on the same listening socket (the port never
     closes; requests wait in its queue)."""
     listening = server.socket.fileno()
@@ -247,7 +341,8 @@ def _restart(server: http.server.ThreadingHTTPServer, paths: Paths, port: int, p
     os.environ[SOCKET_ENV] = str(listening)
     command = [sys.executable, "-m", "generator", "--project", str(paths.project), "--data", str(paths.data),
                *(["--overlay", str(paths.overlay)] if paths.overlay else []), "serve",
-               "--port", str(port), "--prefix", prefix]  # fmt: skip
+               "--port", str(port), "--prefix", prefix,
+               *(option for name in allow_hosts for option in ("--allow-host", name))]  # fmt: skip
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, command)
@@ -291,8 +386,9 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None) -
         print(f"Built in {time.perf_counter() - start:.1f} s ({_stages(report)}).", flush=True)
         if report.search_pending:
             try:
-                seconds = reindex(paths.site, search)
-                record(paths, report.inputs)
+                with build_lock(paths.build):
+                    seconds = reindex(paths.site, search)
+                    record(paths, report.inputs)
                 print(f"Search index updated in {seconds:.1f} s.", flush=True)
             except Exception as error:  # noqa: BLE001 - the pages are out; say why search lags
                 print(f"The search index could not be updated ({error}); it will be at the next save.", flush=True)

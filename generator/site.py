@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
+import fcntl
 import functools
 import gc
+import glob
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
 import pickle
+import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +50,7 @@ from mkdocs.utils import get_markdown_title
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import compiled_templates
 from .errors import DataError, Problem
+from .files import read_regular
 from .offline import write_offline
 from .reproducible import steady_index
 
@@ -57,8 +64,9 @@ def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | Non
     was."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(site_dir)
     root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    staging = _staging(site_dir)
     pending = False
     try:
         start = time.perf_counter()
@@ -89,7 +97,7 @@ def reindex(site_dir: Path, indexer: SearchIndex | None = None) -> float:
     """Index the site again and swap it in (serve, after a build whose search index was left for later). The files
     of the index it replaces stay beside the new ones, so that a page opened before still finds what it asks for."""
     site_dir = site_dir.resolve()
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    staging = _staging(site_dir)
     start = time.perf_counter()
     try:
         for folder, dirs, names in os.walk(site_dir):
@@ -149,11 +157,19 @@ def in_parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
     gc.freeze()  # the children's garbage collector then leaves this process's objects (and their memory) alone
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            outcomes = list(pool.map(_run_job, range(len(jobs))))
+            with _ctrl_c_here():  # the workers are forked now; Ctrl+C reaches them too, and is this process's to tell
+                futures = [pool.submit(_run_job, number) for number in range(len(jobs))]
+            try:
+                outcomes = [future.result() for future in futures]
+            except KeyboardInterrupt:  # stop the languages' processes now rather than wait for them
+                for child in multiprocessing.active_children():
+                    child.terminate()
+                raise
     finally:
         gc.unfreeze()
         _JOBS = []
-    problems = [problem for kind, value in outcomes if kind == "data" for problem in value]
+    # A problem with a file every language reads (a theme file) is said once.
+    problems = list(dict.fromkeys(problem for kind, value in outcomes if kind == "data" for problem in value))
     crashes = [value for kind, value in outcomes if kind == "crash"]
     if crashes:
         error, text = crashes[0]
@@ -163,6 +179,19 @@ def in_parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
     if problems:
         raise DataError(problems)
     return [value for _, value in outcomes]
+
+
+@contextlib.contextmanager
+def _ctrl_c_here():
+    """Processes forked inside ignore Ctrl+C (SIGINT): they would each print a traceback of where it found them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_job(number: int) -> tuple[str, Any]:
@@ -196,18 +225,40 @@ def build_language(config_file: Path) -> tuple[float, str]:
     state_file.unlink(missing_ok=True)  # a build that fails half-way leaves no state: the next one builds all pages
     fingerprint, shown = site_fingerprint(config_file, state.get("shown", {}))
     start = time.perf_counter()
-    if state.get("fingerprint") == fingerprint and out.is_dir():
+    intact = out.is_dir() and state.get("outputs") == output_digests(out)
+    if state.get("fingerprint") == fingerprint and intact:
         unchanged = _Unchanged(state.get("anchors", {}), {page: entry[2] for page, entry in shown.items()})
         try:
             anchors, mode = _mkdocs(config_file, out, unchanged), "changed pages"
         except _NeedsFullBuild as reason:
             anchors, mode = _mkdocs(config_file, out, None), f"all pages ({reason})"
     else:
-        reason = "first build" if not state else "the navigation, theme or configuration changed"
+        reason = (
+            "first build"
+            if not state
+            else "the navigation, theme or configuration changed"
+            if state.get("fingerprint") != fingerprint
+            else "the built pages were changed outside a build"
+        )
         anchors, mode = _mkdocs(config_file, out, None), f"all pages ({reason})"
-    state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown}
+    state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown, "outputs": output_digests(out)}
     state_file.write_text(json.dumps(state, ensure_ascii=False, default=str), encoding="utf-8")
     return time.perf_counter() - start, mode
+
+
+def output_digests(out: Path) -> dict[str, str]:
+    """The hash of every file MkDocs left in a language's built folder, by path: a build of the changed pages keeps
+    the others, so they are checked against what the last build left (a page damaged or edited in build/ since is
+    never published; every page is built again instead)."""
+    digests = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = Path(folder) / name
+            try:
+                digests[path.relative_to(out).as_posix()] = hashlib.sha256(read_regular(path)).hexdigest()
+            except (OSError, ValueError):
+                digests[path.relative_to(out).as_posix()] = "unreadable"
+    return digests
 
 
 def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, dict[str, list]]:
@@ -542,6 +593,7 @@ class SearchIndex:
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_service_ended)
         self._launched = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="pagefind", daemon=True)
         self._thread.start()
@@ -609,14 +661,63 @@ class SearchIndex:
 SEARCH_TIMEOUT = 600
 
 
+def _service_ended(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    """Pagefind's service reads its process's output in a task of its own, which ends with IncompleteReadError when
+    the process has ended (Ctrl+C stops it with us): that is no error; anything else is told as asyncio does."""
+    if not isinstance(context.get("exception"), (asyncio.IncompleteReadError, ConnectionError)):
+        loop.default_exception_handler(context)
+
+
+def _staging(site_dir: Path) -> Path:
+    """A new folder beside site/ for the next site, named after it (two sites in one web root keep theirs apart)."""
+    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+
+
+def remove_leftovers(site_dir: Path) -> None:
+    """The staging folders of builds that were killed before their swap (or after it, before the old site was
+    deleted): only this site's, only folders, and only while this build holds the build folder's lock."""
+    for kind in ("new", "old"):
+        for leftover in site_dir.parent.glob(f".{glob.escape(site_dir.name)}.{kind}-*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+RENAME_EXCHANGE = 2  # renameat2(2), Linux
+
+
 def _swap(staging: Path, site_dir: Path) -> None:
+    """Put the new site in place of the old one. Where the system can swap two folders in one step (Linux's
+    renameat2 RENAME_EXCHANGE), site/ is never missing, not even for an instant; elsewhere the old one is renamed
+    aside first, and a build killed between the two renames leaves it beside, named .site.old-*, for the next build
+    to find missing and remove."""
+    if site_dir.exists() and _exchange(staging, site_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old site
+        return
     old = None
     if site_dir.exists():
-        old = site_dir.with_name(f".site-old-{time.time_ns()}")
+        old = site_dir.with_name(f".{site_dir.name}.old-{time.time_ns()}")
         site_dir.rename(old)
     staging.rename(site_dir)
     if old:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step; False where the system cannot (then nothing changed)."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd = -100
+    done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), RENAME_EXCHANGE)
+    return done == 0
+
+
+@functools.cache
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
 
 
 # ---------------------------------------------------------------- which folders a build may replace
@@ -687,6 +788,34 @@ def _legacy(folder: Path, kind: str, project: Path) -> bool:
     return any(
         c.is_file() and c.read_text(encoding="utf-8", errors="replace").startswith("# Generated by") for c in configs
     )
+
+
+LOCK_FILE = ".kb-lock"  # in the build folder: held by the build that uses it (the system lets go when it ends)
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path):
+    """One build at a time in a build folder: two at once (`make site` while `make serve` builds, or a build with an
+    overlay beside one without) would mix each other's pages. The lock file says which process holds it."""
+    path = build_dir / LOCK_FILE
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as error:
+        raise DataError([Problem(str(path), None, f"the build folder's lock cannot be opened ({error.strerror})",
+                                 "delete the file; the next build makes it again")]) from None  # fmt: skip
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 1000, 0).decode("utf-8", "replace").strip() or "a process that has not said"
+            raise DataError([Problem(str(build_dir), None, f"another build is using this build folder ({holder}); "
+                                     "nothing was touched", "wait for it to end and run this again, or stop it "
+                                     "(serve builds again at the next save)")]) from None  # fmt: skip
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"pid {os.getpid()}: {shlex.join(['python', '-m', 'generator', *sys.argv[1:]])}".encode(), 0)
+        yield
+    finally:
+        os.close(handle)  # and with it the lock
 
 
 def mark_site(staging: Path) -> None:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from .files import files_under
 from .i18n import Language
-from .load import asset_files
 from .mkdocs_config import BaseConfig, write_base_config
 
 if TYPE_CHECKING:
@@ -31,11 +31,19 @@ def write_theme(paths: Paths) -> tuple[BaseConfig, Path]:
     if len(overrides) == 1:
         return base, overrides[0]
     merged = paths.build / "overrides"
-    if merged.exists():
-        shutil.rmtree(merged)
+    wanted = {}
     for folder in overrides:
-        shutil.copytree(folder, merged, dirs_exist_ok=True)
+        wanted.update({p.relative_to(folder).as_posix(): p.read_bytes() for p in _own_files(paths, folder)})
+    sync_folder(merged, wanted)
     return base, merged
+
+
+def _own_files(paths: Paths, folder: Path) -> list[Path]:
+    """The files of a theme folder (the generator's, or one of the knowledge base's, which must lie inside it), under
+    the one path policy (generator/files.py)."""
+    own = paths.project != paths.defaults and folder.is_relative_to(paths.project)
+    within = paths.project if own else paths.defaults
+    return files_under(folder, folder.relative_to(within).as_posix(), within)
 
 
 def write_language(paths: Paths, theme: tuple[BaseConfig, Path], code: str, pages: dict[str, str],
@@ -45,9 +53,7 @@ def write_language(paths: Paths, theme: tuple[BaseConfig, Path], code: str, page
     root = paths.build / code
     wanted = {}
     for assets in own_folders(paths, "docs/assets"):
-        wanted.update(
-            {f"assets/{p.relative_to(assets).as_posix()}": p.read_bytes() for p in asset_files(assets, str(assets))}
-        )
+        wanted.update({f"assets/{p.relative_to(assets).as_posix()}": p.read_bytes() for p in _own_files(paths, assets)})
     wanted.update({path: content.encode("utf-8") for path, content in pages.items()})
     wanted.update(files)
     sync_folder(root / "docs", wanted)

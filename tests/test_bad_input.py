@@ -9,13 +9,18 @@ refuses the project."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import shlex
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +28,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import load_knowledge_base
+from generator.build import Paths, build, load_knowledge_base
 from generator.errors import DataError
 from generator.load import FastLoader
 from generator.site import check_output_dirs
 
 from .conftest import PROJECT
-from .helpers import copy_project
+from .helpers import FIXTURE_DATA, copy_project
 
 # A chapter-5 file of our own: it sorts between 05_controls.yaml and 06_annexes.yaml, and 5.99 comes after every
 # real control, so the good version is in table-of-contents order and each case knows its lines exactly.
@@ -64,6 +69,7 @@ C_PARSER = FastLoader is not yaml.SafeLoader  # libyaml words a few syntax error
 CONTROL_FIX = "delete it (most editors show it as nothing or as a box); a line break is written as a new line"
 TAG_FIX = "remove the tag: the data holds only text, numbers, dates, true/false, lists and mappings"
 LINK_FIX = "replace the link by the file it should point to, or delete it"
+OUTSIDE_FIX = "copy the file itself into the folder, or delete the link"
 DEPTH_FIX = "flatten the structure: the formats in guideline_data/README.md nest about a dozen levels at most"
 INVISIBLE_FIX = "delete it: retype the text around it if your editor does not show it"
 
@@ -418,6 +424,33 @@ def soft_hyphen_in_an_alias(data, outside):
     )
 
 
+# ---------------------------------------------------------------- what kb.yaml asks for
+
+CORE_MISSING = (
+    "features: core is missing: it makes the home page, the guideline and its sections, which every other feature "
+    "adds to; list it first, e.g. features: [core, checklists]"
+)
+
+
+def _features(data: Path, listed: str) -> Expected:
+    config = data / "kb.yaml"
+    text = config.read_text(encoding="utf-8")
+    line = text[: text.index("features:")].count("\n") + 1
+    config.write_text(text.replace("features: [core, checklists, templates, open_data]", listed), encoding="utf-8")
+    return Expected(shown("kb.yaml"), line, CORE_MISSING, "correct the value (see guideline_data/README.md)")
+
+
+@case
+def no_features(data, outside):
+    """`check` says what `build` would have met (a KeyError of a page that core makes)."""
+    return _features(data, "features: []")
+
+
+@case
+def checklists_without_core(data, outside):
+    return _features(data, "features: [checklists]")
+
+
 # ---------------------------------------------------------------- files that are not files
 
 
@@ -426,13 +459,13 @@ def file_outside_the_data_folder(data, outside):
     target = outside / "elsewhere.yaml"
     target.write_text(EXTRA_CONTROL, encoding="utf-8")
     (data / EXTRA).symlink_to(target)
-    return extra(1, f"this file points outside the data folder (to {target})", "replace the link by a real file")
+    return extra(1, f"this link leads out of guideline_data (to {target}): only files inside it are read", OUTSIDE_FIX)
 
 
 @case
 def link_to_a_device(data, outside):
     (data / EXTRA).symlink_to("/dev/zero")
-    return extra(1, "this file points outside the data folder (to /dev/zero)", "replace the link by a real file")
+    return extra(1, "this link leads out of guideline_data (to /dev/zero): only files inside it are read", OUTSIDE_FIX)
 
 
 @case
@@ -1173,7 +1206,7 @@ def test_command_stops_with_file_and_line_and_keeps_the_site(command_project):
     assert f"guideline_data/actors.yaml:{line}: YAML syntax error" in result.stderr, result.stderr
     assert "The build stopped; site/ was left as it was." in result.stderr
     assert snapshot(command_project / "site") == before
-    assert not list(command_project.glob(".site-new-*")), "a failed build left its staging folder behind"
+    assert not list(command_project.glob(".site.new-*")), "a failed build left its staging folder behind"
 
 
 def test_command_check_stops_an_alias_bomb_at_once(command_project):
@@ -1202,7 +1235,7 @@ def test_command_refuses_to_build_over_the_project(command_project):
 
 def test_link_out_of_the_assets_is_refused(tmp_path):
     """A symbolic link in docs/assets would publish its target (a key, a password file) as a file of the site."""
-    from generator.load import asset_files
+    from generator.files import files_under
 
     assets, secret = tmp_path / "docs" / "assets", tmp_path / "secret.txt"
     assets.mkdir(parents=True)
@@ -1211,12 +1244,209 @@ def test_link_out_of_the_assets_is_refused(tmp_path):
     (assets / "leak.css").symlink_to(secret)
     (assets / "loop.css").symlink_to(assets / "loop.css")
     with pytest.raises(DataError) as caught:
-        asset_files(assets, "docs/assets")
+        files_under(assets, "docs/assets")
     assert [str(p) for p in caught.value.problems] == [
-        f"docs/assets/leak.css: this link points outside docs/assets (to {secret}): the site would publish it\n"
-        "    fix: copy the file itself into the folder, or delete the link",
-        f"docs/assets/loop.css: this link leads nowhere or round in a circle\n    fix: {LINK_FIX}",
+        f"docs/assets/leak.css: this link leads out of docs/assets (to {secret}): only files inside it are read\n"
+        f"    fix: {OUTSIDE_FIX}",
+        f"docs/assets/loop.css: this link leads back to itself (a loop of symbolic links)\n    fix: {LINK_FIX}",
     ]
     (assets / "leak.css").unlink()
     (assets / "loop.css").unlink()
-    assert asset_files(assets, "docs/assets") == [assets / "kb.css"]
+    assert files_under(assets, "docs/assets") == [assets / "kb.css"]
+
+
+# ---------------------------------------------------------------- one path policy: a knowledge base's own theme
+
+
+def own_project(tmp_path: Path) -> Path:
+    """A knowledge base of its own (the fixture's data) in `tmp_path`/kb, beside a secret file and folder."""
+    project = tmp_path / "kb"
+    shutil.copytree(FIXTURE_DATA, project / "guideline_data")
+    (tmp_path / "secret.txt").write_text("private", encoding="utf-8")
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "key.pem").write_text("private", encoding="utf-8")
+    return project
+
+
+def test_links_out_of_a_knowledge_bases_own_overrides_are_refused(tmp_path):
+    """A knowledge base is often someone else's: a link in its overrides/ must not publish /etc/passwd, nor copy
+    /etc into build/."""
+    project = own_project(tmp_path)
+    overrides = project / "overrides"
+    (overrides / "assets").mkdir(parents=True)
+    (overrides / "main.html").write_text('{% extends "base.html" %}\n', encoding="utf-8")
+    (overrides / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (overrides / "assets" / "leak.css").symlink_to(tmp_path / "secret.txt")
+    (overrides / "etcdir").symlink_to(tmp_path / "secrets")
+    out = f"only files inside it are read\n    fix: {OUTSIDE_FIX}"
+    build_refused(
+        project,
+        f"overrides/assets/leak.css: this link leads out of overrides (to {tmp_path}/secret.txt): {out}",
+        f"overrides/etcdir: this link leads out of overrides (to {tmp_path}/secrets): {out}",
+        f"overrides/leak.txt: this link leads out of overrides (to {tmp_path}/secret.txt): {out}",
+    )
+    assert not (project / "site").exists()
+    assert not [p for p in (project / "build").rglob("*") if p.is_file() and p.read_bytes() == b"private"]
+    for link in ("leak.txt", "assets/leak.css", "etcdir"):
+        (overrides / link).unlink()
+    (overrides / "inside.html").symlink_to(overrides / "main.html")  # a link that stays inside is followed
+    result = run(project, "build")
+    assert result.returncode == 0, result.stderr
+    assert (project / "build" / "overrides" / "inside.html").read_text(
+        encoding="utf-8"
+    ) == '{% extends "base.html" %}\n'
+
+
+def test_a_theme_folder_or_mkdocs_yml_that_leads_out_is_refused(tmp_path):
+    project = own_project(tmp_path)
+    (project / "docs").mkdir()
+    (project / "docs" / "assets").symlink_to(tmp_path / "secrets")
+    (project / "mkdocs.yml").symlink_to(tmp_path / "secret.txt")
+    out = f"only files inside it are read\n    fix: {OUTSIDE_FIX}"
+    build_refused(project, f"kb/mkdocs.yml: this link leads out of kb (to {tmp_path}/secret.txt): {out}")
+    (project / "mkdocs.yml").unlink()
+    build_refused(project, f"docs/assets: this link leads out of kb (to {tmp_path}/secrets): {out}")
+
+
+def build_refused(project: Path, *problems: str) -> None:
+    """`build` of `project` stops with exactly these problems (and no traceback)."""
+    result = run(project, "build")
+    head = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the data:\n"
+    said = head + "".join(f"{problem}\n" for problem in problems) + "The build stopped; site/ was left as it was.\n"
+    assert result.returncode == 1 and result.stderr == said, result.stderr
+
+
+# ---------------------------------------------------------------- an organisation's logo
+
+OVERLAY_DEMO = PROJECT / "examples" / "overlay-demo" / "overlay"
+
+
+def png(width: int, height: int) -> bytes:
+    """A PNG's signature and header for an image of that size (and no pixels): what a reader's browser reads to
+    decide how much memory to take."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+LOGO_SIZE = "the limit is 2,000 pixels a side\n    fix: scale the image down (the header shows it about 48 pixels high)"
+LOGO_CASES = {  # the logo's name, its content (or the file it links to), and the problem
+    "script-in-name": ('x"><img src=x onerror=alert(1)>.png', png(10, 10),
+                       "the logo's file name 'x\"><img src=x onerror=alert(1)>.png' holds characters other than "
+                       "letters, digits, '.', '_' and '-'\n    fix: rename the image file, e.g. logo.png"),
+    "20000x20000": ("huge.png", png(20_000, 20_000), f"the logo has more than 178,956,970 pixels; {LOGO_SIZE}"),
+    "too-wide": ("wide.png", png(3_000, 40), f"the logo is 3,000×40 pixels; {LOGO_SIZE}"),
+    "wrong-format": ("photo.jpg", png(10, 10), "the logo 'photo.jpg' holds a PNG image, not what its name says\n"
+                     "    fix: save it in the format its name ends with"),
+    "not-an-image": ("broken.png", b"\x89PNG\r\n\x1a\nnot a png", "the logo 'broken.png' cannot be read as an image"),
+    "link-out": ("leak.png", OVERLAY_DEMO / "logo.png",
+                 "the logo 'leak.png': this link leads out of overlay (to {demo}/logo.png): only files inside it are "
+                 "read\n    fix: copy the file itself into the folder, or delete the link"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("logo", "content", "expected"), LOGO_CASES.values(), ids=LOGO_CASES.keys())
+def test_a_logo_is_a_small_image_with_a_plain_name_inside_the_overlay(linked, tmp_path, logo, content, expected):
+    from generator.overlay import load_overlay
+
+    folder = shutil.copytree(OVERLAY_DEMO, tmp_path / "overlay")
+    if isinstance(content, Path):
+        (folder / logo).symlink_to(content)
+    else:
+        (folder / logo).write_bytes(content)
+    organisation = folder / "organisation.yaml"
+    text = organisation.read_text(encoding="utf-8")
+    organisation.write_text(text.replace("logo: logo.png", f"logo: {json.dumps(logo)}"), encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_overlay(folder, linked)
+    (problem,) = [str(p) for p in caught.value.problems]
+    assert problem.startswith("overlay/organisation.yaml:4: logo: " + expected.format(demo=OVERLAY_DEMO.resolve()))
+
+
+# ---------------------------------------------------------------- one build at a time, the right site
+
+
+@pytest.fixture(scope="module")
+def own_built(tmp_path_factory) -> Paths:
+    """The fixture knowledge base, built once; the tests below build it again after breaking its build folder."""
+    project = tmp_path_factory.mktemp("own") / "kb"
+    shutil.copytree(FIXTURE_DATA, project / "guideline_data")
+    paths = Paths.of(project)
+    build(paths)
+    return paths
+
+
+def test_one_build_at_a_time_in_a_build_folder(own_built):
+    from generator.site import build_lock
+
+    before = snapshot(own_built.site)
+    with build_lock(own_built.build):
+        result = run(own_built.project, "build")
+    holder = f"pid {os.getpid()}: {shlex.join(['python', '-m', 'generator', *sys.argv[1:]])}"
+    assert result.returncode == 1 and result.stderr == (
+        "1 problem in the data:\n"
+        f"{own_built.build}: another build is using this build folder ({holder}); nothing was touched\n"
+        "    fix: wait for it to end and run this again, or stop it (serve builds again at the next save)\n"
+        "The build stopped; site/ was left as it was.\n"
+    )
+    assert snapshot(own_built.site) == before
+    assert run(own_built.project, "build").returncode == 0  # the lock went with the process that held it
+
+
+def test_pages_changed_in_the_build_folder_are_never_published(own_built):
+    """A page of build/<lang>/site edited (a script added) or cut short since the last build: the next build, of the
+    same data, builds every page again and publishes what the data makes."""
+    built = own_built.build / "ja" / "site"
+    home, glossary = built / "index.html", built / "glossary" / "index.html"
+    good_home, good_glossary = (
+        (own_built.site / "index.html").read_bytes(),
+        (own_built.site / "glossary" / "index.html").read_bytes(),
+    )
+    home.write_bytes(home.read_bytes().replace(b"</body>", b"<script>alert(document.domain)</script></body>"))
+    glossary.write_bytes(glossary.read_bytes()[:100])
+    (built / "planted.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    report = build(own_built)
+    assert report.mkdocs["ja"] == "all pages (the built pages were changed outside a build)"
+    assert report.mkdocs["en"] == "changed pages"
+    assert b"alert(document.domain)" not in (own_built.site / "index.html").read_bytes()
+    assert (own_built.site / "index.html").read_bytes() == good_home
+    assert (own_built.site / "glossary" / "index.html").read_bytes() == good_glossary
+    assert not (own_built.site / "planted.html").exists()
+
+
+def test_killed_builds_leftovers_are_removed_and_the_site_is_never_missing(own_built, tmp_path):
+    from generator.site import _swap
+
+    parent = own_built.site.parent
+    for name in (".site.new-x1y2z3", ".site.old-1765000000"):
+        (parent / name / "guideline").mkdir(parents=True)
+        (parent / name / "index.html").write_text("half a site", encoding="utf-8")
+    other = parent / ".other.new-abc"  # another site's: not ours to remove
+    other.mkdir()
+    build(own_built)
+    assert sorted(p.name for p in parent.iterdir() if p.name.startswith(".")) == [".other.new-abc"]
+
+    # The swap: site/ is there at every moment, old or new (a reader polls it while it is swapped 200 times).
+    site, missing, done = tmp_path / "site", [], threading.Event()
+    site.mkdir()
+    (site / "index.html").write_text("0", encoding="utf-8")
+
+    def watch():
+        while not done.is_set():
+            if not (site / "index.html").exists():
+                missing.append(time.perf_counter())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    for number in range(1, 201):
+        staging = tmp_path / f".site.new-{number}"
+        staging.mkdir()
+        (staging / "index.html").write_text(str(number), encoding="utf-8")
+        _swap(staging, site)
+    done.set()
+    watcher.join()
+    assert missing == [] and (site / "index.html").read_text(encoding="utf-8") == "200"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

@@ -4,11 +4,14 @@ knowledge base (serve's behaviour is the generator's; `make bench` times the loo
 
 import contextlib
 import html
+import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -162,3 +165,127 @@ def test_serve_restarts_on_a_code_change_and_never_closes_its_port(browser, tmp_
         assert EDITED in served_text(url)
         printed = log.read_text()
         assert "restarting" in printed and "does not load" in printed and "Traceback" not in printed
+
+
+# ---------------------------------------------------------------- what serve answers, and to whom
+
+
+@pytest.fixture
+def served(tmp_path):
+    """serve's own server and handler (generator/serve.py) on a small site under /kb/: the index, a page, a link to
+    a file outside the site and a link inside it. Yields (port, site, outside file)."""
+    from generator.serve import Builds, QuietServer, allowed_hosts, handler_class
+
+    site, secret = tmp_path / "site", tmp_path / "secret.txt"
+    (site / "docs").mkdir(parents=True)
+    (site / "index.html").write_text("<html><body><p>home</p></body></html>", encoding="utf-8")
+    (site / "docs" / "page.css").write_text("body {}", encoding="utf-8")
+    secret.write_text("private", encoding="utf-8")
+    (site / "leak.txt").symlink_to(secret)
+    (site / "inside.css").symlink_to(site / "docs" / "page.css")
+    server = QuietServer(("127.0.0.1", 0), None)
+    port = server.server_address[1]
+    server.RequestHandlerClass = handler_class(site, "/kb/", Builds(), allowed_hosts(port, ["kb.intranet"]))
+    server.RequestHandlerClass.func.timeout = 1  # idle connections closed after a second (30 in use)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield port, site, secret
+    server.shutdown()
+    server.server_close()
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    """What the server sends back for `request`, as bytes (the client sends exactly what a hostile page would)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def status(port: int, path: str, host: str | None = None, headers: str = "") -> int:
+    host = host or f"127.0.0.1:{port}"
+    answer = raw_request(port, f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n".encode())
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_serve_answers_only_requests_for_its_own_address(served):
+    port, _, _ = served
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"kb.intranet:{port}", "KB.intranet:"
+                 f"{port}"):  # fmt: skip
+        assert status(port, "/kb/", host) == 200, host
+    for host in (f"evil.example:{port}", "127.0.0.1", f"127.0.0.1:{port + 1}", f"localhost.evil.example:{port}"):
+        assert status(port, "/kb/", host) == 403, host
+    answer = raw_request(
+        port, f"GET /kb/ HTTP/1.1\r\nHost: rebound.example:{port}\r\nConnection: close\r\n\r\n".encode()
+    )
+    assert b"home" not in answer
+    said = f"this server answers requests for 127.0.0.1:{port}, [::1]:{port}, kb.intranet:{port}, localhost:{port} "
+    assert (said + "only (serve --allow-host NAME adds a name)").encode() in answer
+    no_host = raw_request(port, b"GET /kb/ HTTP/1.0\r\n\r\n")
+    assert no_host.startswith(b"HTTP/1.0 403")
+
+
+def test_the_reload_endpoint_tells_nothing_to_another_origin(served):
+    port, _, _ = served
+    assert status(port, "/kb/__kb_reload?since=x", headers="Origin: https://evil.example\r\n") == 403
+    assert status(port, "/kb/__kb_reload?since=x", headers="Origin: null\r\n") == 403
+    same = raw_request(port, f"GET /kb/__kb_reload?since=x HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: "
+                       f"http://127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())  # fmt: skip
+    assert same.startswith(b"HTTP/1.0 200") and b'"error": null' in same
+    assert b"Access-Control-Allow-Origin" not in same
+
+
+def test_serve_follows_no_link_out_of_its_folder(served):
+    port, _, secret = served
+    assert status(port, "/kb/leak.txt") == 404
+    assert status(port, "/kb/inside.css") == 200  # a link that stays inside is followed
+    assert status(port, "/kb/../secret.txt") == 404 and status(port, "/kb/%2e%2e/secret.txt") == 404
+    assert status(port, f"/kb/{secret}") == 404
+
+
+def test_malformed_requests_get_a_4xx_and_no_traceback(served, capfd):
+    port, _, _ = served
+    deep = "/kb/" + "a/" * 3000
+    cases = {"/kb/%00": 400, "/kb/%ed%a0%80": 400, "/kb/%ff": 400, "/kb/a%0a": 400, deep: 414,
+             "/kb/" + "a" * 3000: 414, "/kb/" + "a/" * 70: 414}  # fmt: skip
+    for path, expected in cases.items():
+        assert status(port, path) == expected, path[:40]
+    # Not HTTP at all: answered as HTTP/0.9 is (no status line), with the 400 page.
+    assert b"Error code: 400" in raw_request(port, b"\x00\xff garbage\r\n\r\n")
+    assert status(port, "/kb/") == 200  # and it goes on serving
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.err + printed.out and "serve:" not in printed.err
+
+
+def test_idle_connections_are_closed(served):
+    port, _, _ = served
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as idle:
+        start = time.monotonic()
+        assert idle.recv(100) == b""  # closed by the server, without a request
+        assert time.monotonic() - start < 5
+
+
+def test_serve_prints_a_url_that_works_under_a_prefix_with_a_space_and_stops_quietly_on_ctrl_c(tmp_path):
+    shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(port), "--prefix",
+             "/a b/"], stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # fmt: skip
+    try:
+        assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
+        first = log.read_text().splitlines()[0]
+        url = f"http://127.0.0.1:{port}/a%20b/"
+        assert first == f"Serving on {url} — edit the data and save: open pages reload. Ctrl+C stops."
+        assert "架空索道" in served_text(url)
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl+C in a terminal: the whole foreground group
+        assert server.wait(timeout=60) == 130
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    printed = log.read_text().splitlines()
+    assert printed[-1] == "Interrupted; site/ was left as it was." and "Traceback" not in log.read_text()

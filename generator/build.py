@@ -23,6 +23,7 @@ from .cache import Cache, code_fingerprint, compiled_templates, environment_fing
 from .errors import Problem
 from .features import BuildSettings, Feature
 from .features.registry import checked, configured, unreserved
+from .files import remove_links
 from .i18n import Language
 from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
 from .layout import Paths
@@ -34,7 +35,7 @@ from .pages import Page, nav
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .search import weigh
-from .site import SearchIndex, build_language, build_lock, check_output_dirs, in_parallel, publish
+from .site import SearchIndex, build_language, build_lock, check_output_dirs, in_parallel, publish, remove_leftovers
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
@@ -240,6 +241,9 @@ def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchInd
     loads. `search_later` (serve): see site.publish."""
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
     with build_lock(paths.build):  # one build at a time in a build folder
+        remove_links(paths.build)  # build/ is not trusted: nothing is written through a link planted there
+        if site:
+            remove_leftovers(paths.site)
         start = time.perf_counter()
         inputs = inputs_fingerprint(paths) if site else ""
         if site and cache:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import re
 import shutil
 import sys
@@ -132,13 +134,13 @@ def main(argv: list[str] | None = None) -> int:
 
             serve(paths, args.port, args.prefix, args.allow_host)
     except DataError as error:
-        print(error, file=sys.stderr)
+        # `new` and `import` are told what is wrong with the folder they were given, not with any data
+        print(error if args.command not in ("new", "import") else "\n".join(map(str, error.problems)), file=sys.stderr)
         if args.command in ("build", "serve", "release"):
             print(f"The build stopped; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 1
     except OSError as error:  # a full disk, a folder this account may not write: said plainly, not as a traceback
-        print(f"{error.filename or 'the build'}: {error.strerror or error}", file=sys.stderr)
-        print("    fix: free some space, or let this account write there, and run it again", file=sys.stderr)
+        print(os_problem(error, paths), file=sys.stderr)
         if args.command in ("build", "serve", "release"):
             print(f"The build stopped; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 1
@@ -151,6 +153,36 @@ def main(argv: list[str] | None = None) -> int:
 def _shown(folder: Path) -> str:
     """The site folder as the messages name it: relative to here when it is below here."""
     return f"{folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder}/"
+
+
+# What to do about a file-system error, by its cause.
+OS_FIXES = {
+    errno.ENOSPC: "the disk is full: free some space on it and run it again",
+    errno.EDQUOT: "this account's disk quota is used up: free some space and run it again",
+    errno.EACCES: "this account may not do that there: let it read and write that folder, or name another one",
+    errno.EPERM: "this account may not do that there: let it read and write that folder, or name another one",
+    errno.EROFS: "that disk is mounted read-only: name a folder on a disk that can be written to",
+    errno.ENOENT: "a file or folder on the way is missing (moved or deleted while this ran?): check the path and run "
+    "it again",
+    errno.ENAMETOOLONG: "a name on that path is longer than the file system allows: use shorter folder or file names",
+    errno.ENOTDIR: "a part of that path is a file, not a folder: move the file away or name another folder",
+    errno.EISDIR: "that path is a folder where a file was expected: move the folder away",
+}
+
+
+def os_problem(error: OSError, paths: Paths) -> str:
+    """A file-system error as a message: the path it happened on (for a copy, the file being written), the cause as
+    the system says it, and the fix for that cause."""
+    if error.filename2 is not None:  # a copy or a rename: the second path is the one being written
+        where = f"{error.filename2} (copying {error.filename} there)"
+    elif error.filename is not None:
+        where = str(error.filename)
+    else:
+        where = f"writing under {paths.build} or {paths.site}"
+    cause = error.strerror or str(error)
+    name = errno.errorcode.get(error.errno or 0, "")
+    fix = OS_FIXES.get(error.errno, f"check that path ({name or 'error'}) and run it again")
+    return f"{where}: {cause}\n    fix: {fix}"
 
 
 def _command() -> str:
@@ -171,7 +203,10 @@ STARTER = Path(__file__).resolve().parent / "starter" / "guideline_data"
 
 def _empty_folder(folder: Path) -> None:
     """`new` and `import` write only into a new or empty folder."""
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise DataError([Problem(str(folder), None, "this is a file, not a folder: nothing was written",
+                                 "name a new folder")])  # fmt: skip
+    if folder.exists() and any(folder.iterdir()):
         raise DataError([Problem(str(folder), None, "the folder exists and is not empty: nothing was written",
                                  "name a new folder")])  # fmt: skip
 

@@ -121,3 +121,16 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
     if limit is not None and len(content) > limit:
         raise ValueError(f"larger than {limit:,} bytes")
     return content
+
+
+def remove_links(folder: Path) -> list[str]:
+    """Remove every symbolic link inside a folder the build writes (build/): the build makes none there, and one
+    planted there would have the next build write through it, outside. Returns the links removed (folder-relative)."""
+    removed = []
+    for parent, dirs, names in os.walk(folder):  # never walks into a linked folder
+        for name in dirs + names:
+            path = Path(parent) / name
+            if path.is_symlink():
+                path.unlink()
+                removed.append(path.relative_to(folder).as_posix())
+    return removed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -93,53 +94,102 @@ def load(root: Path, shown_root: str = "guideline_data", collections: tuple[Coll
                 files["ui"].append(defaults)
         for path in _paths(root, collection, problems, shown_root):
             shown = f"{shown_root}/{path.relative_to(root).as_posix()}"
-            source = _read(path, root, shown, problems)
+            source = _read(path, root, shown, problems, _too_big_fix(collection, path, root))
             if source is not None and _shape_ok(source, collection, problems):
                 files[collection.name].append(source)
+    problems += _unknown(root, collections, shown_root) if root.is_dir() else []
     if problems:
         raise DataError(problems)
     return RawData(root=root, files=files)
 
 
+YAML = (".yaml", ".yml")
+
+
+def _split(collection: Collection) -> str | None:
+    """The folder that may hold a one-file list collection split into several files (glossary.yaml → glossary/)."""
+    one_file = collection.path.endswith(YAML)
+    return collection.path.rsplit(".", 1)[0] if one_file and collection.shape == "list" else None
+
+
 def _paths(root: Path, collection: Collection, problems: list[Problem], shown_root: str) -> list[Path]:
     target = root / collection.path
     shown = f"{shown_root}/{collection.path}"
-    if collection.path.endswith((".yaml", ".yml")):  # one file: _read tells what is wrong if it is not a file
+    split = _split(collection)
+    if split and (root / split).is_dir():
         if os.path.lexists(target):
-            return [target]
-    elif target.is_dir():
+            message = f"both {collection.path} and {split}/ hold the {collection.name} data"
+            problems.append(Problem(shown, None, message, f"keep one: move its entries into a file in {split}/"))
+            return []
+        target, shown = root / split, f"{shown_root}/{split}"
+    elif collection.path.endswith(YAML) and os.path.lexists(target):  # _read tells what is wrong if not a file
+        return [target]
+    if target.is_dir():
         try:
             # Hidden files are editors' (Emacs locks are dangling links named .#x.yaml): never data.
-            return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+            return sorted(p for p in target.iterdir() if p.suffix in YAML and not p.name.startswith("."))
         except OSError as error:
             problems.append(Problem(shown, None, f"the folder cannot be read ({error.strerror})",
                                     "let the account that builds the site read it"))  # fmt: skip
             return []
-    elif os.path.lexists(target):
+    if os.path.lexists(target):
         problems.append(
             Problem(
                 shown,
                 None,
                 f"the {collection.name} data must be a folder of YAML files",
-                f"replace {shown} by a folder holding the files (see {shown_root}/README.md)",
+                f"replace {shown} by a folder holding the files{_see(root, shown_root)}",
             )  # fmt: skip
         )
         return []
     if not collection.required:
         return []
-    problems.append(
-        Problem(
-            shown,
-            None,
-            f"the {collection.name} data is missing",
-            f"create {shown} (see {shown_root}/README.md)",
-        )
-    )
+    problems.append(Problem(shown, None, f"the {collection.name} data is missing", f"create {shown}"
+                            f"{_see(root, shown_root)}"))  # fmt: skip
     return []
 
 
-def _read(path: Path, root: Path, shown: str, problems: list[Problem]) -> SourceFile | None:
-    text = _text(path, root, shown, problems)
+def _see(root: Path, shown_root: str) -> str:
+    """Where the formats are described, when the folder has its README."""
+    return f" (see {shown_root}/README.md)" if (root / "README.md").is_file() else ""
+
+
+def _too_big_fix(collection: Collection, path: Path, root: Path) -> str:
+    """What to do with a file over the size limit that the loader will then read: a list can be split."""
+    if collection.shape == "mapping":
+        return "remove what does not belong: no file of this kind needs to be that large"
+    if path.parent == root:  # glossary.yaml
+        return (f"split it into several files in a folder {_split(collection)}/ in its place (each a list; they "
+                "are read in file-name order)")  # fmt: skip
+    return "split it into several files in the same folder (they are read in file-name order)"
+
+
+def _unknown(root: Path, collections: tuple[Collection, ...], shown_root: str) -> list[Problem]:
+    """YAML files and folders of YAML files beside the data that are no collection: a misspelt glosary.yaml would
+    otherwise be left out without a word."""
+    known = {c.path for c in collections} | {_split(c) for c in collections if _split(c)}
+    problems = []
+    for entry in sorted(root.iterdir()):
+        name = entry.name
+        if name.startswith(".") or name in known:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if not any(p.suffix in YAML for p in entry.iterdir()):
+                continue
+            kind, candidates = "folder", sorted(k for k in known if not k.endswith(YAML))
+        elif entry.suffix in YAML:
+            kind, candidates = "file", sorted(k for k in known if k.endswith(YAML))
+        else:
+            continue
+        close = difflib.get_close_matches(name, candidates, n=1)
+        message = f"not a data {kind} of this knowledge base" + (f"; did you mean {close[0]}?" if close else "")
+        fix = f"rename it to {close[0] if close else 'one of ' + ', '.join(candidates)}, or move it out of {shown_root}"
+        problems.append(Problem(f"{shown_root}/{name}", None, message, fix))
+    return problems
+
+
+def _read(path: Path, root: Path, shown: str, problems: list[Problem], too_big: str = "") -> SourceFile | None:
+    text = _text(path, root, shown, problems, too_big)
     if text is None:
         return None
     try:
@@ -153,10 +203,10 @@ def _read(path: Path, root: Path, shown: str, problems: list[Problem]) -> Source
     return None
 
 
-def _text(path: Path, root: Path, shown: str, problems: list[Problem]) -> str | None:
+def _text(path: Path, root: Path, shown: str, problems: list[Problem], too_big: str = "") -> str | None:
     """The file's text, if it is a regular UTF-8 file inside `root`, within the size limit and free of control
     characters; otherwise a problem saying why. A named pipe, a device or a folder is never opened."""
-    raw = _bytes(path, root, shown, problems)
+    raw = _bytes(path, root, shown, problems, too_big)
     if raw is None:
         return None
     try:
@@ -173,7 +223,7 @@ def _text(path: Path, root: Path, shown: str, problems: list[Problem]) -> str | 
     return text
 
 
-def _bytes(path: Path, root: Path, shown: str, problems: list[Problem]) -> bytes | None:
+def _bytes(path: Path, root: Path, shown: str, problems: list[Problem], too_big: str) -> bytes | None:
     def refuse(message: str, fix: str, line: int | None = 1) -> None:
         problems.append(Problem(shown, line, message, fix))
 
@@ -186,7 +236,7 @@ def _bytes(path: Path, root: Path, shown: str, problems: list[Problem]) -> bytes
     except OSError as error:
         return refuse(f"the file cannot be read ({error.strerror})", files.READ_FIX)
     if size > MAX_FILE_BYTES:
-        return _too_big(resolved, size, refuse)
+        return _too_big(resolved, size, refuse, too_big)
     try:
         return files.read_regular(resolved, MAX_FILE_BYTES)
     except OSError as error:
@@ -195,14 +245,10 @@ def _bytes(path: Path, root: Path, shown: str, problems: list[Problem]) -> bytes
         return refuse(f"the file changed while it was read ({error})", "run it again once it is saved")
 
 
-def _too_big(resolved: Path, size: int, refuse) -> None:
+def _too_big(resolved: Path, size: int, refuse, fix: str) -> None:
     with resolved.open("rb") as file:
         line = file.read(MAX_FILE_BYTES).count(b"\n") + 1  # where the file passes the limit
-    refuse(
-        f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-        "split it into several files in the same folder, or remove what does not belong",
-        line,
-    )
+    refuse(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", fix or "remove what does not belong", line)
 
 
 def _shorten(value: str, limit: int = 40) -> str:

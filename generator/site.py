@@ -64,7 +64,6 @@ def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | Non
     was."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(site_dir)
     root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
     staging = _staging(site_dir)
     pending = False
@@ -673,6 +672,14 @@ def _staging(site_dir: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
 
 
+def _staging_name(site_dir: Path) -> str:
+    return f".{site_dir.name}.new-XXXXXXXX"  # as long as the names _staging makes
+
+
+def _shorten(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else f"{name[:20]}…{name[-12:]}"
+
+
 def remove_leftovers(site_dir: Path) -> None:
     """The staging folders of builds that were killed before their swap (or after it, before the old site was
     deleted): only this site's, only folders, and only while this build holds the build folder's lock."""
@@ -762,6 +769,14 @@ def _unsafe(folder: Path, kind: str, marker: str, project: Path, data: Path, bui
         return "is inside the data folder" if folder != data else "is the data folder"
     if kind == "site" and (folder.is_relative_to(build) or build.is_relative_to(folder)):
         return "overlaps the build folder (build/)"
+    existing = next(p for p in (folder, *folder.parents) if os.path.lexists(p))
+    names = [*folder.relative_to(existing).parts, *([_staging_name(folder)] if kind == "site" else [])]
+    limit = os.pathconf(existing if existing.is_dir() else existing.parent, "PC_NAME_MAX")
+    too_long = [name for name in names if len(os.fsencode(name)) > limit]
+    if too_long:
+        size = len(os.fsencode(too_long[0]))
+        return (f"cannot be made: the name {_shorten(too_long[0])} is {size} bytes long, the file system's limit is "
+                f"{limit} (a site's new version is made beside it, named .<its name>.new-XXXXXXXX)")  # fmt: skip
     if not os.path.lexists(folder):
         parent = next(p for p in folder.parents if p.exists())
         if not parent.is_dir():

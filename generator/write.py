@@ -91,7 +91,11 @@ def write_if_changed(target: Path, content: bytes) -> None:
             return
     except OSError:
         target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+    try:
+        target.write_bytes(content)
+    except OSError as error:  # a full disk: the message names the file being written
+        error.filename = error.filename or str(target)
+        raise
 
 
 def language_config(language: Language, site_name: str, nav: list, alternates: list[dict], slug: str) -> dict:

@@ -186,8 +186,46 @@ def huge_file(data, outside):
     return extra(
         line,
         f"the file is {size:,} bytes; the limit is 1,000,000",
-        "split it into several files in the same folder, or remove what does not belong",
+        "split it into several files in the same folder (they are read in file-name order)",
     )
+
+
+@case
+def huge_glossary(data, outside):
+    """A collection of one file: its fix is a folder in its place, which the loader reads (see the test below)."""
+    glossary = data / "glossary.yaml"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "#" * 1_100_000 + "\n", encoding="utf-8")
+    size = glossary.stat().st_size
+    return Expected(
+        shown("glossary.yaml"),
+        glossary.read_text(encoding="utf-8").count("\n"),
+        f"the file is {size:,} bytes; the limit is 1,000,000",
+        "split it into several files in a folder glossary/ in its place (each a list; they are read in file-name "
+        "order)",
+    )
+
+
+@case
+def misspelt_data_file(data, outside):
+    (data / "glossary.yaml").rename(data / "glosary.yaml")
+    return Expected(shown("glosary.yaml"), None, "not a data file of this knowledge base; did you mean glossary.yaml?",
+                    "rename it to glossary.yaml, or move it out of guideline_data")  # fmt: skip
+
+
+@case
+def unknown_data_folder(data, outside):
+    (data / "notes").mkdir()
+    (data / "notes" / "a.yaml").write_text("[]\n", encoding="utf-8")
+    return Expected(shown("notes"), None, "not a data folder of this knowledge base",
+                    "rename it to one of actors, changelog, checklists, csf, errata, glossary, references, sections, "
+                    "templates, or move it out of guideline_data")  # fmt: skip
+
+
+@case
+def glossary_file_and_folder(data, outside):
+    (data / "glossary").mkdir()
+    return Expected(shown("glossary.yaml"), None, "both glossary.yaml and glossary/ hold the glossary data",
+                    "keep one: move its entries into a file in glossary/")  # fmt: skip
 
 
 @case
@@ -1408,9 +1446,12 @@ def test_pages_changed_in_the_build_folder_are_never_published(own_built):
     home.write_bytes(home.read_bytes().replace(b"</body>", b"<script>alert(document.domain)</script></body>"))
     glossary.write_bytes(glossary.read_bytes()[:100])
     (built / "planted.html").write_text("<script>alert(1)</script>", encoding="utf-8")
+    assert build(own_built).unchanged  # nothing it reads changed: site/ stays as it was, nothing is published
+    assert (own_built.site / "index.html").read_bytes() == good_home
+    changelog = own_built.data / "changelog.yaml"  # a change that every language builds again in part
+    changelog.write_text(changelog.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     report = build(own_built)
     assert report.mkdocs["ja"] == "all pages (the built pages were changed outside a build)"
-    assert report.mkdocs["en"] == "changed pages"
     assert b"alert(document.domain)" not in (own_built.site / "index.html").read_bytes()
     assert (own_built.site / "index.html").read_bytes() == good_home
     assert (own_built.site / "glossary" / "index.html").read_bytes() == good_glossary
@@ -1450,3 +1491,73 @@ def test_killed_builds_leftovers_are_removed_and_the_site_is_never_missing(own_b
     watcher.join()
     assert missing == [] and (site / "index.html").read_text(encoding="utf-8") == "200"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# ---------------------------------------------------------------- file-system errors: where, the real cause, its fix
+
+
+def test_file_system_errors_name_the_path_being_written_and_their_own_cause(tmp_path):
+    """Each error made by the real operation: a full disk (/dev/full) while writing a file, a folder asked for inside
+    a file, a missing file, a name longer than the file system allows."""
+    from generator.cli import os_problem
+    from generator.write import write_if_changed
+
+    paths = Paths.of(tmp_path)
+    source = tmp_path / "page.html"
+    source.write_text("<p>page</p>", encoding="utf-8")
+    said = []
+    for operation in (
+        lambda: write_if_changed(Path("/dev/full"), b"x" * 100),
+        lambda: (source / "inside").mkdir(),
+        lambda: (tmp_path / "gone.html").read_bytes(),
+        lambda: (tmp_path / ("a" * 300)).mkdir(),
+    ):
+        with pytest.raises(OSError) as caught:
+            operation()
+        said.append(os_problem(caught.value, paths))
+    assert said == [
+        "/dev/full: No space left on device\n    fix: the disk is full: free some space on it and run it again",
+        f"{source}/inside: Not a directory\n"
+        "    fix: a part of that path is a file, not a folder: move the file away or name another folder",
+        f"{tmp_path}/gone.html: No such file or directory\n    fix: a file or folder on the way is missing (moved or "
+        "deleted while this ran?): check the path and run it again",
+        f"{tmp_path}/{'a' * 300}: File name too long\n"
+        "    fix: a name on that path is longer than the file system allows: use shorter folder or file names",
+    ]
+
+
+def test_a_site_folder_name_too_long_is_said_as_such(own_built, tmp_path):
+    site = tmp_path / ("s" * 300)
+    result = run(own_built.project, "build", "--site-dir", str(site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr == (
+        f"1 problem in the data:\n{site}: the site folder cannot be made: the name {'s' * 20}…{'s' * 12} is 300 "
+        "bytes long, the file system's limit is 255 (a site's new version is made beside it, named .<its name>.new-"
+        "XXXXXXXX); nothing was touched\n    fix: name a new or empty folder, or one an earlier build made (it holds "
+        f".kb-site); to reuse another folder, empty it yourself first\nThe build stopped; {site}/ was left as it was.\n"
+    )
+
+
+def test_new_into_a_file_says_it_is_a_file(tmp_path):
+    (tmp_path / "kb").write_text("mine", encoding="utf-8")
+    result = run(tmp_path, "new", "kb")
+    assert result.returncode == 1 and result.stderr == (
+        "kb: this is a file, not a folder: nothing was written\n    fix: name a new folder\n"
+    )
+    assert (tmp_path / "kb").read_text(encoding="utf-8") == "mine"
+
+
+def test_links_planted_in_the_build_folder_are_never_written_through(own_built, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("mine", encoding="utf-8")
+    page = own_built.build / "ja" / "docs" / "index.md"
+    page.unlink()
+    page.symlink_to(outside)
+    (own_built.build / "ja" / "docs" / "elsewhere").symlink_to(tmp_path)
+    changelog = own_built.data / "changelog.yaml"
+    changelog.write_text(changelog.read_text(encoding="utf-8") + "\n# edited again\n", encoding="utf-8")
+    build(own_built)
+    assert outside.read_text(encoding="utf-8") == "mine" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "outside.md"
+    ]
+    assert not page.is_symlink() and "---" in page.read_text(encoding="utf-8")

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
+from generator.build import load_knowledge_base
 from generator.errors import DataError
 from generator.load import load
 
@@ -90,3 +92,19 @@ def test_fast_loader_gives_the_same_data_and_lines_as_the_pure_one(monkeypatch):
         for a, b in zip(files, pure.files[name], strict=True):
             assert a.data == b.data, a.path
             assert a.lines == b.lines, a.path
+
+
+def test_a_list_file_may_be_split_into_a_folder_in_its_place(tmp_path):
+    """glossary.yaml too large: the fix the loader gives (a glossary/ folder of lists) is read as the one file was."""
+    data = copy_fixture(tmp_path)
+    whole = load(data).files["glossary"][0].data
+    (data / "glossary.yaml").unlink()
+    (data / "glossary").mkdir()
+    for number, part in enumerate((whole[: len(whole) // 2], whole[len(whole) // 2 :])):
+        (data / "glossary" / f"{number:02d}.yaml").write_text(
+            yaml.safe_dump(part, allow_unicode=True), encoding="utf-8"
+        )
+    split = load(data).files["glossary"]
+    assert [source.path for source in split] == ["guideline_data/glossary/00.yaml", "guideline_data/glossary/01.yaml"]
+    assert [term for source in split for term in source.data] == whole
+    assert len(load_knowledge_base(data).kb.glossary) == len(whole)

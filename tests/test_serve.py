@@ -288,4 +288,4 @@ def test_serve_prints_a_url_that_works_under_a_prefix_with_a_space_and_stops_qui
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
     printed = log.read_text().splitlines()
-    assert printed[-1] == "Interrupted; site/ was left as it was." and "Traceback" not in log.read_text()
+    assert printed[-1] == f"Interrupted; {tmp_path}/site/ was left as it was." and "Traceback" not in log.read_text()

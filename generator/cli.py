@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
 
             serve(paths, args.port, args.prefix, args.allow_host)
     except DataError as error:
-        # `new` and `import` are told what is wrong with the folder they were given, not with any data
-        print(error if args.command not in ("new", "import") else "\n".join(map(str, error.problems)), file=sys.stderr)
+        # `new` is told what is wrong with the folder it was given, not with any data
+        print(error if args.command != "new" else "\n".join(map(str, error.problems)), file=sys.stderr)
         if args.command in ("build", "serve", "release"):
             print(f"The build stopped; {_shown(paths.site)} was left as it was.", file=sys.stderr)
         return 1

@@ -25,9 +25,11 @@ from typing import Any
 import yaml
 
 from .errors import DataError, Problem
+from .files import read_regular
 
 MAX_CATALOG_BYTES = 64_000_000  # NIST SP 800-53 rev5 is 3 MB
 MAX_DEPTH = 60  # its parts nest 8 levels deep
+MAX_VALUES = 1_000_000  # NIST SP 800-53 rev5 (3 MB) holds far fewer
 MAX_SECTION_FILE = 800_000  # bytes of YAML per sections file (load refuses files over 1 MB)
 SECTION_ID = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*$")
 PART_ID = re.compile(r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$")
@@ -66,13 +68,15 @@ def read_oscal(path: Path, root: str) -> dict:
         size = path.stat().st_size
         if size > MAX_CATALOG_BYTES:
             raise _error(path, f"the file has {size:,} bytes, more than {MAX_CATALOG_BYTES:,}", "import a smaller file")
-        text = path.read_bytes().decode("utf-8")
+        text = read_regular(path.resolve(), MAX_CATALOG_BYTES).decode("utf-8")  # never a pipe or a device
     except OSError as error:
         raise _error(
             path, f"cannot read the file: {error.strerror or error}", "name an OSCAL JSON or YAML file"
         ) from None
     except UnicodeDecodeError:
         raise _error(path, "the file is not UTF-8 text", "save it as UTF-8") from None
+    except ValueError as error:  # not a regular file, or grown past the limit since
+        raise _error(path, f"cannot read the file: {error}", "name an OSCAL JSON or YAML file") from None
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if path.suffix.lower() in (
             ".yaml", ".yml") else json.loads(text)  # fmt: skip
@@ -94,9 +98,15 @@ def read_oscal(path: Path, root: str) -> dict:
 
 
 def _check_depth(path: Path, data: Any) -> None:
-    stack = [(data, 0)]
+    """Nesting and size as the data will be walked: a YAML alias is walked again wherever it is used, so aliases of
+    aliases (a "billion laughs") are stopped by the count of values, not after minutes."""
+    stack, values = [(data, 0)], 0
     while stack:
         value, depth = stack.pop()
+        values += 1
+        if values > MAX_VALUES:
+            raise _error(path, f"the file holds more than {MAX_VALUES:,} values (YAML aliases that expand into "
+                         "aliases multiply)", "import a real OSCAL file")  # fmt: skip
         if depth > MAX_DEPTH:
             raise _error(path, f"the file nests more than {MAX_DEPTH} levels deep", "import a real OSCAL file")
         if isinstance(value, dict):
@@ -225,7 +235,7 @@ class Importer:
             name, prop_value = str(prop.get("name", "")), str(prop.get("value", "")).strip()
             if name == "label" and "ns" not in prop:
                 label = prop_value
-            elif name == "status" and "ns" not in prop:
+            elif name == "status" and "ns" not in prop and re.match(r"^[a-z0-9][a-z0-9-]*$", prop_value.lower()):
                 status = prop_value.lower()
             elif name == "sort-id" and "ns" not in prop:
                 self.report.changed["sort-id (the catalog's order is kept)"] += 1

@@ -13,7 +13,11 @@ import csv
 import html.parser
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+import time
 import types
 import typing
 import zipfile
@@ -452,3 +456,101 @@ def test_theme_title_element_reads_as_written(theme_site):
     section = (theme_site / "en" / "guideline" / "1-1" / "index.html").read_text(encoding="utf-8")
     title = re.search(r"<title>(.*?)</title>", section, re.S)
     assert title is not None and html.unescape(title.group(1)).startswith("1.1 " + THEME_PAYLOAD), title.group(1)
+
+
+# ---------------------------------------------------------------- an imported catalog is someone else's data
+
+NIST_SLICE = Path(__file__).parent / "fixtures" / "oscal" / "nist-800-53-slice_catalog.json"
+CATALOG_PAYLOAD = '"><img src=x onerror=alert(1)> <script>alert(2)</script> {{ 7*7 }}kbj [x](javascript:alert(3)) @ac-2'
+TEXT_KEYS = ("title", "prose", "label", "remarks", "value")  # props' values (labels) among them
+
+
+def _poisoned(value, key: str = ""):
+    """The catalog with the payload after every text it shows (ids, uuids, hrefs and prop names left as they are)."""
+    if isinstance(value, dict):
+        return {k: _poisoned(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_poisoned(v, key) for v in value]
+    if isinstance(value, str) and key in TEXT_KEYS and not value.startswith(("#", "http")):
+        return f"{value} {CATALOG_PAYLOAD}"
+    return value
+
+
+@pytest.fixture(scope="module")
+def hostile_catalog_site(tmp_path_factory) -> Path:
+    from generator.cli import main
+
+    root = tmp_path_factory.mktemp("hostile-catalog")
+    catalog = root / "catalog.json"
+    catalog.write_text(json.dumps(_poisoned(json.loads(NIST_SLICE.read_text(encoding="utf-8")))), encoding="utf-8")
+    assert main(["import", str(catalog), str(root / "kb"), "--language", "en"]) == 0
+    paths = Paths.of(data=root / "kb" / "guideline_data")
+    build(paths)
+    return paths.site
+
+
+def test_an_imported_catalogs_text_runs_nothing_and_reads_as_written(hostile_catalog_site):
+    pages = sorted(p for p in hostile_catalog_site.rglob("*.html") if "pagefind" not in p.parts)
+    assert len(pages) > 50
+    shown = 0
+    for path in pages:
+        source = path.read_text(encoding="utf-8")
+        where = str(path.relative_to(hostile_catalog_site))
+        assert EVALUATED not in source, where
+        page = _Elements()
+        page.feed(source)
+        assert not [a for a in page.attributes if a[1].startswith("on")], where
+        assert not [a for a in page.attributes if a[1] in ("href", "src") and "javascript:" in a[2].lower()], where
+        assert not [a for a in page.attributes if a[0] == "img" and a[1] == "src" and a[2] == "x"], where
+        assert_nothing_runs(parsed(source), where)
+        shown += "".join(page.text).count(CATALOG_PAYLOAD)
+    assert shown > 500, shown  # titles, statements, parameters, props: shown as written
+
+
+def _import_problem(tmp_path: Path, catalog: Path) -> str:
+    """What `import` says of a catalog it refuses (it writes nothing)."""
+    result = subprocess.run([sys.executable, "-m", "generator", "import", str(catalog), str(tmp_path / "kb"),
+                             "--language", "en"], capture_output=True, text=True, timeout=60,
+                            cwd=Path(__file__).parent.parent)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "kb").exists()
+    return result.stderr
+
+
+def test_a_catalog_too_large_deep_or_of_aliases_stops_at_once(tmp_path):
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as out:
+        out.truncate(65_000_000)  # sparse: nothing is written, the size is what is checked first
+    assert _import_problem(tmp_path, huge) == (
+        f"1 problem in the data:\n{huge}: the file has 65,000,000 bytes, more than 64,000,000\n"
+        "    fix: import a smaller file\n"
+    )
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
+    bomb.write_text("\n".join(lines) + "\ncatalog: *a9\n", encoding="utf-8")
+    start = time.perf_counter()
+    said = _import_problem(tmp_path, bomb)
+    assert time.perf_counter() - start < 20
+    assert said == (
+        f"1 problem in the data:\n{bomb}: the file holds more than 1,000,000 values (YAML aliases that expand into "
+        "aliases multiply)\n"
+        "    fix: import a real OSCAL file\n"
+    )
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    assert _import_problem(tmp_path, pipe) == (
+        f"1 problem in the data:\n{pipe}: cannot read the file: not a regular file\n"
+        "    fix: name an OSCAL JSON or YAML file\n"
+    )
+
+
+def test_path_like_ids_in_a_catalog_are_refused_by_its_schema(tmp_path):
+    catalog = json.loads(NIST_SLICE.read_text(encoding="utf-8"))
+    catalog["catalog"]["groups"][0]["controls"][0]["id"] = "../../../etc/passwd"
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(catalog), encoding="utf-8")
+    said = _import_problem(tmp_path, path)
+    assert (
+        said.startswith(f"1 problem in the data:\n{path}: catalog.groups.0") and ": not a valid OSCAL catalog: " in said
+    )

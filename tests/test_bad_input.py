@@ -1446,8 +1446,6 @@ def test_pages_changed_in_the_build_folder_are_never_published(own_built):
     home.write_bytes(home.read_bytes().replace(b"</body>", b"<script>alert(document.domain)</script></body>"))
     glossary.write_bytes(glossary.read_bytes()[:100])
     (built / "planted.html").write_text("<script>alert(1)</script>", encoding="utf-8")
-    assert build(own_built).unchanged  # nothing it reads changed: site/ stays as it was, nothing is published
-    assert (own_built.site / "index.html").read_bytes() == good_home
     changelog = own_built.data / "changelog.yaml"  # a change that every language builds again in part
     changelog.write_text(changelog.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     report = build(own_built)

@@ -98,6 +98,10 @@ class Applied:
 def load_overlay(folder: Path, linked: Linked) -> Applied:
     """Load, validate and link an overlay folder; raise DataError naming each file, line and fix."""
     shown = folder.name or str(folder)
+    inside = _overlay_inside(folder)
+    if inside is not None:
+        raise DataError([Problem(str(folder), None, f"no {COLLECTIONS[0].path} here, but {inside.name}/ inside holds "
+                                 "an overlay", f"did you mean {inside}/?")])  # fmt: skip
     raw = load(folder, shown, COLLECTIONS)
     locator, problems = Locator(), []
     collected: dict = {}
@@ -128,6 +132,14 @@ def load_overlay(folder: Path, linked: Linked) -> Applied:
     if problems:
         raise DataError(problems)
     return applied
+
+
+def _overlay_inside(folder: Path) -> Path | None:
+    """The folder one level down that holds the overlay, when `folder` has none of its own (a demo's folder given for
+    the overlay inside it)."""
+    if not folder.is_dir() or (folder / COLLECTIONS[0].path).exists():
+        return None
+    return next((sub for sub in sorted(folder.iterdir()) if (sub / COLLECTIONS[0].path).is_file()), None)
 
 
 def _languages(collected: dict, locator: Locator, languages: list[str]) -> list[Problem]:

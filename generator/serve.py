@@ -12,6 +12,7 @@ change to the generator's own code restarts the process on the same listening so
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import http.server
 import io
@@ -42,6 +43,7 @@ RELOAD_ENDPOINT = "__kb_reload"
 POLL_SECONDS = 0.2  # how often the sources are looked at
 SETTLE_SECONDS = 0.1  # a save can take several writes: build when the files have stopped changing
 WAIT_SECONDS = 20  # a page's request for the next build is answered after at most this long
+SITE = "serve-site"  # serve builds here, never into site/: the deploy folder holds only what build or release made
 SOCKET_ENV = "KB_SERVE_SOCKET"  # the listening socket's file descriptor, handed to the restarted process
 
 
@@ -264,6 +266,7 @@ def handler_class(site: Path, prefix: str, builds: Builds, hosts: frozenset[str]
 
 
 def serve(paths: Paths, port: int, prefix: str, allow_hosts: list[str] = ()) -> None:
+    paths = dataclasses.replace(paths, site=paths.project / SITE)
     prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
     builds = Builds()
     server = _server(port)

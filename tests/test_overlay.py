@@ -231,3 +231,13 @@ def test_checklist_owner_is_prefilled_until_the_reader_writes_theirs(overlay_sit
     finally:
         context.close()
         httpd.shutdown()
+
+
+def test_the_folder_above_an_overlay_says_which_one_was_meant(tmp_path, linked):
+    shutil.copytree(DEMO, tmp_path / "overlay-demo" / "overlay")
+    with pytest.raises(DataError) as error:
+        load_overlay(tmp_path / "overlay-demo", linked)
+    assert [str(problem) for problem in error.value.problems] == [
+        f"{tmp_path / 'overlay-demo'}: no organisation.yaml here, but overlay/ inside holds an overlay\n"
+        f"    fix: did you mean {tmp_path / 'overlay-demo' / 'overlay'}/?"
+    ]

@@ -95,6 +95,8 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}/kb/{EDITED_PAGE}"
     with serving(browser, tmp_path, port, cwd=PROJECT) as (tab, log):
+        # serve builds into its own folder: site/, the one to deploy, only ever holds what build or release made
+        assert (tmp_path / "serve-site" / "index.html").is_file() and not (tmp_path / "site").exists()
         tab.goto(url)
         assert EDITED in tab.inner_text("article")
         assert tab.locator("#kb-serve-reload").count() == 1  # served pages carry the script

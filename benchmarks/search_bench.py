@@ -1,9 +1,11 @@
 """Search quality of the built site: `make bench-search` (python benchmarks/search_bench.py). Not a test.
 
-Types every query of benchmarks/search_queries.yaml into the site's real search box in headless Chromium (press "/",
-type, wait for the results to settle), reads the result links in order and prints, per kind of query and language,
+Types every query of benchmarks/search_queries.yaml (or another set of the same format: --queries, e.g. a blind set
+written by someone who never saw the pages) into the site's real search box in headless Chromium (press "/", type,
+wait for the results to settle), reads the result links in order and prints, per kind of query and language,
 hit@1, hit@5, MRR and the share of queries with no result at all; then types every section title as a query (its
-own section must come first) and lists those that do not.
+own section must come first) and lists those that do not; and the time from the last keystroke to the results
+shown (after the first query), where the UI says when its list is complete.
 
 The results are read through a small contract, whatever the search UI looks like: the links of the results are the
 `a[href]` inside `<dialog id="kb-search">` (inside `[data-kb-search-results]` if the UI marks its result list), in
@@ -64,6 +66,11 @@ KINDS = (
     "question",
     "section",
     "paraphrase",
+    "short",
+    "compound",
+    "task",
+    "id",
+    "romaji",
 )
 QUIET_MS = 350  # the dialog unchanged this long after its first change = results settled
 SETTLE_TIMEOUT_MS = 8000  # no change at all this long after typing: read what is there
@@ -81,6 +88,20 @@ WATCH_JS = """() => {
 SETTLED_JS = """([since, quiet]) =>
   window.__kbBench.changes > since && performance.now() - window.__kbBench.last > quiet"""
 SEARCHED_JS = """(text) => document.getElementById("kb-search").dataset.kbSearched === text"""
+# Times one query: from the input event of its typing to the dialog marking its results as shown.
+ARM_JS = """(text) => {
+  const dialog = document.getElementById("kb-search");
+  const timing = window.__kbTiming = {start: null, end: null};
+  document.addEventListener("input", () => { timing.start = performance.now(); }, {capture: true, once: true});
+  const observer = new MutationObserver(() => {
+    if (dialog.dataset.kbSearched === text && timing.start !== null) {
+      timing.end = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(dialog, {attributes: true, attributeFilter: ["data-kb-searched"]});
+}"""
+TIMING_JS = """() => window.__kbTiming.end === null ? null : window.__kbTiming.end - window.__kbTiming.start"""
 LINKS_JS = """() => {
   const dialog = document.getElementById("kb-search");
   const scope = dialog.querySelector("[data-kb-search-results]") || dialog;
@@ -101,6 +122,7 @@ class Query:
 class Outcome:
     query: Query
     results: list[str]  # distinct pages, in order, as language-relative site paths
+    ms: float | None = None  # last keystroke → results shown
 
     @property
     def rank(self) -> int | None:
@@ -197,6 +219,7 @@ class SearchBox:
         self.input.wait_for(state="visible", timeout=15000)
         self.page.evaluate(WATCH_JS)
         self.says_when_done = False  # the UI marks the query its list shows (data-kb-searched): learnt on warm-up
+        self.ms: float | None = None  # the last query's time, where the UI says when it is done
 
     def warm_up(self, text: str) -> None:
         self.search(text)
@@ -204,6 +227,10 @@ class SearchBox:
 
     def search(self, text: str) -> list[str]:
         self.input.fill("")
+        self.ms = None
+        if self.says_when_done:
+            self.page.wait_for_function("() => !document.getElementById('kb-search').dataset.kbSearched", timeout=3000)
+            self.page.evaluate(ARM_JS, text.strip())
         if not self.says_when_done:
             # The previous results go away when the box is emptied (a UI that keeps them: the next change is awaited).
             with contextlib.suppress(PlaywrightTimeout):
@@ -215,6 +242,7 @@ class SearchBox:
         with contextlib.suppress(PlaywrightTimeout):
             if self.says_when_done:
                 self.page.wait_for_function(SEARCHED_JS, arg=text.strip(), timeout=SETTLE_TIMEOUT_MS, polling=20)
+                self.ms = self.page.evaluate(TIMING_JS)
             else:
                 self.page.wait_for_function(SETTLED_JS, arg=[since, QUIET_MS], timeout=SETTLE_TIMEOUT_MS, polling=50)
         return self.pages(self.page.evaluate(LINKS_JS))
@@ -252,7 +280,8 @@ def run(site: Path, queries: list[Query], progress: bool) -> list[Outcome]:
                 if query.language not in boxes:
                     boxes[query.language] = SearchBox(browser, base, query.language)
                     boxes[query.language].warm_up("CSIRT" if query.language == "en" else "バックアップ")
-                outcomes.append(Outcome(query, boxes[query.language].search(query.text)))
+                box = boxes[query.language]
+                outcomes.append(Outcome(query, box.search(query.text), box.ms))
                 if progress and number % 50 == 0:
                     print(f"  {number}/{len(queries)} queries", file=sys.stderr)
             browser.close()
@@ -298,6 +327,20 @@ def table(outcomes: list[Outcome]) -> str:
     return "\n".join(rows)
 
 
+def latency_report(outcomes: list[Outcome]) -> str:
+    """Last keystroke → results shown, per language: median, 90th percentile and slowest, in ms."""
+    lines = []
+    for language in LANGUAGE_ROOTS:
+        times = sorted(o.ms for o in outcomes if o.query.language == language and o.ms is not None)
+        if times:
+            median, p90 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.9))]
+            lines.append(
+                f"last keystroke → results, {language}: median {median:.0f} ms, 90% within {p90:.0f} ms, "
+                f"slowest {times[-1]:.0f} ms ({len(times)} queries)"
+            )
+    return "\n".join(lines)
+
+
 def title_report(outcomes: list[Outcome]) -> str:
     lines = []
     for language in LANGUAGE_ROOTS:
@@ -316,7 +359,7 @@ README_SECTION = "## Benchmark"
 README_HEADING = "### Search quality"
 
 
-def readme_text(measured: list[Outcome], titles: list[Outcome], note: str | None) -> str:
+def readme_text(measured: list[Outcome], titles: list[Outcome], note: str | None, queries: Path = QUERIES) -> str:
     counts = collections.Counter(o.query.language for o in measured)
     first = collections.Counter(o.query.language for o in titles if o.rank == 1)
     total = collections.Counter(o.query.language for o in titles)
@@ -324,7 +367,8 @@ def readme_text(measured: list[Outcome], titles: list[Outcome], note: str | None
         README_HEADING,
         "",
         f"`make bench-search` ({dt.date.today().isoformat()}; Chromium {BROWSER['version']}) types each of the "
-        f"{len(measured)} queries of `benchmarks/search_queries.yaml` ({counts['ja']} Japanese, {counts['en']} "
+        f"{len(measured)} queries of `{queries.resolve().relative_to(ROOT).as_posix()}` ({counts['ja']} Japanese, "
+        f"{counts['en']} "
         "English, written the way airline and airport security staff type them, each with its right pages chosen by "
         "reading the data) into the site's own search box in headless Chromium and reads the results in order. "
         "hit@k: a right page among the first k results; MRR: the mean of 1/rank; no result: nothing shown at all. "
@@ -335,6 +379,8 @@ def readme_text(measured: list[Outcome], titles: list[Outcome], note: str | None
         "Every section title typed as a query, its own section first: "
         + ", ".join(f"{lang} {first[lang]}/{total[lang]}" for lang in LANGUAGE_ROOTS if total[lang])
         + ".",
+        "",
+        latency_report(measured + titles),
     ]
     if note:
         lines += ["", note]
@@ -506,6 +552,8 @@ def main() -> int:
     print(table(measured))
     print()
     print(title_report([o for o in outcomes if o.query.kind.startswith("title")]))
+    print()
+    print(latency_report(outcomes))
     if args.failures:
         print()
         print(failure_report(measured))
@@ -517,7 +565,7 @@ def main() -> int:
         print(compared)
     if args.readme:
         titles_typed = [o for o in outcomes if o.query.kind.startswith("title")]
-        update_readme(readme_text(measured, titles_typed, args.readme_note))
+        update_readme(readme_text(measured, titles_typed, args.readme_note, args.queries))
     print(f"\n{len(outcomes)} queries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 

@@ -34,7 +34,6 @@ from .overlay import Applied, load_overlay
 from .pages import Page, nav
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
-from .search import weigh
 from .site import SearchIndex, build_language, build_lock, check_output_dirs, in_parallel, publish, remove_leftovers
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
@@ -121,7 +120,6 @@ class Plan:
 def plan(linked: Linked, paths: Paths, theme: tuple[BaseConfig, Path], features: list[Feature]) -> Plan:
     """What every language shares: the pages of the features, configured and checked."""
     pages = [page for feature in features for page in feature.pages(linked)]
-    weigh(pages)
     languages = Language.all(linked.kb)
     # Material prints the language names as HTML, unescaped, in the language selector.
     names = {language.code: html_text(language.t(f"language.{language.code}")) for language in languages}

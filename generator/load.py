@@ -53,6 +53,7 @@ COLLECTIONS = (
     Collection("templates", "templates", "item-per-file", required=False),
     Collection("changelog", "changelog.yaml", "list"),
     Collection("ui", "ui.yaml", "mapping", required=False),  # over the generator's defaults (DEFAULT_UI)
+    Collection("words", "words.yaml", "list", required=False),  # everyday words for search
 )
 # Interface strings every knowledge base starts from; its own ui.yaml overrides or adds to them.
 DEFAULT_UI = Path(__file__).parent / "defaults" / "ui.yaml"

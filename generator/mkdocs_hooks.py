@@ -56,7 +56,8 @@ def on_env(env, config, files):
     """The search words that overrides/main.html writes invisibly on every page (see generator/search.py), and the
     values from the data as Markup (see the module's docstring)."""
     env.filters["kb_index_words"] = search.index_words
-    env.filters["kb_title_words"] = lambda title: search.title_words(Markup(title).unescape())
+    stop = search.runs(config.extra.get("kb_stop_words", ""))
+    env.filters["kb_title_words"] = lambda title: search.title_words(Markup(title).unescape(), stop)
     env.filters["striptags"] = striptags
     config.site_name = Markup(config.site_name)
     for page in (file.page for file in files.documentation_pages() if file.page is not None):

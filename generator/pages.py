@@ -20,7 +20,6 @@ class Page:
     title: schema.Text | str  # str for titles that are interface strings keys (see `nav_title`)
     context: dict[str, Any] = field(default_factory=dict)
     searchable: bool = True  # print pages and other duplicates stay out of the search index
-    search_weight: float = 1.0  # below 1 for our tools (checklists, templates), so the guideline's text ranks first
     nav: NavPlace | None = None  # where the page stands in the navigation after the guideline's tree; None: not listed
 
 

@@ -198,6 +198,11 @@ class Prop(Strict):
     class_: NonEmpty | None = Field(default=None, alias="class")
 
 
+class WordGroup(Synonyms):
+    """words.yaml: everyday words that readers type for one idea, in each language (経営層, 社長, 役員, CEO):
+    editorial, reviewed like the synonyms. A page that uses one of them is also found by the others."""
+
+
 class Section(Strict):
     """A heading of the guideline's table of contents, with what the overview says under it."""
 
@@ -560,6 +565,7 @@ class KnowledgeBase(Strict):
     templates: list[Template]
     changelog: list[ChangelogEntry]  # newest first
     ui: dict[str, UiString]
+    words: list[WordGroup] = []  # everyday words for search (words.yaml)
 
     def is_control(self, section_id: str) -> bool:
         return self.config.is_control(self._sections[section_id])

@@ -9,11 +9,13 @@ hands the runs to Pagefind unsplit; this module writes, invisibly on every page,
 metadata, which Pagefind splits only at spaces. A word that stands in a page is then found by the same word typed as
 a query, whatever either dictionary thinks.
 
-Four metadata fields, each a list of words separated by spaces (main.html writes them; kb-search.js weighs them):
+Five metadata fields, each a list of words separated by spaces (main.html writes them; kb-search.js weighs them):
 - `kb_words`: the runs of the page's text, and the tails of its kanji runs (要素認証 inside 多要素認証);
 - `kb_title`: the runs of the page's title (a title match ranks before a mention);
 - `kb_synonyms`: what readers type for the glossary terms the page uses and for the page itself, that its text may
-  not say: the terms' synonyms, aliases and abbreviations, and on the Japanese site their English names;
+  not say: the terms' synonyms, aliases and abbreviations, on the Japanese site their English names, and the name of
+  the page's kind (テンプレート, checklist);
+- `kb_related`: the everyday words (words.yaml) of the words the page uses, weighed below its own;
 - `kb_other`: the words of a section's text in the other languages (backup on the Japanese site).
 
 The build also writes `assets/search-words.json.gz` per language (`words_file`): section numbers and where they lead,
@@ -30,11 +32,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from pydantic import BaseModel
+
 from . import kana, schema
 from .features import Feature
 from .i18n import Language
-from .link import Key, Linked
-from .pages import Page, section_path, url_of
+from .link import REFERENCE_KINDS, Key, Linked
+from .pages import Page, label_of, section_path, target_of, url_of
 from .walk import texts
 
 # Character classes of the runs; kb-search.js has the same ranges (keep them in step).
@@ -44,28 +48,35 @@ KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007"  # with 々 〆 �
 RUN = re.compile(f"[{KATAKANA}]+|[{HIRAGANA}]+|[{KANJI}]+|[a-z0-9]+")
 KANJI_RUN = re.compile(f"[{KANJI}]+")
 ONE_HIRAGANA = re.compile(f"[{HIRAGANA}]")
-# Words of a query that say nothing about its subject (particles, endings, question words): never required of a
-# page, and left out of a title written as one phrase. kb-search.js reads them from the words file.
-_STOP = (
-    "の に は を が と で や へ も か な から まで より など とは って について における に関する による ための として "
-    "こと もの する して した される され ます です である ある いる どう どこ なに なん "
-    "what is are was were be been the a an of to in on for how do does did which who whom when why where can cannot "
-    "could should would may might must will shall not it its this that these those there with from by as at or and "
-    "if then than so into about any some my our your we you i"
-)
-STOP_WORDS = frozenset(_STOP.split())
+HIRAGANA_RUN = re.compile(f"[{HIRAGANA}]+")
+# Words of a query that say nothing about its subject (particles, endings, question words) are language data: the
+# ui string `search.stop_words` of each language. They are never required of a page, and left out of a title written
+# as one phrase; kb-search.js reads them from the words file.
+STOP_WORDS_KEY = "search.stop_words"
 
-# How much a page counts in the ranking, by kind: the guideline's own sections first, then the pages that explain
-# what they cite and the words they use, then our tools and the site's own pages, which mention everything. The
-# weight is Pagefind's data-pagefind-weight on the page body; kb-search.js also multiplies each result's score by
-# it (a Pagefind filter `kind` tells the kinds apart), since the metadata matches are not weighted by Pagefind.
-KIND_WEIGHTS = {"guideline": 1.0, "reference": 0.5, "tool": 0.15}
+
+def stop_words(language: Language) -> frozenset[str]:
+    return frozenset(runs(language.t(STOP_WORDS_KEY)))
+
+
+# How much a page counts in the ranking, by kind: the guideline's own sections first, then the pages a reader asks
+# for by name (a template, a checklist, the glossary for a bare term), then the site's own pages, which mention
+# everything. kb-search.js multiplies each result's relative score by it (a Pagefind filter `kind` tells the kinds
+# apart): it adjusts the index's score, and never buries a far better match. Each kind's name is the ui string
+# `search.js.kind.<kind>`, shown beside a result and indexed as a word of its pages (テンプレート finds the templates).
+KIND_WEIGHTS = {"guideline": 1.0, "glossary": 0.5, "reference": 0.4, "template": 0.25, "checklist": 0.2, "tool": 0.15}
+# The kinds whose pages readers ask for by name: such a page comes first when its title is the query. Not a checklist
+# that gathers items under the name of a topic (バックアップ), which the guideline's section on it comes before.
+NAMED_KINDS = ("guideline", "template", "glossary", "reference", "tool")
 KIND_OF_TEMPLATE = {  # a page kind is its template; one not listed here is a tool page
     "section.md.j2": "guideline",
     "control.md.j2": "guideline",
-    "glossary.md.j2": "reference",
+    "glossary.md.j2": "glossary",
     "references.md.j2": "reference",
+    "template.md.j2": "template",
+    "checklist.md.j2": "checklist",
 }
+ID_KINDS = ("item", "tpl", "checklist")  # reference kinds whose ids readers type (CL4-039, cyber-policy)
 
 
 def normalise(text: str) -> str:
@@ -79,6 +90,12 @@ def runs(text: str) -> list[str]:
 
 def _distinct(words: Iterable[str]) -> str:
     return " ".join(dict.fromkeys(words))
+
+
+def id_key(text: str) -> str:
+    """An id as any reader types it, one key: its letter and digit groups, the digits without leading zeros
+    (CL4-039, cl4-39, ＣＬ４－０３９ → cl-4-39; IA-5(1) → ia-5-1; A.5.1 → a-5-1). kb-search.js has the same rule."""
+    return "-".join(p.lstrip("0") or "0" if p.isdigit() else p for p in re.findall(r"[a-z]+|[0-9]+", normalise(text)))
 
 
 # Languages that Pagefind cuts into words with a dictionary (its needsWordSegmentation); the others are written with
@@ -136,7 +153,7 @@ def index_words(page_html: str, code: str = "ja") -> str:
     return _distinct(words)
 
 
-def title_words(title: str) -> str:
+def title_words(title: str, stop: Iterable[str] = ()) -> str:
     """`kb_title` of a page: the runs of its title and all their tails, so that each word inside a title counts as
     in the title (セキュリティ in サイバーセキュリティ方針); and every tail of the whole title written without spaces
     and stop words, so that a query is found as a phrase of the title (制御システム in 制御システムのリスクアセスメント,
@@ -147,19 +164,14 @@ def title_words(title: str) -> str:
         words.append(run)
         if not run.isascii():
             words += [run[i:] for i in range(1, len(run) - 1)]
-    whole = "".join(p for p in parts if not (ONE_HIRAGANA.fullmatch(p) or p in STOP_WORDS))
+    stop = frozenset(stop)
+    whole = "".join(p for p in parts if not (ONE_HIRAGANA.fullmatch(p) or p in stop))
     words += [whole[i:] for i in range(len(whole) - 1)]
     return _distinct(words)
 
 
 def kind_of(page: Page) -> str:
     return KIND_OF_TEMPLATE.get(page.template, "tool")
-
-
-def weigh(pages: list[Page]) -> None:
-    """Set each page's search weight from its kind."""
-    for page in pages:
-        page.search_weight = KIND_WEIGHTS[kind_of(page)]
 
 
 # ---------------------------------------------------------------- synonyms
@@ -179,8 +191,9 @@ def term_forms(term: schema.GlossaryTerm, language: Language) -> list[str]:
 
 
 def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
-    """`kb_synonyms` of a page: the forms of every glossary term the page uses (all terms on the glossary), and the
-    section's own synonyms and its title and synonyms in the other languages written in Latin letters."""
+    """`kb_synonyms` of a page: the forms of every glossary term the page uses (all terms on the glossary), the
+    section's own synonyms and its title and synonyms in the other languages written in Latin letters; and the name of
+    the page's kind."""
     index = linked.index
     section: schema.Section | None = page.context.get("section")
     if page.template == "glossary.md.j2":
@@ -197,7 +210,64 @@ def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
             f for other in section.synonyms.languages() if other != language.code for f in section.synonyms.of(other)
         ]
         forms += [form for form in others if latin(form)]
-    return _distinct(word for form in forms for word in runs(form))
+    forms.append(language.t(f"{STRINGS}kind.{kind_of(page)}"))
+    return _distinct(word for form in forms for word in search_forms(form))
+
+
+def page_related(linked: Linked, language: Language, page: Page) -> str:
+    """`kb_related` of a page: the everyday words (words.yaml) that mean what a word of the page's text, its terms or
+    its kind's name means (社長 on a page that says 経営層). Weighed below the page's own words."""
+    text = " ".join([*page_texts(linked, language, page), page_synonyms(linked, language, page)])
+    return _distinct(word for form in everyday_words(linked, language, text) for word in search_forms(form))
+
+
+def _phrase(form: str) -> bool:
+    parts = runs(form)
+    return len(parts) > 1 and any(len(p) == 1 or HIRAGANA_RUN.fullmatch(p) for p in parts)
+
+
+def search_forms(form: str) -> list[str]:
+    """The words a form is found by: its runs, and a form of several runs also written as one word (立ち上げ, whose
+    runs 立 and 上 alone say little): kb-search.js keeps such a phrase of a query whole."""
+    parts = runs(form)
+    return parts + ["".join(parts)] if len(parts) > 1 else parts
+
+
+def page_texts(linked: Linked, language: Language, page: Page) -> list[str]:
+    """The texts of the data a page shows: its title, and every text of the section, checklist, template or other
+    item of the knowledge base it is made from (all terms on the glossary)."""
+    title = page.title if isinstance(page.title, schema.Text) else None
+    found = [language.text(title) if title else language.t(str(page.title))]
+    models = list(linked.kb.glossary) if page.template == "glossary.md.j2" else []
+    models += [value for value in page.context.values() if isinstance(value, BaseModel)]
+    for model in models:
+        found += [language.text(text) for _, text in texts(model)]
+    return found
+
+
+def everyday_words(linked: Linked, language: Language, text: str) -> list[str]:
+    """The words of every group of words.yaml that has a word `text` uses (in the page's language): a word in Latin
+    letters as a whole word (board is not in dashboard; a plural counts), any other as a part of a run (経営層 in
+    経営層向). The group's words in every language are added: readers type English words on a Japanese site."""
+    written = " " + " ".join(runs(text)) + " "
+    found = []
+    for group in linked.kb.words:
+        if any(_uses(written, member) for member in group.of(language.code)):
+            found += group_members(linked, group)
+    return found
+
+
+def group_members(linked: Linked, group: schema.WordGroup) -> list[str]:
+    return [member for code in linked.kb.config.languages for member in group.of(code)]
+
+
+def _uses(written: str, word: str) -> bool:
+    phrase = " ".join(runs(word))
+    if not phrase:
+        return False
+    if not phrase.isascii():
+        return phrase in written
+    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?:e?s)?(?![a-z0-9])", written) is not None
 
 
 def latin(text: str) -> bool:
@@ -230,11 +300,23 @@ def words_file(linked: Linked, language: Language) -> bytes:
       without the number, so that 5-6-1 and ５．６．１ lead to 5.6.1 first, and so does its title typed as a query (a
       number that is not only digits, 別紙1, is keyed by its runs: 別紙 1; a catalog's own label and id likewise:
       AC-2(1) and ac-2.1 are both "ac 2 1", AC-2 "ac 2");
-    - `synonyms`: each normalised synonym, alias, abbreviation and reading → the term's name, so that a query for
-      MFA also ranks and highlights what the pages say (多要素認証);
-    - `words`: the candidates for "did you mean", by edit distance: those names and every run of the text;
-    - `kinds`: the weight of each page kind (KIND_WEIGHTS);
-    - `stop`: the words a query may leave out (STOP_WORDS);
+    - `ids`: each id a reader may type (a section's as written, a checklist item's, a template's, a checklist's:
+      `id_key`) → its page with the anchor, and its name;
+    - `synonyms`: each normalised synonym, alias, abbreviation and reading → the term's name, and each everyday
+      word of words.yaml → the other words of its group, so that a query for MFA also ranks and highlights what the
+      pages say (多要素認証);
+    - `phrases`: the synonyms and everyday words of several runs one of which alone says little (立ち上げ: 立, 上;
+      踏み台攻撃: 踏): a query keeps them whole, as the index has them (`search_forms`);
+    - `kind_words`: each page kind's name and its everyday words (テンプレート, 雛形, 様式): a query that has one
+      beside other words asks for a page of that kind;
+    - `terms`: the normalised names and forms of the glossary's terms (the glossary ranks first only for those);
+    - `words`: every word the index holds, the box's vocabulary (a word in none of them is corrected, never
+      silently): every run of every text of the knowledge base and of the interface strings, the synonyms, the
+      everyday words, the names; and the candidates for "did you mean", by edit distance;
+    - `kinds`: the weight of each page kind (KIND_WEIGHTS); `named`: NAMED_KINDS;
+    - `interface`: the short interface strings, headings that many pages have (a query equal to one of them does
+      not put every such page first);
+    - `stop`: the words a query may leave out (ui string `search.stop_words`);
     - `strings`: the search box's interface strings (ui.yaml `search.js.*`).
     """
     kb = linked.kb
@@ -250,35 +332,71 @@ def words_file(linked: Linked, language: Language) -> bytes:
                 language.section_title(section),
                 language.text(section.title),
             ]
+    # a section's id as written (a lettered one; a catalog's own ids, ac-2, ia-5.1, typed AC-2, IA-5(1))
+    ids = {}
+    for section in kb.sections:
+        for written in (section.id, section.label or ""):
+            if written:
+                ids[id_key(written)] = [url_of(section_path(linked, section.id)), language.section_title(section)]
+    for kind in ID_KINDS:
+        for id_, target in getattr(linked.index, REFERENCE_KINDS[kind].collection).items():
+            page, anchor = target_of(linked, Key(kind, id_))
+            name = label_of(linked, language, Key(kind, id_))
+            if name == id_ and isinstance(getattr(target, "text", None), schema.Text):  # an item: its id and text
+                name = f"{id_} {language.text(target.text)}"
+            ids[id_key(id_)] = [url_of(page) + (f"#{anchor}" if anchor else ""), name]
     synonyms: dict[str, list[str]] = {}
-    names = []
+    names, forms_all = [], []
     for term in kb.glossary:
         name = language.text(term.term)
         names.append(name)
         forms = term_forms(term, language)
         if term.reading and language.collation == "kana":
             forms.append(kana.to_hiragana(term.reading))
+        forms_all += forms
         for form in forms:
             key = " ".join(runs(form))
             if key and key != " ".join(runs(name)):
                 synonyms.setdefault(key, [])
                 if name not in synonyms[key]:
                     synonyms[key].append(name)
+    groups = [group_members(linked, group) for group in kb.words]
+    for members in groups:
+        for member in members:
+            key = " ".join(runs(member))
+            others = [m for m in members if " ".join(runs(m)) != key]
+            synonyms.setdefault(key, [])
+            synonyms[key] += [m for m in others if m not in synonyms[key]]
+    section_synonyms = [form for s in kb.sections for form in s.synonyms.of(language.code)]
     titles = [language.text(s.title) for s in kb.sections]
     words: dict[str, None] = {}
     for text in [*names, *synonyms, *titles]:
         words.setdefault(normalise(text), None)
-    for _, text in texts(kb):
-        for run in runs(language.text(text)):
-            if len(run) >= 3 and not run.isdigit():
+        words.setdefault("".join(runs(text)), None)
+    every = [language.text(text) for _, text in texts(kb)] + [language.t(key) for key in kb.ui]
+    for text in [*every, *forms_all, *section_synonyms, *(m for members in groups for m in members)]:
+        for run in runs(text):
+            if not ONE_HIRAGANA.fullmatch(run) and not run.isdigit():
                 words.setdefault(run, None)
     strings = {key.removeprefix(STRINGS): language.t(key) for key in kb.ui if key.startswith(STRINGS)}
+    kind_words = {}
+    for kind in KIND_WEIGHTS:
+        name = language.t(f"{STRINGS}kind.{kind}")
+        forms = [name, *(m for members in groups if any(_uses(f" {' '.join(runs(name))} ", m) for m in members)
+                         for m in members)]  # fmt: skip
+        kind_words[kind] = sorted({"".join(runs(form)) for form in forms if runs(form)})
     data = {
         "strings": strings,
         "kinds": KIND_WEIGHTS,
-        "stop": sorted(STOP_WORDS),
+        "named": NAMED_KINDS,
+        "stop": sorted(stop_words(language)),
         "sections": sections,
+        "ids": ids,
         "synonyms": synonyms,
+        "kind_words": kind_words,
+        "phrases": sorted({"".join(runs(f)) for f in [*synonyms, *section_synonyms] if _phrase(f)}),
+        "interface": sorted({language.t(key) for key in kb.ui if len(language.t(key)) <= HEADING}),
+        "terms": sorted({" ".join(runs(f)) for f in [*names, *forms_all] if runs(f)}),
         "words": list(words),
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -299,6 +417,7 @@ class Search(Feature):
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
         return {
             "search_synonyms": lambda page: page_synonyms(linked, language, page),
+            "search_related": lambda page: page_related(linked, language, page),
             "search_other_words": lambda page: page_other_words(linked, language, page),
             "search_kind": kind_of,
         }
@@ -306,3 +425,4 @@ class Search(Feature):
 
 WORDS_FILE = "assets/search-words.json.gz"  # gzip-compressed JSON; kb-search.js inflates it
 STRINGS = "search.js."  # the interface strings of the search box (ui.yaml), read by kb-search.js from WORDS_FILE
+HEADING = 30  # characters: an interface string this short may be a heading

@@ -30,6 +30,7 @@ ITEM_MODELS: dict[str, type[BaseModel]] = {
     "checklists": schema.Checklist,
     "templates": schema.Template,
     "changelog": schema.ChangelogEntry,
+    "words": schema.WordGroup,
 }
 SINGLE_MODELS: dict[str, type[BaseModel]] = {"config": schema.KbConfig, "document": schema.Document}
 

@@ -11,6 +11,7 @@ import yaml
 from .files import files_under
 from .i18n import Language
 from .mkdocs_config import BaseConfig, write_base_config
+from .search import STOP_WORDS_KEY
 
 if TYPE_CHECKING:
     from .layout import Paths
@@ -113,6 +114,8 @@ def language_config(language: Language, site_name: str, nav: list, alternates: l
             "search_root": "" if language.is_default else "../",
             # The title of the ¶ after each heading; mkdocs_hooks.on_config hands it to the toc extension.
             "kb_permalink_title": language.t("headerlink.title"),
+            # The words a title written as one phrase leaves out (generator/search.py title_words).
+            "kb_stop_words": language.t(STOP_WORDS_KEY),
         },
     }
 

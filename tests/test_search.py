@@ -290,3 +290,161 @@ def test_results_are_links_reached_by_the_arrow_keys(page, server):
     assert first == page.locator("[data-kb-search-results] a[href]").first.get_attribute("href")
     page.keyboard.press("Enter")
     page.wait_for_url(first.split("#")[0] + "**")
+
+
+# ---------------------------------------------------------------- issue 22: trust the index, every page, ids, results
+
+
+def test_every_word_of_the_index_is_a_word_of_the_box(page, server, ja_pages):
+    """The box threw away Pagefind's hits for words it did not know: two-character words (予算) and the words of the
+    tool pages (テンプレート) were "corrected" into others."""
+    open_search(page, server)
+    for word in ["予算", "保管", "テンプレート", "ダウンロード"]:
+        having = {path for path, text in ja_pages.items() if word in text}
+        found = paths(server, typed(page, word))
+        assert having & set(found), word
+        assert "見つかりませんでした" not in page.inner_text("#kb-search-status"), word
+
+
+def test_a_correction_is_said_and_undone_in_one_click(page, server):
+    open_search(page, server)
+    typed(page, "バックアプ")
+    status = page.inner_text("#kb-search-status")
+    assert "「バックアプ」は見つかりませんでした" in status and "バックアップ" in status
+    page.click(".kb-search__instead")
+    page.wait_for_function("document.getElementById('kb-search').dataset.kbSearched === 'バックアプ'")
+    assert "の結果を表示しています" not in page.inner_text("#kb-search-status")
+
+
+@pytest.mark.parametrize("language", LANGUAGE_ROOTS)
+def test_every_checklist_item_id_leads_to_its_item_first(page, server, linked, language):
+    open_search(page, server, language)
+    wrong = []
+    for checklist in linked.kb.checklists:
+        for item in checklist.items:
+            letters, number = re.fullmatch(r"([A-Z]+\d*)-0*(\d+)", item.id).groups()
+            for query in (item.id, f"{letters.lower()}-{number}"):
+                first = page.evaluate("q => window.kbSearch.query(q).then(out => out.first.map(f => f.url))", query)
+                found = typed(page, query)[:1]
+                expected = f"{LANGUAGE_ROOTS[language]}checklists/{checklist.id}/"
+                if paths(server, found) != [expected] or not found[0].endswith(f"#item-{item.id.lower()}"):
+                    wrong.append((query, found, first))
+    assert not wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGE_ROOTS)
+def test_every_template_name_and_id_finds_its_template_first(page, server, linked, language):
+    """First, or right after the section of the same title (サイバーセキュリティ方針 is both)."""
+    open_search(page, server, language)
+    titles = {getattr(s.title, language): s for s in linked.kb.sections}
+    wrong = []
+    for template in linked.kb.templates:
+        expected = f"{LANGUAGE_ROOTS[language]}templates/{template.id}/"
+        for query in (getattr(template.title, language), template.id):
+            found = paths(server, typed(page, query))
+            section = titles.get(query)
+            before = [LANGUAGE_ROOTS[language] + url_of(section_path(linked, section.id))] if section else []
+            if found[: len(before) + 1] != [*before, expected]:
+                wrong.append((query, found[:3]))
+    assert not wrong
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("リスク評価 テンプレート", "templates/risk-assessment/"),  # a task: the kind of page named beside the subject
+        ("バックアップ計画の雛形", "templates/backup-plan/"),  # 雛形: an everyday word for テンプレート (words.yaml)
+        ("kuraudo", "guideline/5-5/"),  # romaji for クラウド
+        ("CSIRT 立ち上げ", "guideline/4-7/"),  # 立ち上げ: the site says 整備 (words.yaml), kept whole, not 立 and 上
+        ("改定のポイント", "changes/"),  # a far better match of a lighter kind keeps its place
+    ],
+)
+def test_readers_words_find_the_page(page, server, query, expected):
+    open_search(page, server)
+    found = paths(server, typed(page, query))
+    assert expected in found[:2], found[:5]
+
+
+def test_weak_words_are_dropped_before_strong_ones(page, server, ja_pages):
+    """「社長がやるべきことは」 kept がやるべきことは as a word that no page has; 社長 is 経営層 in the guideline."""
+    open_search(page, server)
+    found = paths(server, typed(page, "社長がやるべきことは"))
+    assert found[0].startswith("guideline/") and "経営層" in ja_pages[found[0]]
+    assert not page.locator(".kb-search__partial").count()
+
+
+def test_an_unknown_compound_is_cut_into_the_sites_words(page, server, ja_pages):
+    open_search(page, server)
+    assert not any("委託先監査" in text for text in ja_pages.values())
+    found = paths(server, typed(page, "委託先監査"))
+    assert "委託先" in ja_pages[found[0]] and "監査" in ja_pages[found[0]]
+
+
+def test_a_result_shows_the_sentence_that_matched_with_the_words_marked(page, server):
+    """Japanese results showed the page's opening boilerplate, unmarked, and titles ending in ¶."""
+    open_search(page, server)
+    typed(page, "世代管理")
+    first = page.locator("[data-kb-search-results] .kb-search__result").first
+    assert "¶" not in first.locator(".kb-search__link").inner_text()
+    assert first.locator(".kb-search__link").inner_text().startswith("5.1.3 ")
+    assert first.locator(".kb-search__kind").inner_text() == "ガイドライン"
+    assert first.locator(".kb-search__excerpt mark").all_inner_texts()[0] == "世代管理"
+    assert "このページの本文は" not in first.locator(".kb-search__excerpt").inner_text()
+    for result in page.locator("[data-kb-search-results] .kb-search__result").all():  # each title once
+        title = result.locator(".kb-search__link").inner_text()
+        assert title not in result.locator(".kb-search__subs a").all_inner_texts()
+
+
+def test_the_box_and_the_generator_read_ids_alike(page, server):
+    samples = ["CL4-039", "cl4-39", "ＣＬ４－０３９", "AC-2", "IA-5(1)", "A.5.1", "annex-1", "backup-plan"]
+    open_search(page, server)
+    assert page.evaluate("s => s.map(window.kbSearch.idKey)", samples) == [search.id_key(s) for s in samples]
+
+
+@pytest.fixture(scope="module")
+def fixture_server(tmp_path_factory):
+    """The fixture knowledge base (tests/fixtures/kb) built and served: a knowledge base with ids of its own."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    from generator.build import Paths, build
+    from generator.serve import PrefixHandler
+
+    from .conftest import PREFIX, once_per_run
+
+    def make(folder: Path) -> Path:
+        shutil.copytree(Path(__file__).parent / "fixtures" / "kb" / "guideline_data", folder / "guideline_data")
+        paths_ = Paths.of(data=folder / "guideline_data")
+        build(paths_)
+        return paths_.site
+
+    site = once_per_run(tmp_path_factory, "fixture-kb-site", make)
+    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("CL2-001", "checklists/ch2/#item-cl2-001"),
+        ("cl2-1", "checklists/ch2/#item-cl2-001"),
+        ("ＣＬ２－００２", "checklists/ch2/#item-cl2-002"),
+        ("risk-record", "templates/risk-record/"),
+        ("annex-1", "guideline/annex-1/"),
+        ("Annex-1", "guideline/annex-1/"),
+    ],
+)
+def test_ids_of_a_knowledge_base_find_their_page_first(browser, fixture_server, query, expected):
+    from .conftest import closed, recording_tab
+
+    context, page = recording_tab(browser, fixture_server)
+    open_search(page, fixture_server)
+    first = urlsplit(typed(page, query)[0])
+    found = first.path.removeprefix(urlsplit(fixture_server).path) + (f"#{first.fragment}" if first.fragment else "")
+    closed(context, page)
+    assert found == expected

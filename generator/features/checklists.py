@@ -138,11 +138,9 @@ class Checklists(Feature):
         self.site_url, self.overlay = settings.site_root, settings.overlay
 
     def pages(self, linked: Linked) -> list[Page]:
-        # A checklist restates the guideline's sentences: like the print page, it stays out of the search index, so
-        # that a search leads to the guideline itself; the checklists index and the assessment page are found.
+        # Each checklist is found by its items' ids and texts (its kind ranks it after the guideline's own sections).
         checklists = [
-            Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}, searchable=False, nav="tools")
-            for c in linked.kb.checklists
+            Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}, nav="tools") for c in linked.kb.checklists
         ]
         return [
             Page(INDEX, "checklists.md.j2", "nav.checklists", nav="tools"),

@@ -63,11 +63,9 @@ class Templates(Feature):
         self.overlay = settings.overlay
 
     def pages(self, linked: Linked) -> list[Page]:
-        # Search leads to a template through the index page (titles and purposes): a template's own page, with its
-        # form and its quotes of the guideline, would rank above the guideline's sections for their own words.
+        # Each template is found by its name, purpose and fields (its kind ranks it after the guideline's sections).
         templates = [
-            Page(page_path(t), "template.md.j2", t.title, {"template": t}, searchable=False, nav="tools")
-            for t in linked.kb.templates
+            Page(page_path(t), "template.md.j2", t.title, {"template": t}, nav="tools") for t in linked.kb.templates
         ]
         return [Page(INDEX, "templates_index.md.j2", "nav.templates", nav="tools"), *templates]
 

@@ -18,6 +18,7 @@
   const RUN = new RegExp("[" + KATAKANA + "]+|[" + HIRAGANA + "]+|[" + KANJI + "]+|[a-z0-9]+", "g");
   const ONLY_HIRAGANA = new RegExp("^[" + HIRAGANA + "]+$");
   const ONLY_KATAKANA = new RegExp("^[" + KATAKANA + "]+$");
+  const ONLY_KANJI = new RegExp("^[" + KANJI + "]+$");
   // Words of a question that say nothing about its subject (particles, question words): never required of a page.
   // generator/search.py's STOP_WORDS, from the words file.
   let STOP = new Set();
@@ -32,6 +33,18 @@
     return runs(text).filter(function (w) {
       return !STOP.has(w) && !(ONLY_HIRAGANA.test(w) && w.length === 1) && w !== "ー";
     });
+  }
+  // An id as any reader types it, one key (generator/search.py id_key): CL4-039, cl4-39 → cl-4-39; IA-5(1) → ia-5-1.
+  function idKey(text) {
+    return (normalise(text).match(/[a-z]+|[0-9]+/g) || []).map(function (p) {
+      return /^[0-9]+$/.test(p) ? String(parseInt(p, 10)) : p;
+    }).join("-");
+  }
+  // A query shaped like an id: one token of letters, digits and - . ( ), with a digit or a joining sign in it.
+  const ID_SHAPED = /^[a-z0-9]+(?:[-.‐‑–_]?[a-z0-9]+|\([a-z0-9]+\))*$/;
+  function idShaped(text) {
+    const t = normalise(text).trim();
+    return ID_SHAPED.test(t) && /[0-9\-._(]/.test(t) && /[a-z]/.test(t);
   }
 
   // ---- other spellings of a word, most likely first
@@ -118,14 +131,33 @@
   const TITLE_BOOST = 1; // the query as a phrase of a page's title counts as much as the best match in a text
   const WORDS_IN_TITLE = 0.3; // … and its words in the title, in another order or apart, this share of it
   const FEW = 3; // fewer pages than this with every word: the pages with most of the words follow
+  const FAR_BETTER = 4; // a page scored this many times the best of the weightier kinds keeps its full weight
 
-  function Engine(bundle, wordsUrl, root) {
+  function Engine(bundle, wordsUrl, root, kanaUrl) {
     this.bundle = bundle;
     this.root = root;
     this.cache = new Map(); // Pagefind query → its results
+    this.pages = new Map(); // page id → its data (text, title, headings), loaded once: a keystroke's results are
+    // mostly the previous keystroke's
     this.ready = this.start(bundle);
     this.words = fetch(wordsUrl).then(readWords).catch(function () { return {}; });
+    this.kanaUrl = kanaUrl;
   }
+
+  // wanakana (vendored from npm): romaji typed for kana, kuraudo → クラウド. Loaded the first time a word needs it.
+  Engine.prototype.kana = function () {
+    const url = this.kanaUrl;
+    if (!this.wanakana) {
+      this.wanakana = url ? new Promise(function (resolve) {
+        const script = document.createElement("script");
+        script.src = url;
+        script.onload = function () { resolve(window.wanakana || null); };
+        script.onerror = function () { resolve(null); };
+        document.head.appendChild(script);
+      }) : Promise.resolve(null);
+    }
+    return this.wanakana;
+  };
 
   // The words file is gzip-compressed JSON (a quarter of the size). A server that sends it with
   // Content-Encoding: gzip has the browser inflate it already; otherwise it is inflated here.
@@ -143,8 +175,11 @@
     await pagefind.options({
       excerptLength: 26,
       // Our metadata (generator/search.py): the synonyms of the terms a page uses count as a mention; its other
-      // words mostly let it be found; a title match is weighed by `ranked` below, not twice.
-      ranking: { metaWeights: { title: 1.0, kb_title: 1.0, kb_synonyms: 1.5, kb_words: 0.6, kb_other: 0.5 } },
+      // words and the everyday words of its words mostly let it be found; a title match is weighed by `ranked`
+      // below, not by Pagefind (whose title weight would count it many times over).
+      ranking: {
+        metaWeights: { title: 0.0, kind: 0.0, kb_title: 0.1, kb_synonyms: 1.5, kb_words: 0.6, kb_related: 0.4, kb_other: 0.5 },
+      },
     });
     // Pagefind cuts the query of a Japanese (Chinese, Thai) page with Intl.Segmenter, for the language it reads
     // from <html lang> when it starts. We cut the query ourselves: for that moment only, the language is given a
@@ -178,15 +213,17 @@
     return promise.catch(function (error) { self.cache.delete(key); throw error; });
   };
 
-  // The results of a query ranked our way. Pagefind's score (BM25 over the text, plus its metadata boosts) is
-  // relative to the best result; a page whose title holds the query gains as much as the best text match (less
-  // when the title has its words but not as a phrase); and the sum is weighted by the page's kind, so that the
-  // guideline's sections come before our tool pages, which repeat the guideline (generator/search.py).
-  Engine.prototype.ranked = async function (words, terms) {
+  // The results of a query ranked our way. Pagefind's score (BM25 over the text, plus its metadata boosts) counts,
+  // relative to the best result; a page whose title holds the query gains as much as the best text match (less when
+  // the title has its words but not as a phrase); and the sum is weighted by the page's kind (generator/search.py),
+  // gently, so that the guideline's sections come before the tool pages that repeat them, but a far better match
+  // wins. The glossary counts fully only when the query is a bare term.
+  Engine.prototype.ranked = async function (words, terms, bare, only) {
     const text = terms.join(" ");
-    const results = await this.search(text);
+    const results = await this.search(text, only);
     if (!results.length) return [];
-    const kinds = words.kinds || {};
+    const kinds = Object.assign({}, words.kinds || {});
+    if (kinds.glossary && !bare) kinds.glossary /= 2;
     const names = Object.keys(kinds);
     const members = await Promise.all(names.map(function (kind) { return this.search(text, kind); }, this));
     const weight = new Map();
@@ -208,26 +245,76 @@
     const each = await Promise.all(terms.map(function (t) { return terms.length > 1 ? this.search(t) : results; }, this));
     const sets = each.map(inTitle);
     const best = results.reduce(function (m, r) { return Math.max(m, r.score); }, 0) || 1;
+    const kindOf = function (r) { return weight.has(r.id) ? weight.get(r.id) : lowest; };
     return results.map(function (r) {
-      const kind = weight.has(r.id) ? weight.get(r.id) : lowest;
+      let kind = kindOf(r);
+      // A far better match than every page of a weightier kind is not weighed down (the changes page for 改定のポイント).
+      const above = results.reduce(function (m, o) { return kindOf(o) > kind ? Math.max(m, o.score) : m; }, 0);
+      if (kind < 1 && r.score >= FAR_BETTER * above) kind = 1;
       const all = sets.every(function (set) { return set.has(r.id); });
       const title = phrase.has(r.id) ? TITLE_BOOST : all ? TITLE_BOOST * WORDS_IN_TITLE : 0;
       return { result: r, rank: kind * (r.score / best + title) };
     }).sort(function (a, b) { return b.rank - a.rank; });
   };
 
-  // Is `word` one of the site's words, or part of one? Pagefind also "finds" a word that no page has, by the longest
-  // indexed word it begins with (バックアプ by バック): such a match is a guess, not a find.
+  // Is `word` one of the site's words, or part of one? The vocabulary is every word the index holds (the words
+  // file). Pagefind also "finds" a word that no page has, by a shorter word it begins with (offboarding by of): such
+  // a match is a guess, not a find.
   Engine.prototype.known = function (words, word) {
     if (!words.words || /^\d+$/.test(word)) return true;
     if (!this.vocabulary) {
       this.vocabulary = words.words.concat(Object.keys(words.synonyms || {})).map(normalise);
+      this.whole = new Set(this.vocabulary);
       this.knownWords = new Map();
     }
     if (!this.knownWords.has(word)) {
-      this.knownWords.set(word, this.vocabulary.some(function (w) { return w.indexOf(word) >= 0; }));
+      this.knownWords.set(word, this.whole.has(word) || this.vocabulary.some(function (w) { return w.indexOf(word) >= 0; }));
     }
     return this.knownWords.get(word);
+  };
+
+  // How little a word says of what is asked: 2 for a stop word or a run of hiragana that is no word of the site
+  // (がやるべきことは), left out while other words remain; 1 for one character or a number among words (切 of
+  // 切り替え), left out when no page has every word; 0 for the others.
+  Engine.prototype.weak = function (words, word) {
+    this.known(words, word);
+    if (STOP.has(word) || (ONLY_HIRAGANA.test(word) && !this.whole.has(word))) return 2;
+    return word.length === 1 || /^\d+$/.test(word) ? 1 : 0;
+  };
+
+  // The words of a query: its runs, a phrase kept whole where it is a synonym or an everyday word of the site one
+  // of whose runs alone says little (立ち上げ, 閉じる, ひな形: 立, 上, 閉, ひな); the index has it whole too.
+  Engine.prototype.tokens = function (words, text) {
+    if (!this.phrases) {
+      this.phrases = (words.phrases || []).slice().sort(function (a, b) { return b.length - a.length; });
+    }
+    let rest = normalise(text);
+    const found = [];
+    this.phrases.forEach(function (phrase) {
+      if (rest.indexOf(phrase) >= 0) {
+        found.push(phrase);
+        rest = rest.split(phrase).join(" ");
+      }
+    });
+    return found.concat(runs(rest).filter(function (w) {
+      return w !== "ー" && !(ONLY_HIRAGANA.test(w) && w.length === 1);
+    }));
+  };
+
+  // An unknown compound of kanji cut by the site's own words, longest first (机上訓練 → 机上 訓練, 台攻撃 → 台 攻撃);
+  // null if a piece is no word of the site (飛行機雲). (A word in kana or Latin letters is one word: corrected.)
+  Engine.prototype.split = function (words, word) {
+    if (word.length < 3 || !ONLY_KANJI.test(word)) return null;
+    const pieces = [];
+    let rest = word;
+    while (rest.length) {
+      let size = rest.length === word.length ? rest.length - 1 : rest.length;
+      while (size > 0 && !this.known(words, rest.slice(0, size))) size -= 1;
+      if (!size) return null;
+      pieces.push(rest.slice(0, size));
+      rest = rest.slice(size);
+    }
+    return pieces.some(function (p) { return p.length > 1; }) ? pieces : null;
   };
 
   Engine.prototype.suggest = function (words, word, limit) {
@@ -246,16 +333,18 @@
     return scored.slice(0, limit || 3).map(function (s) { return s[2]; });
   };
 
-  // One word of the query: the spelling Pagefind finds it by. Returns {word, marks, results}, `marks` being the
-  // words to highlight, and `missing` when no spelling is on the site, `guessed` when Pagefind only guessed.
+  // One word of the query: the spelling Pagefind finds it by. Returns {words, marks, results}, `words` being the
+  // Pagefind terms (one, or the pieces of a compound) and `marks` the words to highlight; `missing` when no spelling
+  // is on the site, `guessed` when Pagefind only guessed.
   Engine.prototype.resolve = async function (words, word) {
     const self = this;
     async function tryWord(w) {
       // A katakana word with a final long vowel is looked up without it: Pagefind matches the beginning of words,
       // so サーバ finds both サーバ and サーバー (writers use both); the page highlights the word as typed, or the other.
       const lookup = /[\u30a1-\u30fa]ー$/.test(w) && w.length > 2 ? w.slice(0, -1) : w;
+      if (!self.known(words, lookup)) return null;
       const results = await self.search(lookup);
-      return results.length && self.known(words, lookup) ? { word: lookup, marks: [w, lookup], results: results } : null;
+      return results.length ? { words: [lookup], marks: [w, lookup], results: results } : null;
     }
     const exact = await tryWord(word);
     // A word in hiragana is often a reading of one in katakana (ばっくあっぷ, くらうど): the spelling on more pages wins.
@@ -268,18 +357,38 @@
       const found = await tryWord(variant);
       if (found) return found;
     }
+    // Romaji typed for kana (kuraudo → クラウド, sapuraichein → サプライチェーン).
+    if (/^[a-z]+$/.test(word)) {
+      const wanakana = await this.kana();
+      // a doubled vowel is a long one, as IMEs write it with "-" (pasuwaado → pasuwa-do → パスワード)
+      const kana = wanakana ? wanakana.toKatakana(word.replace(/([aeiou])\1/g, "$1-")) : "";
+      if (kana && ONLY_KATAKANA.test(kana)) {
+        for (const spelling of [kana].concat(variants(kana))) {
+          const found = await tryWord(spelling);
+          if (found) return found;
+        }
+      }
+    }
     const synonym = (words.synonyms || {})[word];
     if (synonym) {
-      const term = queryWords(synonym[0]).join(" ");
-      const found = await this.search(term);
-      if (found.length) return { word: term, results: found };
+      for (const name of synonym) {
+        const terms = queryWords(name);
+        const found = terms.length ? await this.search(terms.join(" ")) : [];
+        if (found.length) return { words: terms, marks: terms, results: found };
+      }
+    }
+    // An unknown compound: the site's words inside it, all required.
+    const pieces = this.split(words, word);
+    if (pieces) {
+      const found = await this.search(pieces.join(" "));
+      if (found.length) return { words: pieces, marks: pieces, results: found };
     }
     const results = await this.search(word);
-    if (results.length) return { word: word, results: results, guessed: true };
-    return { word: word, results: [], missing: true };
+    if (results.length) return { words: [word], results: results, guessed: true };
+    return { words: [word], results: [], missing: true };
   };
 
-  Engine.prototype.query = async function (text) {
+  Engine.prototype.query = async function (text, literal) {
     const words = await this.words;
     const out = { query: text, merged: [], count: 0, suggestions: [], corrected: null, highlight: [], first: [] };
     const number = sectionNumber(text);
@@ -287,29 +396,52 @@
     const root = this.root + (this.languageRoot || "");
     const hit = sections[number || runs(text).join(" ")];
     if (hit) out.first.push({ url: root + hit[0], title: hit[1] });
+    // An id in any form (CL4-039, cl4-39, AC-2, IA-5(1), cyber-policy) leads to its page (and the item on it) first.
+    const id = idShaped(text) ? (words.ids || {})[idKey(text)] : null;
+    if (id) out.first.push({ url: root + id[0], title: id[1] });
     // A section number is one word for Pagefind, its dots left out (5.6.1 → 561): the pages that cite the section.
-    let terms = number ? [number.replace(/\./g, "")] : queryWords(text);
+    const tokens = number ? [number.replace(/\./g, "")] : this.tokens(words, text);
+    // Words that say little are dropped while other words remain: relaxed AND, the weakest words first.
+    const self = this;
+    let terms = tokens.filter(function (w) { return self.weak(words, w) < 2; });
+    if (!terms.length) terms = tokens.filter(function (w) { return !STOP.has(w); });
+    if (!terms.length) terms = tokens;
     if (!terms.length) return out;
     // A section's title typed as a query leads to that section first.
     if (!this.titles) {
       this.titles = Object.keys(sections).map(function (n) { return queryWords(sections[n][2] || "").join(""); });
       this.titleSections = Object.keys(sections);
     }
-    const asTitle = terms.join("");
+    const asTitle = queryWords(text).join("");
     this.titles.forEach(function (title, i) {
       const section = sections[this.titleSections[i]];
       if (title === asTitle && !out.first.some(function (f) { return f.url === root + section[0]; })) {
         out.first.push({ url: root + section[0], title: section[1] });
       }
     }, this);
+    // A bare term (the glossary's name for it, or a form of it) lets the glossary rank fully.
+    const bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;
+    // A word that names a kind of page (テンプレート, 雛形, checklist) beside other words asks for a page of that kind:
+    // those of the kind that have the other words come first (リスク評価 テンプレート → the risk assessment template).
+    const kindWords = words.kind_words || {};
+    let only = null;
+    if (terms.length > 1) {
+      Object.keys(kindWords).forEach(function (kind) {
+        const rest = terms.filter(function (t) {
+          return kindWords[kind].indexOf(t) < 0 && kindWords[kind].indexOf(t.replace(/s$/, "")) < 0;
+        });
+        if (!only && rest.length && rest.length < terms.length) { only = kind; terms = rest; }
+      });
+    }
     // A query that is a synonym as a whole (二要素認証, MFA) also searches what the pages say (多要素認証).
     const synonyms = words.synonyms || {};
     const expansions = (synonyms[terms.join(" ")] || []).map(queryWords).filter(function (e) { return e.length; });
     let resolved = await Promise.all(terms.map(this.resolve.bind(this, words)));
-    // Nothing found at all: correct the words from the site's own words (バックアプ → バックアップ, malwear → malware).
-    if (!out.first.length && !expansions.length && resolved.every(function (r) { return r.missing || r.guessed; })) {
-      const corrected = resolved.map(function (r) { return this.suggest(words, r.word, 1)[0] || r.word; }, this);
-      if (corrected.join(" ") !== resolved.map(function (r) { return r.word; }).join(" ")) {
+    // Nothing found at all: correct the words from the site's own words (バックアプ → バックアップ, malwear → malware),
+    // and say so, with the query as typed one click away (`literal`).
+    if (!literal && !out.first.length && !expansions.length && resolved.every(function (r) { return r.missing || r.guessed; })) {
+      const corrected = resolved.map(function (r) { return this.suggest(words, r.words.join(""), 1)[0] || r.words.join(""); }, this);
+      if (corrected.join(" ") !== resolved.map(function (r) { return r.words.join(""); }).join(" ")) {
         const again = await Promise.all(queryWords(corrected.join(" ")).map(this.resolve.bind(this, words)));
         if (again.some(function (r) { return !r.missing && !r.guessed; })) {
           out.corrected = corrected.join(" ");
@@ -322,23 +454,29 @@
     let found = resolved.filter(function (r) { return !r.missing && !r.guessed; });
     if (!found.length) found = resolved.filter(function (r) { return r.guessed; });
     const missing = resolved.filter(function (r) { return found.indexOf(r) < 0; });
-    out.highlight = [];
     found.forEach(function (r) {
-      (r.marks || [r.word]).forEach(function (w) { if (out.highlight.indexOf(w) < 0) out.highlight.push(w); });
+      (r.marks || r.words).forEach(function (w) { if (out.highlight.indexOf(w) < 0) out.highlight.push(w); });
     });
+    const foundTerms = [].concat.apply([], found.map(function (r) { return r.words; }));
     const lists = [];
-    for (const expansion of expansions) {
-      lists.push({ entries: await this.ranked(words, expansion), partial: false });
-      out.highlight = out.highlight.concat(expansion);
+    // No page has every word: the one-character words (切 of 切り替え) go first.
+    let strong = foundTerms;
+    if (foundTerms.length > 1 && !(await this.search(foundTerms.join(" "))).length) {
+      const kept = foundTerms.filter(function (w) { return !self.weak(words, w); });
+      if (kept.length) strong = kept;
     }
+    if (only && found.length) lists.push({ entries: await this.ranked(words, strong, bare, only), partial: false });
     if (found.length) {
-      lists.push({ entries: await this.ranked(words, found.map(function (r) { return r.word; })),
-        partial: missing.length > 0 });
+      lists.push({ entries: await this.ranked(words, strong, bare), partial: missing.length > 0 });
+    }
+    for (const expansion of expansions) {
+      lists.push({ entries: await this.ranked(words, expansion, bare), partial: false });
+      out.highlight = out.highlight.concat(expansion);
     }
     // Fewer than a few pages have every word: the pages with most of the words follow.
     const together = lists.reduce(function (n, l) { return n + l.entries.length; }, 0);
-    if (terms.length > 1 && (missing.length || together < FEW)) {
-      const perWord = await Promise.all(found.map(function (r) { return this.ranked(words, [r.word]); }, this));
+    if (found.length > 1 && (missing.length || together < FEW)) {
+      const perWord = await Promise.all(found.map(function (r) { return this.ranked(words, r.words); }, this));
       const counts = new Map();
       perWord.forEach(function (entries) {
         const top = entries.length ? entries[0].rank : 1;
@@ -364,14 +502,14 @@
     out.count = out.merged.length;
     // Weak results (none, or only pages with some of the words): "did you mean" the query with a missing word
     // replaced by a close word of the site, or the whole query as one (アクセス性御 → アクセス制御).
-    const weak = !out.merged.length || out.merged.every(function (m) { return m.partial; });
-    if ((weak || resolved.some(function (r) { return r.guessed; })) && !out.corrected) {
+    const weakResults = !out.merged.length || out.merged.every(function (m) { return m.partial; });
+    if ((weakResults || resolved.some(function (r) { return r.guessed; })) && !out.corrected) {
       const spaced = /\s/.test(text.trim());
       const offer = function (s) { if (s && out.suggestions.indexOf(s) < 0) out.suggestions.push(s); };
       if (terms.length > 1) this.suggest(words, terms.join(""), 2).forEach(offer);
       resolved.forEach(function (r, i) {
         if (!r.missing && !r.guessed) return;
-        this.suggest(words, r.word, 2).forEach(function (candidate) {
+        this.suggest(words, r.words.join(""), 2).forEach(function (candidate) {
           const replaced = terms.slice();
           replaced[i] = candidate;
           offer(replaced.join(spaced ? " " : ""));
@@ -382,9 +520,12 @@
     return out;
   };
 
-  // The page data of a result: its address (with the words to highlight), title, excerpt, headings.
+  // The page data of a result: its address (with the words to highlight), title, kind, the sentence that matched,
+  // and its headings.
   Engine.prototype.page = async function (entry, highlight) {
-    const data = await entry.result.data();
+    const id = entry.result.id;
+    if (!this.pages.has(id)) this.pages.set(id, entry.result.data());
+    const data = await this.pages.get(id);
     const root = this.root;
     function href(url) {
       const address = new URL(url.replace(/^\//, ""), root);
@@ -393,19 +534,74 @@
       return address.href;
     }
     const raw = data.raw_url || data.url;
+    const title = ((data.meta && data.meta.title) || raw).replace(/\s*¶\s*$/, "");
     return {
       url: href(raw),
       path: raw,
-      title: (data.meta && data.meta.title) || raw,
-      excerpt: data.excerpt || "",
+      title: title,
+      kind: (data.meta && data.meta.kind) || "",
+      excerpt: sentence(data.content || "", highlight, title),
       partial: entry.partial,
+      headings: (data.sub_results || []).map(function (s) { return s.title.replace(/\s*¶\s*$/, ""); }),
       subs: (data.sub_results || []).filter(function (s) {
-        return s.url && s.url.split("#")[1] && s.title !== (data.meta && data.meta.title);
+        return s.url && s.url.split("#")[1] && s.title.replace(/\s*¶\s*$/, "") !== title;
       }).slice(0, 2).map(function (s) {
-        return { url: href(raw) + "#" + s.url.split("#")[1], title: s.title }; // a heading of the same page
+        // a heading of the same page
+        return { url: href(raw) + "#" + s.url.split("#")[1], title: s.title.replace(/\s*¶\s*$/, "") };
       }),
     };
   };
+
+  // The sentence of a page's text that holds most of the searched words (the first such), cut to a readable length,
+  // with those words marked: {text, marks: [[start, end], …]}. Japanese too: the words are found in the text as
+  // written, not by Pagefind's word positions. A page found by words its text does not say (a synonym): its first
+  // sentence, unmarked.
+  const SNIPPET = 110;
+  function sentence(content, highlight, title) {
+    const wanted = highlight.map(normalise).filter(function (w) { return w.length > 0; })
+      .sort(function (a, b) { return b.length - a.length; });
+    if (!content) return null;
+    const parts = content.replace(/¶/g, "").split(/(?<=[。！？!?])\s*|(?<=\.)\s+|\n+/);
+    const heading = normalise(title);
+    let best = null;
+    parts.forEach(function (part) {
+      const text = part.trim();
+      const folded = normalise(text);
+      if (!text || folded === heading) return;
+      // the page's own heading and the line under it say less than a sentence of the text
+      const hits = wanted.filter(function (w) { return folded.indexOf(w) >= 0; }).length - (folded.indexOf(heading) === 0 ? 0.5 : 0);
+      if (hits > 0 && (!best || hits > best.hits)) best = { text: text, hits: hits };
+    });
+    if (!best) {
+      const first = parts.map(function (p) { return p.trim(); }).filter(function (p) {
+        return p.length > 12 && normalise(p).indexOf(heading) !== 0;
+      })[0];
+      if (!first) return null;
+      best = { text: first };
+    }
+    let text = best.text;
+    let folded = normalise(text);
+    if (folded.length !== text.length) { text = folded; } // a width change would shift the offsets: show it folded
+    const first = Math.min.apply(null, wanted.map(function (w) { const i = folded.indexOf(w); return i < 0 ? Infinity : i; }));
+    let start = 0;
+    if (text.length > SNIPPET && first > SNIPPET / 3 && first < Infinity) {
+      start = Math.min(first - Math.floor(SNIPPET / 3), text.length - SNIPPET);
+    }
+    const end = Math.min(text.length, start + SNIPPET);
+    const shown = (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+    const offset = start > 0 ? 1 - start : -start;
+    const marks = [];
+    const lower = folded;
+    wanted.forEach(function (w) {
+      for (let i = lower.indexOf(w, start); i >= 0 && i + w.length <= end; i = lower.indexOf(w, i + w.length)) {
+        if (!marks.some(function (m) { return i < m[1] - offset && i + w.length > m[0] - offset; })) {
+          marks.push([i + offset, i + w.length + offset]);
+        }
+      }
+    });
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    return { text: shown, marks: marks };
+  }
 
   // ---- the dialog
   const input = dialog && dialog.querySelector("#kb-search-input");
@@ -421,25 +617,18 @@
     return (template || "").replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
 
-  // Pagefind's excerpt is its (escaped) text with <mark> around the matched words: rebuilt as text nodes and marks,
-  // so that nothing in it can become markup.
+  // The sentence that matched, as text nodes and marks (`sentence` above), so that nothing in it can become markup.
   function excerptNodes(excerpt) {
     const fragment = document.createDocumentFragment();
-    let marked = false;
-    excerpt.split(/(<mark>|<\/mark>)/).forEach(function (part) {
-      if (part === "<mark>") { marked = true; return; }
-      if (part === "</mark>") { marked = false; return; }
-      if (!part) return;
-      const text = document.createTextNode(part.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&")
-        .replace(/&quot;/g, "\"").replace(/&#39;/g, "'"));
-      if (marked) {
-        const mark = document.createElement("mark");
-        mark.appendChild(text);
-        fragment.appendChild(mark);
-      } else {
-        fragment.appendChild(text);
-      }
+    let at = 0;
+    excerpt.marks.forEach(function (m) {
+      fragment.appendChild(document.createTextNode(excerpt.text.slice(at, m[0])));
+      const mark = document.createElement("mark");
+      mark.textContent = excerpt.text.slice(m[0], m[1]);
+      fragment.appendChild(mark);
+      at = m[1];
     });
+    fragment.appendChild(document.createTextNode(excerpt.text.slice(at)));
     return fragment;
   }
 
@@ -451,6 +640,12 @@
     link.href = page.url;
     link.textContent = page.title;
     li.appendChild(link);
+    if (page.kind && strings["kind." + page.kind]) {
+      const kind = document.createElement("span");
+      kind.className = "kb-search__kind";
+      kind.textContent = strings["kind." + page.kind];
+      li.appendChild(kind);
+    }
     if (page.partial) {
       const badge = document.createElement("span");
       badge.className = "kb-search__partial";
@@ -495,7 +690,8 @@
     });
   }
 
-  async function run() {
+  // `literal`: search the words as typed, without correcting them ("search instead for …").
+  async function run(literal) {
     const text = input.value.trim();
     const mine = ++sequence;
     delete dialog.dataset.kbSearched;
@@ -507,7 +703,7 @@
     }
     let out;
     try {
-      out = await engine.query(text);
+      out = await engine.query(text, literal === true);
     } catch (error) {
       if (mine === sequence) status.textContent = strings.offline || String(error);
       return;
@@ -518,26 +714,37 @@
       return engine.page(entry, words);
     }));
     if (mine !== sequence) return;
-    // A section asked for by its number comes first; then a page whose title is the query.
-    const wanted = normalise(out.corrected || text).replace(/\s+/g, "");
+    // A page asked for by its number or id comes first; then a page whose title or a heading is the query; then
+    // one whose title begins with the query or has all its words (入退室の記録簿 → 入退室管理記録簿).
+    const wanted = titleKey(out.corrected || text);
+    const asked = queryWords(out.corrected || text).filter(function (w) { return w.length > 1; });
     function titleKey(title) {
-      return normalise(title).replace(/^[\d.]+\s*/, "").replace(/[\s()（）・、,.]+/g, "");
+      return normalise(title).replace(/^[\d.]+\s+/, "").replace(/[\s()（）・、,.「」『』]+/g, "");
+    }
+    function named(p) {
+      const key = titleKey(p.title);
+      if (key === wanted) return 1;
+      if (!common.has(wanted) && p.headings.some(function (h) { return titleKey(h) === wanted; })) return 1;
+      // (a bare word, only for the site's own pages: 自己評価; a section on the topic comes before a template)
+      if (asked.length < 2 && p.kind !== "tool") return 3;
+      if (key.indexOf(wanted) === 0 || (asked.length && asked.every(function (w) { return key.indexOf(w) >= 0; }))) return 2;
+      return 3;
     }
     const firstPaths = out.first.map(function (f) { return new URL(f.url).pathname; });
-    pages.sort(function (a, b) {
-      const rank = function (p) {
-        const path = new URL(p.url).pathname;
-        if (firstPaths.indexOf(path) >= 0) return 0;
-        if (!p.partial && titleKey(p.title) === wanted.replace(/[()（）・、,.]+/g, "")) return 1;
-        return 2;
-      };
-      return rank(a) - rank(b);
-    });
+    // (headings that every page of a kind has, the interface's own, do not count: テンプレート, 参考文献)
+    const common = engine.common || new Set();
+    const namedKinds = engine.named || [];
+    function rank(p) {
+      const path = new URL(p.url).pathname;
+      if (firstPaths.indexOf(path) >= 0) return 0;
+      return p.partial || namedKinds.indexOf(p.kind) < 0 ? 3 : named(p);
+    }
+    pages.sort(function (a, b) { return rank(a) - rank(b); });
     const shownPaths = pages.map(function (p) { return new URL(p.url).pathname; });
-    out.first.forEach(function (f) {
-      if (shownPaths.indexOf(new URL(f.url).pathname) < 0) {
-        pages.unshift({ url: f.url, title: f.title, excerpt: "", partial: false, subs: [] });
-      }
+    out.first.slice().reverse().forEach(function (f) {
+      const at = shownPaths.indexOf(new URL(f.url).pathname);
+      if (at >= 0) pages[at].url = pages[at].url.split("#")[0] + (new URL(f.url).hash || "");
+      else pages.unshift({ url: f.url, title: f.title, kind: "", excerpt: "", partial: false, headings: [], subs: [] });
     });
     list.textContent = "";
     pages.forEach(function (page) { list.appendChild(item(page)); });
@@ -545,13 +752,26 @@
     let message = !count ? strings.none : count === 1 ? strings.count_one : format(strings.count, { n: count });
     if (out.corrected) message = format(strings.corrected, { query: text, suggestion: out.corrected }) + " " + message;
     status.textContent = message || "";
+    if (out.corrected) {
+      // The correction is said, and undone in one click.
+      const instead = document.createElement("button");
+      instead.type = "button";
+      instead.className = "kb-search__instead";
+      instead.textContent = format(strings.instead, { query: text });
+      instead.addEventListener("click", function () { run(true); input.focus(); });
+      status.appendChild(document.createTextNode(" "));
+      status.appendChild(instead);
+    }
     showSuggestions(out, run);
     dialog.dataset.kbSearched = text; // what the list now shows results for (tests wait for it)
   }
 
-  function schedule() {
+  // Results follow each keystroke at once: a query already asked is answered from the cache, and an older query's
+  // answer that comes late is dropped (`sequence`). While an input method composes a word, the box waits for it.
+  function schedule(event) {
+    if (event && event.isComposing) return;
     clearTimeout(timer);
-    timer = setTimeout(run, 180);
+    timer = setTimeout(run, 0);
   }
 
   function open() {
@@ -560,12 +780,17 @@
       const here = document.baseURI;
       const bundle = new URL(dialog.dataset.kbBundle, here).href;
       const root = new URL(dialog.dataset.kbRoot, here).href;
-      engine = new Engine(bundle, new URL(dialog.dataset.kbWords, here).href, root);
+      const kana = dialog.dataset.kbKana ? new URL(dialog.dataset.kbKana, here).href : "";
+      engine = new Engine(bundle, new URL(dialog.dataset.kbWords, here).href, root, kana);
       // The language's own site is below the root (en/): section links from the words file are relative to it.
       engine.languageRoot = new URL(dialog.dataset.kbWords, here).href.slice(root.length).replace(/assets\/[^/]*$/, "");
       engine.words.then(function (words) {
         strings = words.strings || {};
         STOP = new Set(words.stop || []);
+        engine.named = words.named || [];
+        engine.common = new Set((words.interface || []).map(function (t) {
+          return normalise(t).replace(/[\s()（）・、,.「」『』]+/g, "");
+        }));
         if (strings.placeholder) input.placeholder = strings.placeholder;
       });
       engine.ready.catch(function () { status.textContent = strings.offline || ""; });
@@ -586,6 +811,7 @@
 
   if (dialog) {
     input.addEventListener("input", schedule);
+    input.addEventListener("compositionend", schedule);
     dialog.querySelector("[data-kb-search-form]").addEventListener("submit", function (event) {
       event.preventDefault();
       clearTimeout(timer);
@@ -612,6 +838,7 @@
     runs: runs,
     variants: variants,
     sectionNumber: sectionNumber,
+    idKey: idKey,
     query: function (text) { open(); return engine.query(text); },
     engine: function () { return engine; },
   };

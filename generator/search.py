@@ -68,6 +68,8 @@ KIND_WEIGHTS = {"guideline": 1.0, "glossary": 0.5, "reference": 0.4, "template":
 # The kinds whose pages readers ask for by name: such a page comes first when its title is the query. Not a checklist
 # that gathers items under the name of a topic (バックアップ), which the guideline's section on it comes before.
 NAMED_KINDS = ("guideline", "template", "glossary", "reference", "tool")
+# The kinds whose page lists every term or document: it holds every word, and is never a far better match for one.
+LISTING_KINDS = ("glossary", "reference")
 KIND_OF_TEMPLATE = {  # a page kind is its template; one not listed here is a tool page
     "section.md.j2": "guideline",
     "control.md.j2": "guideline",
@@ -313,9 +315,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
     - `words`: every word the index holds, the box's vocabulary (a word in none of them is corrected, never
       silently): every run of every text of the knowledge base and of the interface strings, the synonyms, the
       everyday words, the names; and the candidates for "did you mean", by edit distance;
-    - `kinds`: the weight of each page kind (KIND_WEIGHTS); `named`: NAMED_KINDS;
-    - `interface`: the short interface strings, headings that many pages have (a query equal to one of them does
-      not put every such page first);
+    - `kinds`: the weight of each page kind (KIND_WEIGHTS); `named`: NAMED_KINDS; `listings`: LISTING_KINDS;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
     - `strings`: the search box's interface strings (ui.yaml `search.js.*`).
     """
@@ -389,13 +389,13 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "strings": strings,
         "kinds": KIND_WEIGHTS,
         "named": NAMED_KINDS,
+        "listings": LISTING_KINDS,
         "stop": sorted(stop_words(language)),
         "sections": sections,
         "ids": ids,
         "synonyms": synonyms,
         "kind_words": kind_words,
         "phrases": sorted({"".join(runs(f)) for f in [*synonyms, *section_synonyms] if _phrase(f)}),
-        "interface": sorted({language.t(key) for key in kb.ui if len(language.t(key)) <= HEADING}),
         "terms": sorted({" ".join(runs(f)) for f in [*names, *forms_all] if runs(f)}),
         "words": list(words),
     }
@@ -425,4 +425,3 @@ class Search(Feature):
 
 WORDS_FILE = "assets/search-words.json.gz"  # gzip-compressed JSON; kb-search.js inflates it
 STRINGS = "search.js."  # the interface strings of the search box (ui.yaml), read by kb-search.js from WORDS_FILE
-HEADING = 30  # characters: an interface string this short may be a heading

@@ -227,9 +227,11 @@
     const names = Object.keys(kinds);
     const members = await Promise.all(names.map(function (kind) { return this.search(text, kind); }, this));
     const weight = new Map();
+    const kindName = new Map();
     names.forEach(function (kind, i) {
-      members[i].forEach(function (r) { weight.set(r.id, kinds[kind]); });
+      members[i].forEach(function (r) { weight.set(r.id, kinds[kind]); kindName.set(r.id, kind); });
     });
+    const listings = words.listings || [];
     const lowest = names.length ? Math.min.apply(null, names.map(function (k) { return kinds[k]; })) : 1;
     function inTitle(list) {
       return new Set(list.filter(function (r) {
@@ -248,9 +250,10 @@
     const kindOf = function (r) { return weight.has(r.id) ? weight.get(r.id) : lowest; };
     return results.map(function (r) {
       let kind = kindOf(r);
-      // A far better match than every page of a weightier kind is not weighed down (the changes page for 改定のポイント).
+      // A far better match than every page of a weightier kind is not weighed down; but a page that lists every term or
+      // document (the glossary) holds every word, and is never a far better match for that.
       const above = results.reduce(function (m, o) { return kindOf(o) > kind ? Math.max(m, o.score) : m; }, 0);
-      if (kind < 1 && r.score >= FAR_BETTER * above) kind = 1;
+      if (kind < 1 && r.score >= FAR_BETTER * above && listings.indexOf(kindName.get(r.id)) < 0) kind = 1;
       const all = sets.every(function (set) { return set.has(r.id); });
       const title = phrase.has(r.id) ? TITLE_BOOST : all ? TITLE_BOOST * WORDS_IN_TITLE : 0;
       return { result: r, rank: kind * (r.score / best + title) };
@@ -425,7 +428,9 @@
     // those of the kind that have the other words come first (リスク評価 テンプレート → the risk assessment template).
     const kindWords = words.kind_words || {};
     let only = null;
-    if (terms.length > 1) {
+    if (terms.length === 1) { // the kind's name alone: its pages first (テンプレート, 雛形)
+      Object.keys(kindWords).forEach(function (kind) { if (!only && kindWords[kind].indexOf(terms[0]) >= 0) only = kind; });
+    } else {
       Object.keys(kindWords).forEach(function (kind) {
         const rest = terms.filter(function (t) {
           return kindWords[kind].indexOf(t) < 0 && kindWords[kind].indexOf(t.replace(/s$/, "")) < 0;
@@ -710,9 +715,14 @@
     }
     if (mine !== sequence) return;
     const words = out.highlight.length ? out.highlight : queryWords(text);
-    const pages = await Promise.all(out.merged.slice(0, SHOWN).map(function (entry) {
-      return engine.page(entry, words);
-    }));
+    // The pages shown: the first by rank, and the index's own best match wherever the kinds put it (it may have the
+    // query as its title or a heading, below).
+    const shown = out.merged.slice(0, SHOWN);
+    const top = out.merged.reduce(function (b, m) {
+      return !m.partial && (!b || m.result.score > b.result.score) ? m : b;
+    }, null);
+    if (top && shown.indexOf(top) < 0) shown[shown.length - 1] = top;
+    const pages = await Promise.all(shown.map(function (entry) { return engine.page(entry, words); }));
     if (mine !== sequence) return;
     // A page asked for by its number or id comes first; then a page whose title or a heading is the query; then
     // one whose title begins with the query or has all its words (入退室の記録簿 → 入退室管理記録簿).
@@ -725,18 +735,23 @@
       const key = titleKey(p.title);
       if (key === wanted) return 1;
       if (!common.has(wanted) && p.headings.some(function (h) { return titleKey(h) === wanted; })) return 1;
-      // (a bare word, only for the site's own pages: 自己評価; a section on the topic comes before a template)
-      if (asked.length < 2 && p.kind !== "tool") return 3;
-      if (key.indexOf(wanted) === 0 || (asked.length && asked.every(function (w) { return key.indexOf(w) >= 0; }))) return 2;
-      return 3;
+      // (not a longer name that begins with the query, remote access application for remote access, nor a title
+      // that has a bare word: the section on the topic comes before; but the site's own pages: 自己評価)
+      if (p.kind === "tool" && key.indexOf(wanted) === 0) return 2;
+      if (asked.length < 2 || key.indexOf(wanted) === 0) return 3;
+      return asked.every(function (w) { return key.indexOf(w) >= 0; }) ? 2 : 3;
     }
     const firstPaths = out.first.map(function (f) { return new URL(f.url).pathname; });
-    // (headings that every page of a kind has, the interface's own, do not count: テンプレート, 参考文献)
-    const common = engine.common || new Set();
+    // (a heading that several of the pages have, the interface's own, does not count: テンプレート, 参考文献)
+    const seen = new Map();
+    pages.forEach(function (p) {
+      new Set(p.headings.map(titleKey)).forEach(function (h) { seen.set(h, (seen.get(h) || 0) + 1); });
+    });
+    const common = new Set(Array.from(seen.keys()).filter(function (h) { return seen.get(h) > 2; }));
     const namedKinds = engine.named || [];
     function rank(p) {
       const path = new URL(p.url).pathname;
-      if (firstPaths.indexOf(path) >= 0) return 0;
+      if (firstPaths.indexOf(path) >= 0) return firstPaths.indexOf(path) / 100; // in the order asked: an id first
       return p.partial || namedKinds.indexOf(p.kind) < 0 ? 3 : named(p);
     }
     pages.sort(function (a, b) { return rank(a) - rank(b); });
@@ -788,9 +803,6 @@
         strings = words.strings || {};
         STOP = new Set(words.stop || []);
         engine.named = words.named || [];
-        engine.common = new Set((words.interface || []).map(function (t) {
-          return normalise(t).replace(/[\s()（）・、,.「」『』]+/g, "");
-        }));
         if (strings.placeholder) input.placeholder = strings.placeholder;
       });
       engine.ready.catch(function () { status.textContent = strings.offline || ""; });

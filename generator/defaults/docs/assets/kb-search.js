@@ -734,7 +734,9 @@
     function named(p) {
       const key = titleKey(p.title);
       if (key === wanted) return 1;
-      if (!common.has(wanted) && p.headings.some(function (h) { return titleKey(h) === wanted; })) return 1;
+      // (a heading of a listing is one of its entries: the glossary ranks by its weight, first only for a bare term)
+      const listing = (engine.listings || []).indexOf(p.kind) >= 0;
+      if (!listing && !common.has(wanted) && p.headings.some(function (h) { return titleKey(h) === wanted; })) return 1;
       // (not a longer name that begins with the query, remote access application for remote access, nor a title
       // that has a bare word: the section on the topic comes before; but the site's own pages: 自己評価)
       if (p.kind === "tool" && key.indexOf(wanted) === 0) return 2;
@@ -803,6 +805,7 @@
         strings = words.strings || {};
         STOP = new Set(words.stop || []);
         engine.named = words.named || [];
+        engine.listings = words.listings || [];
         if (strings.placeholder) input.placeholder = strings.placeholder;
       });
       engine.ready.catch(function () { status.textContent = strings.offline || ""; });

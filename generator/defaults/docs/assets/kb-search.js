@@ -20,7 +20,7 @@
   const ONLY_KATAKANA = new RegExp("^[" + KATAKANA + "]+$");
   const ONLY_KANJI = new RegExp("^[" + KANJI + "]+$");
   // Words of a question that say nothing about its subject (particles, question words): never required of a page.
-  // generator/search.py's STOP_WORDS, from the words file.
+  // The ui string search.stop_words of the page's language, from the words file.
   let STOP = new Set();
 
   function normalise(text) {

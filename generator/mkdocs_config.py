@@ -20,6 +20,12 @@ from .errors import DataError, Problem
 
 APPENDED = ("plugins", "hooks", "markdown_extensions", "extra_css", "extra_javascript")
 FILE = "mkdocs.yml"
+# What a knowledge base's own mkdocs.yml may not set: each would run Python from its folder (hooks, python tags) or
+# have MkDocs read or write files outside it (INHERIT, docs_dir, site_dir, theme.custom_dir, watch). A knowledge
+# base is often someone else's: its configuration is data, like the rest of it. The generator's own file may.
+CODE_OR_PATHS = {("hooks",), ("INHERIT",), ("docs_dir",), ("site_dir",), ("watch",), ("theme", "custom_dir")}
+STANDARD_TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = {STANDARD_TAG + kind for kind in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,9 @@ def write_base_config(defaults: Path, project: Path, out: Path) -> BaseConfig:
             files.regular_file(own, project, project.name)
         except files.Refused as refused:
             raise DataError([Problem(f"{project.name}/{FILE}", None, refused.message, refused.fix)]) from None
-        _merge(node, _compose(own, project))
+        own_node = _compose(own, project)
+        _refuse_code_and_paths(own_node, f"{project.name}/{FILE}")
+        _merge(node, own_node)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.serialize(node, allow_unicode=True), encoding="utf-8")
     hooks = _value(node, "hooks")
@@ -77,6 +85,28 @@ def _compose(path: Path, root: Path) -> yaml.MappingNode:
         for hook in hooks.value:
             hook.value = str((path.parent / hook.value).resolve())
     return node
+
+
+def _refuse_code_and_paths(node: yaml.MappingNode, shown: str) -> None:
+    problems = []
+    for key, value in node.value:
+        inner = value.value if isinstance(value, yaml.MappingNode) else []
+        for path in [(key.value,), *((key.value, k.value) for k, _ in inner)]:
+            if path in CODE_OR_PATHS:
+                message = f"{'.'.join(path)}: a knowledge base's mkdocs.yml may not run code or name files outside it"
+                problems.append(Problem(shown, key.start_mark.line + 1, message, f"remove '{path[-1]}:'"))
+    stack: list[yaml.Node] = [node]
+    while stack:
+        each = stack.pop()
+        if each.tag not in PLAIN_TAGS:
+            fix = "write a plain value (a string, number, list or mapping) without a tag"
+            problems.append(Problem(shown, each.start_mark.line + 1, f"the tag {each.tag!r} is not plain data", fix))
+        if isinstance(each, yaml.SequenceNode):
+            stack.extend(each.value)
+        elif isinstance(each, yaml.MappingNode):
+            stack.extend(part for pair in each.value for part in pair)
+    if problems:
+        raise DataError(sorted(problems, key=lambda p: p.line or 0))
 
 
 def _value(node: yaml.MappingNode, key: str) -> yaml.Node | None:

@@ -1559,3 +1559,28 @@ def test_links_planted_in_the_build_folder_are_never_written_through(own_built, 
         "outside.md"
     ]
     assert not page.is_symlink() and "---" in page.read_text(encoding="utf-8")
+
+
+def test_a_knowledge_bases_own_mkdocs_yml_runs_no_code_and_names_no_file_outside(tmp_path):
+    from generator.mkdocs_config import write_base_config
+
+    project = tmp_path / "kb"
+    project.mkdir()
+    (project / "mkdocs.yml").write_text(
+        "site_name: x\nhooks: [evil.py]\nINHERIT: /etc/mkdocs.yml\ntheme:\n  custom_dir: /etc\n"
+        "extra:\n  slug: !!python/object/apply:os.system [touch pwned]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        write_base_config(PROJECT / "generator" / "defaults", project, tmp_path / "out" / "mkdocs.yml")
+    assert [str(p) for p in caught.value.problems] == [
+        "kb/mkdocs.yml:2: hooks: a knowledge base's mkdocs.yml may not run code or name files outside it\n"
+        "    fix: remove 'hooks:'",
+        "kb/mkdocs.yml:3: INHERIT: a knowledge base's mkdocs.yml may not run code or name files outside it\n"
+        "    fix: remove 'INHERIT:'",
+        "kb/mkdocs.yml:4: theme.custom_dir: a knowledge base's mkdocs.yml may not run code or name files outside it\n"
+        "    fix: remove 'custom_dir:'",
+        "kb/mkdocs.yml:7: the tag 'tag:yaml.org,2002:python/object/apply:os.system' is not plain data\n"
+        "    fix: write a plain value (a string, number, list or mapping) without a tag",
+    ]
+    assert not (tmp_path / "out").exists() and not (tmp_path / "pwned").exists()

@@ -11,7 +11,7 @@ GENERATOR = PROJECT / "generator"
 # This guideline's name and issuer, its edition, and a quoted section number such as "4.1.4", ("3.", "4.") or "5".
 SPECIFIC = re.compile(
     r"航空|aviation|概要版|overview edition|国土交通|MLIT|NISC|avsec|令和6年|April 2024"
-    r"|[\"'][3-7](?:\.[0-9]+){0,3}\.?[\"']|annex-[0-9]",
+    r"|(?<!=)[\"'][3-7](?:\.[0-9]+){0,3}\.?[\"']|annex-[0-9]",  # an attribute's value (data-x="3") is no section
     re.IGNORECASE,
 )
 

@@ -9,6 +9,7 @@ ids, references, dates, choices and the kana readings are left alone (they are c
 
 from __future__ import annotations
 
+import copy
 import csv
 import html.parser
 import io
@@ -145,11 +146,13 @@ def hostile(tmp_path_factory) -> Hostile:
     data = root / "guideline_data"
     raw = load(data)
     payloads = Payloads()
+    sections_before = copy.deepcopy([source.data for source in raw.files["sections"]])
     for name, model in ITEM_MODELS.items():
         for source in raw.files[name]:
             changed = inject(source.data, list[model] if isinstance(source.data, list) else model, payloads)
             _write(raw.root, source.path, changed)
     fields = payloads.count
+    _quote_whole_texts(raw, sections_before)
     # Every interface string, the generator's defaults included: the data's ui.yaml overrides them key by key.
     strings = {key: value for source in raw.files["ui"] for key, value in source.data.items()}
     ui = {key: value if key in UI_SETTINGS else inject(value, schema.UiString, payloads)
@@ -157,6 +160,43 @@ def hostile(tmp_path_factory) -> Hostile:
     _write(raw.root, "guideline_data/ui.yaml", ui)
     build(Paths.of(root))
     return Hostile(root / "site", payloads, fields, payloads.count - fields)
+
+
+def _texts(value) -> list[dict]:
+    """Every Text of a piece of data (a mapping of language codes to strings), in document order."""
+    if isinstance(value, dict):
+        if value and all(isinstance(v, str) for v in value.values()) and all(len(k) <= 7 for k in value):
+            return [value]
+        return [text for v in value.values() for text in _texts(v)]
+    return [text for v in value for text in _texts(v)] if isinstance(value, list) else []
+
+
+def _quote_whole_texts(raw, sections_before: list) -> None:
+    """Template quotes are left as written (they must stay excerpts), but the section texts they quote gain a payload
+    at each end, which changes how much of each text a quote covers in each language, unevenly. So each quote takes
+    the whole attacked text it was an excerpt of, in every language, and the quote check still holds."""
+    sections = [section for source in raw.files["sections"] for section in source.data]
+    before = [section for data in sections_before for section in data]
+    pairs = zip(before, sections, strict=True)
+    whole = {after["id"]: list(zip(_quotable(was), _quotable(after), strict=True)) for was, after in pairs}
+    for source in raw.files["templates"]:
+        for quote in source.data.get("quotes", []):
+            texts = whole[quote["section"]]
+            for text in [quote["text"]] if "text" in quote else []:
+                text.update(_attacked(text, texts))
+            quote["items"] = [_attacked(item, texts) for item in quote.get("items", [])]
+        _write(raw.root, source.path, source.data)
+
+
+def _quotable(section: dict) -> list[dict]:
+    """The texts a quote may be an excerpt of: those of the guideline's own blocks."""
+    return _texts([block for block in section.get("blocks", []) if block.get("source", "guideline") == "guideline"])
+
+
+def _attacked(quote: dict, whole: list[tuple[dict, dict]]) -> dict:
+    first = next(iter(quote))
+    piece = max(re.split(r"〔[^〔〕]*〕|\[[^\[\]]*\]", quote[first].replace("**", "")), key=len).strip()
+    return next(dict(after) for original, after in whole if piece in original.get(first, "").replace("**", ""))
 
 
 def _write(data_root: Path, shown: str, content) -> None:

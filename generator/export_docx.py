@@ -1,11 +1,15 @@
 """Word (.docx) files of the policy templates, built with python-docx.
 
-The layout follows the web page: a title, the editorial notice, then per part a Heading 1, its guidance, text,
-lists, a fields table and a data table; last the quoted guideline text. Form fields are table cells: a shaded label
-cell beside an empty answer cell (no content controls, so the file opens the same in any word processor). The page
-is A4 with margins close to the web page's print margins, and each sheet starts a new page; header and footer carry
-the template ID and edition. Japanese text is set in East Asian fonts: `w:eastAsia` is named on the Normal, Title,
-heading, quote, header and footer styles.
+The layout follows the web page: a title, one boxed note of ours (editorial notice, the guideline text implemented,
+purpose, ID and edition, and that it may be deleted), then per part a Heading 1, its guidance, text, lists, a fields
+table and a data table; last the quoted guideline text. Form fields are table cells: a shaded label cell beside an
+empty answer cell (no content controls, so the file opens the same in any word processor). The page is A4 with
+margins close to the web page's print margins; each sheet starts a new page, in a landscape section where it holds a
+table too wide for a portrait page. A fields table and a short data table never break across pages, no row does. The
+header is empty and the footer holds the page numbers only: an organisation adopting the form has nothing of ours to
+strip there; the provenance is in the note and in the document properties (title, subject, identifier, version,
+category, comments). Japanese text is set in East Asian fonts: `w:eastAsia` is named on the Normal, Title, heading,
+quote, header and footer styles.
 
 What is the same for every file of a language (page, styles, settings) is prepared once (`_base`) and each file
 starts from a copy of it. The base declares the current Word compatibility mode (python-docx's own template says Word
@@ -25,8 +29,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
@@ -38,7 +43,8 @@ from .i18n import Language
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 SIDE_MARGIN_MM, TOP_MARGIN_MM, BOTTOM_MARGIN_MM = 15, 18, 18  # near the web page's print margins (kb.css)
-TEXT_WIDTH_MM = 210 - 2 * SIDE_MARGIN_MM
+KEEP_TOGETHER_ROWS = 12  # a data table of this many rows or fewer is never split across pages (a longer one is a log)
+PORTRAIT_COLUMNS = 6  # a table of more columns goes on a landscape page
 LABEL_WIDTH_MM = 58  # a third of the line, as on the web page
 ROW_HEIGHT_MM = 7.5  # a blank row: room for one handwritten line, as on the printed page
 LINE_HEIGHT_MM = 7  # each ruled line of a "text" field
@@ -91,57 +97,52 @@ class TextSource(Protocol):
     def fill(self, field: schema.TemplateField) -> str | None: ...
 
 
-def template_docx(
-    template: schema.Template, language: Language, source: TextSource, edition: str, footer: str
-) -> bytes:
-    """The Word file of one template. `footer`: the one-line text beside the page numbers."""
+def template_docx(template: schema.Template, language: Language, source: TextSource, edition: str) -> bytes:
+    """The Word file of one template: the form an organisation adopts, with our provenance in one removable note on
+    the first page and in the document's properties (never in its header or footer)."""
     base, ids = _base(Typography.of(language))
     document = Document(io.BytesIO(base))
     lists = _Lists(document, ids)
-    _header_footer(document, language, template, edition, footer)
+    _page_numbers(document.sections[0], language)
     _properties(document, template, language, source, edition)
     t = language.t
 
     _styled(document.add_paragraph(_plain(source, template.title)), ids["Title"])
-    meta = document.add_paragraph(f"{t('templates.id')}{t('punct.colon')}{template.id}　{edition}")
-    _small(meta)
-    notice = document.add_paragraph()
-    _runs(
-        notice,
-        [Span(t("templates.editorial_title") + t("templates.colon"), bold=True), Span(t("templates.editorial_body"))],
-    )
-    implements = t("punct.list").join(source.section(s) for s in template.implements)
-    _runs(
-        document.add_paragraph(), [Span(t("templates.implements") + t("templates.colon"), bold=True), Span(implements)]
-    )
-    _runs(document.add_paragraph(), source.spans(template.purpose))
+    _provenance_note(document.add_paragraph(), template, language, source, edition)
 
-    for part in template.parts:
-        heading = _styled(document.add_paragraph(_plain(source, part.heading)), ids["Heading 1"])
-        heading.paragraph_format.page_break_before = part.new_page
-        if part.guidance:
-            guidance = document.add_paragraph()
-            _runs(
-                guidance,
-                [Span(t("templates.guidance") + t("templates.colon"), bold=True), *source.spans(part.guidance)],
-            )
-            _small(guidance)
-        for text in part.body:
-            _runs(document.add_paragraph(), source.spans(text))
-        numbering = lists.restart() if part.numbered else None
-        for item in part.items:
-            paragraph = _styled(document.add_paragraph(), ids["List Number" if part.numbered else "List Bullet"])
-            if numbering:
-                lists.number(paragraph, numbering)
-            _runs(paragraph, source.spans(item))
-        if part.fields:
-            _fields_table(document, part.fields, source, language, ids)
-        if part.fields and part.table:
-            document.add_paragraph()  # Word joins two tables that touch; a paragraph keeps them apart
-        if part.table:
-            _data_table(document, part.table, source, ids)
+    for number, sheet in enumerate(sheets(template)):
+        # A sheet starts a page: a page break, or a section (a page of its own orientation) where that changes.
+        section = _sheet_section(document, sheet, first=number == 0)
+        width = _text_width(section or document.sections[-1])
+        for index, part in enumerate(sheet):
+            heading = _styled(document.add_paragraph(_plain(source, part.heading)), ids["Heading 1"])
+            heading.paragraph_format.page_break_before = number > 0 and index == 0 and section is None
+            if part.guidance:
+                guidance = document.add_paragraph()
+                _runs(
+                    guidance,
+                    [Span(t("templates.guidance") + t("templates.colon"), bold=True), *source.spans(part.guidance)],
+                )
+                _keep_with_next(_small(guidance))
+            for text in part.body:
+                _runs(document.add_paragraph(), source.spans(text))
+            numbering = lists.restart() if part.numbered else None
+            for item in part.items:
+                paragraph = _styled(document.add_paragraph(), ids["List Number" if part.numbered else "List Bullet"])
+                if numbering:
+                    lists.number(paragraph, numbering)
+                _runs(paragraph, source.spans(item))
+            if part.fields:
+                _fields_table(document, part.fields, source, language, ids, width)
+            if part.fields and part.table:
+                _keep_with_next(document.add_paragraph())  # Word joins two tables that touch: a paragraph between
+            if part.table:
+                _data_table(document, part.table, source, ids, width)
 
-    _styled(document.add_paragraph(t("templates.basis")), ids["Heading 1"])
+    # The quoted guideline text starts a page of its own, after the form: a portrait one.
+    opened = _sheet_section(document, [], first=False)
+    basis = _styled(document.add_paragraph(t("templates.basis")), ids["Heading 1"])
+    basis.paragraph_format.page_break_before = opened is None
     _small(document.add_paragraph(t("templates.basis_note")))
     for quote in template.quotes:
         if quote.text:
@@ -203,22 +204,84 @@ def _page_setup(document) -> None:
     section.header_distance = section.footer_distance = Mm(8)
 
 
-def _header_footer(document, language: Language, template: schema.Template, edition: str, footer: str) -> None:
-    """Header: ID and edition, at the right. Footer, one line: the notice at the left, the page numbers at the right.
+def sheets(template: schema.Template) -> list[list[schema.TemplatePart]]:
+    """The parts grouped by printed page: a part with `new_page` starts the next sheet."""
+    grouped: list[list[schema.TemplatePart]] = []
+    for part in template.parts:
+        if part.new_page or not grouped:
+            grouped.append([])
+        grouped[-1].append(part)
+    return grouped
 
-    Both are set in the Header and Footer styles (8 pt, muted), so the page number fields have the text's size."""
-    section = document.sections[0]
-    header = section.header.paragraphs[0]
-    header.text = f"{language.t('templates.id')}{language.t('punct.colon')}{template.id}　{edition}"
-    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    line = section.footer.paragraphs[0]  # the Footer style's tab stop puts the page numbers at the right margin
+
+def landscape(sheet: list[schema.TemplatePart]) -> bool:
+    """A sheet with a table of more columns than a portrait page holds legibly is printed across the page."""
+    return any(part.table and len(part.table.columns) > PORTRAIT_COLUMNS for part in sheet)
+
+
+def _sheet_section(document, sheet: list[schema.TemplatePart], first: bool):
+    """The section a sheet opens when its orientation differs from the page before (None: it continues that one)."""
+    wide = landscape(sheet)
+    current = document.sections[-1]
+    if first:
+        _orientation(current, wide)
+        return current
+    if (current.orientation == WD_ORIENT.LANDSCAPE) == wide:
+        return None
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    _orientation(section, wide)
+    return section
+
+
+def _orientation(section, wide: bool) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (PAGE_HEIGHT, PAGE_WIDTH) if wide else (PAGE_WIDTH, PAGE_HEIGHT)
+
+
+def _text_width(section) -> float:
+    """The width between the margins, in millimetres."""
+    return section.page_width.mm - 2 * SIDE_MARGIN_MM
+
+
+def _page_numbers(section, language: Language) -> None:
+    """The footer holds the page numbers only, at the right (right-aligned: the same on portrait and landscape
+    pages), in the Footer style's size; the header is empty. Nothing of ours for an organisation to strip."""
+    line = section.footer.paragraphs[0]
+    line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     before, rest = language.t("templates.page_of").split("{page}")
     between, after = rest.split("{pages}")
-    line.add_run(f"{footer}\t{before}")
+    line.add_run(before)
     _field(line, "PAGE")
     line.add_run(between)
     _field(line, "NUMPAGES")
     line.add_run(after)
+
+
+def _provenance_note(paragraph, template: schema.Template, language: Language, source: TextSource,
+                     edition: str) -> None:  # fmt: skip
+    """Where the template comes from, in one boxed paragraph on the first page that says it may be deleted: the
+    editorial notice, the guideline text it implements, its purpose, its ID and edition."""
+    t = language.t
+    implements = t("punct.list").join(source.section(s) for s in template.implements)
+    lines = [
+        [Span(t("templates.editorial_title") + t("templates.colon"), bold=True), Span(t("templates.editorial_body"))],
+        [Span(t("templates.implements") + t("templates.colon"), bold=True), Span(implements)],
+        source.spans(template.purpose),
+        [Span(f"{t('templates.id')}{t('punct.colon')}{template.id}　{edition}　{t('templates.remove_note')}")],
+    ]
+    for number, spans in enumerate(lines):
+        if number:
+            paragraph.add_run().add_break()
+        _runs(paragraph, spans)
+    _small(paragraph)
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        border = OxmlElement(f"w:{side}")
+        for attribute, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "4"), ("w:color", QUOTE_RULE)):
+            border.set(qn(attribute), value)
+        borders.append(border)
+    paragraph._p.get_or_add_pPr().append(borders)
+    paragraph.paragraph_format.space_after = Pt(10)
 
 
 def _field(paragraph, instruction: str) -> None:
@@ -248,7 +311,6 @@ def _styles(document, typography: Typography) -> None:
         style = document.styles[name]
         style.font.size, style.font.color.rgb = SMALL_TEXT, MUTED
         style.paragraph_format.tab_stops.clear_all()  # the template's stops are for Letter paper
-        style.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
     _quote_style(document, typography.italic_quotes)
     normal = document.styles["Normal"]
     normal.font.size = Pt(10)
@@ -323,6 +385,7 @@ def _properties(document, template: schema.Template, language: Language, source:
     properties.language = language.t("docx.locale")
     properties.keywords = ", ".join(template.implements)[:255]
     properties.comments = language.t("templates.editorial_body")[:255]
+    properties.category = language.t("templates.editorial_title")[:255]
     properties.author = properties.last_modified_by = ""
     properties.created = properties.modified = dt.datetime.combine(template.date, dt.time())
     properties.revision = 1
@@ -331,8 +394,10 @@ def _properties(document, template: schema.Template, language: Language, source:
 # ---------------------------------------------------------------- tables
 
 
-def _fields_table(document, fields: list[schema.TemplateField], source: TextSource, language: Language, ids) -> None:
-    table = _table(document, len(fields), [LABEL_WIDTH_MM, TEXT_WIDTH_MM - LABEL_WIDTH_MM], ids)
+def _fields_table(document, fields: list[schema.TemplateField], source: TextSource, language: Language, ids,
+                  width: float) -> None:  # fmt: skip
+    table = _table(document, len(fields), [LABEL_WIDTH_MM, width - LABEL_WIDTH_MM], ids)
+    _keep_together(table)
     for row, field in zip(table.rows, fields, strict=True):
         label, answer = row.cells
         _sized(_runs(label.paragraphs[0], [Span(s.text, bold=True) for s in source.spans(field.label)]), TABLE_TEXT)
@@ -353,9 +418,9 @@ def _fields_table(document, fields: list[schema.TemplateField], source: TextSour
         _height(row, lines * LINE_HEIGHT_MM if field.kind == "text" else ROW_HEIGHT_MM)
 
 
-def _data_table(document, table_data: schema.TemplateTable, source: TextSource, ids) -> None:
+def _data_table(document, table_data: schema.TemplateTable, source: TextSource, ids, width: float) -> None:
     weights = table_data.widths or [1] * len(table_data.columns)
-    widths = [TEXT_WIDTH_MM * w / sum(weights) for w in weights]
+    widths = [width * w / sum(weights) for w in weights]
     rows = 1 + len(table_data.rows) + table_data.blank_rows
     table = _table(document, rows, widths, ids)
     header = table.rows[0]
@@ -369,6 +434,10 @@ def _data_table(document, table_data: schema.TemplateTable, source: TextSource, 
                 _sized(_runs(cell.paragraphs[0], source.spans(value)), TABLE_TEXT)
     for row in table.rows[1 + len(table_data.rows) :]:
         _height(row, ROW_HEIGHT_MM)
+    for row in table.rows:
+        _cant_split(row)
+    if len(table.rows) <= KEEP_TOGETHER_ROWS:
+        _keep_together(table)
 
 
 def _table(document, rows: int, widths_mm: list[float], ids: dict[str, str]):
@@ -381,6 +450,27 @@ def _table(document, rows: int, widths_mm: list[float], ids: dict[str, str]):
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
     return table
+
+
+def _keep_together(table) -> None:
+    """A table on one page: every paragraph of its rows but the last keeps with the next (Word's way), no row split."""
+    for row in table.rows:
+        _cant_split(row)
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def _cant_split(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    if properties.find(qn("w:cantSplit")) is None:
+        properties.append(OxmlElement("w:cantSplit"))
+
+
+def _keep_with_next(paragraph):
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def _repeat_as_header(row) -> None:

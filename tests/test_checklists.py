@@ -149,7 +149,10 @@ def check_cover(sheet, linked, language, tallied_sheets) -> None:
     values = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
     assert language.text(linked.kb.document.edition) in " ".join(map(str, values))
     assert __version__ in values
-    assert dt.date.today().isoformat() in values
+    newest = linked.kb.changelog[0]  # the knowledge base's edition, not the day of the build
+    edition = f"{newest.version}{language.t('punct.open')}{language.date(newest.date)}{language.t('punct.close')}"
+    assert cover_fact(sheet, language.t("checklist.xlsx.edition")).value == edition
+    assert dt.date.today().isoformat() not in values or dt.date.today() == newest.date
     formulas = [v for v in values if isinstance(v, str) and v.startswith("=")]
     assert len(formulas) == len(tallied_sheets) * len(STATUSES)
     assert all(f.startswith("=COUNTIF(") for f in formulas)
@@ -200,14 +203,17 @@ def cover_fact(sheet, label: str):
     return sheet.cell(row, 2)
 
 
-def test_without_the_site_url_the_cover_says_where_to_find_the_site(built, linked, tmp_path):
+def test_without_the_site_url_the_cover_names_no_site_and_no_setting(built, linked, tmp_path):
+    """A reader is never shown a message meant for whoever builds the site (site_url, KB_SITE_URL)."""
     paths, _ = built
     site_url = the_site_url(paths, tmp_path)
     assert not site_url  # the test build knows no address, as a build on a fresh machine
     for language in languages(linked):
         book = openpyxl.load_workbook(site_root(paths.site, language) / download_path("ch3", language, "xlsx"))
-        site = cover_fact(book.worksheets[0], language.t("checklist.xlsx.site"))
-        assert site.value == language.t("checklist.xlsx.site_unknown") and site.hyperlink is None
+        labels = [r[0].value for r in book.worksheets[0].iter_rows(max_col=1)]
+        assert language.t("checklist.xlsx.site") not in labels
+        values = " ".join(str(v) for r in book.worksheets[0].iter_rows(values_only=True) for v in r if v)
+        assert "site_url" not in values and "KB_SITE_URL" not in values
 
 
 def test_cover_columns_fit_the_checklist_names_and_rows_fit_their_text(built, linked):

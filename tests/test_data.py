@@ -198,12 +198,13 @@ OFFICIAL_TITLES = {  # the English titles NISC and METI use for their own docume
     "action-plan": "Cybersecurity Policy for Critical Infrastructure Protection",
     "safety-standards-guideline": "Guidelines for Establishing Safety Principles for Ensuring Cybersecurity of Critical"
     " Infrastructure",
-    "meti-cyber-mgmt-guidelines-v3": "Cyber Security Management Guidelines Version 3.0",
+    "meti-cyber-mgmt-guidelines-v3": "Cyber Security Management Guidelines Ver 3.0",  # METI's form ("Ver. 2.0" before)
 }
 OUTDATED_NAMES = (  # our earlier renderings of those titles, and of the NISC damage-information guidance
     "Action Plan for Critical Infrastructure",
     "Guidelines for Formulating Safety Standards",
     "Cybersecurity Management Guidelines Ver",
+    "Cyber Security Management Guidelines Version",
     "Information on Cyber Damage",
 )
 JAPANESE = "\u3040-\u30ff\u4e00-\u9fff\u3001-\u303f\uff01-\uff5e"

@@ -14,7 +14,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from generator import schema
-from generator.export_docx import template_docx
+from generator.export_docx import landscape, template_docx
 from generator.features.templates import PlainText, TemplateMeta, Templates, quote_problems, sheets
 from generator.i18n import Language
 from generator.link import Key, Linked
@@ -219,17 +219,60 @@ def test_word_files_have_the_headings_fields_east_asian_fonts_and_a4(linked, sit
             assert fonts.get(qn("w:eastAsia")) in ("Yu Mincho", "Yu Gothic"), (name, code)
             assert fonts.get(qn("w:asciiTheme")) is None  # a theme font would override the named one
         section = document.sections[0]
-        assert abs(section.page_width.mm - 210) < 0.1 and abs(section.page_height.mm - 297) < 0.1
-        edition = TemplateMeta.of(template, language(linked, code)).edition
-        assert template.id in section.header.paragraphs[0].text and edition in section.header.paragraphs[0].text
-        assert template.id in section.footer.paragraphs[0].text
+        assert sorted((round(section.page_width.mm), round(section.page_height.mm))) == [210, 297]  # A4
+        # Nothing of ours in the header or footer (an organisation adopting the form would strip it by hand): the
+        # provenance is in one note on the first page that says it may be deleted, and in the document properties.
+        lang = language(linked, code)
+        edition = TemplateMeta.of(template, lang).edition
+        for part in document.sections:
+            assert all(not p.text.strip() for p in part.header.paragraphs), (template.id, code)
+            numbers = lang.t("templates.page_of").format(page="", pages="")  # the fields' own text aside
+            assert [p.text for p in part.footer.paragraphs] == [numbers], (template.id, code)
+        note = document.paragraphs[1]
+        for words in (lang.t("templates.editorial_title"), template.id, edition, lang.t("templates.remove_note")):
+            assert words in note.text, (template.id, code, words)
+        assert not [p for p in document.paragraphs[2:] if lang.t("templates.editorial_title") in p.text]
+        properties = document.core_properties
+        assert (properties.identifier, properties.category) == (template.id, lang.t("templates.editorial_title"))
+        assert properties.version == edition and properties.title == plain(linked, code, template, template.title)
 
 
-def test_word_files_page_breaks_follow_the_sheets(linked, site):
-    template = linked.index.templates["risk-response-plan"]
-    document = docx.Document(str(download(site, "ja", template, "docx")))
-    breaks = [p.text for p in document.paragraphs if p.paragraph_format.page_break_before]
-    assert breaks == [template.parts[i].heading.ja for i, part in enumerate(template.parts) if part.new_page]
+def page_starts(document) -> list[tuple[str, str]]:
+    """The paragraphs that start a page, each with how: a page break before it, or a new section (page) with the
+    orientation it sets ("portrait", "landscape")."""
+    starts, after_section = [], False
+    sections = iter(document.sections[1:])
+    for paragraph in document.paragraphs:
+        if after_section:
+            starts.append((paragraph.text, "landscape" if next(sections).orientation else "portrait"))
+        elif paragraph.paragraph_format.page_break_before:
+            starts.append((paragraph.text, "break"))
+        after_section = paragraph._p.pPr is not None and paragraph._p.pPr.sectPr is not None
+    return starts
+
+
+def test_word_files_start_each_sheet_on_a_page_and_wide_tables_on_landscape_ones(linked, site):
+    """Each sheet starts a page; one with a table of more than six columns is on landscape pages, and the quoted
+    guideline text after the form on a portrait page of its own."""
+    landscapes = 0
+    for template, code in templates_and_languages(linked):
+        document = docx.Document(str(download(site, code, template, "docx")))
+        lang = language(linked, code)
+        expected, previous = [], landscape(sheets(template)[0])
+        assert bool(document.sections[0].orientation) == previous
+        for sheet in [*sheets(template)[1:], []]:  # the quotes: a portrait "sheet"
+            wide = landscape(sheet)
+            how = "break" if wide == previous else ("landscape" if wide else "portrait")
+            heading = plain(linked, code, template, sheet[0].heading) if sheet else lang.t("templates.basis")
+            expected.append((heading, how))
+            previous = wide
+            landscapes += wide
+        assert page_starts(document) == expected, (template.id, code)
+        for section in document.sections:
+            width, height = section.page_width.mm, section.page_height.mm
+            assert sorted((round(width), round(height))) == [210, 297]
+            assert (width > height) == bool(section.orientation)
+    assert landscapes >= 8
 
 
 def test_word_files_open_in_the_current_mode_without_a_thumbnail_and_number_each_list_from_1(linked, site):
@@ -271,7 +314,7 @@ def test_word_files_are_the_same_bytes_every_build(fixture_linked):
     template = linked.kb.templates[0]
     lang = language(linked, "ja")
     meta = TemplateMeta.of(template, lang)
-    first, second = (template_docx(template, lang, PlainText(linked, lang, template), meta.edition, meta.footer)
+    first, second = (template_docx(template, lang, PlainText(linked, lang, template), meta.edition)
                      for _ in range(2))  # fmt: skip
     assert first == second
 

@@ -9,7 +9,6 @@ workbook, and the risk response plan an xlsx template with drop-down lists.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Literal
@@ -80,13 +79,14 @@ class AnswerField:
 
 
 ANSWER_FIELDS = (
-    AnswerField("status", "status", 12),
-    AnswerField("owner", "text", 16),
-    AnswerField("evidence", "text", 26, multiline=True),
+    AnswerField("status", "status", 9),
+    AnswerField("owner", "text", 8),
+    AnswerField("evidence", "text", 9, multiline=True),
     AnswerField("due", "date", 12),
-    AnswerField("note", "text", 30, multiline=True),
+    AnswerField("note", "text", 8, multiline=True),
 )
-INFO_COLUMNS = (("id", 10), ("text", 60), ("source", 30), ("block", 16), ("actor", 18), ("wording", 16))
+# Column widths: A4 landscape holds them all at 90 % or more (see sheets.SIDE_MARGIN); the item text wraps.
+INFO_COLUMNS = (("id", 8), ("text", 38), ("source", 10), ("block", 7), ("actor", 8), ("wording", 7))
 
 
 def page_path(checklist: schema.Checklist) -> str:
@@ -365,7 +365,8 @@ class Book:
 
     def table(self, checklist: schema.Checklist) -> Table:
         t = self.language.t
-        widths = [w for _, w in INFO_COLUMNS] + [f.width for f in ANSWER_FIELDS] + ([30] if self.overlay else [])
+        # A4 landscape at 90 % or more: the columns add up to what the printable width holds (sheets.SIDE_MARGIN).
+        widths = [w for _, w in INFO_COLUMNS] + [f.width for f in ANSWER_FIELDS] + ([10] if self.overlay else [])
         columns = [Column(h, w) for h, w in zip(self.header(), widths, strict=True)]
         for index, answer in enumerate(ANSWER_FIELDS, start=len(INFO_COLUMNS)):
             if answer.kind == "status":
@@ -409,19 +410,26 @@ class Book:
         )
 
     def facts(self) -> list[tuple[str, str | Cell]]:
-        t, document = self.language.t, self.linked.kb.document
-        guideline = f"{self.language.text(document.title)} — {self.language.text(document.edition)}"
-        # Where the site is, linked, when the build knows its address; else what the reader can do instead.
-        site = Cell(self.url(INDEX), self.url(INDEX)) if self.site_url else Cell(t("checklist.xlsx.site_unknown"))
-        # The first two facts (FACTS_ROW and the row below) are filled in the browser: when the answers were
-        # exported, and the unit they are of (read back by a roll-up).
-        return [
+        """What the file is: the two facts the browser fills in (FACTS_ROW: when the answers were exported; the row
+        below: the unit they are of, read back by a roll-up), the guideline's edition, the site (linked, when the build
+        knows its address; a reader is never told how the site is built), and the edition of the knowledge base it
+        was made from (the newest changelog entry: the same data gives the same file whatever day it is built)."""
+        t, kb = self.language.t, self.linked.kb
+        guideline = f"{self.language.text(kb.document.title)} — {self.language.text(kb.document.edition)}"
+        newest = kb.changelog[0]
+        facts = [
             (t("checklist.xlsx.answers"), t("checklist.xlsx.blank")),
             (t("checklist.unit"), ""),
             (t("checklist.xlsx.guideline"), guideline),
-            (t("checklist.xlsx.site"), site),
+        ]
+        if self.site_url:
+            facts.append((t("checklist.xlsx.site"), Cell(self.url(INDEX), self.url(INDEX))))
+        return facts + [
+            (
+                t("checklist.xlsx.edition"),
+                f"{newest.version}{t('punct.open')}{self.language.date(newest.date)}{t('punct.close')}",
+            ),
             (t("checklist.xlsx.generator"), __version__),
-            (t("checklist.xlsx.built"), self.linked.kb.config.today().isoformat()),
         ]
 
     def csv(self, checklists: list[schema.Checklist]) -> bytes:
@@ -459,7 +467,7 @@ class Book:
             note=t("assessment.scale_editorial"),
             columns=(
                 Column(t("assessment.level"), 10),
-                Column(t("assessment.level_name"), 24),
+                Column(t("assessment.level_name"), 20),
                 Column(t("assessment.level_meaning"), 90),
             ),
             rows=[
@@ -479,14 +487,14 @@ class Book:
             title=t("assessment.plan_title"),
             note=t("assessment.xlsx.plan_note"),
             columns=(
-                Column(t("assessment.area"), 30, choices_from=area_table.column_range(1)),
-                Column(t("assessment.current"), 10, choices=level_choices),
-                Column(t("assessment.target"), 10, choices=level_choices),
-                Column(t("assessment.plan.action"), 50),
-                Column(t("assessment.plan.resources"), 24),
-                Column(t("assessment.plan.owner"), 16),
+                Column(t("assessment.area"), 20, choices_from=area_table.column_range(1)),
+                Column(t("assessment.current"), 8, choices=level_choices),
+                Column(t("assessment.target"), 8, choices=level_choices),
+                Column(t("assessment.plan.action"), 30),
+                Column(t("assessment.plan.resources"), 14),
+                Column(t("assessment.plan.owner"), 11),
                 Column(t("assessment.plan.due"), 12, date=True),
-                Column(t("assessment.plan.evaluation"), 40),
+                Column(t("assessment.plan.evaluation"), 20),
             ),
             rows=[(Cell(self.language.text(c.title)), *(Cell(None) for _ in range(7))) for c in areas],
             blank_rows=PLAN_BLANK_ROWS,

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .. import schema
 from ..errors import Problem
-from ..export_docx import Span, template_docx
+from ..export_docx import Span, sheets, template_docx
 from ..i18n import Language, language_name
 from ..link import Key, Linked, segments
 from ..overlay import Applied
@@ -75,9 +75,7 @@ class Templates(Feature):
         for template in linked.kb.templates:
             plain = PlainText(linked, language, template, self.overlay.overlay.templates if self.overlay else None)
             meta = TemplateMeta.of(template, language)
-            # The Word header carries the ID and the edition; its footer, one line beside the page numbers, the notice.
-            footer = language.t("templates.docx_footer").format(id=template.id)
-            files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, footer)
+            files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition)
             files[download_path(template, "md")] = markdown_download(environment, template, language, plain, meta)
         return files
 
@@ -94,16 +92,6 @@ class Templates(Feature):
 
     def home_cards(self) -> list[HomeCard]:
         return [HomeCard(INDEX, "nav.templates", "templates.card_body")]
-
-
-def sheets(template: schema.Template) -> list[list[schema.TemplatePart]]:
-    """The parts grouped by printed page: a part with `new_page` starts the next sheet."""
-    grouped: list[list[schema.TemplatePart]] = []
-    for part in template.parts:
-        if part.new_page or not grouped:
-            grouped.append([])
-        grouped[-1].append(part)
-    return grouped
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ workbook, and the risk response plan an xlsx template with drop-down lists.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Literal

@@ -430,6 +430,9 @@ class Template(Strict):
     date: dt.date  # of this edition
     quotes: Annotated[list[TemplateQuote], Field(min_length=1)]
     parts: Annotated[list[TemplatePart], Field(min_length=1)]
+    # A policy-type document: it ends with the document-control block (number, edition, classification, dates,
+    # approval stamps, revision history), the same in every such template (features.templates.document_control).
+    document_control: bool = False
 
     @model_validator(mode="after")
     def _field_ids_unique(self) -> Template:

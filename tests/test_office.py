@@ -29,7 +29,7 @@ from generator.build import load_knowledge_base
 from generator.export_docx import landscape, sheets
 from generator.features import BuildSettings
 from generator.features.checklists import STATUSES, Book, Checklists, ItemRows, download_path, items_of
-from generator.features.templates import PlainText
+from generator.features.templates import PlainText, with_document_control
 from generator.i18n import Language
 from generator.sheets import FIRST_ROW, formula_like
 
@@ -270,7 +270,7 @@ def test_every_word_template_prints_each_sheet_on_one_a4_page_nothing_split(link
     parts, headings, field labels and table headers; the quoted guideline text follows on pages of its own. So no
     block (a fields table, an approval block, a short table) is split across pages, and nothing spills."""
     language = Language.of(linked.kb, code)
-    for template in linked.kb.templates:
+    for template in with_document_control(linked):
         pdf = pypdf.PdfReader(printed[(code, template.id)])
         texts = [bare(page.extract_text()) for page in pdf.pages]
         plain = PlainText(linked, language, template)

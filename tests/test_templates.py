@@ -15,7 +15,15 @@ from docx.oxml.ns import qn
 
 from generator import schema
 from generator.export_docx import landscape, template_docx
-from generator.features.templates import PlainText, TemplateMeta, Templates, quote_problems, sheets
+from generator.features.templates import (
+    PlainText,
+    TemplateMeta,
+    Templates,
+    document_control,
+    quote_problems,
+    sheets,
+    with_document_control,
+)
 from generator.i18n import Language
 from generator.link import Key, Linked
 from generator.pages import target_of, url_of
@@ -70,7 +78,8 @@ def download(site: Path, code: str, template: schema.Template, extension: str) -
 
 
 def templates_and_languages(linked: Linked):
-    return [(t, code) for t in linked.kb.templates for code in LANGUAGE_ROOTS]
+    """Every template as printed (a policy-type one with the document-control block), in every language."""
+    return [(t, code) for t in with_document_control(linked) for code in LANGUAGE_ROOTS]
 
 
 # ---------------------------------------------------------------- the data
@@ -147,7 +156,7 @@ def test_an_english_quote_cut_short_of_its_japanese_twin_fails_with_its_line(lin
             "(Japanese 100% of its text, English 53%)",
         )
     ]
-    assert problems[0].line == 34
+    assert problems[0].line == 35
     assert problems[0].fix == "quote the same words in every language; mark words left out with […] in each"
 
 
@@ -168,6 +177,66 @@ def test_every_english_quote_covers_its_japanese_twin(linked):
     assert quote_problems(linked) == []
     quoted = [(q, t) for tpl in linked.kb.templates for q in tpl.quotes for t in ([q.text] if q.text else []) + q.items]
     assert len(quoted) > 60
+
+
+# Policy-type templates: documents an organisation adopts, versions and approves (not forms filled in per case).
+POLICY_TYPE = {
+    "cyber-policy",
+    "responsibility-matrix",
+    "risk-response-plan",
+    "access-control-policy",
+    "supplier-requirements",
+    "training-plan",
+    "csirt-roles",
+    "contingency-initial-response",
+    "backup-plan",
+}
+
+
+def test_every_policy_type_template_ends_with_the_one_document_control_block(linked, site):
+    """One block, the same in each: number, edition, classification, dates (with the era hint on the date blank), a
+    stamp grid (drafted, reviewed, approved) and the revision history, in both languages, in Word and Markdown."""
+    assert {t.id for t in linked.kb.templates if t.document_control} == POLICY_TYPE
+    block = document_control(linked)
+    assert block[0].new_page and [f.id for f in block[0].fields][:3] == ["dc-number", "dc-edition", "dc-classification"]
+    for template, code in templates_and_languages(linked):
+        lang = language(linked, code)
+        assert (template.parts[-len(block) :] == block) == template.document_control, template.id
+        labels = [lang.text(f.label) for f in block[0].fields]
+        stamps = [lang.text(c) for c in block[0].table.columns]  # "Approved by" may be a form's own label too
+        words = [*labels, lang.t("templates.control.history"), *(stamps if template.document_control else [])]
+        document = docx.Document(str(download(site, code, template, "docx")))
+        cells = {cell.text.split("\n")[0] for table in document.tables for row in table.rows for cell in row.cells}
+        markdown = download(site, code, template, "md").read_text(encoding="utf-8")
+        for word in words:
+            assert (word in cells or word in {p.text for p in document.paragraphs}) == template.document_control, (
+                template.id, code, word)  # fmt: skip
+            assert word in markdown or not template.document_control, (template.id, code, word)
+        assert (labels[0] in markdown) == template.document_control, (template.id, code)
+        if template.document_control:
+            dates = [r for t in document.tables for r in t.rows if r.cells[0].text.startswith(labels[3])]
+            assert dates and dates[0].cells[1].text == lang.t("templates.date_blank")
+            assert code != "ja" or "西暦" in lang.t("templates.date_blank")
+
+
+def test_a_policy_template_field_with_the_blocks_id_fails_with_its_line(linked):
+    template = linked.index.templates["cyber-policy"]
+    field = template.parts[0].fields[0].model_copy(update={"id": "dc-number"})
+    parts = [template.parts[0].model_copy(update={"fields": [field]}), *template.parts[1:]]
+    kb = linked.kb.model_copy(
+        update={
+            "templates": [t.model_copy(update={"parts": parts}) if t is template else t for t in linked.kb.templates]
+        }
+    )
+    problems = Templates().check(Linked(kb, linked.index, linked.locator))
+    assert [(Path(p.file).name, p.key_path, p.message, p.fix) for p in problems] == [
+        (
+            "01_cyber_policy.yaml",
+            "parts[0].fields[0].id",
+            "field id 'dc-number' is the document-control block's",
+            "give the field another id (the block's fields start with 'dc-')",
+        )
+    ]
 
 
 def test_placeholders_are_consistent(linked):

@@ -52,7 +52,7 @@ class Templates(Feature):
     reserved_ids = {"templates": {"index": "templates/index.md is the list of all templates"}}
 
     def check(self, linked: Linked) -> list[Problem]:
-        return quote_problems(linked)
+        return quote_problems(linked) + document_control_problems(linked)
 
     overlay: Applied | None = None
 
@@ -65,14 +65,15 @@ class Templates(Feature):
     def pages(self, linked: Linked) -> list[Page]:
         # Each template is found by its name, purpose and fields (its kind ranks it after the guideline's sections).
         templates = [
-            Page(page_path(t), "template.md.j2", t.title, {"template": t}, nav="tools") for t in linked.kb.templates
+            Page(page_path(t), "template.md.j2", t.title, {"template": t}, nav="tools")
+            for t in with_document_control(linked)
         ]
         return [Page(INDEX, "templates_index.md.j2", "nav.templates", nav="tools"), *templates]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
         environment = download_environment()
         files = {}
-        for template in linked.kb.templates:
+        for template in with_document_control(linked):
             plain = PlainText(linked, language, template, self.overlay.overlay.templates if self.overlay else None)
             meta = TemplateMeta.of(template, language)
             files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition)
@@ -193,6 +194,81 @@ def download_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+# The document-control block: (field id, kind, ui key) of its fields, then its approval stamp grid and revision history.
+CONTROL_FIELDS = (
+    ("dc-number", "line", "number"),
+    ("dc-edition", "line", "edition"),
+    ("dc-classification", "choice", "classification"),
+    ("dc-established-on", "date", "established"),
+    ("dc-revised-on", "date", "revised"),
+)
+CLASSIFICATIONS = ("confidential", "internal", "public")
+STAMPS = ("drafted", "reviewed", "approved")
+REVISION_COLUMNS = ("edition", "revised", "changes", "drafted", "approved")
+STAMP_ROWS = 2  # two blank rows: room for a seal (印) and its date
+REVISION_ROWS = 4
+
+
+def with_document_control(linked: Linked) -> list[schema.Template]:
+    """The templates as printed: a policy-type one (`document_control`) with the document-control block as its last
+    sheet, the same block in every such template, in every language, on the page, in Word and in Markdown."""
+    block = document_control(linked)
+    return [
+        t.model_copy(update={"parts": [*t.parts, *block]}) if t.document_control else t for t in linked.kb.templates
+    ]
+
+
+def document_control(linked: Linked) -> list[schema.TemplatePart]:
+    """The block, from the interface strings `templates.control.*` (generic: any knowledge base, any language): the
+    fields (number, edition, classification, dates, with the date blank's era hint), an approval stamp grid
+    (drafted, reviewed, approved) and the revision history."""
+    languages = [Language.of(linked.kb, code) for code in linked.kb.config.languages]
+
+    def text(key: str) -> schema.Text:
+        return schema.Text(**{language.code: language.t(f"templates.control.{key}") for language in languages})
+
+    fields = [
+        schema.TemplateField(
+            id=field_id,
+            label=text(key),
+            kind=kind,
+            choices=[text(f"classification.{c}") for c in CLASSIFICATIONS] if kind == "choice" else [],
+            hint=text(f"{key}_hint") if kind == "line" else None,
+        )
+        for field_id, kind, key in CONTROL_FIELDS
+    ]
+    stamps = schema.TemplateTable(columns=[text(f"stamp.{s}") for s in STAMPS], blank_rows=STAMP_ROWS)
+    history = schema.TemplateTable(
+        columns=[text(f"history.{c}") for c in REVISION_COLUMNS],
+        widths=[2, 3, 7, 3, 3],
+        rows=[[text("history.first_edition"), None, text("history.established"), None, None]],
+        blank_rows=REVISION_ROWS,
+    )
+    return [
+        schema.TemplatePart(
+            heading=text("heading"), guidance=text("guidance"), fields=fields, table=stamps, new_page=True
+        ),  # fmt: skip
+        schema.TemplatePart(heading=text("history"), table=history),
+    ]
+
+
+def document_control_problems(linked: Linked) -> list[Problem]:
+    """A policy-type template's own field ids must not be the block's."""
+    reserved = {field_id for field_id, _, _ in CONTROL_FIELDS}
+    return [
+        linked.locator.problem(
+            ("templates", t_index, "parts", p_index, "fields", f_index, "id"),
+            f"field id {field.id!r} is the document-control block's",
+            "give the field another id (the block's fields start with 'dc-')",
+        )
+        for t_index, template in enumerate(linked.kb.templates)
+        if template.document_control
+        for p_index, part in enumerate(template.parts)
+        for f_index, field in enumerate(part.fields)
+        if field.id in reserved
+    ]
 
 
 def quote_problems(linked: Linked) -> list[Problem]:

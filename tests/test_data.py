@@ -474,6 +474,10 @@ def test_our_words_inside_the_guidelines_text_are_marked(linked):
         assert terms[risk_response].endswith("〔リスク対応〕"), risk_response  # 低減 of risk, not of anything else
     for path, text in _guideline_blocks_texts(linked.kb):
         assert "（行見出し" not in text.ja and "（リスク対応）" not in text.ja, path
+    # Where a definition joins the overview's separate lines, the punctuation that joins them is ours.
+    definitions = {t.id: t.definition.ja for t in linked.kb.glossary}
+    assert "Officer)〔。〕リスク管理" in definitions["ciso"]
+    assert definitions["safety-standards"].count("〔、〕") == 3 and "「内規」等〔。〕" in definitions["safety-standards"]
 
 
 def test_the_information_type_checklist_has_timing_as_its_first_rows_label(linked):

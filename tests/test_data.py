@@ -477,7 +477,8 @@ def test_our_words_inside_the_guidelines_text_are_marked(linked):
     # Where a definition joins the overview's separate lines, the punctuation that joins them is ours.
     definitions = {t.id: t.definition.ja for t in linked.kb.glossary}
     assert "Officer)〔。〕リスク管理" in definitions["ciso"]
-    assert definitions["safety-standards"].count("〔、〕") == 3 and "「内規」等〔。〕" in definitions["safety-standards"]
+    safety = definitions["safety-standards"]
+    assert safety.count("〔、〕") == 3 and "「内規」等〔。〕" in safety
 
 
 def test_the_information_type_checklist_has_timing_as_its_first_rows_label(linked):

@@ -344,7 +344,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
             name = label_of(linked, language, Key(kind, id_))
             if name == id_ and isinstance(getattr(target, "text", None), schema.Text):  # an item: its id and text
                 name = f"{id_} {language.text(target.text)}"
-            ids[id_key(id_)] = [url_of(page) + (f"#{anchor}" if anchor else ""), name]
+            # a section keeps its id: a selection's checklist item may carry its control's id (AC-2)
+            ids.setdefault(id_key(id_), [url_of(page) + (f"#{anchor}" if anchor else ""), name])
     synonyms: dict[str, list[str]] = {}
     names, forms_all = [], []
     for term in kb.glossary:

@@ -153,6 +153,17 @@ def test_import_preview_shows_what_the_file_holds_and_changes_nothing_until_conf
     assert shown(page, "CL3-002")[0] == "partial"
 
 
+def test_a_file_whose_answers_differ_but_are_older_is_not_called_the_same(page, server, linked, tmp_path):
+    page.goto(checklist_url(server, "ch3"))
+    answer(page, "CL3-001", "done")
+    dialog = open_preview(page, answers_file(tmp_path, items={"CL3-001": {"status": "todo", "updated": OLD}}))
+    assert fact(dialog, "changes") == ui(linked, "checklist.js.answers_older", n=1)
+    assert dialog.locator("[data-kb-import='confirm']").is_disabled()  # merging by date would change nothing
+    dialog.locator("[data-kb-import-mode][value='theirs']").check()
+    assert fact(dialog, "changes") == ui(linked, "checklist.js.answers_changes", n=1, added=0, updated=1, removed=0)
+    dialog.locator("[data-kb-import='cancel']").click()
+
+
 def test_merge_keeps_the_newer_answer_of_each_item_or_the_side_chosen(page, server, linked, tmp_path):
     page.goto(checklist_url(server, "ch3"))
     answer(page, "CL3-001", "done")
@@ -173,6 +184,7 @@ def test_merge_keeps_the_newer_answer_of_each_item_or_the_side_chosen(page, serv
     assert fact(dialog, "changes") == " ".join(
         [
             ui(linked, "checklist.js.answers_changes", n=2, added=1, updated=1, removed=0),
+            ui(linked, "checklist.js.answers_older", n=1),
             ui(linked, "checklist.js.answers_undated", n=1),
         ]
     )

@@ -1020,10 +1020,10 @@
     return fields(a) === fields(b);
   }
   function planImport(mine, theirs, mode) {
-    // The answers after the import, and how many it adds, updates and removes; "undated" counts the differing
-    // answers that a merge by date cannot order (either has no date): those keep mine.
+    // The answers after the import, and how many it adds, updates and removes; "older" and "undated" count the
+    // differing answers that a merge by date leaves as mine (the file's is older, or either has no date).
     const result = mode === "replace" ? copyAnswers(theirs) : copyAnswers(mine);
-    const counts = { added: 0, updated: 0, removed: 0, undated: 0 };
+    const counts = { added: 0, updated: 0, removed: 0, older: 0, undated: 0 };
     ["items", "areas"].forEach(function (group) {
       Object.keys(theirs[group]).forEach(function (id) {
         const m = mine[group][id], t = theirs[group][id];
@@ -1033,7 +1033,7 @@
         if (mode === "newer") {
           const tm = Date.parse(m.updated || ""), tt = Date.parse(t.updated || "");
           if (isNaN(tm) || isNaN(tt)) counts.undated += 1;
-          else take = tt > tm;
+          else if (!(take = tt > tm)) counts.older += 1;
         }
         if (take) { counts.updated += 1; result[group][id] = Object.assign({}, t); }
       });
@@ -1096,12 +1096,17 @@
     // The counts of the chosen way of importing, and whether the browser can keep the result (tried, not guessed).
     const planned = planImport(answers, pending.answers, chosenMode());
     const c = planned.counts;
-    let text = strings.answers_no_change;
+    // What a merge would change, and every differing answer it would not take: never "the same" when they differ.
+    const kept = chosenMode() === "newer" ? c.older + c.undated : 0;
+    const said = [];
     if (c.changes) {
-      text = format(strings.answers_changes, { n: c.changes, added: c.added, updated: c.updated, removed: c.removed });
+      said.push(format(strings.answers_changes, { n: c.changes, added: c.added, updated: c.updated, removed: c.removed }));
+    } else if (!kept) {
+      said.push(strings.answers_no_change);
     }
-    if (c.undated && chosenMode() === "newer") text += " " + format(strings.answers_undated, { n: c.undated });
-    dialog.querySelector("[data-kb-preview='changes']").textContent = text;
+    if (kept && c.older) said.push(format(strings.answers_older, { n: c.older }));
+    if (kept && c.undated) said.push(format(strings.answers_undated, { n: c.undated }));
+    dialog.querySelector("[data-kb-preview='changes']").textContent = said.join(" ");
     const serialized = serialize(planned.answers);
     const failure = probe(serialized);
     const size = dialog.querySelector("[data-kb-preview='size']");

@@ -78,6 +78,8 @@ HEADING_STYLES = ("Title", "Heading 1", "Heading 2")
 USED_STYLES = ("Title", "Heading 1", "Quote", "List Number", "List Bullet", "List Bullet 2", "Table Grid")
 WORD_2013 = "15"  # compatibilityMode of Word 2013 and every later version: no compatibility mode
 QUOTE_RULE = "A0A8B8"
+QUOTE_RULE_EIGHTHS = 6  # the box around a quote: its line in eighths of a point
+QUOTE_RULE_GAP = 4  # and its distance from the text, in points
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
@@ -277,7 +279,8 @@ def _provenance_note(paragraph, template: schema.Template, language: Language, s
     borders = OxmlElement("w:pBdr")
     for side in ("top", "left", "bottom", "right"):
         border = OxmlElement(f"w:{side}")
-        for attribute, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "4"), ("w:color", QUOTE_RULE)):
+        rule = (("w:val", "single"), ("w:sz", str(QUOTE_RULE_EIGHTHS)), ("w:space", str(QUOTE_RULE_GAP)))
+        for attribute, value in (*rule, ("w:color", QUOTE_RULE)):
             border.set(qn(attribute), value)
         borders.append(border)
     paragraph._p.get_or_add_pPr().append(borders)

@@ -218,7 +218,7 @@ def unknown_data_folder(data, outside):
     (data / "notes" / "a.yaml").write_text("[]\n", encoding="utf-8")
     return Expected(shown("notes"), None, "not a data folder of this knowledge base",
                     "rename it to one of actors, changelog, checklists, csf, errata, glossary, references, sections, "
-                    "templates, or move it out of guideline_data")  # fmt: skip
+                    "templates, words, or move it out of guideline_data")  # fmt: skip
 
 
 @case

@@ -209,7 +209,7 @@ def test_an_edit_renders_only_the_pages_that_read_what_changed_and_each_as_a_ful
         path.write_text(text.replace(old, new), encoding="utf-8")
         partial = build(copy, site=False)
         for code in ("ja", "en"):  # a language's pages read what they show in it: the counts may differ
-            most = partial.pages[code] / 2 if local else partial.pages[code]
+            most = partial.pages[code] * 0.6 if local else partial.pages[code]  # a term is marked on many pages
             assert 0 < partial.rendered[code] <= most, (file, new, partial.rendered)
         written = _docs(copy)
         assert any(shown in text for text in written.values()), new

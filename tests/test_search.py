@@ -168,9 +168,10 @@ def test_an_english_section_number_leads_to_the_english_section(page, server):
 
 def test_a_question_with_a_word_no_page_has_shows_the_pages_with_the_others(page, server):
     open_search(page, server)
-    assert paths(server, typed(page, "国交省 報告 義務"))[0] == "guideline/4-8-2/"
+    # The section that sets the duty and the incident report form that records it (its reporting fields) lead.
+    assert "guideline/4-8-2/" in paths(server, typed(page, "国交省 報告 義務"))[:2]
     found = paths(server, typed(page, "国土交通省 報告 義務 飛行機雲"))  # no page says 飛行機雲
-    assert found[0] == "guideline/4-8-2/"
+    assert "guideline/4-8-2/" in found[:2]
     badge = page.locator("[data-kb-search-results] .kb-search__result").first.locator(".kb-search__partial")
     assert badge.inner_text() == "一部の語に一致"
 

@@ -19,10 +19,10 @@ SEARCHES = [
     ("ja", "要素認証", "guideline/4-2-1/"),  # part of a compound
     ("ja", "アクセス制御", "guideline/5-4-2/"),
     ("ja", "5.4.6", "guideline/5-4-6/"),  # a section number
-    ("ja", "CISO", "guideline/3-4/"),  # an abbreviation
+    ("ja", "CISO", "guideline/3-4-1/"),  # an abbreviation: サイバーセキュリティ責任者の任命
     ("ja", "棚卸し", "guideline/4-3-3/"),  # kana and kanji mixed
     ("en", "backup", "en/guideline/5-1-3/"),
-    ("en", "remote access", "en/guideline/5-2/"),
+    ("en", "remote access", "en/glossary/"),  # a bare term, no page's title: its entry (which names 5.2) first
 ]
 
 

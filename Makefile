@@ -70,4 +70,4 @@ bench-search: $(VENV)/.installed-test /usr/bin/chromium
 	$(PY) benchmarks/search_bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf build site serve-site release .site-new-* .site-old-*
+	rm -rf build site serve-site release .site.new-* .site.old-* .serve-site.new-* .serve-site.old-*

@@ -594,6 +594,7 @@ class SearchIndex:
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(_service_ended)
         self._launched = None
+        self._launching = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="pagefind", daemon=True)
         self._thread.start()
         self._service = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
@@ -601,7 +602,10 @@ class SearchIndex:
     async def _start(self):
         from pagefind.service import PagefindService
 
-        service = self._launched = await PagefindService().launch()
+        # asyncio cannot cancel a process while it is being started (its pipes never connect and the cancelled
+        # start waits for them for ever): close() waits for this launch, then kills the process
+        self._launching = asyncio.ensure_future(PagefindService().launch())
+        service = self._launched = await asyncio.shield(self._launching)
         index = await service.create_index(None)
         await index.add_html_file(content=self.WARM_PAGE, url="/")
         await index.delete_index()
@@ -629,9 +633,13 @@ class SearchIndex:
             await index.delete_index()
 
     def close(self) -> None:
-        """Stop the service; one still loading its dictionary (a build that stopped early) is killed, not awaited."""
+        """Stop the service; one still loading its dictionary (a build that stopped early) is killed once its process has
+        started, not awaited."""
 
         async def stop():
+            if self._launching is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(self._launching), 10)
             service, process = self._launched, getattr(self._launched, "_backend", None)
             if not self._service.done():
                 self._service.cancel()

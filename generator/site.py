@@ -633,8 +633,8 @@ class SearchIndex:
             await index.delete_index()
 
     def close(self) -> None:
-        """Stop the service; one still loading its dictionary (a build that stopped early) is killed once its process has
-        started, not awaited."""
+        """Stop the service; one still loading its dictionary (a build that stopped early) is killed once its process
+        has started, not awaited."""
 
         async def stop():
             if self._launching is not None:

@@ -72,7 +72,6 @@ def test_failed_build_keeps_the_last_good_site(built, tmp_path):
     assert after == before
 
 
-
 def test_a_search_service_stopped_while_its_process_starts_ends_at_once_and_says_nothing():
     """A build that stops on bad data closes the Pagefind service it started a few milliseconds before: asyncio cannot
     cancel a process being started (it waited 30 s and printed 'Task was destroyed but it is pending!' at exit)."""
@@ -82,6 +81,7 @@ def test_a_search_service_stopped_while_its_process_starts_ends_at_once_and_says
               "    print(round(time.perf_counter() - start))\n")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout.split(), result.stderr) == (0, ["0", "0", "0", "0"], "")
+
 
 def test_check_command(built):
     paths, _ = built

@@ -22,12 +22,12 @@ from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache, code_fingerprint, compiled_templates, environment_fingerprint
 from .errors import Problem
 from .features import BuildSettings, Feature
-from .features.registry import checked, configured, unreserved
+from .features.registry import checked, configured, linked_by_features
 from .files import remove_links
 from .i18n import Language
 from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
 from .layout import Paths
-from .link import Linked, link
+from .link import Linked
 from .load import load
 from .mkdocs_config import BaseConfig
 from .overlay import Applied, load_overlay
@@ -57,7 +57,7 @@ class BuildReport:
 def load_knowledge_base(data_dir: Path) -> Linked:
     """The first three stages and the features' own checks (configured as a build without a site address would
     configure them); what `check` runs."""
-    linked = link(unreserved(validate(load(data_dir))))
+    linked = linked_by_features(validate(load(data_dir)))
     checked(linked, configured(linked, BuildSettings(site_url="")))
     return linked
 
@@ -269,7 +269,7 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     validated = validate(raw)
     report.timings["validate"] = _lap(start)
     start = time.perf_counter()
-    linked = link(unreserved(validated))
+    linked = linked_by_features(validated)
     overlay = apply_overlay(linked, paths)
     report.notices = overlay.notices if overlay else []
     theme = write_theme(paths)

@@ -399,7 +399,7 @@ class _Builder:
     def inline(self, text: schema.Text) -> str:
         """One language's text as Markdown: `@` references become links (inside the catalog) or names."""
         out = []
-        for segment in segments(self.language.text(text)):
+        for segment in segments(self.language.text(text), self.linked.vocabulary):
             if segment.key:
                 out.append(self.reference(segment.key))
             elif segment.bold or segment.emphasis:

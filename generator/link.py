@@ -9,54 +9,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 
 from . import schema
 from .errors import DataError
+from .kinds import Key, Vocabulary, entries
 from .validate import Locator, Validated, part_ids
 from .walk import texts
 
-
-class Key(NamedTuple):
-    kind: str  # a ReferenceKind's name
-    id: str
-
-
-@dataclass(frozen=True)
-class ReferenceKind:
-    """One kind of thing text may point at: the one vocabulary that parsing, linking, routing and labels share."""
-
-    name: str  # Key.kind
-    prefix: str  # written @<prefix>:<id> in the data (sections also as a bare number: @1.2.3)
-    collection: str  # the Index table that holds them
-    # the page, with {id} (or {checklist}: the checklist that defines an item); "" for sections and what stands on a
-    # section's page (see pages)
-    route: str
-    anchor: str  # the anchor on that page, with {id}, {lower} or {slug} (lower case, runs of other characters "-")
-    label: str  # the field whose Text names it; "" where the label is not a Text (sections: number and title; items)
-
-
-REFERENCE_KINDS = {
-    kind.name: kind
-    for kind in (
-        ReferenceKind("section", "sec", "sections", "", "", ""),
-        ReferenceKind("term", "term", "terms", "glossary.md", "term-{id}", "term"),
-        ReferenceKind("ref", "ref", "references", "references.md", "ref-{id}", "title"),
-        ReferenceKind("tpl", "tpl", "templates", "templates/{id}.md", "", "title"),
-        ReferenceKind("checklist", "list", "checklists", "checklists/{id}.md", "", "title"),
-        ReferenceKind("item", "cl", "items", "checklists/{checklist}.md", "item-{lower}", ""),
-        ReferenceKind("param", "param", "params", "", "param-{slug}", ""),  # a control's parameter, shown inline
-        ReferenceKind("part", "part", "parts", "", "part-{slug}", ""),  # a part or statement item of a section
-    )
-}
-PREFIX_KIND = {kind.prefix: kind.name for kind in REFERENCE_KINDS.values()}
-# @<prefix>:<id>, or a bare section number or id of two or more words (@5, @5.4.2, @ac-2), which may also name a
-# part or statement item (@ac-2.a); a one-word id is written @sec:intro, so that @word stays an at sign and a word.
-REFERENCE = re.compile(
-    rf"@(?:({'|'.join(PREFIX_KIND)}):([A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*)|([0-9]+(?:\.[0-9]+)*|[a-z0-9]+(?:[._-][a-z0-9]+)+))"
-)
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 # *emphasis*, as catalogs write titles of documents: a single asterisk after a space or punctuation, closed by one
 # before a space or punctuation (a footnote mark * inside a word or after one stays as written).
@@ -72,12 +34,12 @@ class Segment(NamedTuple):
     emphasis: bool = False
 
 
-def segments(text: str) -> Iterator[Segment]:
+def segments(text: str, vocabulary: Vocabulary) -> Iterator[Segment]:
     """The one walk over data text that every output shares: `@` references, and **bold** between them; `@@` is a
     literal at sign."""
     raw = text.replace("@@", "\0")
     position = 0
-    for match, key in parse_references(raw):
+    for match, key in vocabulary.parse(raw):
         yield from _bold(raw[position : match.start()])
         yield Segment(key=key)
         position = match.end()
@@ -120,24 +82,47 @@ class Link:
 
 @dataclass
 class Index:
-    sections: dict[str, schema.Section]
-    terms: dict[str, schema.GlossaryTerm]
-    references: dict[str, schema.Reference]
-    templates: dict[str, schema.Template]
-    items: dict[str, schema.ChecklistItem]
-    checklists: dict[str, schema.Checklist]
-    item_checklist: dict[str, str]  # item id -> the checklist that defines it
+    vocabulary: Vocabulary  # the reference kinds of the features the knowledge base names
+    tables: dict[str, dict[str, Any]]  # every reference kind's collection by id; index.<collection> reads one
+    holders: dict[str, dict[str, str]]  # by kind: an entry's id -> the id of the entry whose list holds it
     parent_ids: set[str]  # sections that have sub-sections
-    params: dict[str, schema.Parameter] = field(default_factory=dict)
-    parts: dict[str, schema.Block | schema.ListItem] = field(default_factory=dict)
     part_section: dict[str, str] = field(default_factory=dict)  # a param's or part's id -> its section's id
     links: list[Link] = field(default_factory=list)
     forward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
     backward: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
 
+    # the core's collections
+    @property
+    def sections(self) -> dict[str, schema.Section]:
+        return self.tables["sections"]
+
+    @property
+    def terms(self) -> dict[str, schema.GlossaryTerm]:
+        return self.tables["terms"]
+
+    @property
+    def references(self) -> dict[str, schema.Reference]:
+        return self.tables["references"]
+
+    @property
+    def params(self) -> dict[str, schema.Parameter]:
+        return self.tables["params"]
+
+    @property
+    def parts(self) -> dict[str, schema.Block | schema.ListItem]:
+        return self.tables["parts"]
+
+    def __getattr__(self, name: str) -> dict[str, Any]:
+        """A feature's collection by the name it declares (index.checklists, index.items)."""
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"the link index has no collection {name!r}")
+
     def exists(self, key: Key) -> bool:
         key = self.canonical(key)
-        return key.id in getattr(self, REFERENCE_KINDS[key.kind].collection)
+        kinds = self.vocabulary.by_name
+        return key.kind in kinds and key.id in self.tables[kinds[key.kind].collection]
 
     def canonical(self, key: Key) -> Key:
         """A bare reference names a section, else a part or statement item of one (@ac-2.a)."""
@@ -170,25 +155,27 @@ class Linked:
     index: Index
     locator: Locator
 
-
-def parse_references(text: str) -> Iterator[tuple[re.Match, Key]]:
-    for match in REFERENCE.finditer(text.replace("@@", "\0\0")):
-        prefix, named, number = match.groups()
-        yield match, Key(PREFIX_KIND[prefix], named) if prefix else Key("section", number)
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.index.vocabulary
 
 
-def link(validated: Validated) -> Linked:
+def link(validated: Validated, vocabulary: Vocabulary) -> Linked:
+    """The link stage, in the vocabulary of the features the knowledge base names (features.registry.linked)."""
     kb, locator = validated.kb, validated.locator
     index = Index(
-        sections={s.id: s for s in kb.sections},
-        terms={t.id: t for t in kb.glossary},
-        references={r.id: r for r in kb.references},
-        templates={t.id: t for t in kb.templates},
-        items={i.id: i for c in kb.checklists for i in c.items},
-        checklists={c.id: c for c in kb.checklists},
-        item_checklist={i.id: c.id for c in kb.checklists for i in c.items},
+        vocabulary=vocabulary,
+        tables={kind.collection: {} for kind in vocabulary.kinds},
+        holders={kind.name: {} for kind in vocabulary.kinds},
         parent_ids={kb.config.parent_of(s) for s in kb.sections} - {None},
     )
+    owners: dict[tuple, Key] = {}  # the path of every entry: the text inside belongs to it
+    for kind in vocabulary.kinds:
+        for path, model, holder in entries(kb, kind.entries) if kind.entries else ():
+            index.tables[kind.collection][model.id] = model
+            owners[path] = Key(kind.name, model.id)
+            if holder:
+                index.holders[kind.name][model.id] = holder
     for section in kb.sections:
         for param in section.params:
             index.params[param.id] = param
@@ -198,19 +185,19 @@ def link(validated: Validated) -> Linked:
             index.part_section[part_id] = section.id
     problems = []
     for path, text in texts(kb):
-        owner = owner_of(kb, path)
+        owner = next((owners[path[:n]] for n in range(len(path), 0, -1) if path[:n] in owners), None)
         for language in kb.config.languages:
-            for match, target in parse_references(getattr(text, language)):
+            for match, target in vocabulary.parse(getattr(text, language)):
                 target = index.canonical(target)
                 if not index.exists(target):
                     problems.append(
                         locator.problem(
                             path + (language,),
                             f"unknown reference {match.group(0)!r}: no {target.kind} with id {target.id!r}",
-                            _reference_fix(index, target),
+                            _reference_fix(index, vocabulary, target),
                         )
                     )
-                elif owner is not None and owner != target and target.kind not in ("param", "part"):
+                elif owner is not None and owner != target and vocabulary[target.kind].entries:
                     index.add("mentions", owner, target)
     if problems:
         raise DataError(problems)
@@ -225,28 +212,10 @@ def _at(model, path: tuple):
     return model
 
 
-def owner_of(kb: schema.KnowledgeBase, path: tuple) -> Key | None:
-    """The page that a piece of text belongs to."""
-    match path:
-        case ("sections", i, *_):
-            return Key("section", kb.sections[i].id)
-        case ("glossary", i, *_):
-            return Key("term", kb.glossary[i].id)
-        case ("templates", i, *_):
-            return Key("tpl", kb.templates[i].id)
-        case ("checklists", i, "items", j, *_):
-            return Key("item", kb.checklists[i].items[j].id)
-        case ("checklists", i, *_):
-            return Key("checklist", kb.checklists[i].id)
-        case ("references", i, *_):
-            return Key("ref", kb.references[i].id)
-    return None
-
-
-def _reference_fix(index: Index, target: Key) -> str:
+def _reference_fix(index: Index, vocabulary: Vocabulary, target: Key) -> str:
     import difflib
 
-    table = getattr(index, REFERENCE_KINDS[target.kind].collection)
+    table = index.tables[vocabulary[target.kind].collection]
     if target.kind == "section":  # a bare reference may name a part too
         table = {**table, **index.parts}
     close = difflib.get_close_matches(target.id, list(table), n=1)

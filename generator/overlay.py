@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from . import files, schema
 from .errors import DataError, Problem
-from .link import Key, Linked, parse_references
+from .link import Key, Linked
 from .load import Collection, load
 from .validate import Locator, _did_you_mean, _validate_one
 from .walk import texts
@@ -156,9 +156,6 @@ def _languages(collected: dict, locator: Locator, languages: list[str]) -> list[
     return problems
 
 
-TARGET_KINDS = {"section": "sections", "item": "items", "tpl": "templates"}  # what an annotation may be attached to
-
-
 def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
     index, problems = linked.index, []
 
@@ -167,18 +164,18 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
 
     for number, annotation in enumerate(applied.overlay.annotations):
         path = ("annotations", number)
-        found = list(parse_references(annotation.target))
+        found = list(linked.vocabulary.parse(annotation.target))
         if len(found) != 1 or found[0][0].group(0) != annotation.target:
             problem(path + ("target",), f"not a reference: {annotation.target!r}",
                     "write one reference: @5.4.2, @sec:intro, @cl:CL5-001 or @tpl:<id>")  # fmt: skip
             continue
         key = found[0][1]
-        if key.kind not in TARGET_KINDS:
+        if not linked.vocabulary[key.kind].annotated:
             problem(path + ("target",), f"an annotation cannot be attached to a {key.kind}",
                     "attach it to a section, a control, a checklist item or a template")  # fmt: skip
             continue
         if not index.exists(key):
-            known = set(getattr(index, TARGET_KINDS[key.kind]))
+            known = set(index.tables[linked.vocabulary[key.kind].collection])
             problem(path + ("target",), f"no {key.kind} {key.id!r} in the knowledge base",
                     _did_you_mean(key.id, known, key.kind))  # fmt: skip
             continue
@@ -200,9 +197,10 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
         _check_logo(applied.root, logo, problem)
     for template_id, values in applied.overlay.templates.fields.items():
         path = ("templates", "fields", template_id)
-        template = index.templates.get(template_id)
+        templates = index.tables.get("templates", {})  # none when the knowledge base has no templates feature
+        template = templates.get(template_id)
         if template is None:
-            problem(path, f"no template {template_id!r}", _did_you_mean(template_id, set(index.templates), "template"))
+            problem(path, f"no template {template_id!r}", _did_you_mean(template_id, set(templates), "template"))
             continue
         field_ids = {f.id for part in template.parts for f in part.fields}
         for field_id in values:
@@ -214,7 +212,7 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
         for number, model in enumerate(getattr(applied.overlay, name)):
             for path, text in texts(model, (name, number)):
                 for code in text.languages():
-                    for match, key in parse_references(getattr(text, code)):
+                    for match, key in linked.vocabulary.parse(getattr(text, code)):
                         if not index.exists(key):
                             message = f"unknown reference {match.group(0)!r}: no {key.kind} {key.id!r}"
                             problem(path + (code,), message, fix)
@@ -289,6 +287,6 @@ def _review(applied: Applied, annotation: schema.Annotation, now: str, where: Pr
 def fingerprint(linked: Linked, key: Key) -> str:
     """A short hash of a target's own text in the knowledge base's first language: it changes when the text does."""
     code = linked.kb.config.languages[0]
-    target = getattr(linked.index, TARGET_KINDS[key.kind])[key.id]
+    target = linked.index.tables[linked.vocabulary[key.kind].collection][key.id]
     strings = [getattr(text, code) for _, text in texts(target)]
     return hashlib.sha256("\n".join(strings).encode("utf-8")).hexdigest()[:12]

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from . import schema
 from .i18n import Language
-from .link import REFERENCE_KINDS, Key, Linked
+from .link import Key, Linked
 
 
 @dataclass
@@ -69,9 +69,9 @@ def section_path(linked: Linked, section_id: str) -> str:
 def target_of(linked: Linked, key: Key) -> tuple[str, str]:
     """(page path, anchor) of anything a reference can point at, as the reference vocabulary routes it."""
     key = linked.index.canonical(key)
-    kind = REFERENCE_KINDS[key.kind]
+    kind = linked.vocabulary[key.kind]
     fields = {"id": key.id, "lower": key.id.lower(), "slug": anchor_slug(key.id),
-              "checklist": linked.index.item_checklist.get(key.id, "")}  # fmt: skip
+              "holder": linked.index.holders[key.kind].get(key.id, "")}  # fmt: skip
     if not kind.route:  # a section, or what stands on its page
         return section_path(linked, linked.index.part_section.get(key.id, key.id)), kind.anchor.format(**fields)
     return kind.route.format(**fields), kind.anchor.format(**fields)
@@ -85,8 +85,8 @@ def anchor_slug(part_id: str) -> str:
 def label_of(linked: Linked, language: Language, key: Key) -> str:
     """What a reference is called in running text: a section's number and title, a term, a title; an item's id."""
     key = linked.index.canonical(key)
-    kind = REFERENCE_KINDS[key.kind]
-    target = getattr(linked.index, kind.collection)[key.id]
+    kind = linked.vocabulary[key.kind]
+    target = linked.index.tables[kind.collection][key.id]
     if key.kind == "section":
         return language.section_title(target)
     if key.kind == "part":  # its section's label and its own: AC-2a

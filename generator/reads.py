@@ -79,7 +79,7 @@ class Entities:
         self.hashes[MATCHER] = fingerprint(glossary)
         index = linked.index
         self.shape = fingerprint(
-            {"members": members, "parents": sorted(index.parent_ids), "items": index.item_checklist,
+            {"members": members, "parents": sorted(index.parent_ids), "holders": index.holders,
              "parts": index.part_section, "params": sorted(index.params), "part_ids": sorted(index.parts)}
         )  # fmt: skip
 

@@ -120,7 +120,7 @@ class PageRenderer:
 
     def _render(self, raw: str, mark_terms: bool) -> str:
         out = []
-        for segment in segments(raw):
+        for segment in segments(raw, self.linked.vocabulary):
             if segment.key and segment.key.kind == "param":
                 out.append(self.param_value(self.linked.index.params[segment.key.id]))
             elif segment.key:

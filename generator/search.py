@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from . import kana, schema
 from .features import Feature
 from .i18n import Language
-from .link import REFERENCE_KINDS, Key, Linked
+from .link import Key, Linked
 from .pages import Page, label_of, section_path, target_of, url_of
 from .walk import texts
 
@@ -62,23 +62,11 @@ def stop_words(language: Language) -> frozenset[str]:
 # How much a page counts in the ranking, by kind: the guideline's own sections first, then the pages a reader asks
 # for by name (a template, a checklist, the glossary for a bare term), then the site's own pages, which mention
 # everything. kb-search.js multiplies each result's relative score by it (a Pagefind filter `kind` tells the kinds
-# apart): it adjusts the index's score, and never buries a far better match. Each kind's name is the ui string
-# `search.js.kind.<kind>`, shown beside a result and indexed as a word of its pages (テンプレート finds the templates).
-KIND_WEIGHTS = {"guideline": 1.0, "glossary": 0.5, "reference": 0.4, "template": 0.25, "checklist": 0.2, "tool": 0.15}
-# The kinds whose pages readers ask for by name: such a page comes first when its title is the query. Not a checklist
-# that gathers items under the name of a topic (バックアップ), which the guideline's section on it comes before.
-NAMED_KINDS = ("guideline", "template", "glossary", "reference", "tool")
-# The kinds whose page lists every term or document: it holds every word, and is never a far better match for one.
-LISTING_KINDS = ("glossary", "reference")
-KIND_OF_TEMPLATE = {  # a page kind is its template; one not listed here is a tool page
-    "section.md.j2": "guideline",
-    "control.md.j2": "guideline",
-    "glossary.md.j2": "glossary",
-    "references.md.j2": "reference",
-    "template.md.j2": "template",
-    "checklist.md.j2": "checklist",
-}
-ID_KINDS = ("item", "tpl", "checklist")  # reference kinds whose ids readers type (CL4-039, cyber-policy)
+# apart): it adjusts the index's score, and never buries a far better match. Each feature declares the kinds of its
+# pages, by template, with their weight (Feature.search_kinds, kinds.SearchKind); a page of no declared kind is a
+# site page (kinds.TOOL). Each kind's name is the ui string `search.js.kind.<kind>`, shown beside a result and indexed
+# as a word of its pages (テンプレート finds the templates). Ids readers type (CL4-039, cyber-policy) lead to what
+# they name: the reference kinds declared `found_by_id`.
 
 
 def normalise(text: str) -> str:
@@ -172,8 +160,8 @@ def title_words(title: str, stop: Iterable[str] = ()) -> str:
     return _distinct(words)
 
 
-def kind_of(page: Page) -> str:
-    return KIND_OF_TEMPLATE.get(page.template, "tool")
+def kind_of(linked: Linked, page: Page) -> str:
+    return linked.vocabulary.search_kind(page.template).name
 
 
 # ---------------------------------------------------------------- synonyms
@@ -212,7 +200,7 @@ def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
             f for other in section.synonyms.languages() if other != language.code for f in section.synonyms.of(other)
         ]
         forms += [form for form in others if latin(form)]
-    forms.append(language.t(f"{STRINGS}kind.{kind_of(page)}"))
+    forms.append(language.t(f"{STRINGS}kind.{kind_of(linked, page)}"))
     return _distinct(word for form in forms for word in search_forms(form))
 
 
@@ -315,7 +303,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
     - `words`: every word the index holds, the box's vocabulary (a word in none of them is corrected, never
       silently): every run of every text of the knowledge base and of the interface strings, the synonyms, the
       everyday words, the names; and the candidates for "did you mean", by edit distance;
-    - `kinds`: the weight of each page kind (KIND_WEIGHTS); `named`: NAMED_KINDS; `listings`: LISTING_KINDS;
+    - `kinds`: the weight of each page kind (kinds.SearchKind), the heaviest first; `named`, `listings`: the kinds
+      readers ask for by name, and those that list a collection;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
     - `strings`: the search box's interface strings (ui.yaml `search.js.*`).
     """
@@ -338,10 +327,10 @@ def words_file(linked: Linked, language: Language) -> bytes:
         for written in (section.id, section.label or ""):
             if written:
                 ids[id_key(written)] = [url_of(section_path(linked, section.id)), language.section_title(section)]
-    for kind in ID_KINDS:
-        for id_, target in getattr(linked.index, REFERENCE_KINDS[kind].collection).items():
-            page, anchor = target_of(linked, Key(kind, id_))
-            name = label_of(linked, language, Key(kind, id_))
+    for kind in (kind for kind in linked.vocabulary.kinds if kind.found_by_id):
+        for id_, target in linked.index.tables[kind.collection].items():
+            page, anchor = target_of(linked, Key(kind.name, id_))
+            name = label_of(linked, language, Key(kind.name, id_))
             if name == id_ and isinstance(getattr(target, "text", None), schema.Text):  # an item: its id and text
                 name = f"{id_} {language.text(target.text)}"
             # a section keeps its id: a selection's checklist item may carry its control's id (AC-2)
@@ -380,17 +369,18 @@ def words_file(linked: Linked, language: Language) -> bytes:
             if not ONE_HIRAGANA.fullmatch(run) and not run.isdigit():
                 words.setdefault(run, None)
     strings = {key.removeprefix(STRINGS): language.t(key) for key in kb.ui if key.startswith(STRINGS)}
+    kinds = linked.vocabulary.every_search_kind()
     kind_words = {}
-    for kind in KIND_WEIGHTS:
+    for kind in (kind.name for kind in kinds):
         name = language.t(f"{STRINGS}kind.{kind}")
         forms = [name, *(m for members in groups if any(_uses(f" {' '.join(runs(name))} ", m) for m in members)
                          for m in members)]  # fmt: skip
         kind_words[kind] = sorted({"".join(runs(form)) for form in forms if runs(form)})
     data = {
         "strings": strings,
-        "kinds": KIND_WEIGHTS,
-        "named": NAMED_KINDS,
-        "listings": LISTING_KINDS,
+        "kinds": {kind.name: kind.weight for kind in kinds},
+        "named": [kind.name for kind in kinds if kind.named],
+        "listings": [kind.name for kind in kinds if kind.listing],
         "stop": sorted(stop_words(language)),
         "sections": sections,
         "ids": ids,
@@ -420,7 +410,7 @@ class Search(Feature):
             "search_synonyms": lambda page: page_synonyms(linked, language, page),
             "search_related": lambda page: page_related(linked, language, page),
             "search_other_words": lambda page: page_other_words(linked, language, page),
-            "search_kind": kind_of,
+            "search_kind": lambda page: kind_of(linked, page),
         }
 
 

@@ -4,15 +4,17 @@ import pytest
 import yaml
 
 from generator.errors import DataError
-from generator.link import Key, link, parse_references
+from generator.features.registry import linked_by_features
+from generator.link import Key
 from generator.load import load
 from generator.validate import validate
 
 from .helpers import copy_fixture
 
 
-def test_reference_syntax():
-    keys = [key for _, key in parse_references("see @5.4.2. and @term:csirt, @tpl:cyber-policy; mail@@x")]
+def test_reference_syntax(fixture_linked):
+    text = "see @5.4.2. and @term:csirt, @tpl:cyber-policy; mail@@x"
+    keys = [key for _, key in fixture_linked.vocabulary.parse(text)]
     assert keys == [Key("section", "5.4.2"), Key("term", "csirt"), Key("tpl", "cyber-policy")]
 
 
@@ -24,7 +26,7 @@ def test_unknown_reference_fails_with_file_and_line(tmp_path):
     target["blocks"][0]["paragraphs"][0]["ja"] += "（@2.9.9 参照）"
     path.write_text(yaml.safe_dump(sections, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(DataError) as caught:
-        link(validate(load(data)))
+        linked_by_features(validate(load(data)))
     [problem] = caught.value.problems
     assert problem.file == "guideline_data/sections/02_controls.yaml"
     assert problem.key_path.endswith(".blocks[0].paragraphs[0].ja")

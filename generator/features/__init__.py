@@ -3,8 +3,11 @@
 The build runs every feature kb.yaml lists (generator/features/registry.py, the one list of them), in one lifecycle
 on one set of instances: configure (the build's settings), check (its own data's rules), then pages, files and
 context per language. A feature that has nothing for a hook keeps the default. Beside its hooks a feature declares
-what the core needs to know of it: its name in kb.yaml, what its files leave unread of the data and which libraries
-shape their bytes (the cache's key). This is the one place where new page kinds and downloads plug in.
+what the core needs to know of it: its name in kb.yaml, the kinds of thing text may refer to that its pages show
+(`@<prefix>:<id>`: where each leads, what it is called), the kinds of its pages for search, the ids it reserves,
+what its files leave unread of the data and which libraries shape their bytes (the cache's key). The core derives
+its tables from these (generator/kinds.py): it names no feature's page. This is the one place where new page kinds,
+references and downloads plug in.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import ClassVar
 
 from ..errors import Problem
 from ..i18n import Language
+from ..kinds import ReferenceKind, SearchKind
 from ..link import Linked
 from ..overlay import Applied
 from ..pages import Page
@@ -49,6 +53,8 @@ class Feature:
     # Ids of the data's items (by collection: "checklists", "templates", "sections") that would take the place of a
     # page or a download the feature makes, or of a name its script gives a meaning, each with why.
     reserved_ids: ClassVar[dict[str, dict[str, str]]] = {}
+    reference_kinds: ClassVar[tuple[ReferenceKind, ...]] = ()  # what text may refer to with @, and where it leads
+    search_kinds: ClassVar[tuple[SearchKind, ...]] = ()  # the kinds of its pages search tells apart (by template)
 
     def has_data(self, linked: Linked) -> bool:
         """A feature with no data of its own adds nothing: no pages, files, cards or checks."""

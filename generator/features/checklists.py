@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import __version__, schema
 from ..i18n import Language
+from ..kinds import ReferenceKind, SearchKind
 from ..link import Key, Linked, segments
 from ..overlay import Applied
 from ..pages import Page, label_of, target_of, url_of
@@ -90,8 +91,11 @@ ANSWER_FIELDS = (
 INFO_COLUMNS = (("id", 8), ("text", 38), ("source", 10), ("block", 7), ("actor", 8), ("wording", 7))
 
 
+ROUTE = "checklists/{id}.md"  # a checklist's page
+
+
 def page_path(checklist: schema.Checklist) -> str:
-    return f"checklists/{checklist.id}.md"
+    return ROUTE.format(id=checklist.id)
 
 
 def download_path(name: str, language: Language, extension: str) -> str:
@@ -127,6 +131,13 @@ class Checklists(Feature):
             "risk-response-plan": "its workbook would overwrite the risk response plan template",
         }
     }
+    reference_kinds = (
+        ReferenceKind("item", "cl", "items", ("checklists", "*", "items"), "checklists/{holder}.md", "item-{lower}",
+                      "", found_by_id=True, annotated=True),  # on the page of the checklist that holds it
+        ReferenceKind("checklist", "list", "checklists", ("checklists",), ROUTE, "", "title",
+                      found_by_id=True),
+    )  # fmt: skip
+    search_kinds = (SearchKind("checklist", 0.2, templates=("checklist.md.j2",)),)
 
     def __init__(self) -> None:
         self.site_url = ""
@@ -239,9 +250,8 @@ class ItemRows:
 
     def plain(self, text: schema.Text) -> str:
         """One language's text as plain text: references become their labels, bold is plain."""
-        return "".join(
-            label_of(self.linked, self.language, s.key) if s.key else s.text for s in segments(self.language.text(text))
-        )
+        pieces = segments(self.language.text(text), self.linked.vocabulary)
+        return "".join(label_of(self.linked, self.language, s.key) if s.key else s.text for s in pieces)
 
     def row(self, item: schema.ChecklistItem) -> ItemRow:
         t, section = self.language.t, self.linked.index.sections[item.section]

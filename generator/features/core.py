@@ -7,9 +7,10 @@ from collections import defaultdict
 
 from .. import kana
 from ..i18n import Language, reading_language
+from ..kinds import ReferenceKind, SearchKind
 from ..link import Linked
 from ..overlay import PAGE_FOLDER, Applied
-from ..pages import Page, children, core_pages
+from ..pages import LISTING_PATHS, Page, children, core_pages
 from ..schema import GlossaryTerm
 from . import BuildSettings, Feature
 
@@ -17,6 +18,18 @@ from . import BuildSettings, Feature
 class Core(Feature):
     name = "core"
     reserved_ids = {"sections": {"index": "guideline/index.md is the table of contents"}}
+    reference_kinds = (
+        ReferenceKind("section", "sec", "sections", ("sections",), "", "", "", annotated=True),
+        ReferenceKind("term", "term", "terms", ("glossary",), LISTING_PATHS["glossary"], "term-{id}", "term"),
+        ReferenceKind("ref", "ref", "references", ("references",), LISTING_PATHS["references"], "ref-{id}", "title"),
+        ReferenceKind("param", "param", "params", (), "", "param-{slug}", ""),  # a control's parameter, shown inline
+        ReferenceKind("part", "part", "parts", (), "", "part-{slug}", ""),  # a part or statement item of a section
+    )
+    search_kinds = (
+        SearchKind("guideline", 1.0, named=True, templates=("section.md.j2", "control.md.j2")),
+        SearchKind("glossary", 0.5, named=True, listing=True, templates=("glossary.md.j2",)),
+        SearchKind("reference", 0.4, named=True, listing=True, templates=("references.md.j2",)),
+    )
     overlay: Applied | None = None
 
     def configure(self, settings: BuildSettings) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..errors import DataError
-from ..link import Linked
+from ..kinds import Vocabulary
+from ..link import Linked, link
 from ..search import Search
-from ..validate import Validated
+from ..validate import Locator, Validated
 from . import BuildSettings, Feature
 from .checklists import Checklists
 from .core import Core
@@ -16,17 +17,31 @@ FEATURES: dict[str, type[Feature]] = {feature.name: feature for feature in (Core
 EVERY_SITE: tuple[type[Feature], ...] = (Search,)  # not named in kb.yaml: every site has them
 
 
-def configured(linked: Linked, settings: BuildSettings) -> list[Feature]:
-    """The features this build runs, configured: those kb.yaml lists, in its order, less those with no data of
-    their own, then those every site has. An unknown name is an error with its line in kb.yaml."""
-    names = linked.kb.config.features
+def named(names: list[str], locator: Locator) -> list[type[Feature]]:
+    """The features kb.yaml names, in its order, then those every site has. An unknown name is an error with its
+    line in kb.yaml."""
     unknown = [(index, name) for index, name in enumerate(names) if name not in FEATURES]
     if unknown:
-        raise DataError([linked.locator.problem(("config", "features", index), f"unknown feature {name!r}",
-                                                f"use one of {', '.join(FEATURES)}")
+        raise DataError([locator.problem(("config", "features", index), f"unknown feature {name!r}",
+                                         f"use one of {', '.join(FEATURES)}")
                          for index, name in unknown])  # fmt: skip
-    features = [FEATURES[name]() for name in names]
-    features = [feature for feature in features if feature.has_data(linked)] + [kind() for kind in EVERY_SITE]
+    return [*(FEATURES[name] for name in names), *EVERY_SITE]
+
+
+def linked_by_features(validated: Validated) -> Linked:
+    """The link stage in the vocabulary of the features kb.yaml names: the reference kinds they declare are what
+    text may refer to, and the search kinds theirs. No item may take an id one of them reserves."""
+    features = named(validated.kb.config.features, validated.locator)
+    kinds = tuple(kind for feature in features for kind in feature.reference_kinds)
+    search_kinds = tuple(kind for feature in features for kind in feature.search_kinds)
+    return link(unreserved(validated, features), Vocabulary(kinds, search_kinds))
+
+
+def configured(linked: Linked, settings: BuildSettings) -> list[Feature]:
+    """The features this build runs, configured: those kb.yaml lists, in its order, less those with no data of
+    their own, then those every site has."""
+    features = [feature() for feature in named(linked.kb.config.features, linked.locator)]
+    features = [feature for feature in features if feature.has_data(linked)]
     for feature in features:
         feature.configure(settings)
     return features
@@ -40,12 +55,12 @@ def checked(linked: Linked, features: list[Feature]) -> list[Feature]:
     return features
 
 
-def unreserved(validated: Validated) -> Validated:
+def unreserved(validated: Validated, features: list[type[Feature]]) -> Validated:
     """No item takes an id that a feature kb.yaml names reserves (Feature.reserved_ids): checked before the links,
     which such an id would confuse. Every problem at once, each with its line."""
     problems = []
-    for name in validated.kb.config.features:
-        for collection, ids in FEATURES[name].reserved_ids.items() if name in FEATURES else ():
+    for feature in features:
+        for collection, ids in feature.reserved_ids.items():
             kind = collection.removesuffix("s")
             for index, item in enumerate(getattr(validated.kb, collection)):
                 if item.id in ids:

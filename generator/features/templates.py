@@ -21,6 +21,7 @@ from .. import schema
 from ..errors import Problem
 from ..export_docx import Span, sheets, template_docx
 from ..i18n import Language, language_name
+from ..kinds import ReferenceKind, SearchKind
 from ..link import Key, Linked, segments
 from ..overlay import Applied
 from ..pages import Page, label_of, url_of
@@ -37,8 +38,11 @@ MARKDOWN_SPECIALS = re.compile(r"([\\`*_<>|]|\]\()")
 BLOCK_MARKER = re.compile(r"^(\s*\d+)(?=[.)]\s)|^(\s*)(?=[-+#]\s)")
 
 
+ROUTE = "templates/{id}.md"  # a template's page
+
+
 def page_path(template: schema.Template) -> str:
-    return f"templates/{template.id}.md"
+    return ROUTE.format(id=template.id)
 
 
 def download_path(template: schema.Template, extension: str) -> str:
@@ -50,6 +54,10 @@ class Templates(Feature):
     unread = (("sections", "*", "blocks"),)  # its downloads name sections by number and title only
     libraries = ("python-docx", "lxml")
     reserved_ids = {"templates": {"index": "templates/index.md is the list of all templates"}}
+    reference_kinds = (
+        ReferenceKind("tpl", "tpl", "templates", ("templates",), ROUTE, "", "title", found_by_id=True, annotated=True),
+    )
+    search_kinds = (SearchKind("template", 0.25, named=True, templates=("template.md.j2",)),)
 
     def check(self, linked: Linked) -> list[Problem]:
         return quote_problems(linked) + document_control_problems(linked)
@@ -144,7 +152,7 @@ class PlainText:
         """References become their labels; bold stays a span of its own."""
         spans = [
             Span(label_of(self.linked, self.language, s.key)) if s.key else Span(s.text, s.bold)
-            for s in segments(self.language.text(text))
+            for s in segments(self.language.text(text), self.linked.vocabulary)
         ]
         return [span for span in spans if span.text]
 

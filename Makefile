@@ -38,6 +38,10 @@ check: $(VENV)/.installed
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# Firefox ESR opens the site from a folder (tests/test_offline.py), driven over WebDriver BiDi: no driver to install.
+/usr/bin/firefox-esr:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null
+
 # LibreOffice prints the workbooks and Word files in tests/test_office.py; the Japanese fonts are checked on their own,
 # since a machine may have Chromium or LibreOffice without them.
 /usr/bin/soffice:
@@ -57,7 +61,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check generator tests benchmarks
 
 ## test: every test (unit, build, browser, quality gates) after lint
-test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/soffice $(CJK_FONT) /usr/bin/java lint
+test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/firefox-esr /usr/bin/soffice $(CJK_FONT) /usr/bin/java lint
 	$(PY) -m pytest -q --numprocesses auto --dist loadfile
 
 ## bench: build, rebuild, floor and editor's-loop figures at 1x, 5x and 20x data (not a test; BENCH_ARGS=--readme

@@ -12,6 +12,7 @@ import functools
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -233,10 +234,10 @@ def compile_templates(cache_folder: Path) -> None:
 
 
 def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchIndex | None = None,
-          search_later: bool = False) -> BuildReport:  # fmt: skip
+          search_later: bool = False, progress: Callable[[str], None] | None = None) -> BuildReport:  # fmt: skip
     """The whole build; nothing at all when nothing it reads changed since the last (see uptodate.py). `search`: a
     running Pagefind service to use (serve keeps one); else one is started here, so that it gets ready while the data
-    loads. `search_later` (serve): see site.publish."""
+    loads. `search_later` (serve): see site.publish. `progress`: told each stage as it starts."""
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
     with build_lock(paths.build):  # one build at a time in a build folder
         remove_links(paths.build)  # build/ is not trusted: nothing is written through a link planted there
@@ -250,7 +251,7 @@ def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchInd
                 return BuildReport(timings={"check": _lap(start)}, unchanged=found, inputs=inputs)
         own_search = SearchIndex() if site and search is None else None
         try:
-            report = _build(paths, site, cache, search or own_search, search_later)
+            report = _build(paths, site, cache, search or own_search, search_later, progress or (lambda stage: None))
         finally:
             if own_search:
                 own_search.close()
@@ -260,12 +261,15 @@ def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchInd
         return report
 
 
-def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, search_later: bool) -> BuildReport:
+def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, search_later: bool,
+           progress: Callable[[str], None]) -> BuildReport:  # fmt: skip
     report = BuildReport()
     start = time.perf_counter()
+    progress(f"reading {paths.data.name}/")
     raw = load(paths.data)
     report.timings["load"] = _lap(start)
     start = time.perf_counter()
+    progress("checking the data and its references")
     validated = validate(raw)
     report.timings["validate"] = _lap(start)
     start = time.perf_counter()
@@ -279,6 +283,8 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     the_plan = plan(linked, paths, theme, features)
     report.timings["plan"] = _lap(start)
     start = time.perf_counter()
+    codes = ", ".join(language.code for language in the_plan.languages)
+    progress(f"writing the pages and running MkDocs for each language ({codes}), in parallel")
     jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
     configs = {}
     for code, (config, part) in zip((lang.code for lang in the_plan.languages), in_parallel(jobs), strict=True):
@@ -293,6 +299,7 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     report.timings["languages (in parallel)"] = _lap(start)
     if site:
         forget(paths)
+        progress("putting the site together" + ("" if search_later else " and indexing it for search"))
         assemble, searching, report.search_pending = publish(configs, paths.site, search, search_later)
         report.timings["assemble"] = assemble
         report.timings["search index"] = searching

@@ -29,11 +29,14 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from . import files
 from .build import Paths, build, compile_templates
 from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError
 from .layout import input_roots
+from .load import DEFAULT_UI
 from .render import environment
 from .site import ChildFailed, SearchIndex, build_lock, reindex, warm_up
 from .uptodate import nothing_changed, record
@@ -166,6 +169,7 @@ class ServeHandler(PrefixHandler):
     the reload endpoint (a failed build's message holds data) answers no page of another origin."""
 
     builds: Builds
+    building: bytes = b""  # building_page()
     hosts: frozenset[str] = frozenset()  # Host headers answered, e.g. "127.0.0.1:8000"
 
     def parse_request(self) -> bool:
@@ -205,7 +209,7 @@ class ServeHandler(PrefixHandler):
         try:
             body, status = page.read_bytes(), 200
         except OSError:
-            body, status = self._missing(), 404
+            body, status = self._missing()
         body = _with_script(body, self._script())
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -214,13 +218,13 @@ class ServeHandler(PrefixHandler):
         self.end_headers()
         return io.BytesIO(body)
 
-    def _missing(self) -> bytes:
-        """The site's own 404 page, or while there is no site yet (the first build failed) an empty page: the reload
-        script shows the error over it."""
+    def _missing(self) -> tuple[bytes, int]:
+        """The site's own 404 page, or while there is no site yet the page that says it is being built (503: the
+        reload script brings the site, or shows why the first build failed)."""
         try:
-            return (Path(self.directory) / "404.html").read_bytes()
+            return (Path(self.directory) / "404.html").read_bytes(), 404
         except OSError:
-            return environment().get_template("serve_empty.html.j2").render().encode("utf-8")
+            return self.building, 503
 
     def _script(self) -> bytes:
         state = self.builds.state
@@ -260,8 +264,30 @@ def allowed_hosts(port: int, names: list[str] = ()) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def handler_class(site: Path, prefix: str, builds: Builds, hosts: frozenset[str]):
-    attributes = {"prefix": prefix, "builds": builds, "hosts": hosts}
+def building_page(data: Path) -> bytes:
+    """The page sent until the first build is done, in the knowledge base's first language (kb.yaml `languages`;
+    its ui.yaml over the defaults'). What cannot be read here leaves the defaults' first language: the build says
+    what is wrong with it."""
+    defaults, own, config = (_mapping(path) for path in (DEFAULT_UI, data / "ui.yaml", data / "kb.yaml"))
+    first = (config.get("languages") or [None])[0] if isinstance(config.get("languages"), list) else None
+    texts = {}
+    for key in ("serve.building.title", "serve.building.body"):
+        strings = {**defaults[key], **(own.get(key) if isinstance(own.get(key), dict) else {})}
+        language = first if isinstance(strings.get(first), str) else next(iter(defaults[key]))
+        texts[key.rsplit(".", 1)[1]], texts["language"] = strings[language], language
+    return environment().get_template("serve_empty.html.j2").render(**texts).encode("utf-8")
+
+
+def _mapping(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(files.read_regular(path, limit=4_000_000))
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def handler_class(site: Path, prefix: str, builds: Builds, hosts: frozenset[str], building: bytes = b""):
+    attributes = {"prefix": prefix, "builds": builds, "hosts": hosts, "building": building}
     return functools.partial(type("Handler", (ServeHandler,), attributes), directory=str(site))
 
 
@@ -271,13 +297,14 @@ def serve(paths: Paths, port: int, prefix: str, allow_hosts: list[str] = ()) -> 
     builds = Builds()
     server = _server(port)
     port = server.server_address[1]
-    server.RequestHandlerClass = handler_class(paths.site, prefix, builds, allowed_hosts(port, allow_hosts))
+    hosts = allowed_hosts(port, allow_hosts)
+    server.RequestHandlerClass = handler_class(paths.site, prefix, builds, hosts, building_page(paths.data))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{port}{urllib.parse.quote(prefix)}"
     print(f"Serving on {url} — edit the data and save: open pages reload. Ctrl+C stops.", flush=True)
     search = SearchIndex()  # kept from build to build: Pagefind loads its dictionary once
     try:
-        try_build(paths, builds, search)
+        try_build(paths, builds, search, progress=_say)
         _loop(paths, server, builds, search, (port, prefix, allow_hosts))
     finally:  # Ctrl+C (the command line says "Interrupted") or an error: the port and Pagefind are closed
         server.shutdown()
@@ -370,11 +397,16 @@ def _warm(paths: Paths) -> bool:
     return True
 
 
-def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None) -> None:
-    """One build; whatever goes wrong is reported (console and open pages) and the last good site stays served."""
+def _say(stage: str) -> None:
+    print(f"  {stage}…", flush=True)
+
+
+def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, progress=None) -> None:
+    """One build; whatever goes wrong is reported (console and open pages) and the last good site stays served.
+    `progress`: told each stage as it starts (serve's first build, which takes minutes)."""
     start = time.perf_counter()
     try:
-        report = build(paths, search=search, search_later=True)
+        report = build(paths, search=search, search_later=True, progress=progress)
     except DataError as error:
         report = f"{error}\nThe site still shows the last good build; fix the file and save."
     except KeyboardInterrupt:
@@ -389,6 +421,8 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None) -
         print(f"Built in {time.perf_counter() - start:.1f} s ({_stages(report)}).", flush=True)
         if report.search_pending:
             try:
+                if progress:
+                    progress("indexing the site for search")
                 with build_lock(paths.build):
                     seconds = reindex(paths.site, search)
                     record(paths, report.inputs)

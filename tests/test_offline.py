@@ -3,8 +3,10 @@ the checklists' saved answers and search, with the same search results as over H
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -197,3 +199,78 @@ def typed_after_open(page, query: str) -> list[str]:
     page.keyboard.press("/")
     page.wait_for_selector("#kb-search[open]")
     return typed(page, query)
+
+
+# ---- Firefox ESR (Debian's), driven over WebDriver BiDi: the same folder, the same checks (tests/firefox.py).
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory):
+    from .firefox import Firefox, available
+
+    if not available():
+        pytest.skip("Firefox ESR is not installed (make test installs Debian's firefox-esr)")
+    downloads = tmp_path_factory.mktemp("firefox-downloads")
+    browser = Firefox(tmp_path_factory.mktemp("firefox-profile"), downloads)
+    browser.downloads = downloads
+    yield browser
+    browser.close()
+
+
+def firefox_searched(firefox, site_root: str, start: str, query: str) -> list[str]:
+    """As `searched`, typed on the keyboard into Firefox's search box."""
+    if firefox.url() != site_root + start or not firefox.evaluate("document.getElementById('kb-search').open"):
+        firefox.goto(site_root + start)
+        firefox.keys("/")
+        assert firefox.wait_for("document.getElementById('kb-search').open")
+    firefox.evaluate("(i => { i.focus(); i.select(); })(document.getElementById('kb-search-input'))")
+    firefox.keys(query + "\ue007")  # Enter: at once, not after the typing pause
+    shown = f"document.getElementById('kb-search').dataset.kbSearched === {json.dumps(query)}"
+    assert firefox.wait_for(shown), query
+    links = firefox.evaluate(f"[...document.querySelectorAll({json.dumps(RESULT_LINKS)})].map(a => a.href)")
+    return [href.removeprefix(site_root) for href in links]
+
+
+def test_firefox_search_from_the_folder_gives_the_same_results_as_over_http(firefox, folder, server):
+    for language, root in LANGUAGE_ROOTS.items():
+        start = root + "guideline/"
+        for query in QUERIES[language]:
+            over_http = firefox_searched(firefox, server, start, query)
+            from_disk = firefox_searched(firefox, folder.as_uri() + "/", start + "index.html", query)
+            assert over_http, (language, query)
+            assert from_disk == over_http, (language, query)
+    firefox.evaluate(f"document.querySelector({json.dumps(RESULT_LINKS)}).click()", gesture=True)
+    assert firefox.loaded("location.pathname.endsWith('/index.html') && !!document.querySelector('article h1')")
+
+
+def test_firefox_links_open_pages_not_folder_listings(firefox, folder):
+    firefox.goto(at(folder, ""))
+    firefox.evaluate("document.querySelector(\".md-content a[href*='guideline/']\").click()", gesture=True)
+    assert firefox.loaded("location.pathname.includes('/guideline/') && !!document.querySelector('article h1')")
+    assert firefox.url().endswith("/index.html")
+    assert firefox.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+    firefox.evaluate("document.querySelector('a.md-header__button.md-logo').click()", gesture=True)
+    assert firefox.loaded(f"location.href === {json.dumps(at(folder, ''))}")
+    assert firefox.evaluate("typeof window.kbImport") == "function"
+
+
+def test_firefox_keeps_a_checklist_answer_in_the_folder(firefox, folder):
+    firefox.goto(at(folder, find_page(folder, "ja", "checklist")))
+    first = "document.querySelector('.kb-cl-item select[data-kb-field=\"status\"]')"
+    chosen = "s.value = 'done'; s.dispatchEvent(new Event('change', {bubbles: true}));"
+    firefox.evaluate(f"(s => {{ {chosen} }})({first})")
+    firefox.goto(at(folder, "index.html"))
+    firefox.goto(at(folder, find_page(folder, "ja", "checklist")))
+    assert firefox.wait_for(f"{first}.value === 'done'")
+
+
+def test_firefox_downloads_a_file_from_the_folder(firefox, folder):
+    firefox.goto(at(folder, find_page(folder, "ja", "downloads")))
+    href = firefox.evaluate("document.querySelector('a[download]').getAttribute('href')")
+    firefox.evaluate("document.querySelector('a[download]').click()", gesture=True)
+    target = (folder / "downloads" / unquote(href)).resolve()
+    saved = firefox.downloads / target.name
+    end = time.monotonic() + 30
+    while not (saved.is_file() and saved.stat().st_size == target.stat().st_size) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert saved.read_bytes() == target.read_bytes()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -167,6 +168,56 @@ def test_serve_restarts_on_a_code_change_and_never_closes_its_port(browser, tmp_
         assert EDITED in served_text(url)
         printed = log.read_text()
         assert "restarting" in printed and "does not load" in printed and "Traceback" not in printed
+
+
+def test_the_first_run_prints_each_stage_and_the_page_says_it_is_building_until_the_site_is_there(browser, tmp_path):
+    """Until the first build is done, every page is one in the knowledge base's language that says the site is being
+    built (503); it reloads by itself into the site. The console says each stage as it starts."""
+    shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        command = [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(port)]
+        server = subprocess.Popen([*command, "--prefix", "/kb/"], stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT)
+    context = browser.new_context(locale="en-GB")  # the reader's browser language does not choose the page's
+    tab = context.new_page()
+    try:
+        url = f"http://127.0.0.1:{port}/kb/"
+        assert wait_for(lambda: "Serving on" in log.read_text(), 60), log.read_text()
+        tab.goto(url)
+        assert tab.evaluate("document.documentElement.lang") == "ja"  # the fixture's first language
+        assert tab.locator("h1").inner_text() == "サイトを作成しています", log.read_text()
+        assert tab.locator("#kb-serve-reload").count() == 1
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(url, timeout=30)
+        assert answer.value.code == 503 or "Built in" in log.read_text()
+        tab.wait_for_function("!!document.querySelector('.md-header')", timeout=300_000)  # the site, by itself
+        printed = log.read_text()
+        stages = [line.strip() for line in printed.splitlines() if line.startswith("  ") and line.endswith("…")]
+        languages = "writing the pages and running MkDocs for each language (ja, en), in parallel…"
+        assert stages[:3] == ["reading guideline_data/…", "checking the data and its references…", languages], printed
+        assert printed.index(stages[-1]) < printed.index("Built in")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        with contextlib.suppress(PlaywrightError):
+            tab.goto("about:blank")
+        context.close()
+
+
+def test_the_building_page_speaks_the_knowledge_base_s_first_language(tmp_path):
+    from generator.serve import building_page
+
+    data = shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
+    page = building_page(data).decode()
+    assert '<html lang="ja">' in page and "<h1>サイトを作成しています</h1>" in page
+    config = data / "kb.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("languages: [ja, en]", "languages: [en, ja]"), "utf-8")
+    assert "<h1>Building the site</h1>" in building_page(data).decode()
+    (data / "ui.yaml").write_text("serve.building.title: {en: 'Wait <a little>'}\n", encoding="utf-8")
+    assert "<h1>Wait &lt;a little&gt;</h1>" in building_page(data).decode()  # its own words, escaped
+    config.write_text("languages: [broken\n", encoding="utf-8")  # the build will say what is wrong
+    assert '<html lang="ja">' in building_page(data).decode()
 
 
 # ---------------------------------------------------------------- what serve answers, and to whom

@@ -172,11 +172,13 @@ def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> 
     """Every page's Markdown: rendered, or the last build's when nothing it reads changed (see reads.py)."""
     linked = plan.linked
     entities = Entities(linked)
-    env = templates(plan.paths.build / CACHE_FOLDER)
+    folders = tuple(f.template_folder for f in plan.features if f.template_folder)  # features outside the package
+    env = templates(plan.paths.build / CACHE_FOLDER, folders)
     names = TemplateNames(env)
-    settings = [(type(f).__name__, vars(f)) for f in plan.features]
-    every_page = [code_fingerprint(), environment_fingerprint(), dt.date.today().isoformat(), language.code,
-                  entities.shape_of(settings), entities.shape, entities.hashes["config"]]  # fmt: skip
+    settings = [(f.name, vars(f)) for f in plan.features]
+    every_page = [code_fingerprint(), *map(code_fingerprint, folders), environment_fingerprint(),
+                  dt.date.today().isoformat(), language.code, entities.shape_of(settings), entities.shape,
+                  entities.hashes["config"]]  # fmt: skip
     terms = None
     pages, count = {}, 0
     with recording(entities):
@@ -198,14 +200,14 @@ def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> 
 
 
 @functools.cache
-def templates(cache_folder: Path) -> jinja2.Environment:
+def templates(cache_folder: Path, folders: tuple[Path, ...] = ()) -> jinja2.Environment:
     """The pages' Jinja environment: made once per process (the processes `serve` forks for a build start with every
     template compiled). Compiled templates are kept for the next process, in a folder of this very generator's code
     (what Jinja compiles depends on how render.py sets it up): beside the generator's compiled modules, as Python
     keeps its own, so that every build on this machine finds them, the first build of a new knowledge base too; in
     the build cache where the package cannot be written to. Each is signed with this account's key and checked when
     read (cache.SignedBytecodeCache): no code is loaded that this account did not compile."""
-    env = environment()
+    env = environment(folders)
     name = code_fingerprint()[:24]
     for home in (COMPILED_CODE, cache_folder / "jinja"):
         compiled = home / f"jinja-{name}"

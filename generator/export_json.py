@@ -19,7 +19,7 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # what pyd
 
 
 class LinkEnd(schema.Strict):
-    kind: Literal["section", "term", "ref", "tpl", "item", "checklist"]
+    kind: str  # a reference kind's name, as the knowledge base's features declare it (section, term, item, …)
     id: str
 
 

@@ -224,9 +224,10 @@ def short_definition(definition: str) -> str:
     return plain if len(plain) <= 160 else plain[:157] + "…"
 
 
-def environment() -> jinja2.Environment:
+def environment(folders: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """The pages' templates: the generator's, then those of the features that bring their own (Feature.templates)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader([TEMPLATES, *folders]),
         autoescape=True,  # and then some: `finalize` escapes for Markdown as well
         finalize=_finalize,
         undefined=jinja2.StrictUndefined,

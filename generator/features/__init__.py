@@ -13,6 +13,7 @@ references and downloads plug in.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 from ..errors import Problem
@@ -55,6 +56,9 @@ class Feature:
     reserved_ids: ClassVar[dict[str, dict[str, str]]] = {}
     reference_kinds: ClassVar[tuple[ReferenceKind, ...]] = ()  # what text may refer to with @, and where it leads
     search_kinds: ClassVar[tuple[SearchKind, ...]] = ()  # the kinds of its pages search tells apart (by template)
+    # A folder of its own page templates, for a feature outside the generator's package (those inside keep theirs in
+    # generator/templates/); searched after the generator's.
+    template_folder: ClassVar[Path | None] = None
 
     def has_data(self, linked: Linked) -> bool:
         """A feature with no data of its own adds nothing: no pages, files, cards or checks."""

@@ -66,7 +66,7 @@ def load_knowledge_base(data_dir: Path) -> Linked:
 def page_title(page: Page, language: Language) -> str:
     if isinstance(page.title, str):
         return language.t(page.title)
-    section = page.context.get("section")
+    section = page.section
     return language.section_title(section) if section is not None else language.text(page.title)
 
 
@@ -76,7 +76,7 @@ def nav_title(page: Page, language: Language) -> str:
 
 
 def page_tags(page: Page, linked: Linked, language: Language) -> list[str]:
-    section = page.context.get("section")
+    section = page.section
     if section is None:
         return []
     actors = {a.id: a for a in linked.kb.actors}

@@ -5,12 +5,31 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import schema
 from .i18n import Language
 from .link import Key, Linked
+
+if TYPE_CHECKING:
+    from .render import PageRenderer
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What one page shows beyond what every page of its language has: each page kind that needs more declares a
+    subclass with typed fields (the feature's module), which its template sees by their names."""
+
+    def values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class SectionContext(PageContext):
+    """A page of the guideline's own: a section, a control, or the section that lists a collection."""
+
+    section: schema.Section
 
 
 @dataclass
@@ -18,9 +37,16 @@ class Page:
     path: str  # docs-relative Markdown path, e.g. "guideline/3-1-1.md"
     template: str  # one Jinja template per page kind
     title: schema.Text | str  # str for titles that are interface strings keys (see `nav_title`)
-    context: dict[str, Any] = field(default_factory=dict)
+    context: PageContext = field(default_factory=PageContext)
     searchable: bool = True  # print pages and other duplicates stay out of the search index
     nav: NavPlace | None = None  # where the page stands in the navigation after the guideline's tree; None: not listed
+    # A page kind that resolves links its own way (the print page links inside itself): a PageRenderer subclass.
+    renderer: type[PageRenderer] | None = None
+
+    @property
+    def section(self) -> schema.Section | None:
+        """The section a page of the guideline shows, else None."""
+        return self.context.section if isinstance(self.context, SectionContext) else None
 
 
 NavPlace = Literal["tools", "listings", "notes", "end"]
@@ -118,10 +144,10 @@ def core_pages(linked: Linked) -> list[Page]:
         path = section_path(linked, section.id)
         if section.listing:
             place = "listings" if kb.config.parent_of(section) is None else None
-            pages.append(Page(path, f"{section.listing}.md.j2", section.title, {"section": section}, nav=place))
+            pages.append(Page(path, f"{section.listing}.md.j2", section.title, SectionContext(section), nav=place))
         else:
             template = "control.md.j2" if kb.in_controls_chapter(section.id) else "section.md.j2"
-            pages.append(Page(path, template, section.title, {"section": section}))
+            pages.append(Page(path, template, section.title, SectionContext(section)))
     listed = {s.listing for s in kb.sections}
     for listing, entries in (("references", kb.references), ("glossary", kb.glossary)):
         if entries and listing not in listed:  # no section of the source lists them: a page of their own

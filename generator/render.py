@@ -137,7 +137,7 @@ class PageRenderer:
         if not mark_terms or not raw:
             return escape_markdown(raw)
         out, position = [], 0
-        for start, stop, term in self.terms.matches(raw, self.marked_terms | self._own_terms()):
+        for start, stop, term in self.terms.matches(raw, self.marked_terms):
             self.marked_terms.add(term.id)
             out.append(escape_markdown(raw[position:start]))
             href = relative_url(self.page.path, "glossary.md", f"term-{term.id}")
@@ -147,10 +147,6 @@ class PageRenderer:
             position = stop
         out.append(escape_markdown(raw[position:]))
         return "".join(out)
-
-    def _own_terms(self) -> set[str]:
-        term = self.page.context.get("term")
-        return {term.id} if term else set()
 
     # -- a control's parameters
     def param_value(self, param: schema.Parameter, table: bool = False) -> Markup:
@@ -244,8 +240,7 @@ def environment(folders: tuple[Path, ...] = ()) -> jinja2.Environment:
 
 def render_page(env: jinja2.Environment, linked: Linked, language: Language, page: Page, terms: TermMatcher,
                 shared: dict) -> str:  # fmt: skip
-    # A page kind may resolve links its own way (the print page links inside itself): a PageRenderer subclass.
-    renderer = page.context.get("renderer", PageRenderer)(linked, language, page, terms)
+    renderer = (page.renderer or PageRenderer)(linked, language, page, terms)
     renderer.organisation = shared.get("organisation")
     template = env.get_template(page.template)
     return template.render(
@@ -256,5 +251,5 @@ def render_page(env: jinja2.Environment, linked: Linked, language: Language, pag
         kb=linked.kb,
         index=linked.index,
         **shared,
-        **page.context,
+        **page.context.values(),
     )

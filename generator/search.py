@@ -185,7 +185,7 @@ def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
     section's own synonyms and its title and synonyms in the other languages written in Latin letters; and the name of
     the page's kind."""
     index = linked.index
-    section: schema.Section | None = page.context.get("section")
+    section = page.section
     if page.template == "glossary.md.j2":
         terms = list(linked.kb.glossary)
     elif section is not None:
@@ -229,7 +229,7 @@ def page_texts(linked: Linked, language: Language, page: Page) -> list[str]:
     title = page.title if isinstance(page.title, schema.Text) else None
     found = [language.text(title) if title else language.t(str(page.title))]
     models = list(linked.kb.glossary) if page.template == "glossary.md.j2" else []
-    models += [value for value in page.context.values() if isinstance(value, BaseModel)]
+    models += [value for value in page.context.values().values() if isinstance(value, BaseModel)]
     for model in models:
         found += [language.text(text) for _, text in texts(model)]
     return found
@@ -269,7 +269,7 @@ def latin(text: str) -> bool:
 def page_other_words(linked: Linked, language: Language, page: Page) -> str:
     """`kb_other` of a section's page: the words of its text in the knowledge base's other languages, so that a
     reader who types "backup" on the Japanese site finds the section that the English site finds."""
-    section: schema.Section | None = page.context.get("section")
+    section = page.section
     if section is None:
         return ""
     others = [code for code in linked.kb.config.languages if code != language.code]

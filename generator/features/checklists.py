@@ -22,7 +22,7 @@ from ..i18n import Language
 from ..kinds import ReferenceKind, SearchKind
 from ..link import Key, Linked, segments
 from ..overlay import Applied
-from ..pages import Page, label_of, target_of, url_of
+from ..pages import Page, PageContext, label_of, target_of, url_of
 from ..sheets import (
     BODY_SIZE,
     CELL_PADDING,
@@ -94,6 +94,13 @@ INFO_COLUMNS = (("id", 8), ("text", 38), ("source", 10), ("block", 7), ("actor",
 ROUTE = "checklists/{id}.md"  # a checklist's page
 
 
+@dataclass(frozen=True)
+class ChecklistContext(PageContext):
+    """A checklist's page."""
+
+    checklist: schema.Checklist
+
+
 def page_path(checklist: schema.Checklist) -> str:
     return ROUTE.format(id=checklist.id)
 
@@ -152,7 +159,8 @@ class Checklists(Feature):
     def pages(self, linked: Linked) -> list[Page]:
         # Each checklist is found by its items' ids and texts (its kind ranks it after the guideline's own sections).
         checklists = [
-            Page(page_path(c), "checklist.md.j2", c.title, {"checklist": c}, nav="tools") for c in linked.kb.checklists
+            Page(page_path(c), "checklist.md.j2", c.title, ChecklistContext(c), nav="tools")
+            for c in linked.kb.checklists
         ]
         return [
             Page(INDEX, "checklists.md.j2", "nav.checklists", nav="tools"),

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 
 from .. import kana
 from ..i18n import Language, reading_language
 from ..kinds import ReferenceKind, SearchKind
 from ..link import Linked
 from ..overlay import PAGE_FOLDER, Applied
-from ..pages import LISTING_PATHS, Page, children, core_pages
-from ..schema import GlossaryTerm
+from ..pages import LISTING_PATHS, Page, PageContext, children, core_pages
+from ..schema import GlossaryTerm, OverlayPage
 from . import BuildSettings, Feature
+
+
+@dataclass(frozen=True)
+class OwnPageContext(PageContext):
+    """A page of the organisation's overlay."""
+
+    own_page: OverlayPage
 
 
 class Core(Feature):
@@ -43,7 +51,7 @@ class Core(Feature):
         own = self.overlay.overlay.pages if self.overlay else []
         return [
             *core_pages(linked),
-            *(Page(f"{PAGE_FOLDER}{p.id}.md", "organisation_page.md.j2", p.title, {"own_page": p}, nav=p.nav)
+            *(Page(f"{PAGE_FOLDER}{p.id}.md", "organisation_page.md.j2", p.title, OwnPageContext(p), nav=p.nav)
               for p in own),
         ]  # fmt: skip
 

@@ -46,7 +46,7 @@ class OpenData(Feature):
     def pages(self, linked: Linked) -> list[Page]:
         return [
             Page("downloads.md", "downloads.md.j2", "nav.downloads", nav="end"),
-            Page("print.md", "print.md.j2", "nav.print", {"renderer": PrintRenderer}, searchable=False, nav="end"),
+            Page("print.md", "print.md.j2", "nav.print", searchable=False, nav="end", renderer=PrintRenderer),
             Page("about.md", "about.md.j2", "nav.about", nav="end"),
         ]
 

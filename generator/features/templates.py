@@ -24,7 +24,7 @@ from ..i18n import Language, language_name
 from ..kinds import ReferenceKind, SearchKind
 from ..link import Key, Linked, segments
 from ..overlay import Applied
-from ..pages import Page, label_of, url_of
+from ..pages import Page, PageContext, label_of, url_of
 from ..render import TEMPLATES
 from ..walk import texts
 from . import BuildSettings, Feature, HomeCard
@@ -39,6 +39,13 @@ BLOCK_MARKER = re.compile(r"^(\s*\d+)(?=[.)]\s)|^(\s*)(?=[-+#]\s)")
 
 
 ROUTE = "templates/{id}.md"  # a template's page
+
+
+@dataclass(frozen=True)
+class TemplateContext(PageContext):
+    """A template's page."""
+
+    template: schema.Template
 
 
 def page_path(template: schema.Template) -> str:
@@ -73,7 +80,7 @@ class Templates(Feature):
     def pages(self, linked: Linked) -> list[Page]:
         # Each template is found by its name, purpose and fields (its kind ranks it after the guideline's sections).
         templates = [
-            Page(page_path(t), "template.md.j2", t.title, {"template": t}, nav="tools")
+            Page(page_path(t), "template.md.j2", t.title, TemplateContext(t), nav="tools")
             for t in with_document_control(linked)
         ]
         return [Page(INDEX, "templates_index.md.j2", "nav.templates", nav="tools"), *templates]

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from .errors import DataError, Problem
+from .features.checklists import Checklists, selection_item_id
 from .files import read_regular
 
 MAX_CATALOG_BYTES = 64_000_000  # NIST SP 800-53 rev5 is 3 MB
@@ -499,19 +500,18 @@ def import_catalog(catalog_path: Path, profiles: list[Path], language: str | Non
     return report
 
 
-RESERVED_CHECKLISTS = ("all", "index", "assessment", "checklists", "risk-response-plan")
-
-
 def _selections(profiles: list[dict], paths: list[Path], importer: Importer, sections: list[dict]):
     """Each profile as a named selection: its id in the sections' `selections`, its label a ui string, its
-    checklist an item per control it includes, worded as the control's title."""
+    checklist an item per control it includes, worded as the control's title. The build would derive the same
+    checklist (Checklists.derived); it is written out here so that it carries the profile's remarks and can be
+    edited as data."""
     language, report = importer.language, importer.report
     titles = [str(p.get("metadata", {}).get("title", path.stem)) for p, path in zip(profiles, paths, strict=True)]
     checklists: list[dict] = []
     ui: dict[str, dict[str, str]] = {}
     for profile, label in zip(profiles, short_titles(titles), strict=True):
         selection_id = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "selection"
-        while selection_id in [c["id"] for c in checklists] or selection_id in RESERVED_CHECKLISTS:
+        while selection_id in [c["id"] for c in checklists] or selection_id in Checklists.reserved_ids["checklists"]:
             selection_id += "-2"
         chosen = selection(profile, importer, sections, report)
         members = [s for s in sections if s["id"] in chosen]
@@ -520,7 +520,7 @@ def _selections(profiles: list[dict], paths: list[Path], importer: Importer, sec
         ui[f"selection.{selection_id}"] = {language: label}
         report.counts[f"controls in {label}"] = len(chosen)
         items = [
-            {"id": re.sub(r"[^A-Z0-9.-]+", "-", s["id"].upper()), "text": s["title"], "section": s["id"],
+            {"id": selection_item_id(s["id"]), "text": s["title"], "section": s["id"],
              "block": "statement", "wording": "guideline"}
             for s in members if s.get("kind") == "control"
         ]  # fmt: skip

@@ -9,13 +9,15 @@ import datetime as dt
 import io
 import json
 from difflib import SequenceMatcher
+from pathlib import Path
 
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from generator import __version__
-from generator.build import DEFAULTS, build_settings
+from generator.build import DEFAULTS, Paths, build, build_settings, load_knowledge_base
+from generator.errors import DataError
 from generator.features.checklists import (
     STATUSES,
     Book,
@@ -24,10 +26,12 @@ from generator.features.checklists import (
     items_of,
 )
 from generator.i18n import Language
+from generator.link import Key
 from generator.mkdocs_config import write_base_config
 from generator.sheets import COVER_MAX_WIDTH, FIRST_ROW, HEADER_ROW, row_height, text_lines, text_width, workbook
 from generator.walk import texts
 
+from .helpers import copy_fixture
 from .page_kinds import LANGUAGES
 from .test_accessibility import blocking_violations
 
@@ -450,3 +454,69 @@ def test_the_draft_risk_response_plan_lists_exactly_the_gaps(page, server, linke
     titles = {c.id: c.title.ja for c in linked.kb.checklists}
     assert [r[0] for r in plan[1:]] == [titles["csirt"], titles["ch3"]]
     assert len(plan[0]) == 8
+
+
+# ---------------------------------------------------------------- a checklist per selection written by hand
+
+
+def _with_selection(tmp_path, selection: str = "core-set") -> Path:
+    """The fixture with a selection written by hand in kb.yaml, two controls in it, and a paragraph that refers to
+    its checklist."""
+    data = copy_fixture(tmp_path / "project")
+    kb = data / "kb.yaml"
+    kb.write_text(kb.read_text(encoding="utf-8").replace("features:", f"selections: [{selection}]\nfeatures:", 1),
+                  encoding="utf-8")  # fmt: skip
+    sections = data / "sections" / "02_controls.yaml"
+    text = sections.read_text(encoding="utf-8")
+    for control in ("2.1", "2.2"):
+        text = text.replace(f'- id: "{control}"\n', f'- id: "{control}"\n  selections: [{selection}]\n', 1)
+    sections.write_text(text, encoding="utf-8")
+    with (data / "ui.yaml").open("a", encoding="utf-8") as ui:
+        ui.write(f"selection.{selection}: {{ja: 基本セット, en: Core set}}\n")
+    policy = data / "sections" / "01_policy.yaml"
+    text = policy.read_text(encoding="utf-8").replace(
+        "を年に一度確認する。", f"を年に一度確認する（@list:{selection}）。"
+    )
+    policy.write_text(text, encoding="utf-8")
+    return data
+
+
+def test_a_selection_written_by_hand_gets_its_checklist_which_text_may_refer_to(tmp_path):
+    linked = load_knowledge_base(_with_selection(tmp_path))
+    checklist = linked.kb.checklists[-1]
+    assert (checklist.id, checklist.kind, checklist.title.en, checklist.title.ja) == (
+        "core-set", "focus", "Core set", "基本セット")  # fmt: skip
+    sections = linked.index.sections
+    assert [(i.id, i.section, i.text, i.wording) for i in checklist.items] == [
+        ("2.1", "2.1", sections["2.1"].title, "guideline"),
+        ("2.2", "2.2", sections["2.2"].title, "guideline"),
+    ]
+    assert Key("section", "1.1") in linked.index.incoming(Key("checklist", "core-set"), "mentions")
+
+
+def test_a_selection_whose_id_a_checklist_already_has_keeps_that_one(tmp_path):
+    data = _with_selection(tmp_path, "remote")  # the fixture's own checklist 'remote'
+    linked = load_knowledge_base(data)
+    assert [c.id for c in linked.kb.checklists] == ["ch2", "remote"]
+
+
+def test_a_selection_cannot_take_a_reserved_checklist_id(tmp_path):
+    data = _with_selection(tmp_path, "assessment")
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(data)
+    [problem] = caught.value.problems
+    assert str(problem) == (
+        "guideline_data/kb.yaml:11: selections[0]: the selection 'assessment' can have no checklist: the checklist "
+        "script uses 'assessment' for the self-assessment\n    fix: choose another id, e.g. 'assessment-2'"
+    )
+
+
+def test_the_build_makes_the_selections_checklist_page_and_workbook(tmp_path):
+    paths = Paths.of(data=_with_selection(tmp_path))
+    build(paths, site=False)
+    page = (paths.build / "en" / "docs" / "checklists" / "core-set.md").read_text(encoding="utf-8")
+    assert page.startswith('---\ntitle: "Core set"\n')
+    assert 'data-kb-item="2.1"' in page and 'data-kb-item="2.2"' in page
+    sheet = openpyxl.load_workbook(paths.build / "en" / "docs" / "downloads" / "checklists" / "core-set-en.xlsx")
+    cells = [cell for row in sheet.worksheets[-1].iter_rows(values_only=True) for cell in row if cell]
+    assert "2.1" in cells and "2.2" in cells

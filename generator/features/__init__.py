@@ -22,6 +22,8 @@ from ..kinds import ReferenceKind, SearchKind
 from ..link import Linked
 from ..overlay import Applied
 from ..pages import Page
+from ..schema import KnowledgeBase
+from ..validate import Validated
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ class Feature:
     # A folder of its own page templates, for a feature outside the generator's package (those inside keep theirs in
     # generator/templates/); searched after the generator's.
     template_folder: ClassVar[Path | None] = None
+
+    @classmethod
+    def derived(cls, validated: Validated) -> KnowledgeBase:
+        """The knowledge base with what the feature makes of its data added as data (before the links, so that text
+        may refer to it): the checklists make a checklist of each selection that has none of its own."""
+        return validated.kb
 
     def has_data(self, linked: Linked) -> bool:
         """A feature with no data of its own adds nothing: no pages, files, cards or checks."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from openpyxl.utils import get_column_letter
 
 from .. import __version__, schema
+from ..errors import DataError
 from ..i18n import Language
 from ..kinds import ReferenceKind, SearchKind
 from ..link import Key, Linked, segments
@@ -41,6 +43,7 @@ from ..sheets import (
     sheet_name,
     workbook,
 )
+from ..validate import Validated
 from . import BuildSettings, Feature, HomeCard
 
 INDEX = "checklists/index.md"
@@ -92,6 +95,17 @@ INFO_COLUMNS = (("id", 8), ("text", 38), ("source", 10), ("block", 7), ("actor",
 
 
 ROUTE = "checklists/{id}.md"  # a checklist's page
+
+
+def selection_item_id(section_id: str) -> str:
+    """The id of a selection's checklist item for a control: the control's id in capitals (ac-2 → AC-2)."""
+    return re.sub(r"[^A-Z0-9.-]+", "-", section_id.upper())
+
+
+def selection_label(kb: schema.KnowledgeBase, selection: str) -> schema.Text:
+    """A selection's name in every language: its ui string selection.<id> (`check` asks for it), else its id."""
+    ui = kb.ui.get(f"selection.{selection}")
+    return schema.Text(**{code: getattr(ui, code, "") or selection for code in kb.config.languages})
 
 
 @dataclass(frozen=True)
@@ -149,6 +163,38 @@ class Checklists(Feature):
     def __init__(self) -> None:
         self.site_url = ""
         self.overlay: Applied | None = None
+
+    @classmethod
+    def derived(cls, validated: Validated) -> schema.KnowledgeBase:
+        """A checklist for each selection of kb.yaml (a baseline, a profile, a tier) that the data gives none of its
+        id: an item per control the selection includes, worded as the control's title, its id the control's in
+        capitals (ac-2 → AC-2); an item another checklist already has is included by id. Written by hand, a
+        checklist of the selection's id takes its place (`import` writes them so, with the profile's remarks)."""
+        kb, reserved = validated.kb, cls.reserved_ids["checklists"]
+        problems = [
+            validated.locator.problem(("config", "selections", number), f"the selection {selection!r} can have no "
+                                      f"checklist: {reserved[selection]}", f"choose another id, e.g. '{selection}-2'")
+            for number, selection in enumerate(kb.config.selections) if selection in reserved
+        ]  # fmt: skip
+        if problems:
+            raise DataError(problems)
+        have = {c.id for c in kb.checklists}
+        items = {i.id for c in kb.checklists for i in c.items}
+        made = []
+        for selection in kb.config.selections:
+            controls = [s for s in kb.sections if selection in s.selections and kb.config.is_control(s)]
+            if selection in have or not controls:
+                continue  # its own checklist, or nothing to check
+            rows = [(selection_item_id(s.id), s) for s in controls]
+            title = selection_label(kb, selection)
+            made.append(schema.Checklist(
+                id=selection, title=title, description=title, kind="focus",
+                items=[schema.ChecklistItem(id=i, text=s.title, section=s.id, block="statement", wording="guideline")
+                       for i, s in rows if i not in items],
+                include=[i for i, _ in rows if i in items],
+            ))  # fmt: skip
+            items |= {i for i, _ in rows}
+        return kb.model_copy(update={"checklists": [*kb.checklists, *made]}) if made else kb
 
     def has_data(self, linked: Linked) -> bool:
         return bool(linked.kb.checklists)

@@ -30,11 +30,15 @@ def named(names: list[str], locator: Locator) -> list[type[Feature]]:
 
 def linked_by_features(validated: Validated) -> Linked:
     """The link stage in the vocabulary of the features kb.yaml names: the reference kinds they declare are what
-    text may refer to, and the search kinds theirs. No item may take an id one of them reserves."""
+    text may refer to, and the search kinds theirs. No item may take an id one of them reserves; then each adds what
+    it derives from the data (Feature.derived)."""
     features = named(validated.kb.config.features, validated.locator)
     kinds = tuple(kind for feature in features for kind in feature.reference_kinds)
     search_kinds = tuple(kind for feature in features for kind in feature.search_kinds)
-    return link(unreserved(validated, features), Vocabulary(kinds, search_kinds))
+    validated = unreserved(validated, features)
+    for feature in features:
+        validated = Validated(feature.derived(validated), validated.locator)
+    return link(validated, Vocabulary(kinds, search_kinds))
 
 
 def configured(linked: Linked, settings: BuildSettings) -> list[Feature]:

@@ -1,8 +1,9 @@
 """Build, rebuild and editor's-loop figures of the knowledge base: `make bench` (benchmarks/bench.py). Not a test.
 
 For the real data (1×), synthetic data 5× as large and a catalog of NIST SP 800-53's size (1,200 more controls in 20
-groups, made by `catalog_data`; all made on the fly in a temporary folder), one run each (with --runs N, the fastest
-of N cold builds and of N floors at 1×: the quickest figures are the least certain):
+groups, made by `catalog_data`; all made on the fly in a temporary folder), and with --catalog DIR an imported
+knowledge base's data folder (`python -m generator import CATALOG --profile PROFILE OUT`: the real catalog), one run
+each (with --runs N, the fastest of N cold builds and of N floors at 1×: the quickest figures are the least certain):
 - a cold build (no build folder, no cache), a build with nothing changed, and (on the real data and the catalog; at
   every size with --edit-at-every-size) a rebuild after a one-paragraph edit — each `python -m generator build` as
   a whole process, with its stages, its CPU time (user + system, its child processes included: the figure a loaded
@@ -12,7 +13,8 @@ of N cold builds and of N floors at 1×: the quickest figures are the least cert
 - the editor's loop: `serve` running, a page open in Chromium, a paragraph saved: the seconds until the open page
   shows it (it reloads by itself);
 - what the reader downloads (HTML per page, search index; with --first-query, what the first search downloads,
-  measured in Chromium at the first size), and how long the heaviest pages take to open in Chromium.
+  measured in Chromium at the first size), and how long the heaviest pages take to open in Chromium: to the load
+  event, and to interactive (the end of the last long task before a second without one, as Lighthouse counts it).
 Prints Markdown tables; nothing in the project is changed unless --readme is given, which rewrites the
 "## Benchmark" section of README.md with them.
 """
@@ -54,6 +56,7 @@ EDITED = "人材育成・意識啓発を行う"  # a paragraph of 4.6 that nothi
 EDITED_PAGE = "guideline/4-6/"
 CATALOG = "nist"  # --scales: a catalog of NIST SP 800-53's size (see catalog_data)
 CATALOG_GROUPS, CATALOG_PER_GROUP = 20, 60
+IMPORTED = "imported"  # --catalog DIR: an imported knowledge base's data folder, as it is
 BUILD = """
 import json, resource, sys, time
 from pathlib import Path
@@ -166,24 +169,46 @@ def _dump(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
-def make_project(base: Path, size: str) -> Path:
+def make_project(base: Path, size: str, catalog: Path | None = None) -> Path:
+    """A project of one size of --scales; IMPORTED: a project holding a copy of `catalog` (a data folder)."""
+    if size == IMPORTED:
+        project = base / IMPORTED
+        shutil.copytree(catalog, project / "guideline_data")
+        return project
     project = copy_project(base / f"x{size}")
     make_data(project / "guideline_data", size)
     return project
 
 
+def edited(project: Path) -> tuple[str, str]:
+    """The paragraph an edit changes (its opening words) and the URL of the page that shows it: 4.6's in the real
+    data and what is made of it; in an imported catalog, the opening of the guidance of its middle control."""
+    sections = sorted((project / "guideline_data" / "sections").glob("*.yaml"))
+    if any(EDITED in path.read_text(encoding="utf-8") for path in sections):
+        return EDITED, EDITED_PAGE
+    controls = [s for path in sections for s in _yaml(path) if s.get("kind") == "control" and "." not in s["id"]]
+    for control in controls[len(controls) // 2 :]:
+        texts = [b["text"] for b in control.get("blocks", ()) if b.get("role") == "guidance" and b.get("text")]
+        if texts:
+            opening = next(iter(texts[0].values()))[:30]
+            if sum(path.read_text(encoding="utf-8").count(opening) for path in sections) == 1:
+                return opening, f"guideline/{control['id'].replace('.', '-')}/"
+    raise SystemExit(f"no control of {project / 'guideline_data'} has guidance of its own to edit")
+
+
 def edit_paragraph(project: Path, mark: str) -> None:
-    """Append `mark` to one paragraph of 3.1.1 (a quote of it elsewhere stays an excerpt)."""
+    """Append `mark` to the paragraph `edited` names (a quote of it elsewhere stays an excerpt)."""
+    opening = edited(project)[0]
     for path in sorted((project / "guideline_data" / "sections").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        at = text.find(EDITED)
+        at = text.find(opening)
         if at != -1:
-            end = at + len(EDITED)
+            end = at + len(opening)
             while text.startswith("（", end):  # after the marks of earlier edits
                 end = text.index("）", end) + 1
             path.write_text(text[:end] + mark + text[end:], encoding="utf-8")
             return
-    raise SystemExit(f"the paragraph to edit ({EDITED}) is not in the data any more: update EDITED in {__file__}")
+    raise SystemExit(f"the paragraph to edit ({opening}) is not in the data any more: update EDITED in {__file__}")
 
 
 # ---------------------------------------------------------------- time
@@ -249,7 +274,7 @@ def edit_to_browser(project: Path, edits: int) -> list[float]:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}{PREFIX}{EDITED_PAGE}")
+            page.goto(f"http://127.0.0.1:{port}{PREFIX}{edited(project)[1]}")
             for number in range(edits):
                 mark = f"（serve {number + 1}）"
                 indexed = _count(lines, "Search index updated")
@@ -358,12 +383,21 @@ def _first_query(browser, url: str, query: str) -> tuple[int, int]:
     return len(responses), downloaded
 
 
-HEAVY = ("print/", "controls/")  # pages that grow with the catalog; the largest others are found by size
+HEAVY = ("print/", "controls/", "checklists/map/", "checklists/rollup/")  # pages that grow with the catalog
+# Long tasks, recorded from the page's first script on: the end of the last one is when the page became interactive.
+LONG_TASKS = """window.__kbLongTasks = [];
+new PerformanceObserver(list => {
+  for (const task of list.getEntries()) window.__kbLongTasks.push(task.startTime + task.duration);
+}).observe({type: "longtask"});"""
+OPENED = """() => { const nav = performance.getEntriesByType("navigation")[0];
+  return [nav.loadEventEnd / 1000, Math.max(nav.domContentLoadedEventEnd, ...window.__kbLongTasks) / 1000]; }"""
 
 
-def heavy_pages(site: Path, codes: list[str], count: int = 4) -> dict[str, tuple[int, float]]:
-    """The pages that grow with the catalog (HEAVY, and the `count` largest HTML pages of the first language): bytes
-    and seconds to open in Chromium (navigation to the load event, the site served under its prefix)."""
+def heavy_pages(site: Path, codes: list[str], count: int = 4) -> dict[str, tuple[int, float, float]]:
+    """The pages that grow with the catalog (HEAVY, and the `count` largest HTML pages of the first language, which
+    include a baseline's checklist): bytes, and seconds to open in Chromium from the start of the navigation (the
+    site served under its prefix, an empty cache): to the load event, and to interactive (the end of the last long
+    task before a second without one)."""
     root = [
         p
         for p in content_pages(site)
@@ -373,12 +407,16 @@ def heavy_pages(site: Path, codes: list[str], count: int = 4) -> dict[str, tuple
     urls = list(dict.fromkeys([*HEAVY, *(p.parent.relative_to(site).as_posix() + "/" for p in largest)]))
     opened = {}
     with browsing(site) as (browser, base):
-        page = browser.new_page()
         for url in (u for u in urls if (site / u / "index.html").is_file()):
-            page.goto("about:blank")
-            start = time.perf_counter()
+            context = browser.new_context()
+            context.add_init_script(LONG_TASKS)
+            page = context.new_page()
             page.goto(base + url, wait_until="load", timeout=120_000)
-            opened[url] = ((site / url / "index.html").stat().st_size, time.perf_counter() - start)
+            seen = -1
+            while seen != (seen := page.evaluate("window.__kbLongTasks.length")):
+                page.wait_for_timeout(1000)
+            opened[url] = ((site / url / "index.html").stat().st_size, *page.evaluate(OPENED))
+            context.close()
     return opened
 
 
@@ -390,16 +428,17 @@ def sizes(project: Path, first_query: bool) -> dict[str, str]:
     pages = len([p for p in content_pages(site) if not p.relative_to(site).as_posix().startswith("en/")])
     data = project / "guideline_data"
     sections = sum(len(_yaml(p)) for p in (data / "sections").glob("*.yaml"))
+    terms = len(_yaml(data / "glossary.yaml")) if (data / "glossary.yaml").is_file() else 0
     return {
         "pages per language": str(pages),
-        "sections / glossary terms": f"{sections} / {len(_yaml(data / 'glossary.yaml'))}",
+        "sections / glossary terms": f"{sections} / {terms}",
         "HTML per page, median": kb(median),
         "HTML per page, max": f"{kb(largest)} ({largest_page.removesuffix('index.html')})",
         **{f"search index, {code}": kb(index[code]) for code in codes},
         **{f"first query, {code} ({QUERIES[code]})": f"{kb(n)} in {requests} requests"
            for code, (requests, n) in query.items()},
-        **{f"open in Chromium: {url}": f"{seconds:.2f} s, {kb(size)}"
-           for url, (size, seconds) in heavy_pages(site, languages(project)).items()},
+        **{f"open in Chromium (load / interactive): {url}": f"{loaded:.2f} / {interactive:.2f} s, {kb(size)}"
+           for url, (size, loaded, interactive) in heavy_pages(site, languages(project)).items()},
     }  # fmt: skip
 
 
@@ -509,6 +548,8 @@ def time_table(results: dict[str, dict]) -> str:
 
 
 def _label(size: str) -> str:
+    if size == IMPORTED:
+        return "imported catalog"
     return f"{CATALOG_GROUPS * CATALOG_PER_GROUP:,} controls" if size == CATALOG else f"{size}×"
 
 
@@ -548,6 +589,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default=f"1,5,{CATALOG}", help="data sizes: multiples of the real data, or "
                         f"'{CATALOG}' (a catalog of {CATALOG_GROUPS * CATALOG_PER_GROUP:,} controls)")  # fmt: skip
+    parser.add_argument("--catalog", type=Path, help="an imported knowledge base's data folder (python -m generator "
+                        "import CATALOG --profile PROFILE OUT makes one), measured after the --scales")  # fmt: skip
     parser.add_argument("--edits", type=int, default=1, help="paragraph saves timed under serve, per data size")
     parser.add_argument("--runs", type=int, default=1, help="cold builds and floors at the first size, the fastest "
                         "kept (the first size's figures are the least certain: --runs 3 steadies them)")  # fmt: skip
@@ -558,15 +601,20 @@ def main() -> None:
                         "what the first search downloads (tests/test_search.py holds it to its budget)")  # fmt: skip
     parser.add_argument("--readme", action="store_true", help="write the tables into README.md's Benchmark section")
     args = parser.parse_args()
+    scales = args.scales.split(",") if args.scales else []
+    if args.catalog:
+        if not (args.catalog / "kb.yaml").is_file():
+            raise SystemExit(f"--catalog {args.catalog}: no kb.yaml there; name the data folder an import wrote")
+        scales.append(IMPORTED)
     began, at_start = time.perf_counter(), machine()
     results = {}
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as folder:
-        for factor in args.scales.split(","):
+        for factor in scales:
             print(f"{_label(factor)}: making the data…", file=sys.stderr)
-            project = make_project(Path(folder), factor)
+            project = make_project(Path(folder), factor, args.catalog)
             runs = args.runs if not results else 1  # the first size is quick: its figures are the least certain
             first_query = args.first_query and not results
-            edit_build = args.edit_at_every_size or not results or factor == CATALOG
+            edit_build = args.edit_at_every_size or not results or factor in (CATALOG, IMPORTED)
             results[factor] = measure(project, args.edits, not args.no_sizes, first_query, runs, edit_build)
             shutil.rmtree(project)
     elapsed = time.perf_counter() - began

@@ -189,12 +189,22 @@ def _unknown(root: Path, collections: tuple[Collection, ...], shown_root: str) -
     return problems
 
 
+# The last parse of each file, by the name it is shown under: a process that loads again (serve, after a save) parses
+# only the files whose text changed; the others are the very same SourceFile (validate.py then keeps their items).
+_PARSED: dict[str, tuple[str, SourceFile]] = {}
+
+
 def _read(path: Path, root: Path, shown: str, problems: list[Problem], too_big: str = "") -> SourceFile | None:
     text = _text(path, root, shown, problems, too_big)
     if text is None:
         return None
+    last = _PARSED.get(shown)
+    if last is not None and last[0] == text:
+        return last[1]
     try:
-        return _parse(text, shown)
+        source = _parse(text, shown)
+        _PARSED[shown] = (text, source)
+        return source
     except _Refused as error:
         problems.append(Problem(shown, error.line, error.message, error.fix))
     except yaml.YAMLError as error:

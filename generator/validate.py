@@ -94,15 +94,30 @@ def validate(raw: RawData) -> Validated:
     return Validated(kb=kb, locator=locator)
 
 
+# The items of each file as last validated without a problem, by the file's name: a file loaded again unchanged is the
+# same SourceFile (load.py), and its items (frozen models) are the same too. The rules that span files run every time.
+_VALIDATED: dict[str, tuple[SourceFile, list[tuple[tuple, Any]]]] = {}
+
+
 def _validate_items(name, shape, files, locator, problems) -> list:
     model = ITEM_MODELS[name]
     items = []
     for source in files:
+        last = _VALIDATED.get(source.path)
+        if last is not None and last[0] is source:
+            for inner, item in last[1]:
+                locator.add((name, len(items)), Origin(source, inner))
+                items.append(item)
+            continue
         entries = [((), source.data)] if shape == "item-per-file" else [((i,), v) for i, v in enumerate(source.data)]
+        validated = []
         for inner, value in entries:
             kb_path = (name, len(items))
             item = _validate_one(source, inner, model, kb_path, locator, problems, value)
             items.append(item)
+            validated.append((inner, item))
+        if all(item is not None for _, item in validated):
+            _VALIDATED[source.path] = (source, validated)
     return [item for item in items if item is not None]
 
 
@@ -489,7 +504,7 @@ def _errata_applied(kb, locator) -> list[Problem]:
     """A corrected extraction error must not come back: its wrong form may appear nowhere in the data."""
     problems = []
     watched = [e for e in kb.errata if not e.seed_may_remain]
-    for path, text in texts(kb):
+    for path, text in texts(kb) if watched else ():
         if path[0] == "errata":
             continue
         for erratum in watched:

@@ -2,9 +2,12 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+
+import pytest
 
 from generator.build import Paths, build
 from generator.reads import STATE
@@ -234,3 +237,34 @@ def test_an_edit_renders_only_the_pages_that_read_what_changed_and_each_as_a_ful
 def _docs(paths):
     return {p.relative_to(paths.build).as_posix(): p.read_text(encoding="utf-8")
             for p in paths.build.glob("*/docs/**/*.md")}  # fmt: skip
+
+
+def test_a_page_that_hides_its_contents_sidebar_does_not_carry_it(site, linked):
+    """The print page hides Material's table of contents: its HTML holds none (at a catalog's size it was half of the
+    page's elements), while its own list of contents and every heading's anchor stay."""
+
+    def contents_links(html: str) -> int:
+        sidebar = re.search(r'<nav class="md-nav md-nav--secondary".*?</nav>', html, re.DOTALL)
+        return sidebar.group().count("<a ") if sidebar else 0
+
+    for root in (site, site / "en"):
+        html = (root / "print" / "index.html").read_text(encoding="utf-8")
+        assert contents_links(html) == 0
+        assert 'class="kb-print-toc"' in html
+        anchors = set(re.findall(r'id="(print-[^"]+)"', html))
+        assert {f"print-{s.id.replace('.', '-')}" for s in linked.kb.sections} <= anchors
+    assert contents_links((site / "checklists" / "ch5" / "index.html").read_text(encoding="utf-8")) > 0
+
+
+@pytest.mark.browser
+def test_a_long_page_drawn_by_parts_still_goes_to_its_anchors(page, server):
+    """The print page and the checklists lay out on screen only what is in view (content-visibility): a link to the
+    last anchor of the print page still brings it into view, and one to a checklist's last item too."""
+    drawn_by_parts = "selector => getComputedStyle(document.querySelector(selector)).contentVisibility"
+    for url, selector in ((f"{server}print/", ".kb-print-entry"), (f"{server}checklists/ch5/", ".kb-cl-item")):
+        page.goto(url)
+        assert page.evaluate(drawn_by_parts, selector) == "auto"
+        last = page.evaluate(f"() => [...document.querySelectorAll('[id^=print-], {selector}[id]')].pop().id")
+        page.goto(f"{url}#{last}")
+        in_view = "id => (y => y >= 0 && y < innerHeight)(document.getElementById(id).getBoundingClientRect().top)"
+        page.wait_for_function(in_view, arg=last, timeout=15_000)

@@ -108,3 +108,29 @@ def test_a_list_file_may_be_split_into_a_folder_in_its_place(tmp_path):
     assert [source.path for source in split] == ["guideline_data/glossary/00.yaml", "guideline_data/glossary/01.yaml"]
     assert [term for source in split for term in source.data] == whole
     assert len(load_knowledge_base(data).kb.glossary) == len(whole)
+
+
+def test_a_file_loaded_again_unchanged_is_the_same_and_a_changed_one_is_read_again(tmp_path):
+    """serve loads the data after every save: only the files whose text changed are parsed again; the others are the
+    very SourceFile of the load before. A change that breaks a file is reported, its fix read."""
+    data = copy_fixture(tmp_path)
+    policy = data / "sections" / "01_policy.yaml"
+
+    def sections():
+        return {Path(f.path).name: f for f in load(data).files["sections"]}
+
+    before = sections()
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("（架空の記載）", "（架空の記載、改）"), encoding="utf-8"
+    )
+    after = sections()
+    assert {name for name in before if after[name] is before[name]} == {"00_intro.yaml", "02_controls.yaml",
+                                                                         "03_back.yaml"}  # fmt: skip
+    assert "（架空の記載、改）" in after["01_policy.yaml"].data[1]["blocks"][0]["paragraphs"][0]["ja"]
+    fixed = policy.read_text(encoding="utf-8")
+    policy.write_text(fixed + "- id: [\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load(data)
+    assert str(caught.value.problems[0]).startswith("guideline_data/sections/01_policy.yaml:")
+    policy.write_text(fixed, encoding="utf-8")
+    assert sections()["01_policy.yaml"].data == after["01_policy.yaml"].data

@@ -113,3 +113,25 @@ def test_a_category_or_status_kb_yaml_does_not_list_is_refused(tmp_path):
         "    fix: use the id of an existing change status (kb.yaml lists them in change_statuses)"
         for name in ("01_policy.yaml", "02_controls.yaml")
     ]
+
+
+def test_unchanged_files_keep_their_validated_items_and_a_changed_one_is_checked_again(tmp_path):
+    """serve validates after every save: the items of a file loaded again unchanged are the very ones validated
+    before (frozen models); a changed file's are validated again, its problems reported each time until fixed, and
+    the knowledge base is the one a fresh validation gives."""
+    data = copy_fixture(tmp_path)
+    first = validate(load(data)).kb
+    edit_yaml(data / "sections" / "01_policy.yaml", lambda d: d[1]["title"].update(en="Executive involvement"))
+    second = validate(load(data)).kb
+    kept = {s.id for s in second.sections if any(s is t for t in first.sections)}
+    assert kept == {s.id for s in second.sections} - {"1", "1.1", "1.2", "1.3"}
+    assert next(s for s in second.sections if s.id == "1.1").title.en == "Executive involvement"
+    assert second.glossary[0] is first.glossary[0]
+
+    edit_yaml(data / "sections" / "01_policy.yaml", lambda d: d[1].update(colour="red"))
+    for _ in range(2):
+        [message] = problems(data)
+        assert message.startswith("guideline_data/sections/01_policy.yaml:")
+        assert "[1].colour: unknown key 'colour'" in message
+    edit_yaml(data / "sections" / "01_policy.yaml", lambda d: d[1].pop("colour"))
+    assert validate(load(data)).kb == second

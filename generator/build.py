@@ -20,7 +20,7 @@ import jinja2
 
 from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import Cache, code_fingerprint, compiled_templates, environment_fingerprint
+from .cache import Cache, code_fingerprint, compiled_templates, environment_fingerprint, feature_code
 from .errors import Problem
 from .features import BuildSettings, Feature
 from .features.registry import checked, configured, linked_by_features
@@ -176,9 +176,9 @@ def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> 
     env = templates(plan.paths.build / CACHE_FOLDER, folders)
     names = TemplateNames(env)
     settings = [(f.name, vars(f)) for f in plan.features]
-    every_page = [code_fingerprint(), *map(code_fingerprint, folders), environment_fingerprint(),
-                  dt.date.today().isoformat(), language.code, entities.shape_of(settings), entities.shape,
-                  entities.hashes["config"]]  # fmt: skip
+    code = [code_fingerprint(), *map(code_fingerprint, folders), *filter(None, map(feature_code, plan.features))]
+    every_page = [*code, environment_fingerprint(), dt.date.today().isoformat(), language.code,
+                  entities.shape_of(settings), entities.shape, entities.hashes["config"]]  # fmt: skip
     terms = None
     pages, count = {}, 0
     with recording(entities):

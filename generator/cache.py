@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import inspect
 import json
 import os
 import re
@@ -58,6 +59,13 @@ def code_fingerprint(package: Path = PACKAGE) -> str:
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def feature_code(feature: Feature) -> str:
+    """The code of a feature that lives outside the package (its module), which `code_fingerprint` does not cover;
+    "" for the package's own features."""
+    source = Path(inspect.getfile(type(feature))).resolve()
+    return "" if source.is_relative_to(PACKAGE) else hashlib.sha256(source.read_bytes()).hexdigest()
 
 
 def environment_fingerprint(libraries: Iterable[str] = ()) -> str:
@@ -117,6 +125,8 @@ class Cache:
         parts = {"settings": vars(feature), "language": language.code}
         if feature.libraries:
             parts["libraries"] = environment_fingerprint(feature.libraries)
+        if feature_code(feature):
+            parts["feature code"] = feature_code(feature)
         key = self.key(name, linked, feature.unread, parts)
         return self.get(name, key, lambda: feature.files(linked, language))
 

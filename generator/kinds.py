@@ -63,6 +63,9 @@ class Vocabulary:
 
     kinds: tuple[ReferenceKind, ...]
     search_kinds: tuple[SearchKind, ...] = ()
+    # the kinds of the features kb.yaml does not name, by the feature's name: `@tpl:x` without the templates feature
+    # is a mistake to point out, not text
+    unnamed: dict[str, tuple[ReferenceKind, ...]] = field(default_factory=dict)
     by_name: dict[str, ReferenceKind] = field(init=False)
     by_prefix: dict[str, str] = field(init=False)
     pattern: re.Pattern = field(init=False)
@@ -74,9 +77,10 @@ class Vocabulary:
             raise TypeError(f"reference kinds declared twice: {', '.join(repeated(self.kinds))}")
         if "section" not in by_name:
             raise TypeError("no feature declares the reference kind 'section' (the core's)")
-        prefixes = "|".join(sorted(map(re.escape, by_prefix), key=len, reverse=True))
+        elsewhere = {kind.prefix: kind.name for kinds in self.unnamed.values() for kind in kinds}
+        prefixes = "|".join(sorted(map(re.escape, {**elsewhere, **by_prefix}), key=len, reverse=True))
         object.__setattr__(self, "by_name", by_name)
-        object.__setattr__(self, "by_prefix", by_prefix)
+        object.__setattr__(self, "by_prefix", {**elsewhere, **by_prefix})
         # @<prefix>:<id>, or a bare section number or id of two or more words (@5, @5.4.2, @ac-2), which may also
         # name a part or statement item (@ac-2.a); a one-word id is written @sec:intro, so that @word stays an at
         # sign and a word.
@@ -86,6 +90,10 @@ class Vocabulary:
 
     def __getitem__(self, name: str) -> ReferenceKind:
         return self.by_name[name]
+
+    def feature_of(self, name: str) -> str | None:
+        """The feature kb.yaml does not name that declares the reference kind `name`, if one does."""
+        return next((feature for feature, kinds in self.unnamed.items() if name in {k.name for k in kinds}), None)
 
     def parse(self, text: str) -> Iterator[tuple[re.Match, Key]]:
         """Every `@` reference of a text, with its key; `@@` is a literal at sign."""

@@ -189,7 +189,14 @@ def link(validated: Validated, vocabulary: Vocabulary) -> Linked:
         for language in kb.config.languages:
             for match, target in vocabulary.parse(getattr(text, language)):
                 target = index.canonical(target)
-                if not index.exists(target):
+                feature = vocabulary.feature_of(target.kind)
+                if feature:
+                    problems.append(locator.problem(
+                        path + (language,), f"unknown reference {match.group(0)!r}: the feature {feature!r}, whose "
+                        f"{target.kind} it names, is not in kb.yaml features",
+                        f"add {feature} to kb.yaml features, or write @@ for a literal @",
+                    ))  # fmt: skip
+                elif not index.exists(target):
                     problems.append(
                         locator.problem(
                             path + (language,),

@@ -170,12 +170,13 @@ def _link(applied: Applied, linked: Linked, locator: Locator) -> list[Problem]:
                     "write one reference: @5.4.2, @sec:intro, @cl:CL5-001 or @tpl:<id>")  # fmt: skip
             continue
         key = found[0][1]
-        if not linked.vocabulary[key.kind].annotated:
+        kind = linked.vocabulary.by_name.get(key.kind)  # None: a kind of a feature kb.yaml does not name
+        if kind is None or not kind.annotated:
             problem(path + ("target",), f"an annotation cannot be attached to a {key.kind}",
                     "attach it to a section, a control, a checklist item or a template")  # fmt: skip
             continue
         if not index.exists(key):
-            known = set(index.tables[linked.vocabulary[key.kind].collection])
+            known = set(index.tables[kind.collection])
             problem(path + ("target",), f"no {key.kind} {key.id!r} in the knowledge base",
                     _did_you_mean(key.id, known, key.kind))  # fmt: skip
             continue

@@ -105,3 +105,21 @@ def test_a_build_links_searches_and_finds_the_ids_of_a_declared_kind(actors_data
         words = json.loads(gzip.decompress((root / "assets" / "search-words.json.gz").read_bytes()))
         assert words["kinds"]["actor"] == 0.3 and "actor" in words["named"]
         assert words["ids"]["security-officer"][0] == "actors/#actor-security-officer"
+
+
+def test_a_reference_to_a_kind_of_a_feature_not_named_says_which_feature_to_add(tmp_path):
+    data = copy_fixture(tmp_path)
+    kb = data / "kb.yaml"
+    kb.write_text(kb.read_text(encoding="utf-8").replace("templates, ", ""), encoding="utf-8")
+    _replace(data / "sections" / "01_policy.yaml", "を年に一度確認する。", "を年に一度確認する（@tpl:risk-record）。")
+    with pytest.raises(DataError) as caught:
+        registry.linked_by_features(validate(load(data)))
+    [problem] = caught.value.problems
+    assert (problem.file, problem.key_path) == (
+        "guideline_data/sections/01_policy.yaml",
+        "[1].blocks[1].paragraphs[0].ja",
+    )
+    assert problem.message == (
+        "unknown reference '@tpl:risk-record': the feature 'templates', whose tpl it names, is not in kb.yaml features"
+    )
+    assert problem.fix == "add templates to kb.yaml features, or write @@ for a literal @"

@@ -38,7 +38,8 @@ def linked_by_features(validated: Validated) -> Linked:
     validated = unreserved(validated, features)
     for feature in features:
         validated = Validated(feature.derived(validated), validated.locator)
-    return link(validated, Vocabulary(kinds, search_kinds))
+    unnamed = {name: feature.reference_kinds for name, feature in FEATURES.items() if feature not in features}
+    return link(validated, Vocabulary(kinds, search_kinds, unnamed))
 
 
 def configured(linked: Linked, settings: BuildSettings) -> list[Feature]:

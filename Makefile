@@ -64,8 +64,8 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/firefox-esr /usr/bin/soffice $(CJK_FONT) /usr/bin/java lint
 	$(PY) -m pytest -q --numprocesses auto --dist loadfile
 
-## bench: build, rebuild, floor and editor's-loop figures at 1x, 5x and 20x data (not a test; BENCH_ARGS=--readme
-## writes them into README.md)
+## bench: build, rebuild, floor, editor's-loop and heavy-page figures at 1x, 5x and a 1,200-control catalog (not a
+## test; BENCH_ARGS="--catalog DIR" adds an imported knowledge base's data folder, --readme writes them into README.md)
 bench: $(VENV)/.installed-test /usr/bin/chromium $(CJK_FONT)
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 

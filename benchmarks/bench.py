@@ -188,7 +188,7 @@ def edited(project: Path) -> tuple[str, str]:
         return EDITED, EDITED_PAGE
     controls = [s for path in sections for s in _yaml(path) if s.get("kind") == "control" and "." not in s["id"]]
     for control in controls[len(controls) // 2 :]:
-        texts = [b["text"] for b in control.get("blocks", ()) if b.get("role") == "guidance" and b.get("text")]
+        texts = [p for b in control.get("blocks", ()) if b.get("role") == "guidance" for p in b.get("paragraphs", ())]
         if texts:
             opening = next(iter(texts[0].values()))[:30]
             if sum(path.read_text(encoding="utf-8").count(opening) for path in sections) == 1:
@@ -624,7 +624,9 @@ def main() -> None:
         f"`make bench` ({time.strftime('%Y-%m-%d')}; {at_start} at the start; {elapsed / 60:.1f} min in all). 1× is\n"
         "the real data; 5× repeats chapters 1–5 under new chapter numbers and every glossary term under a new id;\n"
         f"the catalog adds {CATALOG_GROUPS * CATALOG_PER_GROUP:,} controls in {CATALOG_GROUPS} groups to the "
-        f"controls chapter (NIST SP 800-53's size). One run each{fastest}.\n"
+        f"controls chapter (NIST SP 800-53's size)"
+        + ("; the imported catalog is a data folder as `python -m generator import` wrote it" if args.catalog else "")
+        + f". One run each{fastest}.\n"
         "Builds are `python -m generator build` as whole processes: cold (no build folder, no cache; Python's\n"
         "bytecode and the page templates compiled, as after any earlier build on the machine), nothing changed (the\n"
         "build before's output) and, on the real data and the catalog, after a one-paragraph edit (4.6). CPU is\n"

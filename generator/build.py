@@ -35,6 +35,7 @@ from .overlay import Applied, load_overlay
 from .pages import Page, nav
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
+from .reproducible import zip_bytes
 from .site import SearchIndex, build_language, build_lock, check_output_dirs, in_parallel, publish, remove_leftovers
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
@@ -131,6 +132,7 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     """Render and write one language; return its MkDocs config."""
     linked, features, pages = plan.linked, plan.features, plan.pages
     files = {path: data for feature in features for path, data in cache.files(feature, linked, language).items()}
+    files.update(download_all(linked, language, files))
 
     shared = {
         "generator_version": __version__,
@@ -151,6 +153,18 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     config_file = write_language(plan.paths, plan.theme, language.code, rendered.markdown, files, config)
     rendered.save()
     return config_file
+
+
+def download_all(linked: Linked, language: Language, files: dict[str, bytes]) -> dict[str, bytes]:
+    """Every download of the language, from every feature, in one zip beside them (downloads/<slug>-<code>.zip),
+    the same bytes for the same files: dated by the data (its newest changelog entry), never by the clock."""
+    name = f"{linked.kb.config.slug}-{language.code}"
+    downloads = {f"{name}/{path.removeprefix(DOWNLOADS)}": data for path, data in files.items()
+                 if path.startswith(DOWNLOADS)}  # fmt: skip
+    return {f"{DOWNLOADS}{name}.zip": zip_bytes(downloads, linked.kb.changelog[0].date)} if downloads else {}
+
+
+DOWNLOADS = "downloads/"
 
 
 @dataclass

@@ -168,7 +168,8 @@ def core_pages(linked: Linked) -> list[Page]:
 
 def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> list:
     """MkDocs `nav`: the guideline as a tree in table-of-contents order, then every page that names a place (each
-    feature places its own), place by place; a feature's folder of pages is one group, its index first."""
+    feature places its own), place by place; a feature's folder of pages is one group, its index first (a folder
+    without an index, as the overlay's, is no group: no folder name shows)."""
     by_path = {p.path: p for p in pages}
 
     def entry(path: str) -> dict:
@@ -193,6 +194,8 @@ def nav(linked: Linked, pages: list[Page], title_of: Callable[[Page], str]) -> l
                 tree.append(entry(page.path))
         for folder, paths in grouped.items():
             index = f"{folder}index.md"
-            head = title_of(by_path[index]) if index in by_path else folder
-            tree.append({head: sorted(paths, key=lambda p: p != index)})  # the index first, then the feature's order
+            if index not in by_path:  # pages without an index of their own (the overlay's): each in its own name
+                tree.extend(entry(path) for path in paths)
+                continue
+            tree.append({title_of(by_path[index]): sorted(paths, key=lambda p: p != index)})  # the index first
     return tree

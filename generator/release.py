@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import zipfile
 from pathlib import Path
 
 import jinja2
@@ -26,6 +25,7 @@ from . import __version__
 from .build import Paths, build, load_knowledge_base
 from .i18n import Language
 from .render import TEMPLATES
+from .reproducible import zip_bytes
 
 FOLDER = "release"  # in the project, beside site/
 SITE = "site"
@@ -54,15 +54,8 @@ def write_release(paths: Paths, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{name}.zip"
     partial = target.with_name(f".{target.name}.partial")
-    stamp = (date.year, date.month, date.day, 0, 0, 0)
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-            for path in sorted(files):
-                entry = zipfile.ZipInfo(f"{name}/{path}", date_time=stamp)
-                entry.external_attr = 0o100644 << 16
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.create_system = 3  # Unix, whatever builds it: the same bytes everywhere
-                archive.writestr(entry, files[path], compresslevel=9)
+        partial.write_bytes(zip_bytes({f"{name}/{path}": data for path, data in files.items()}, date))
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)

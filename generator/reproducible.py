@@ -11,10 +11,13 @@ Files are replaced, never written in place: an index linked from the site before
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import cbor2
@@ -67,3 +70,19 @@ def _renamed(values, renamed: dict[str, str]):
     if isinstance(values, list):
         return [_renamed(value, renamed) for value in values]
     return renamed.get(values, values) if isinstance(values, str) else values
+
+
+def zip_bytes(files: dict[str, bytes], date: dt.date) -> bytes:
+    """A zip of `files` (name: bytes) that is the same bytes for the same files and date: entries in sorted order,
+    each with `date` as its time and fixed permissions, compressed at a fixed level (the release, the downloads
+    page's one zip per language)."""
+    buffer = io.BytesIO()
+    stamp = (date.year, date.month, date.day, 0, 0, 0)
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in sorted(files):
+            entry = zipfile.ZipInfo(name, date_time=stamp)
+            entry.external_attr = 0o100644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3  # Unix, whatever builds it: the same bytes everywhere
+            archive.writestr(entry, files[name], compresslevel=9)
+    return buffer.getvalue()

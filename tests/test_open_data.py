@@ -8,6 +8,7 @@ import io
 import json
 import re
 import unicodedata
+import zipfile
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -253,7 +254,7 @@ def test_search_never_returns_the_print_page(page, server, code, query):
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_downloads_page_lists_every_file_of_its_language(site, built, code):
+def test_downloads_page_lists_every_file_of_its_language(site, built, built_linked, code):
     root = root_of(site, code) / "downloads"
     files = {
         path.relative_to(root).as_posix(): path.stat().st_size
@@ -262,7 +263,14 @@ def test_downloads_page_lists_every_file_of_its_language(site, built, code):
     }
     made = built[0].build / code / "docs" / "downloads"  # what the build wrote for MkDocs to publish
     assert set(files) == {p.relative_to(made).as_posix() for p in made.rglob("*") if p.is_file()}
-    markup = Markup((root / "index.html").read_text(encoding="utf-8"))
+    page = (root / "index.html").read_text(encoding="utf-8")
+    everything = f"{built_linked.kb.config.slug}-{code}.zip"  # every file of the language in one zip, atop the tables
+    assert f'<a class="md-button" download="{everything}" href="{everything}">' in page
+    with zipfile.ZipFile(root / everything) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{everything[:-4]}/{p}" for p in files if p != everything)
+        assert all(archive.read(f"{everything[:-4]}/{p}") == (root / p).read_bytes() for p in files if p != everything)
+    files.pop(everything)
+    markup = Markup(page)
     rows = [row for row in markup.rows if row]
     assert markup.links == sorted(files, key=lambda p: (p.rsplit("/", 1)[0], p))  # by folder, then name
     for (name, file_format, size), href in zip(rows, markup.links, strict=True):

@@ -101,7 +101,9 @@ def test_the_print_page_and_the_own_page_carry_the_layer(overlay_site):
     for root in ("", "en/"):
         page = html(overlay_site, f"{root}organisation/internal-rules")
         assert "kb-badge--own" in page and "IT-SEC-004" in page
-    assert "organisation/internal-rules/" in html(overlay_site, "")  # in the navigation
+    home = html(overlay_site, "")
+    assert "organisation/internal-rules/" in home  # in the navigation, in its own name: no folder name shows
+    assert not re.search(r">\s*organisation/\s*<", home)
 
 
 def test_home_template_and_checklist_pages_carry_the_layer(overlay_site):

@@ -71,7 +71,13 @@ class OpenData(Feature):
         oscal_note = language.t("downloads.oscal_language").format(
             file=posixpath.basename(OSCAL_FILE), language=language.t(f"language.{first}")
         )
-        return {"download_groups": download_groups(files, language), "oscal_note": oscal_note}
+        everything = [path for path in files if posixpath.dirname(path) == "downloads"]  # the one zip (build.py)
+        in_folders = {path: data for path, data in files.items() if path not in everything}
+        return {
+            "download_groups": download_groups(in_folders, language),
+            "oscal_note": oscal_note,
+            "download_all": download(everything[0], files, language) if everything else None,
+        }
 
     def home_cards(self) -> list[HomeCard]:
         return [HomeCard("downloads.md", "nav.downloads", "home.card_downloads")]
@@ -120,13 +126,17 @@ def download_groups(files: dict[str, bytes], language: Language) -> list[dict]:
     "assets". A folder's title is the ui string downloads.folder.<name>, which a feature adding one must define."""
     folders: dict[str, list[Download]] = defaultdict(list)
     for path in sorted(p for p in files if p.startswith("downloads/")):
-        folder, name = posixpath.split(path)
-        folders[folder].append(Download(path, name, file_format(name, language), file_size(len(files[path]))))
+        folders[posixpath.dirname(path)].append(download(path, files, language))
     groups = []
     for folder, downloads in sorted(folders.items()):
         kind = posixpath.basename(folder)
         groups.append({"kind": kind, "title": language.t(f"downloads.folder.{kind}"), "files": downloads})
     return groups
+
+
+def download(path: str, files: dict[str, bytes], language: Language) -> Download:
+    name = posixpath.basename(path)
+    return Download(path, name, file_format(name, language), file_size(len(files[path])))
 
 
 def file_format(name: str, language: Language) -> str:

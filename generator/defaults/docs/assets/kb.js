@@ -45,6 +45,43 @@
       applyFilter(input);
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpFilters);
-  else setUpFilters();
+  // ---- language switch: the menu marks the page's language; a switch keeps the reader's place in the page. The
+  // other language's page has the same headings in the same order: the place is the heading at the top of the window
+  // (its position among the headings, and how far the window is past it), kept for the next page in this tab.
+  const PLACE = "kb-language-place";
+  function headings() {
+    return Array.from(document.querySelectorAll("article h1, article h2, article h3, article h4"));
+  }
+  function setUpLanguages() {
+    const here = document.documentElement.lang;
+    document.querySelectorAll("a[data-kb-language]").forEach(function (link) {
+      if (link.dataset.kbLanguage === here) link.setAttribute("aria-current", "true");
+      link.addEventListener("click", function () {
+        const all = headings();
+        let at = 0;
+        all.forEach(function (h, i) { if (h.getBoundingClientRect().top <= 80) at = i; });
+        const past = all.length ? -all[at].getBoundingClientRect().top : scrollY;
+        try {
+          sessionStorage.setItem(PLACE, JSON.stringify({to: link.dataset.kbLanguage, heading: at, past: past,
+            share: scrollY / Math.max(1, document.documentElement.scrollHeight - innerHeight)}));
+        } catch (e) { /* storage refused: the page opens at its top */ }
+      });
+    });
+    let place = null;
+    try {
+      place = JSON.parse(sessionStorage.getItem(PLACE) || "null");
+      sessionStorage.removeItem(PLACE);
+    } catch (e) { place = null; }
+    if (!place || place.to !== here || location.hash) return;
+    const target = headings()[place.heading];
+    const top = target ? target.getBoundingClientRect().top + scrollY + place.past
+      : place.share * (document.documentElement.scrollHeight - innerHeight);
+    window.scrollTo(0, Math.max(0, top));
+  }
+  function setUp() {
+    setUpFilters();
+    setUpLanguages();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  else setUp();
 })();

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -160,8 +160,12 @@ class Linked:
         return self.index.vocabulary
 
 
-def link(validated: Validated, vocabulary: Vocabulary) -> Linked:
-    """The link stage, in the vocabulary of the features the knowledge base names (features.registry.linked)."""
+Relations = Callable[[schema.KnowledgeBase], Iterable[tuple[str, Key, Key]]]
+
+
+def link(validated: Validated, vocabulary: Vocabulary, features_relations: Iterable[Relations] = ()) -> Linked:
+    """The link stage, in the vocabulary of the features the knowledge base names, with the typed links their data
+    makes (features.registry.linked_by_features)."""
     kb, locator = validated.kb, validated.locator
     index = Index(
         vocabulary=vocabulary,
@@ -208,7 +212,10 @@ def link(validated: Validated, vocabulary: Vocabulary) -> Linked:
                     index.add("mentions", owner, target)
     if problems:
         raise DataError(problems)
-    _structural_links(kb, index)
+    _section_links(kb, index)
+    for relations in features_relations:
+        for relation, source, target in relations(kb):
+            index.add(relation, source, target)
     _term_uses(kb, index)
     return Linked(kb=kb, index=index, locator=locator)
 
@@ -233,7 +240,8 @@ def _reference_fix(index: Index, vocabulary: Vocabulary, target: Key) -> str:
     )
 
 
-def _structural_links(kb: schema.KnowledgeBase, index: Index) -> None:
+def _section_links(kb: schema.KnowledgeBase, index: Index) -> None:
+    """The core's typed links: what a section implements, cites and links to."""
     for section in kb.sections:
         source = Key("section", section.id)
         for target in section.implements:
@@ -242,15 +250,6 @@ def _structural_links(kb: schema.KnowledgeBase, index: Index) -> None:
             index.add("cites", source, Key("ref", ref))
         for section_link in section.links:
             index.add(section_link.rel, source, Key("section", section_link.target))
-    for checklist in kb.checklists:
-        for item in checklist.items:
-            index.add("derived-from", Key("item", item.id), Key("section", item.section))
-            index.add("includes", Key("checklist", checklist.id), Key("item", item.id))
-        for item_id in checklist.include:
-            index.add("includes", Key("checklist", checklist.id), Key("item", item_id))
-    for template in kb.templates:
-        for target in template.implements:
-            index.add("implements", Key("tpl", template.id), Key("section", target))
 
 
 def term_forms(term: schema.GlossaryTerm) -> list[str]:

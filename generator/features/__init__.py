@@ -12,6 +12,7 @@ references and downloads plug in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -19,7 +20,7 @@ from typing import ClassVar
 from ..errors import Problem
 from ..i18n import Language
 from ..kinds import ReferenceKind, SearchKind
-from ..link import Linked
+from ..link import Key, Linked
 from ..overlay import Applied
 from ..pages import Page
 from ..schema import KnowledgeBase
@@ -67,6 +68,12 @@ class Feature:
         """The knowledge base with what the feature makes of its data added as data (before the links, so that text
         may refer to it): the checklists make a checklist of each selection that has none of its own."""
         return validated.kb
+
+    @classmethod
+    def relations(cls, kb: KnowledgeBase) -> Iterator[tuple[str, Key, Key]]:
+        """The typed links its data makes beside the `@` references in its text: (relation, source, target), the
+        relation one of link.RELATIONS (a checklist includes its items, an item is derived from its section)."""
+        return iter(())
 
     def has_data(self, linked: Linked) -> bool:
         """A feature with no data of its own adds nothing: no pages, files, cards or checks."""

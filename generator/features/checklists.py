@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -195,6 +196,15 @@ class Checklists(Feature):
             ))  # fmt: skip
             items |= {i for i, _ in rows}
         return kb.model_copy(update={"checklists": [*kb.checklists, *made]}) if made else kb
+
+    @classmethod
+    def relations(cls, kb: schema.KnowledgeBase) -> Iterator[tuple[str, Key, Key]]:
+        for checklist in kb.checklists:
+            for item in checklist.items:
+                yield "derived-from", Key("item", item.id), Key("section", item.section)
+                yield "includes", Key("checklist", checklist.id), Key("item", item.id)
+            for item_id in checklist.include:
+                yield "includes", Key("checklist", checklist.id), Key("item", item_id)
 
     def has_data(self, linked: Linked) -> bool:
         return bool(linked.kb.checklists)

@@ -39,7 +39,7 @@ def linked_by_features(validated: Validated) -> Linked:
     for feature in features:
         validated = Validated(feature.derived(validated), validated.locator)
     unnamed = {name: feature.reference_kinds for name, feature in FEATURES.items() if feature not in features}
-    return link(validated, Vocabulary(kinds, search_kinds, unnamed))
+    return link(validated, Vocabulary(kinds, search_kinds, unnamed), [feature.relations for feature in features])
 
 
 def configured(linked: Linked, settings: BuildSettings) -> list[Feature]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import jinja2
@@ -70,6 +71,12 @@ class Templates(Feature):
         return quote_problems(linked) + document_control_problems(linked)
 
     overlay: Applied | None = None
+
+    @classmethod
+    def relations(cls, kb: schema.KnowledgeBase) -> Iterator[tuple[str, Key, Key]]:
+        for template in kb.templates:
+            for target in template.implements:
+                yield "implements", Key("tpl", template.id), Key("section", target)
 
     def has_data(self, linked: Linked) -> bool:
         return bool(linked.kb.templates)

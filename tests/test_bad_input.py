@@ -1079,15 +1079,15 @@ def test_bad_input_gives_its_exact_message(break_data, workspace, tmp_path):
     outside.mkdir()
     expected = break_data(data, outside)
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(20)  # a named pipe or a bomb must not hang the check
-    start = time.perf_counter()
+    signal.alarm(60)  # a named pipe must not hang the check (wall time: a pipe waits without using the processor)
+    start = time.process_time()
     try:
         with pytest.raises(DataError) as caught:
             load_knowledge_base(data)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10  # nor a bomb (processor time: the same on a loaded machine)
     messages = [str(p) for p in caught.value.problems]
     assert str(expected) in messages, "\n".join(messages)
 

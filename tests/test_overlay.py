@@ -185,6 +185,9 @@ def edit_yaml(path: Path, change) -> None:
         ("annotations/controls.yaml", lambda d: d[0].update(references=["access-rules"]),
          "overlay/annotations/controls.yaml:16: [0].references[0]: unknown internal reference 'access-rules'\n"
          "    fix: did you mean 'access-rule'?"),
+        ("annotations/controls.yaml", lambda d: d[0].update(target="@term:csirt"),
+         "overlay/annotations/controls.yaml:1: [0].target: an annotation cannot be attached to a term\n"
+         "    fix: attach it to a section, a control, a checklist item or a template"),
         ("annotations/controls.yaml", lambda d: d[0].update(target="5.4.2"),
          "overlay/annotations/controls.yaml:1: [0].target: String should match pattern '^@' (got '5.4.2')"),
         ("references.yaml", lambda d: d[0].update(url="javascript:alert(1)"),
@@ -206,7 +209,8 @@ def edit_yaml(path: Path, change) -> None:
          "overlay/annotations/controls.yaml:5: [0].note.ja: unknown reference '@5.9.9': no section '5.9.9'\n"
          "    fix: refer to something the knowledge base has, or write @@ for an at sign"),
     ],
-    ids=["unknown-section", "unknown-item", "unknown-internal-reference", "target-not-a-reference", "not-http",
+    ids=["unknown-section", "unknown-item", "unknown-internal-reference", "not-annotatable", "target-not-a-reference",
+         "not-http",
          "unknown-language", "unknown-template-field", "logo-outside", "logo-not-an-image",
          "unknown-reference-in-note"],
 )  # fmt: skip

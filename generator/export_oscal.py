@@ -16,12 +16,12 @@ against this export, and importing it again gives the same knowledge base.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import uuid
 from collections import Counter
 
 from . import schema
+from .export_json import dumps
 from .i18n import Language
 from .link import Key, Linked, segments
 from .overlay import Applied
@@ -47,7 +47,7 @@ def control_id(config: schema.KbConfig, section_id: str) -> str:
 
 
 def oscal_json(linked: Linked, overlay: Applied | None = None) -> bytes:
-    return (json.dumps(catalog(linked, overlay), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return dumps(catalog(linked, overlay))
 
 
 def catalog(linked: Linked, overlay: Applied | None = None) -> dict:
@@ -92,7 +92,7 @@ def organisation_profile(linked: Linked, overlay: Applied, catalog_href: str) ->
             ]
         },
     }
-    return (json.dumps({"profile": profile}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return dumps({"profile": profile})
 
 
 def _timestamp(date: dt.date, config: schema.KbConfig) -> str:

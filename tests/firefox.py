@@ -67,7 +67,7 @@ class Firefox:
             text=True,
             env={"HOME": str(profile), "PATH": "/usr/bin:/bin", "MOZ_CRASHREPORTER_DISABLE": "1"},
         )
-        endpoint = self._endpoint(timeout=60)
+        endpoint = self._endpoint(timeout=180)  # a first start on a busy machine takes 40 s
         self.connection = WebSocketConnection(endpoint + "/session", 30, 0.05)
         Session(self.connection).new({"alwaysMatch": {"acceptInsecureCerts": False}})
         self.contexts = BrowsingContext(self.connection)

@@ -30,13 +30,17 @@ from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
 from .layout import Paths
 from .link import Linked
 from .load import load
+from .mkdocs_adapter import check_versions
 from .mkdocs_config import BaseConfig
+from .mkdocs_run import build_language
 from .overlay import Applied, load_overlay
 from .pages import Page, nav
+from .parallel import in_parallel
+from .publish import build_lock, check_output_dirs, publish, remove_leftovers
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .reproducible import zip_bytes
-from .site import SearchIndex, build_language, build_lock, check_output_dirs, in_parallel, publish, remove_leftovers
+from .search_index import SearchIndex
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_language, write_theme
@@ -50,7 +54,7 @@ class BuildReport:
     cached: dict[str, list[str]] = field(default_factory=lambda: {"hits": [], "misses": []})  # "Checklists-ja", …
     mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
     rendered: dict[str, int] = field(default_factory=dict)  # per language: the pages rendered (not the last build's)
-    search_pending: bool = False  # serve: the pages are out, their search index comes after (site.reindex)
+    search_pending: bool = False  # serve: the pages are out, their search index comes after (publish.reindex)
     notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
     unchanged: int | None = None  # nothing changed since the last build: the files of site/ found as it published
     inputs: str = ""  # the fingerprint of what the build read (uptodate.py), for serve to record after `reindex`
@@ -253,7 +257,9 @@ def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchInd
           search_later: bool = False, progress: Callable[[str], None] | None = None) -> BuildReport:  # fmt: skip
     """The whole build; nothing at all when nothing it reads changed since the last (see uptodate.py). `search`: a
     running Pagefind service to use (serve keeps one); else one is started here, so that it gets ready while the data
-    loads. `search_later` (serve): see site.publish. `progress`: told each stage as it starts."""
+    loads. `search_later` (serve): see publish.publish. `progress`: told each stage as it starts."""
+    if site:
+        check_versions()  # MkDocs and Material of the versions this generator knows, before anything is touched
     check_output_dirs(paths.site if site else None, paths.build, paths.project, paths.data)  # before any write
     with build_lock(paths.build):  # one build at a time in a build folder
         remove_links(paths.build)  # build/ is not trusted: nothing is written through a link planted there
@@ -287,6 +293,9 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     start = time.perf_counter()
     progress("checking the data and its references")
     validated = validate(raw)
+    if search is not None:  # the languages' dictionaries load on the other core while the pages are made
+        kb = validated.kb
+        search.warm({language.code: language.text(kb.document.title) for language in Language.all(kb)})
     report.timings["validate"] = _lap(start)
     start = time.perf_counter()
     linked = linked_by_features(validated)

@@ -99,14 +99,16 @@ class TextSource(Protocol):
     def fill(self, field: schema.TemplateField) -> str | None: ...
 
 
-def template_docx(template: schema.Template, language: Language, source: TextSource, edition: str) -> bytes:
+def template_docx(template: schema.Template, language: Language, source: TextSource, edition: str,
+                  created: dt.datetime) -> bytes:  # fmt: skip
     """The Word file of one template: the form an organisation adopts, with our provenance in one removable note on
-    the first page and in the document's properties (never in its header or footer)."""
+    the first page and in the document's properties (never in its header or footer). `created`: the template's date
+    as a time (KbConfig.start_of)."""
     base, ids = _base(Typography.of(language))
     document = Document(io.BytesIO(base))
     lists = _Lists(document, ids)
     _page_numbers(document.sections[0], language)
-    _properties(document, template, language, source, edition)
+    _properties(document, template, language, source, edition, created)
     t = language.t
 
     _styled(document.add_paragraph(_plain(source, template.title)), ids["Title"])
@@ -379,7 +381,8 @@ def _fonts(rpr, latin: str, east_asian: str) -> None:
         fonts.set(qn(attribute), font)
 
 
-def _properties(document, template: schema.Template, language: Language, source: TextSource, edition: str) -> None:
+def _properties(document, template: schema.Template, language: Language, source: TextSource, edition: str,
+                created: dt.datetime) -> None:  # fmt: skip
     properties = document.core_properties
     properties.title = _plain(source, template.title)[:255]  # Word's limit for a core property
     properties.subject = language.text(template.title)[:255]
@@ -390,7 +393,7 @@ def _properties(document, template: schema.Template, language: Language, source:
     properties.comments = language.t("templates.editorial_body")[:255]
     properties.category = language.t("templates.editorial_title")[:255]
     properties.author = properties.last_modified_by = ""
-    properties.created = properties.modified = dt.datetime.combine(template.date, dt.time())
+    properties.created = properties.modified = created.astimezone(dt.UTC)  # python-docx writes the time as UTC's
     properties.revision = 1
 
 

@@ -97,7 +97,7 @@ def organisation_profile(linked: Linked, overlay: Applied, catalog_href: str) ->
 
 def _timestamp(date: dt.date, config: schema.KbConfig) -> str:
     """The start of the day in the knowledge base's time zone (kb.yaml time_zone), as OSCAL writes a timestamp."""
-    return dt.datetime.combine(date, dt.time(), config.zone).isoformat()
+    return config.start_of(date).isoformat()
 
 
 def _sort_id(section_id: str) -> str:

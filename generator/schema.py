@@ -514,6 +514,11 @@ class KbConfig(Strict):
         """Today where the knowledge base is."""
         return dt.datetime.now(self.zone).date()
 
+    def start_of(self, date: dt.date) -> dt.datetime:
+        """A date of the knowledge base as a time, wherever one is written (OSCAL, Word): the start of that day where
+        the knowledge base is."""
+        return dt.datetime.combine(date, dt.time(), self.zone)
+
     @field_validator("languages", "control_categories", "change_statuses", "control_statuses", "selections", "features")
     @classmethod
     def _unique(cls, values: list[str]) -> list[str]:

@@ -2,7 +2,7 @@
 reload the open pages.
 
 A rebuild does only what the change needs: unchanged downloads come from the build cache, only the files whose bytes
-changed are written, and MkDocs renders again only those pages (see generator/site.py). Every HTML page the server
+changed are written, and MkDocs renders again only those pages (see generator/mkdocs_run.py). Every HTML page the server
 sends carries a small script (generator/templates/serve_reload.html.j2; never written to site/) that waits for the
 next build: a good build reloads the page, a failed one shows its message over the page, which stays the last good
 build's. Nothing a rebuild does stops the server: any error is printed with what to do, and the port stays open. A
@@ -37,8 +37,12 @@ from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError
 from .layout import input_roots
 from .load import DEFAULT_UI
+from .mkdocs_adapter import warm_up
+from .mkdocs_run import output_of
+from .parallel import ChildFailed
+from .publish import build_lock, reindex
 from .render import environment
-from .site import ChildFailed, SearchIndex, build_lock, reindex, warm_up
+from .search_index import SearchIndex
 from .uptodate import nothing_changed, record
 
 PACKAGE = Path(__file__).resolve().parent
@@ -393,7 +397,7 @@ def _warm(paths: Paths) -> bool:
         compile_templates(paths.build / CACHE_FOLDER)
         configs = sorted(paths.build.glob("*/mkdocs.yml"))
         if configs:
-            warm_up(configs[0])
+            warm_up(configs[0], output_of(configs[0]))
     return True
 
 

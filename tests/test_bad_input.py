@@ -31,7 +31,7 @@ import yaml
 from generator.build import Paths, build, load_knowledge_base
 from generator.errors import DataError
 from generator.load import FastLoader
-from generator.site import check_output_dirs
+from generator.publish import check_output_dirs
 
 from .conftest import PROJECT
 from .helpers import FIXTURE_DATA, copy_project
@@ -1418,7 +1418,7 @@ def own_built(tmp_path_factory) -> Paths:
 
 
 def test_one_build_at_a_time_in_a_build_folder(own_built):
-    from generator.site import build_lock
+    from generator.publish import build_lock
 
     before = snapshot(own_built.site)
     with build_lock(own_built.build):
@@ -1457,7 +1457,7 @@ def test_pages_changed_in_the_build_folder_are_never_published(own_built):
 
 
 def test_killed_builds_leftovers_are_removed_and_the_site_is_never_missing(own_built, tmp_path):
-    from generator.site import _swap
+    from generator.publish import _swap
 
     parent = own_built.site.parent
     for name in (".site.new-x1y2z3", ".site.old-1765000000"):

@@ -21,8 +21,8 @@ from generator.cache import FOLDER as CACHE_FOLDER
 from generator.errors import DataError
 from generator.link import Key
 from generator.overlay import fingerprint, load_overlay
+from generator.publish import BUILD_MARKER
 from generator.serve import PrefixHandler
-from generator.site import BUILD_MARKER
 
 from .conftest import PREFIX, PROJECT
 from .helpers import copy_project

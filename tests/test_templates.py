@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -383,9 +384,21 @@ def test_word_files_are_the_same_bytes_every_build(fixture_linked):
     template = linked.kb.templates[0]
     lang = language(linked, "ja")
     meta = TemplateMeta.of(template, lang)
-    first, second = (template_docx(template, lang, PlainText(linked, lang, template), meta.edition)
+    created = linked.kb.config.start_of(template.date)
+    first, second = (template_docx(template, lang, PlainText(linked, lang, template), meta.edition, created)
                      for _ in range(2))  # fmt: skip
     assert first == second
+
+
+def test_word_files_are_created_at_the_start_of_their_date_where_the_knowledge_base_is(linked, site):
+    """The rule of the knowledge base's times (kb.yaml time_zone, as OSCAL's): Asia/Tokyo's midnight is 15:00 UTC."""
+    assert linked.kb.config.time_zone == "Asia/Tokyo"
+    for template, code in templates_and_languages(linked):
+        with zipfile.ZipFile(download(site, code, template, "docx")) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8")
+        day_before = template.date - dt.timedelta(days=1)
+        for name in ("created", "modified"):
+            assert f'<dcterms:{name} xsi:type="dcterms:W3CDTF">{day_before}T15:00:00Z</dcterms:{name}>' in core
 
 
 # ---------------------------------------------------------------- Markdown

@@ -98,7 +98,8 @@ class Templates(Feature):
         for template in with_document_control(linked):
             plain = PlainText(linked, language, template, self.overlay.overlay.templates if self.overlay else None)
             meta = TemplateMeta.of(template, language)
-            files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition)
+            created = linked.kb.config.start_of(template.date)
+            files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, created)
             files[download_path(template, "md")] = markdown_download(environment, template, language, plain, meta)
         return files
 

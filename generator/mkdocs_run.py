@@ -1,0 +1,127 @@
+"""Stage 6, MkDocs: each language's Markdown into its built folder (build/<code>/site), kept between builds.
+
+MkDocs renders again only the pages whose Markdown the write stage changed, when nothing that every page shows has
+changed since the last build (see `site_fingerprint`); otherwise, and whenever a page loses an anchor that another
+page might link to, it builds every page. What this keeps between builds (site-state.json beside the language's
+config) and what it decides are here; every call into MkDocs itself is mkdocs_adapter's."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import yaml
+
+from .files import read_regular
+from .mkdocs_adapter import NeedsFullBuild, Unchanged, front_matter_block, run, versions
+
+
+def output_of(config_file: Path) -> Path:
+    return config_file.parent / "site"
+
+
+def build_language(config_file: Path) -> tuple[float, str]:
+    """MkDocs for one language into build/<code>/site; returns the seconds and which pages it built."""
+    out, state_file = output_of(config_file), config_file.parent / "site-state.json"
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        state = state if isinstance(state, dict) else {}
+    except (OSError, ValueError):
+        state = {}
+    state_file.unlink(missing_ok=True)  # a build that fails half-way leaves no state: the next one builds all pages
+    fingerprint, shown = site_fingerprint(config_file, state.get("shown", {}))
+    start = time.perf_counter()
+    intact = out.is_dir() and state.get("outputs") == output_digests(out)
+    if state.get("fingerprint") == fingerprint and intact:
+        unchanged = Unchanged(state.get("anchors", {}), {page: entry[2] for page, entry in shown.items()})
+        try:
+            anchors, mode = run(config_file, out, unchanged), "changed pages"
+        except NeedsFullBuild as reason:
+            anchors, mode = run(config_file, out, None), f"all pages ({reason})"
+    else:
+        reason = (
+            "first build"
+            if not state
+            else "the navigation, theme or configuration changed"
+            if state.get("fingerprint") != fingerprint
+            else "the built pages were changed outside a build"
+        )
+        anchors, mode = run(config_file, out, None), f"all pages ({reason})"
+    state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown, "outputs": output_digests(out)}
+    state_file.write_text(json.dumps(state, ensure_ascii=False, default=str), encoding="utf-8")
+    return time.perf_counter() - start, mode
+
+
+def output_digests(out: Path) -> dict[str, str]:
+    """The hash of every file MkDocs left in a language's built folder, by path: a build of the changed pages keeps
+    the others, so they are checked against what the last build left (a page damaged or edited in build/ since is
+    never published; every page is built again instead)."""
+    digests = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = Path(folder) / name
+            try:
+                digests[path.relative_to(out).as_posix()] = hashlib.sha256(read_regular(path)).hexdigest()
+            except (OSError, ValueError):
+                digests[path.relative_to(out).as_posix()] = "unreadable"
+    return digests
+
+
+def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, dict[str, list]]:
+    """What every page of a language shows besides its own Markdown: the configuration (site name, navigation), the
+    configuration it inherits, the theme overrides, the hooks, the versions of MkDocs and its extensions, the list
+    of files, and what other pages show of each page's front matter (SHOWN_ELSEWHERE). Also returns, by docs path,
+    the hash of each page's front matter and what others show of it; `known` is that of the last build (a front
+    matter with the same hash is not read again)."""
+    digest = hashlib.sha256(config_file.read_bytes())
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    inherited = (config_file.parent / config.get("INHERIT", "")).resolve() if config.get("INHERIT") else None
+    theme_dir = Path(config.get("theme", {}).get("custom_dir") or config_file.parent / "none")
+    hooks = [Path(h) for h in config.get("hooks", [])]
+    for path in [*([inherited] if inherited else []), *hooks, *_files(theme_dir)]:
+        digest.update(str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"-"))
+    digest.update(versions().encode())
+    docs = config_file.parent / config.get("docs_dir", "docs")
+    shown = {}
+    for path in _files(docs):
+        name = path.relative_to(docs).as_posix()
+        digest.update(name.encode() + b"\0")
+        if path.suffix == ".md":
+            head = _front_matter(path)
+            head_hash = hashlib.sha256(head.encode()).hexdigest()
+            before = known.get(name)
+            if isinstance(before, list) and len(before) == 3 and before[0] == head_hash:
+                shown[name] = before
+            else:
+                meta = _meta(head) if head else {}
+                kept = {key: value for key, value in meta.items() if key not in OWN_ONLY}
+                shown[name] = [head_hash, {key: meta[key] for key in SHOWN_ELSEWHERE if key in meta}, kept]
+            digest.update(json.dumps(shown[name][1], sort_keys=True, default=str).encode() + b"\0")
+    return digest.hexdigest(), shown
+
+
+# The front matter other pages show: titles and tags (the tags index), and what Material puts in the navigation. The
+# rest (search metadata, hidden parts) shows on the page itself, which is built again when its Markdown changes.
+SHOWN_ELSEWHERE = ("title", "tags", "icon", "status", "subtitle")
+OWN_ONLY = ("search",)  # front matter that matters to its own page only: not kept for the pages not built again
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+def _front_matter(path: Path) -> str:
+    """The YAML inside a page's front matter (what its hash is of); only the page's first lines are read."""
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return "".join(front_matter_block(handle)[1:-1])
+
+
+def _meta(head: str) -> dict:
+    try:
+        meta = yaml.load(head, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return {}
+    return meta if isinstance(meta, dict) else {}

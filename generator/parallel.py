@@ -1,0 +1,87 @@
+"""Jobs in processes of their own, forked from this one: the build's languages run at the same time on the
+machine's cores (MkDocs keeps global state: it is not thread-safe, so threads would not do)."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from .errors import DataError
+
+
+class ChildFailed(RuntimeError):
+    """A parallel job failed with an error that is not about the data; carries its traceback."""
+
+
+_JOBS: list[Callable[[], Any]] = []
+
+
+def in_parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
+    """Run each job in a process of its own, forked from this one (so it has the loaded data and modules), when the
+    machine has a core for more than one; else here, one after the other. Returns the jobs' results in order; the
+    problems of every failed job are raised together as one DataError."""
+    workers = min(len(jobs), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job() for job in jobs]
+    global _JOBS
+    _JOBS = jobs  # the workers are forked on the first submit, after this
+    gc.freeze()  # the children's garbage collector then leaves this process's objects (and their memory) alone
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with _ctrl_c_here():  # the workers are forked now; Ctrl+C reaches them too, and is this process's to tell
+                futures = [pool.submit(_run_job, number) for number in range(len(jobs))]
+            try:
+                outcomes = [future.result() for future in futures]
+            except KeyboardInterrupt:  # stop the languages' processes now rather than wait for them
+                for child in multiprocessing.active_children():
+                    child.terminate()
+                raise
+    finally:
+        gc.unfreeze()
+        _JOBS = []
+    # A problem with a file every language reads (a theme file) is said once.
+    problems = list(dict.fromkeys(problem for kind, value in outcomes if kind == "data" for problem in value))
+    crashes = [value for kind, value in outcomes if kind == "crash"]
+    if crashes:
+        error, text = crashes[0]
+        if isinstance(error, (OSError, KeyboardInterrupt)):  # said as plainly as in this process (a full disk)
+            raise error from ChildFailed(text)
+        raise ChildFailed(text)
+    if problems:
+        raise DataError(problems)
+    return [value for _, value in outcomes]
+
+
+@contextlib.contextmanager
+def _ctrl_c_here():
+    """Processes forked inside ignore Ctrl+C (SIGINT): they would each print a traceback of where it found them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run_job(number: int) -> tuple[str, Any]:
+    try:
+        return "ok", _JOBS[number]()
+    except DataError as error:  # its problems travel; the exception itself does not pickle with them
+        return "data", error.problems
+    except BaseException as error:  # noqa: BLE001 - reported by the parent, with the child's traceback
+        try:
+            pickle.dumps(error)
+        except Exception:  # noqa: BLE001 - then its traceback tells
+            error = None
+        return "crash", (error, traceback.format_exc())

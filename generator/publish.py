@@ -1,0 +1,322 @@
+"""Stage 8, publish: the languages' built folders put together in a fresh folder beside site/ (the files that did not
+change are hard links to the current site's), indexed, and swapped in for site/ in one step; which folders a build
+may replace, one build at a time per build folder (its lock), and what killed builds left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
+import functools
+import glob
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import DataError, Problem
+from .mkdocs_run import output_of
+from .offline import write_offline
+from .reproducible import steady_index
+from .search_index import PAGEFIND_FOLDER, PENDING, SearchIndex, index_search
+
+
+def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None,
+            search_later: bool = False) -> tuple[float, float, bool]:  # fmt: skip
+    """Put the languages' built folders together in a fresh folder beside site/ (the root language at its root, the
+    others under their code), index it with Pagefind and swap it in; returns the seconds of the first two steps and
+    whether the search index is still to be made. `search_later` (serve): when pages changed, the new site keeps the
+    current search index for now, and `reindex` replaces it once the pages are shown. A failure leaves site/ as it
+    was."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
+    staging = _staging(site_dir)
+    pending = False
+    try:
+        start = time.perf_counter()
+        changed = []
+        for code, config in configs.items():
+            changed += assemble(output_of(config), staging, "" if code == root else code, site_dir)
+        assembled = time.perf_counter() - start
+        start = time.perf_counter()
+        if not reuse_search(staging, site_dir, changed):
+            if search_later and _link_tree(site_dir / PAGEFIND_FOLDER, staging / PAGEFIND_FOLDER):
+                (staging / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
+                pending = True
+            elif indexer is None or not indexer.index(staging):
+                index_search(staging)
+        if not pending:
+            steady_index(staging / PAGEFIND_FOLDER)
+            write_offline(staging)
+        search = time.perf_counter() - start
+        mark_site(staging)
+        _swap(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return assembled, search, pending
+
+
+def reindex(site_dir: Path, indexer: SearchIndex | None = None) -> float:
+    """Index the site again and swap it in (serve, after a build whose search index was left for later). The files
+    of the index it replaces stay beside the new ones, so that a page opened before still finds what it asks for."""
+    site_dir = site_dir.resolve()
+    staging = _staging(site_dir)
+    start = time.perf_counter()
+    try:
+        for folder, dirs, names in os.walk(site_dir):
+            relative = Path(folder).relative_to(site_dir)
+            if relative == Path("."):
+                dirs[:] = [d for d in dirs if d != PAGEFIND_FOLDER]
+            (staging / relative).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.link(Path(folder) / name, staging / relative / name)
+        if indexer is None or not indexer.index(staging):
+            index_search(staging)
+        steady_index(staging / PAGEFIND_FOLDER)
+        write_offline(staging)
+        for folder, _, names in os.walk(site_dir / PAGEFIND_FOLDER):
+            relative = Path(folder).relative_to(site_dir)
+            (staging / relative).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                if name != PENDING and not (staging / relative / name).exists():
+                    os.link(Path(folder) / name, staging / relative / name)
+        _swap(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return time.perf_counter() - start
+
+
+def _link_tree(source: Path, target: Path) -> bool:
+    if not source.is_dir():
+        return False
+    try:
+        shutil.copytree(source, target, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        return False
+    return True
+
+
+def assemble(out: Path, staging: Path, prefix: str, site_dir: Path) -> list[str]:
+    """Copy a language's built folder into the new site (under `prefix`); a file that the current site holds with the
+    same bytes is hard-linked from it instead. MkDocs writes its files in place, so nothing in a site is ever a link
+    to build/: only the sites' own files are shared, and those are never written to. Returns the files that changed
+    (site-relative)."""
+    changed = []
+    for folder, _, names in os.walk(out):
+        relative = Path(folder).relative_to(out)
+        into = staging / prefix / relative
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            source, dest, current = Path(folder) / name, into / name, site_dir / prefix / relative / name
+            if _same(source, current):
+                try:
+                    os.link(current, dest)
+                    continue
+                except OSError:
+                    pass
+            else:
+                changed.append((Path(prefix) / relative / name).as_posix())
+            shutil.copy2(source, dest)
+    return changed
+
+
+def _same(source: Path, current: Path) -> bool:
+    try:
+        mine, theirs = source.stat(), current.stat()
+        if mine.st_size != theirs.st_size:
+            return False
+        return mine.st_mtime_ns == theirs.st_mtime_ns or source.read_bytes() == current.read_bytes()
+    except OSError:
+        return False
+
+
+def _pages(site: Path) -> set[str]:
+    """What Pagefind reads: the HTML files (its bundle aside)."""
+    bundle = site / PAGEFIND_FOLDER
+    return {p.relative_to(site).as_posix() for p in site.rglob("*.html") if bundle not in p.parents}
+
+
+def reuse_search(staging: Path, site_dir: Path, changed: list[str]) -> bool:
+    """When no page changed (the same HTML files, the same bytes), the current site's search index still holds:
+    link it into the new site instead of indexing again."""
+    if any(path.endswith(".html") for path in changed) or (site_dir / PAGEFIND_FOLDER / PENDING).exists():
+        return False
+    if _pages(staging) != _pages(site_dir):
+        return False
+    return _link_tree(site_dir / PAGEFIND_FOLDER, staging / PAGEFIND_FOLDER)
+
+
+def _staging(site_dir: Path) -> Path:
+    """A new folder beside site/ for the next site, named after it (two sites in one web root keep theirs apart)."""
+    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+
+
+def _staging_name(site_dir: Path) -> str:
+    return f".{site_dir.name}.new-XXXXXXXX"  # as long as the names _staging makes
+
+
+def _shorten(name: str, limit: int = 40) -> str:
+    return name if len(name) <= limit else f"{name[:20]}…{name[-12:]}"
+
+
+def remove_leftovers(site_dir: Path) -> None:
+    """The staging folders of builds that were killed before their swap (or after it, before the old site was
+    deleted): only this site's, only folders, and only while this build holds the build folder's lock."""
+    for kind in ("new", "old"):
+        for leftover in site_dir.parent.glob(f".{glob.escape(site_dir.name)}.{kind}-*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+RENAME_EXCHANGE = 2  # renameat2(2), Linux
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    """Put the new site in place of the old one. Where the system can swap two folders in one step (Linux's
+    renameat2 RENAME_EXCHANGE), site/ is never missing, not even for an instant; elsewhere the old one is renamed
+    aside first, and a build killed between the two renames leaves it beside, named .site.old-*, for the next build
+    to find missing and remove."""
+    if site_dir.exists() and _exchange(staging, site_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old site
+        return
+    old = None
+    if site_dir.exists():
+        old = site_dir.with_name(f".{site_dir.name}.old-{time.time_ns()}")
+        site_dir.rename(old)
+    staging.rename(site_dir)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step; False where the system cannot (then nothing changed)."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd = -100
+    done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), RENAME_EXCHANGE)
+    return done == 0
+
+
+@functools.cache
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+SITE_MARKER = ".kb-site"  # in every site this generator builds: only a folder holding it is ever replaced
+BUILD_MARKER = ".kb-build"  # the same for the build folder (each language's Markdown and MkDocs config)
+MARKER_TEXT = (
+    "Built by `python -m generator build`. The next build replaces this folder whole: keep nothing else here.\n"
+)
+
+
+def check_output_dirs(site_dir: Path | None, build_dir: Path, project: Path, data: Path) -> None:
+    """Before anything is written: refuse a site or build folder whose replacement would lose something — the project,
+    a folder above it, the data, or an existing folder that no earlier build made. Then mark the build folder."""
+    project, data = project.resolve(), data.resolve()
+    problems = []
+    for folder, kind, marker in ((site_dir, "site", SITE_MARKER), (build_dir, "build", BUILD_MARKER)):
+        if folder is not None:
+            reason = _unsafe(folder.resolve(), kind, marker, project, data, build_dir.resolve())
+            if reason:
+                problems.append(
+                    Problem(str(folder.resolve()), None, f"the {kind} folder {reason}; nothing was touched", _FIX[kind])
+                )
+    if problems:
+        raise DataError(problems)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    (build_dir / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+
+_FIX = {
+    "site": "name a new or empty folder, or one an earlier build made (it holds .kb-site); to reuse another folder, "
+    "empty it yourself first",
+    "build": "move or delete that folder yourself: the build keeps its working files there",
+}
+
+
+def _unsafe(folder: Path, kind: str, marker: str, project: Path, data: Path, build: Path) -> str | None:
+    """Why `folder` may not be replaced, or None."""
+    if project.is_relative_to(folder):
+        return "is the project folder" if folder == project else f"holds the project ({project})"
+    if folder.is_relative_to(data) or data.is_relative_to(folder):
+        return "is inside the data folder" if folder != data else "is the data folder"
+    if kind == "site" and (folder.is_relative_to(build) or build.is_relative_to(folder)):
+        return "overlaps the build folder (build/)"
+    existing = next(p for p in (folder, *folder.parents) if os.path.lexists(p))
+    names = [*folder.relative_to(existing).parts, *([_staging_name(folder)] if kind == "site" else [])]
+    limit = os.pathconf(existing if existing.is_dir() else existing.parent, "PC_NAME_MAX")
+    too_long = [name for name in names if len(os.fsencode(name)) > limit]
+    if too_long:
+        size = len(os.fsencode(too_long[0]))
+        return (f"cannot be made: the name {_shorten(too_long[0])} is {size} bytes long, the file system's limit is "
+                f"{limit} (a site's new version is made beside it, named .<its name>.new-XXXXXXXX)")  # fmt: skip
+    if not os.path.lexists(folder):
+        parent = next(p for p in folder.parents if p.exists())
+        if not parent.is_dir():
+            return f"cannot be created: {parent} is a file"
+        return None if os.access(parent, os.W_OK) else f"cannot be created: {parent} is not writable"
+    if not folder.is_dir():
+        return "is a file, not a folder"
+    if (folder / marker).is_file() or _legacy(folder, kind, project):
+        return None
+    entries = sorted(p.name for p in folder.iterdir())
+    if not entries:
+        return None
+    shown = ", ".join(entries[:3]) + (f" and {len(entries) - 3} more" if len(entries) > 3 else "")
+    return f"holds files that no build made ({shown})"
+
+
+def _legacy(folder: Path, kind: str, project: Path) -> bool:
+    """The project's own site/ and build/ from before the marker existed."""
+    if kind == "site":
+        return folder == project / "site" and (folder / "index.html").is_file() and (folder / "pagefind").is_dir()
+    if folder != project / "build":
+        return False
+    configs = (p / "mkdocs.yml" for p in folder.iterdir())
+    return any(
+        c.is_file() and c.read_text(encoding="utf-8", errors="replace").startswith("# Generated by") for c in configs
+    )
+
+
+LOCK_FILE = ".kb-lock"  # in the build folder: held by the build that uses it (the system lets go when it ends)
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path):
+    """One build at a time in a build folder: two at once (`make site` while `make serve` builds, or a build with an
+    overlay beside one without) would mix each other's pages. The lock file says which process holds it."""
+    path = build_dir / LOCK_FILE
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as error:
+        raise DataError([Problem(str(path), None, f"the build folder's lock cannot be opened ({error.strerror})",
+                                 "delete the file; the next build makes it again")]) from None  # fmt: skip
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 1000, 0).decode("utf-8", "replace").strip() or "a process that has not said"
+            raise DataError([Problem(str(build_dir), None, f"another build is using this build folder ({holder}); "
+                                     "nothing was touched", "wait for it to end and run this again, or stop it "
+                                     "(serve builds again at the next save)")]) from None  # fmt: skip
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"pid {os.getpid()}: {shlex.join(['python', '-m', 'generator', *sys.argv[1:]])}".encode(), 0)
+        yield
+    finally:
+        os.close(handle)  # and with it the lock
+
+
+def mark_site(staging: Path) -> None:
+    (staging / SITE_MARKER).write_text(MARKER_TEXT, encoding="utf-8")

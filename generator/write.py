@@ -122,7 +122,7 @@ def language_config(language: Language, site_name: str, nav: list, alternates: l
 
 def alternates(names: dict[str, str], current: Language) -> list[dict]:
     """Links for Material's language selector and <link rel="alternate">, relative to the root of the `current`
-    language's site (MkDocs resolves them from there); our partial turns them into same-page links."""
+    language's site (MkDocs resolves them from there); the theme's header block turns them into same-page links."""
     root = "" if current.is_default else "../"
     return [
         {"name": name, "lang": code, "link": root + ("" if code == current.root else f"{code}/")}

@@ -10,6 +10,7 @@ import html
 import io
 import re
 import shutil
+import urllib.parse
 from pathlib import Path
 
 import docx
@@ -303,3 +304,31 @@ def test_permalink_title_is_in_the_language(tri, tri_site):
         assert titles == {Language.of(tri.kb, code).t("headerlink.title")}, code
     assert Language.of(tri.kb, "en").t("headerlink.title") == "Permanent link"
     assert Language.of(tri.kb, "ja").t("headerlink.title") == "この見出しへのリンク"
+
+
+# ---------------------------------------------------------------- the language menu
+
+
+@pytest.mark.parametrize("code", list(ROOTS))
+def test_the_language_menu_leads_to_this_page_in_each_language_and_marks_its_own(tri_site, code):
+    """Material's own language menu, its links changed in the theme's header block: each leads to the same page in
+    its language, relatively (any prefix), past Material's sitemap lookup (target="_self"); the page's is marked."""
+    for path in ("index.html", "glossary/index.html", "about/index.html", "404.html"):
+        here = f"http://kb.test/sec/{ROOTS[code]}{path}"
+        links = re.findall(r'<a href="([^"]*)" ([^>]*)class="md-select__link">', page(tri_site, code, path))
+        assert [re.search(r'hreflang="([^"]+)"', attributes).group(1) for _, attributes in links] == list(ROOTS)
+        for (href, attributes), other in zip(links, ROOTS, strict=True):
+            mark = ' aria-current="true"' if other == code else ""
+            assert attributes == f'target="_self" hreflang="{other}" lang="{other}" data-kb-language="{other}"{mark} '
+            if path != "404.html":  # the error page is shown at any address: its links name the languages' homes
+                assert not href.startswith("/") and urllib.parse.urljoin(here, href).replace("index.html", "") == (
+                    f"http://kb.test/sec/{ROOTS[other]}{path}".replace("index.html", "")
+                ), (path, href)
+
+
+def test_the_theme_copies_none_of_materials_templates():
+    """Theme changes go through blocks: no file of the generator's overrides stands in for one of Material's."""
+    material = Path(__import__("material").__file__).parent / "templates"
+    overrides = PROJECT / "generator" / "defaults" / "overrides"
+    ours = {p.relative_to(overrides).as_posix() for p in overrides.rglob("*") if p.is_file()}
+    assert {name for name in ours if (material / name).exists()} == {"main.html"}  # Material's is empty, to extend

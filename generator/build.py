@@ -29,7 +29,7 @@ from .i18n import Language
 from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
 from .layout import Paths
 from .link import Linked
-from .load import load
+from .load import RawData, load
 from .mkdocs_adapter import check_versions
 from .mkdocs_config import BaseConfig
 from .mkdocs_run import build_language
@@ -289,13 +289,12 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     start = time.perf_counter()
     progress(f"reading {paths.data.name}/")
     raw = load(paths.data)
+    if search is not None:  # the languages' dictionaries load on the other core while the data is checked
+        search.warm(titles(raw))
     report.timings["load"] = _lap(start)
     start = time.perf_counter()
     progress("checking the data and its references")
     validated = validate(raw)
-    if search is not None:  # the languages' dictionaries load on the other core while the pages are made
-        kb = validated.kb
-        search.warm({language.code: language.text(kb.document.title) for language in Language.all(kb)})
     report.timings["validate"] = _lap(start)
     start = time.perf_counter()
     linked = linked_by_features(validated)
@@ -329,6 +328,16 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
         report.timings["assemble"] = assemble
         report.timings["search index"] = searching
     return report
+
+
+def titles(raw: RawData) -> dict[str, str]:
+    """The knowledge base's title in each of its languages as loaded, what the search service warms up with before
+    the data is checked (a title that is not text is left out: validate says what is wrong with it)."""
+    documents = raw.files.get("document") or []
+    title = documents[0].data.get("title") if documents and isinstance(documents[0].data, dict) else None
+    if not isinstance(title, dict):
+        return {}
+    return {code: text for code, text in title.items() if isinstance(code, str) and isinstance(text, str) and text}
 
 
 def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: bool) -> tuple[Path, BuildReport]:

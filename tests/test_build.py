@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from generator.build import Paths, build
+from generator.build import Paths, build, titles
+from generator.load import load
 from generator.reads import STATE
 from generator.uptodate import RECORD, up_to_date
 
@@ -86,6 +87,18 @@ def test_a_search_service_stopped_while_its_process_starts_ends_at_once_and_says
               "    service.close(); print(round(time.perf_counter() - start))\n")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout.split(), result.stderr) == (0, ["0"] * 6, "")
+
+
+def test_the_search_service_warms_up_with_the_knowledge_bases_title_in_each_of_its_languages(tmp_path):
+    """Each language's dictionary loads while the data is checked: Japanese text for Japanese, none for a language
+    the knowledge base does not have; a title that is not text is left to validate."""
+    data = copy_fixture(tmp_path)
+    assert titles(load(data)) == {"ja": "架空索道サイバーセキュリティ指針（テスト用）",
+                                  "en": "Fictional cable-car cybersecurity guideline (for tests)"}  # fmt: skip
+    document = data / "document.yaml"
+    document.write_text(re.sub(r"(?m)^title:.*(\n  .*)*", "title: [not, text]", document.read_text(encoding="utf-8")),
+                        encoding="utf-8")  # fmt: skip
+    assert titles(load(data)) == {}
 
 
 def test_check_command(built):

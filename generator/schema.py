@@ -66,6 +66,7 @@ class Text(BaseModel):
 
 
 Provenance = Literal["guideline", "editorial"]
+Strength = Literal["asked", "desirable", "important", "example", "listed", "unstated"]
 """`guideline`: the overview's own words (and our translation of them); `editorial`: written by us."""
 
 ChangeStatus = Slug
@@ -334,6 +335,11 @@ class ChecklistItem(Strict):
     # guideline: the overview's own sentence (at most its ending adjusted, or cut to one of its clauses);
     # editorial: our summary, combination or rephrasing of it
     wording: Provenance
+    # How strongly the source words what the item asks, read from the sentence it cites: asked (stated as an action
+    # to take), desirable, important, example (an entry of a list of examples), listed (named in a list without a
+    # verb), unstated (the source has no text under the section). A catalog's items may not say.
+    strength: Strength | None = None
+    cites: str | None = None  # that sentence, list entry or list title, verbatim in the source's language
 
 
 class Checklist(Strict):

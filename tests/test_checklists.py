@@ -14,11 +14,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from openpyxl.utils import get_column_letter
 
 from generator import __version__
 from generator.build import DEFAULTS, Paths, build, build_settings, load_knowledge_base
 from generator.errors import DataError
 from generator.features.checklists import (
+    INFO_COLUMNS,
+    PLAN_FIELDS,
     STATUSES,
     Book,
     ItemRows,
@@ -138,7 +141,8 @@ def check_item_sheet(sheet, linked, language, checklist, site_url) -> None:
     last = FIRST_ROW + len(rows) - 1
     statuses = ",".join(language.t(f"checklist.status.{code}") for code in STATUSES)
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert [(v.formula1, str(v.sqref)) for v in lists] == [(f'"{statuses}"', f"G{FIRST_ROW}:G{last}")]
+    status = get_column_letter(len(INFO_COLUMNS) + 1)  # the first answer field, after the item's own columns
+    assert [(v.formula1, str(v.sqref)) for v in lists] == [(f'"{statuses}"', f"{status}{FIRST_ROW}:{status}{last}")]
     assert sheet.freeze_panes == f"B{FIRST_ROW}"
     assert sheet.page_setup.orientation == "landscape"
     assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
@@ -264,8 +268,7 @@ def test_risk_response_plan_template_has_area_and_level_drop_downs(built, linked
         assert book.sheetnames == [t("checklist.xlsx.cover"), plan_name, t("assessment.xlsx.levels_sheet"), areas_name]
         plan = book[plan_name]
         headers = [c.value for c in plan[HEADER_ROW]]
-        fields = ("action", "resources", "owner", "due", "evaluation")
-        assert headers[3:] == [t(f"assessment.plan.{f}") for f in fields]
+        assert headers[3:] == [t(f"assessment.plan.{f}") for f in PLAN_FIELDS]
         areas = [c for c in linked.kb.checklists if c.self_assessment]
         first_column = [r[0] for r in plan.iter_rows(min_row=FIRST_ROW, max_col=1, values_only=True)]
         assert first_column[: len(areas)] == [language.text(c.title) for c in areas]
@@ -409,7 +412,7 @@ def test_csv_export_holds_the_answers(page, server, tmp_path):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert rows[0][:2] == ["チェックリスト", "ID"]
     by_id = {r[1]: r for r in rows[1:]}
-    assert by_id["CL5-014"][7:] == [
+    assert by_id["CL5-014"][len(INFO_COLUMNS) + 1 :] == [
         "一部実施",
         "",
         "",
@@ -435,9 +438,8 @@ def test_the_draft_risk_response_plan_lists_exactly_the_gaps(page, server, linke
     rows = page.locator("[data-kb-plan] [data-kb-plan-area]")
     assert rows.evaluate_all("rows => rows.map(r => r.dataset.kbPlanArea)") == expected == ["csirt", "backup", "ch3"]
     backup = page.locator("[data-kb-plan-area='backup']")
-    fields = ("action", "resources", "owner", "due", "evaluation")
     assert backup.locator("[data-kb-plan-field]").evaluate_all("fs => fs.map(f => f.dataset.kbPlanField)") == list(
-        fields
+        PLAN_FIELDS
     )
     assert "CL5-009" in backup.locator("[data-kb-plan-field='action']").input_value()  # an open item of the area
     assert page.locator("[data-kb-plan-empty]").is_hidden()

@@ -1,10 +1,17 @@
 """The guideline as data: every heading of the overview's table of contents, both languages, glossary, errata."""
 
+import csv
+import io
 import re
 import unicodedata
 
+import openpyxl
+
 from generator import kana, schema
+from generator.i18n import Language
 from generator.walk import texts
+
+from .page_kinds import LANGUAGE_ROOTS
 
 # The detailed table of contents of the overview (改正安全ガイドラインの目次構成), in order. 5.2 lists no
 # sub-headings: the overview repeats 3.1.1 and 3.1.2 there by mistake (errata E200).
@@ -353,6 +360,107 @@ def test_checklist_items_are_the_operators_own_actions(linked):
             if item.wording == "editorial":
                 assert "委託先は" not in item.text.ja and "発注者は" not in item.text.ja, item.id
                 assert "ことを確かめる" not in item.text.ja, item.id
+
+
+# How strongly the overview asks for what an item asks, read from the ending of the sentence the item cites.
+VERB_ENDING = re.compile(r"(る|う|く|す|つ|む|ぶ|ぐ|こと|べき|ない)$")
+
+
+def _ending_class(text: str) -> str:
+    """The class of a sentence's ending: what closes it, our insertions 〔…〕, footnote marks, a closing bracket or a
+    parenthesis such as （次スライド参照） aside."""
+    text = re.sub(r"〔[^〕]*〕|\*", "", text).strip()
+    while (cut := re.sub(r"(。|」|（[^（）]*）|\([^()]*\))$", "", text).strip()) != text:
+        text = cut
+    if text.endswith(("望ましい", "望まれる")):
+        return "desirable"
+    if text.endswith("重要である"):
+        return "important"
+    if VERB_ENDING.search(text):
+        return "asked"
+    # a noun phrase: a list's title that says it (「…記載することが望ましい項目」), else an entry named in a list
+    return "desirable" if "望ましい" in text or "望まれる" in text else "listed"
+
+
+def _citable(block: schema.Block) -> list[tuple[str, str | None]]:
+    """What an item may cite in a block: its title, each paragraph and each of its sentences, each list entry and
+    its note, with the top-level entry a nested entry belongs to (its strength is that entry's)."""
+    found = [(block.title.ja, None)] if block.title else []
+    for paragraph in block.paragraphs:
+        found += [(paragraph.ja, None)] + [(s, None) for s in re.split(r"(?<=。)", paragraph.ja) if s.strip()]
+
+    def walk(entries, top):
+        for entry in entries:
+            found.append((entry.text.ja, top))
+            if entry.note:
+                found.append((entry.note.ja, top))
+            walk(entry.items, top or entry.text.ja)
+
+    walk(block.items, None)
+    return found
+
+
+def test_every_item_says_how_strongly_the_overview_asks_for_it_as_its_cited_sentence_ends(linked):
+    """Every chapter item records its strength and the sentence, list entry or list title it comes from, verbatim in
+    the block it names; the strength is that sentence's ending class (an entry of a list of examples: example; an
+    entry nested in a list: the class of the entry it belongs to, where that entry ends with a verb or a wish)."""
+    problems = []
+    for checklist in linked.kb.checklists:
+        for item in checklist.items:
+            section = linked.index.sections[item.section]
+            guideline = [b for b in section.blocks if b.source == "guideline"]
+            if item.strength == "unstated" or item.strength is None or item.cites is None:
+                if guideline or item.strength != "unstated" or item.cites is not None:
+                    problems.append((item.id, "strength and cites are needed where the section has text"))
+                continue
+            found = [(top, b.role) for b in guideline if b.role == item.block for text, top in _citable(b)
+                     if text.strip() == item.cites]  # fmt: skip
+            if not found:
+                problems.append((item.id, f"cites no sentence of its {item.block} block: {item.cites}"))
+                continue
+            top, role = found[0]
+            expected = (
+                "example" if role == "examples"
+                else _ending_class(top) if top is not None and _ending_class(top) != "listed"
+                else _ending_class(item.cites)
+            )  # fmt: skip
+            if item.strength != expected:
+                problems.append((item.id, f"{item.strength} but its sentence reads {expected}: {item.cites}"))
+    assert not problems, problems
+
+
+def test_every_chapter_item_ends_as_an_action_in_the_plain_form(linked):
+    """One ending for every checklist item: an action in the plain form, 「…する。」 (no 「…こと。」, no question, no
+    noun phrase); how strongly the overview words it is the item's strength, not its ending."""
+    odd = [
+        (item.id, item.text.ja[-12:])
+        for checklist in linked.kb.checklists
+        for item in checklist.items
+        if not VERB_ENDING.search(item.text.ja.strip().removesuffix("。")) or not item.text.ja.strip().endswith("。")
+        or item.text.ja.strip().endswith(("こと。", "か。", "？"))
+    ]  # fmt: skip
+    assert not odd, odd
+
+
+def test_the_strength_of_each_item_is_shown_on_its_page_and_in_every_download(linked, site):
+    """The item's page, the CSV and the workbook carry the strength in the language of each."""
+    for code in ("ja", "en"):
+        language = Language.of(linked.kb, code)
+        label = {s: language.t(f"checklist.strength.{s}") for s in ("asked", "desirable", "example", "listed")}
+        items = {i.id: i for c in linked.kb.checklists for i in c.items}
+        root = site / LANGUAGE_ROOTS[code]
+        page = (root / "checklists" / "ch5" / "index.html").read_text("utf-8")
+        assert 'data-kb-strength="desirable">' + label["desirable"] in page
+        rows = list(csv.reader(io.StringIO((root / f"downloads/checklists/ch5-{code}.csv").read_text("utf-8-sig"))))
+        column = rows[0].index(language.t("checklist.strength"))
+        for row in rows[1:]:
+            assert row[column] == language.t(f"checklist.strength.{items[row[1]].strength}"), row[1]
+        sheet = openpyxl.load_workbook(root / f"downloads/checklists/ch5-{code}.xlsx", read_only=True).worksheets[1]
+        cells = [[c.value for c in r] for r in sheet.iter_rows()]
+        header = next(r for r in cells if language.t("checklist.strength") in r)
+        column = header.index(language.t("checklist.strength"))
+        shown = {r[0]: r[column] for r in cells if r and isinstance(r[0], str) and r[0] in items}
+        assert shown and all(v == language.t(f"checklist.strength.{items[k].strength}") for k, v in shown.items())
 
 
 def test_the_guidelines_word_for_destroying_information(linked):

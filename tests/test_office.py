@@ -290,6 +290,21 @@ def test_every_word_template_prints_each_sheet_on_one_a4_page_nothing_split(link
         assert page_of(language.t("templates.basis")) == len(sheets(template)), (template.id, code)
 
 
+@pytest.mark.parametrize("code", ["ja", "en"])
+def test_the_remote_access_application_prints_on_one_page_approval_included(linked, printed, code):
+    """A request form is one sheet of paper: the applicant's part and the approval block on one A4 page, the quoted
+    guideline text after it (it printed on two when the approval did not fit under the applicant's signature)."""
+    template = linked.index.templates["remote-access-application"]
+    language = Language.of(linked.kb, code)
+    pages = [bare(page.extract_text()) for page in pypdf.PdfReader(printed[(code, template.id)]).pages]
+    plain = PlainText(linked, language, template)
+    labels = [f.label for part in template.parts for f in part.fields] + [p.heading for p in template.parts]
+    for label in labels:
+        words = bare("".join(s.text for s in plain.spans(label)))
+        assert words in pages[0], (code, words)
+    assert bare(language.t("templates.basis")) in pages[1] and len(sheets(template)) == 1
+
+
 # ---------------------------------------------------------------- hostile data
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import docx.shared
+import openpyxl
 import pypdf
 import pytest
 from docx.oxml.ns import qn
@@ -305,6 +306,24 @@ def test_word_files_have_the_headings_fields_east_asian_fonts_and_a4(linked, sit
         properties = document.core_properties
         assert (properties.identifier, properties.category) == (template.id, lang.t("templates.editorial_title"))
         assert properties.version == edition and properties.title == plain(linked, code, template, template.title)
+
+
+def test_a_template_with_a_workbook_too_has_the_same_columns_in_both(linked, site):
+    """A template the site also offers as a workbook (the risk response plan, made from the self-assessment) has in
+    its Word file a table with the workbook's columns, in the same order and words, in every language."""
+    both = 0
+    for template, code in templates_and_languages(linked):
+        workbook = site / LANGUAGE_ROOTS[code] / "downloads" / "checklists" / f"{template.id}-{code}.xlsx"
+        if not workbook.exists():
+            continue
+        both += 1
+        sheet = openpyxl.load_workbook(workbook, read_only=True).worksheets[1]
+        header = next(r for r in sheet.iter_rows(values_only=True) if sum(v is not None for v in r) > 2)
+        columns = [v for v in header if v is not None]
+        document = docx.Document(str(download(site, code, template, "docx")))
+        tables = [[c.text for c in table.rows[0].cells] for table in document.tables]
+        assert columns in tables, (template.id, code, columns, [t for t in tables if len(t) > 3])
+    assert both == 2  # the risk response plan, in both languages
 
 
 def page_starts(document) -> list[tuple[str, str]]:

@@ -54,7 +54,7 @@ MAP = "checklists/map.md"
 DOWNLOADS = "downloads/checklists"
 STATUSES = ("done", "partial", "todo", "na")  # what the browser stores; labels: ui.yaml checklist.status.<code>
 LEVELS = (0, 1, 2, 3, 4)  # the maturity scale of the self-assessment; meanings: ui.yaml assessment.level.<n>.*
-PLAN_FIELDS = ("action", "resources", "owner", "due", "evaluation")  # the five fields of a risk response plan
+PLAN_FIELDS = ("action", "resources", "owner", "due", "evaluation", "progress")  # a risk response plan's fields
 PLAN_BLANK_ROWS = 10
 TEXT_LIMIT = 10_000  # the longest text an answer field keeps (characters)
 
@@ -92,7 +92,9 @@ ANSWER_FIELDS = (
     AnswerField("note", "text", 8, multiline=True),
 )
 # Column widths: A4 landscape holds them all at 90 % or more (see sheets.SIDE_MARGIN); the item text wraps.
-INFO_COLUMNS = (("id", 8), ("text", 38), ("source", 10), ("block", 7), ("actor", 8), ("wording", 7))
+INFO_COLUMNS = (
+    ("id", 8), ("text", 34), ("source", 10), ("block", 7), ("actor", 8), ("wording", 7), ("strength", 6),
+)  # fmt: skip
 
 
 ROUTE = "checklists/{id}.md"  # a checklist's page
@@ -136,6 +138,7 @@ class ItemRow:
     block: str
     actor: str
     wording: str
+    strength: str  # how strongly the source words it ("" where the knowledge base does not say)
     page: str  # docs path of the page that defines it
     anchor: str
 
@@ -328,6 +331,7 @@ class ItemRows:
             block=t(f"checklist.block.{item.block}"),
             actor=self.language.text(self._actors[item.actor].name) if item.actor else "",
             wording=t(f"checklist.wording.{item.wording}"),
+            strength=t(f"checklist.strength.{item.strength}") if item.strength else "",
             page=page,
             anchor=anchor,
         )
@@ -399,7 +403,8 @@ def workbook_layout(linked: Linked, language: Language) -> dict:
 
 
 def _item_json(row: ItemRow) -> dict:
-    return {"text": row.text, "source": row.source, "block": row.block, "actor": row.actor, "wording": row.wording}
+    return {"text": row.text, "source": row.source, "block": row.block, "actor": row.actor, "wording": row.wording,
+            "strength": row.strength}  # fmt: skip
 
 
 class Book:
@@ -460,6 +465,7 @@ class Book:
                     Cell(row.block),
                     Cell(row.actor),
                     Cell(row.wording),
+                    Cell(row.strength),
                     *(Cell(answers[f.id]) for f in ANSWER_FIELDS),
                     *((Cell(self.own(item.id)[1]),) if self.overlay else ()),
                 )
@@ -515,8 +521,8 @@ class Book:
                 row = self.rows.row(item)
                 answers = [value or "" for value in self.answers(item.id).values()]
                 own = [self.own(item.id)[1] or ""] if self.overlay else []
-                rows.append([checklist.id, row.id, row.text, row.source, row.block, row.actor, row.wording, *answers,
-                             *own])  # fmt: skip
+                info = [row.id, row.text, row.source, row.block, row.actor, row.wording, row.strength]
+                rows.append([checklist.id, *info, *answers, *own])
         return csv_bytes(header, rows)
 
     def plan_template(self) -> bytes:
@@ -565,13 +571,14 @@ class Book:
                 Column(t("assessment.area"), 20, choices_from=area_table.column_range(1)),
                 Column(t("assessment.current"), 8, choices=level_choices),
                 Column(t("assessment.target"), 8, choices=level_choices),
-                Column(t("assessment.plan.action"), 30),
+                Column(t("assessment.plan.action"), 26),
                 Column(t("assessment.plan.resources"), 14),
                 Column(t("assessment.plan.owner"), 11),
                 Column(t("assessment.plan.due"), 12, date=True),
-                Column(t("assessment.plan.evaluation"), 20),
+                Column(t("assessment.plan.evaluation"), 17),
+                Column(t("assessment.plan.progress"), 10),
             ),
-            rows=[(Cell(self.language.text(c.title)), *(Cell(None) for _ in range(7))) for c in areas],
+            rows=[(Cell(self.language.text(c.title)), *(Cell(None) for _ in range(8))) for c in areas],
             blank_rows=PLAN_BLANK_ROWS,
         )
         return [plan, levels, area_table]

@@ -17,7 +17,7 @@
   const ITEM_ID = /^[A-Z0-9][A-Z0-9.-]*$/;
   const AREA_ID = /^[a-z0-9][a-z0-9-]*$/;
   const LEVEL_FIELDS = ["current", "target"];
-  const PLAN_FIELDS = ["action", "resources", "owner", "due", "evaluation"];
+  const PLAN_FIELDS = ["action", "resources", "owner", "due", "evaluation", "progress"];
   const SVG = "http://www.w3.org/2000/svg";
 
   const source = document.getElementById("kb-checklist-data");
@@ -322,7 +322,7 @@
     const open = checklist.items.filter(function (id) { return statusOf(id) !== "done" && statusOf(id) !== "na"; });
     let action = format(strings.plan_action, values);
     if (open.length) action += format(strings.plan_open_items, { items: open.join(", ") });
-    return { action: action, resources: "", owner: "", due: "", evaluation: format(strings.plan_evaluation, values) };
+    return { action: action, resources: "", owner: "", due: "", evaluation: format(strings.plan_evaluation, values), progress: "" };
   }
   function planValue(gap, field) {
     return gap.levels[field] !== undefined ? gap.levels[field] : draft(gap)[field];
@@ -597,13 +597,14 @@
     return "\ufeff" + lines.join("\r\n") + "\r\n"; // UTF-8 with BOM, so that Excel reads Japanese correctly
   }
   function itemsCsv(scope) {
-    const info = ["checklist", "id", "text", "source", "block", "actor", "wording"];
+    const info = Object.keys(data.columns); // the build's columns, in the workbooks' order
     const rows = [info.map(function (key) { return data.columns[key]; }).concat(
       data.fields.map(function (field) { return field.label; }))];
     data.checklists.filter(function (c) { return scope === "all" || c.id === scope; }).forEach(function (checklist) {
       checklist.items.forEach(function (id) {
         const item = data.items[id], answer = answers.items[id] || {};
-        rows.push([checklist.id, id, item.text, item.source, item.block, item.actor, item.wording].concat(
+        const own = { checklist: checklist.id, id: id };
+        rows.push(info.map(function (key) { return key in own ? own[key] : item[key]; }).concat(
           data.fields.map(function (field) {
             if (field.id === "status") return answer.status ? data.statuses[answer.status] : "";
             return answer[field.id] || "";

@@ -455,7 +455,7 @@ def test_the_draft_risk_response_plan_lists_exactly_the_gaps(page, server, linke
     plan = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"), newline="")))
     titles = {c.id: c.title.ja for c in linked.kb.checklists}
     assert [r[0] for r in plan[1:]] == [titles["csirt"], titles["ch3"]]
-    assert len(plan[0]) == 8
+    assert len(plan[0]) == 3 + len(PLAN_FIELDS)  # area, current and target level, then the plan's fields
 
 
 # ---------------------------------------------------------------- a checklist per selection written by hand

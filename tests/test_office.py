@@ -28,7 +28,7 @@ import yaml
 from generator.build import load_knowledge_base
 from generator.export_docx import landscape, sheets
 from generator.features import BuildSettings
-from generator.features.checklists import STATUSES, Book, Checklists, ItemRows, download_path, items_of
+from generator.features.checklists import INFO_COLUMNS, STATUSES, Book, Checklists, ItemRows, download_path, items_of
 from generator.features.templates import PlainText, with_document_control
 from generator.i18n import Language
 from generator.sheets import FIRST_ROW, formula_like
@@ -225,7 +225,7 @@ def test_tallies_carry_their_values_and_recount_in_libreoffice(linked, site, off
     labels = [language.t(f"checklist.status.{code}") for code in STATUSES]
     answers = [labels[0]] * 7 + [labels[1]] * 3 + [labels[3]] * 2
     for row, answer in enumerate(answers, start=FIRST_ROW):
-        book["ch5"].cell(row, 7).value = answer
+        book["ch5"].cell(row, len(INFO_COLUMNS) + 1).value = answer  # the status, the first answer field
     book.save(tmp_path / "answered.xlsx")
     out = office([tmp_path / "answered.xlsx"], EVERY_SHEET_AS_CSV, tmp_path / "csv")
     shown = next(p for p in out if not p.name.endswith("-ch5.csv")).read_text(encoding="utf-8").splitlines()

@@ -471,8 +471,9 @@ def one_per_layout(templates: list[schema.Template]) -> list[schema.Template]:
 @pytest.mark.browser
 def test_template_pages_print_on_a4_without_anything_cut_off(page, server, linked):
     """Each sheet is one A4 page. Every template, in print layout: as many sheets as its parts ask for, each sheet
-    within the printable height (a taller one spills onto a second page) and starting a new page, nothing wider than
-    the printable width. One template of each layout, printed to PDF by Chromium: as many A4 pages as sheets."""
+    within the printable height (a taller one spills onto a second page) and starting a new page, then the quoted
+    guideline text on a page of its own (as in the Word file), nothing wider than the printable width. One template
+    of each layout, printed to PDF by Chromium: one A4 page per sheet, then the quotes."""
     printed = {t.id for t in one_per_layout(linked.kb.templates)}
     assert len(printed) < len(linked.kb.templates)
     page.set_viewport_size({"width": PRINTABLE_WIDTH_PX, "height": 1000})  # the page as the printer lays it out
@@ -481,7 +482,11 @@ def test_template_pages_print_on_a4_without_anything_cut_off(page, server, linke
         page.goto(f"{server}{LANGUAGE_ROOTS[code]}templates/{template.id}/")
         if template.id in printed:  # the PDF is laid out on its paper, whatever the window
             reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
-            assert len(reader.pages) == len(sheets(template)), (template.id, code)
+            assert len(reader.pages) >= len(sheets(template)) + 1, (template.id, code)
+            quotes = next(
+                n for n, p in enumerate(reader.pages) if language(linked, code).t("templates.basis") in p.extract_text()
+            )
+            assert quotes == len(sheets(template)), (template.id, code)
             for pdf_page in reader.pages:
                 width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
                 assert abs(width - A4_POINTS[0]) < 1 and abs(height - A4_POINTS[1]) < 1
@@ -489,9 +494,9 @@ def test_template_pages_print_on_a4_without_anything_cut_off(page, server, linke
             """() => [...document.querySelectorAll('.kb-tpl-page')].map(e => ({
                  height: e.getBoundingClientRect().height, breaks: getComputedStyle(e).breakBefore}))"""
         )
-        assert len(laid_out) == len(sheets(template)), (template.id, code)
+        assert len(laid_out) == len(sheets(template)) + 1, (template.id, code)  # the quotes' page last
         assert [s["breaks"] == "page" for s in laid_out] == [False] + [True] * (len(laid_out) - 1), (template.id, code)
-        assert all(s["height"] <= PRINTABLE_HEIGHT_PX for s in laid_out), (template.id, code, laid_out)
+        assert all(s["height"] <= PRINTABLE_HEIGHT_PX for s in laid_out[:-1]), (template.id, code, laid_out)
         overflow = page.evaluate(
             """(limit) => [...document.querySelectorAll('article *')]
                  .filter(e => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > limit + 0.5)
@@ -503,7 +508,7 @@ def test_template_pages_print_on_a4_without_anything_cut_off(page, server, linke
         for hidden in (".md-header", ".md-sidebar--primary", ".md-footer", ".kb-search", ".kb-tpl-downloads"):
             assert not page.locator(hidden).first.is_visible(), (template.id, hidden)
         footers = page.locator(".kb-tpl-footer")
-        assert footers.count() == len(sheets(template))
+        assert footers.count() == len(sheets(template)) + 1
         assert template.id in footers.first.inner_text()
 
 

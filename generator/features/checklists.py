@@ -93,7 +93,7 @@ ANSWER_FIELDS = (
 )
 # Column widths: A4 landscape holds them all at 90 % or more (see sheets.SIDE_MARGIN); the item text wraps.
 INFO_COLUMNS = (
-    ("id", 8), ("text", 34), ("source", 10), ("block", 7), ("actor", 8), ("wording", 7), ("strength", 6),
+    ("id", 8), ("text", 33), ("source", 10), ("block", 7), ("actor", 8), ("wording", 7), ("strength", 6),
 )  # fmt: skip
 
 

@@ -463,6 +463,24 @@ def test_the_strength_of_each_item_is_shown_on_its_page_and_in_every_download(li
         assert shown and all(v == language.t(f"checklist.strength.{items[k].strength}") for k, v in shown.items())
 
 
+def test_a_guideline_sentence_quoted_in_the_glossary_reads_as_its_section_translates_it(linked):
+    """A definition that is a sentence of a section, word for word in Japanese, has that section's English too."""
+    translations = {}
+    for section in linked.kb.sections:
+        for _, text in texts(section):
+            translations.setdefault(text.ja.strip(), set()).add(text.en.strip())
+    differ = [
+        (term.id, text.ja[:30])
+        for term in linked.kb.glossary
+        if term.source == "guideline"
+        for _, text in texts(term)
+        if len(text.ja) > 20
+        and text.ja.strip() in translations
+        and text.en.strip() not in translations[text.ja.strip()]
+    ]
+    assert not differ, differ
+
+
 def test_the_guidelines_word_for_destroying_information(linked):
     """5.6.1: 情報が返却、破棄又は抹消されたこと — our templates and items say 破棄 too."""
     for path, text in _data_texts(linked.kb):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -99,6 +100,31 @@ def test_the_risk_response_plan_has_the_five_items_the_guideline_lists(linked):
     plan = linked.index.templates["risk-response-plan"]
     columns = {c.ja for part in plan.parts if part.table for c in part.table.columns}
     assert set(RISK_RESPONSE_PLAN_ITEMS) <= columns
+
+
+# What a reviewer adopting the forms found missing, in the words the forms now have (Japanese), by template.
+FORM_FIELDS = {
+    "incident-report": ("個人情報保護委員会", "所属セプター", "公表", "原因", "当サイトの追加欄"),
+    "contingency-initial-response": ("個人情報保護委員会", "所属セプター", "当サイトの追加"),
+    "risk-assessment": ("既存の管理策", "残留リスク", "リスクオーナー", "期限"),
+    "risk-response-plan": ("進捗", "責任者（策定した方針の実行責任者）", "達成期限", "結果の評価方法"),
+    "backup-plan": ("RPO", "暗号化", "イミュータブル"),
+    "entry-exit-log": ("目的", "入館証"),
+    "remote-access-application": ("新規", "変更", "延長", "廃止"),
+    "ciso-appointment": ("記", "以上", "役員"),
+    "contract-end-confirmation": ("宛先（発注者）",),
+    "supplier-requirements": ("時間以内", "秘密", "再委託先に課し"),
+}
+
+
+def test_the_forms_carry_the_fields_an_adopting_operator_needs(linked):
+    """Japan's other reporting duties (APPI, the own CEPTOAR) as fields we add and say so; the risk register's and
+    the plan's columns; backup objectives and protection; entry purpose and badge; request types; an appointment's
+    記/以上; the contract-end addressee; supplier clauses with a time limit, confidentiality and flow-down."""
+    for template_id, words in FORM_FIELDS.items():
+        template = linked.index.templates[template_id]
+        text = " ".join(t.ja for _, t in texts(template))
+        assert [w for w in words if w not in text] == [], template_id
 
 
 def test_the_risk_assessment_rates_impact_and_frequency_and_offers_the_four_responses(linked):
@@ -483,8 +509,10 @@ def test_template_pages_print_on_a4_without_anything_cut_off(page, server, linke
         if template.id in printed:  # the PDF is laid out on its paper, whatever the window
             reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
             assert len(reader.pages) >= len(sheets(template)) + 1, (template.id, code)
+            # (NFKC: Chromium's PDF names some kanji by their Kangxi radical's code point, 用 as ⽤)
+            basis = unicodedata.normalize("NFKC", language(linked, code).t("templates.basis"))
             quotes = next(
-                n for n, p in enumerate(reader.pages) if language(linked, code).t("templates.basis") in p.extract_text()
+                n for n, p in enumerate(reader.pages) if basis in unicodedata.normalize("NFKC", p.extract_text())
             )
             assert quotes == len(sheets(template)), (template.id, code)
             for pdf_page in reader.pages:

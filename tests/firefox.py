@@ -67,15 +67,20 @@ class Firefox:
             text=True,
             env={"HOME": str(profile), "PATH": "/usr/bin:/bin", "MOZ_CRASHREPORTER_DISABLE": "1"},
         )
-        endpoint = self._endpoint(timeout=180)  # a first start on a busy machine takes 40 s
-        self.connection = WebSocketConnection(endpoint + "/session", 30, 0.05)
-        Session(self.connection).new({"alwaysMatch": {"acceptInsecureCerts": False}})
-        self.contexts = BrowsingContext(self.connection)
-        self.script = Script(self.connection)
-        self.input = Input(self.connection)
-        Browser(self.connection).set_download_behavior(allowed=True, destination_folder=str(downloads))
-        self.context = self.contexts.get_tree()[0].context
-        self.contexts.set_viewport(context=self.context, viewport={"width": width, "height": height})
+        self.connection = None
+        try:  # a start that fails half-way leaves no browser running
+            endpoint = self._endpoint(timeout=180)  # a first start on a busy machine takes 40 s
+            self.connection = WebSocketConnection(endpoint + "/session", 30, 0.05)
+            Session(self.connection).new({"alwaysMatch": {"acceptInsecureCerts": False}})
+            self.contexts = BrowsingContext(self.connection)
+            self.script = Script(self.connection)
+            self.input = Input(self.connection)
+            Browser(self.connection).set_download_behavior(allowed=True, destination_folder=str(downloads))
+            self.context = self.contexts.get_tree()[0].context
+            self.contexts.set_viewport(context=self.context, viewport={"width": width, "height": height})
+        except BaseException:
+            self.close()
+            raise
 
     def _endpoint(self, timeout: float) -> str:
         """The BiDi address Firefox prints on its standard error once it listens."""
@@ -138,7 +143,8 @@ class Firefox:
 
     def close(self) -> None:
         try:
-            self.connection.close()
+            if self.connection is not None:
+                self.connection.close()
         finally:
             self.process.terminate()
             try:

@@ -127,8 +127,9 @@ def _check_model(path: Path, root: str, data: dict) -> None:
     try:
         Model.model_validate(data)
     except pydantic.ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        # the deepest error: where a value of a union fails, the shallower ones name only the union's other members
+        first = max(error.errors(), key=lambda e: len(e["loc"]))
+        where = ".".join(str(part) for part in first["loc"] if not str(part)[:1].isupper())  # not trestle's classes
         raise DataError([Problem(str(path), None, f"not a valid OSCAL {root}: {first['msg']}",
                                  "correct the file where the key path points (OSCAL's schema names the keys)",
                                  f"{root}.{where}")]) from None  # fmt: skip
@@ -141,8 +142,8 @@ def _error(path: Path, message: str, fix: str) -> DataError:
 class Importer:
     """Turns the catalog's objects into our data, counting what it leaves behind."""
 
-    def __init__(self, catalog: dict, language: str, report: Report) -> None:
-        self.catalog, self.language, self.report = catalog, language, report
+    def __init__(self, catalog: dict, language: str, report: Report, path: str) -> None:
+        self.catalog, self.language, self.report, self.path = catalog, language, report, path
         self.ids: dict[str, str] = {}  # the catalog's control and group ids → ours
         self.resources = {str(r.get("uuid", "")).lower() for r in catalog.get("back-matter", {}).get("resources", [])}
         self.params: set[str] = set()
@@ -154,6 +155,10 @@ class Importer:
     def _collect(self, owner: dict, parent: str | None) -> None:
         for kind in ("groups", "controls"):
             for child in owner.get(kind, []):
+                if str(child.get("id", "")) in self.ids:
+                    raise DataError([Problem(self.path, None, f"the id '{child['id']}' is the id of two groups or "
+                                             "controls", "give each its own id (OSCAL requires it)",
+                                             f"catalog.{kind}[].id")])  # fmt: skip
                 ours = self._own_id(str(child.get("id", "")))
                 self.ids[str(child.get("id", ""))] = ours
                 self._collect(child, ours)
@@ -445,14 +450,17 @@ def import_catalog(catalog_path: Path, profiles: list[Path], language: str | Non
     """Write folder/guideline_data from the catalog and its profiles; the caller has checked that folder is empty."""
     catalog = read_oscal(catalog_path, "catalog")
     metadata = catalog.get("metadata", {})
+    given = language
     language = language or _catalog_language(metadata)
     if not language:
         raise _error(catalog_path, "the catalog does not say its language", "give it: --language en (BCP 47)")
     if not LANGUAGE.match(language):
-        raise DataError([Problem("--language", None, f"not a BCP 47 language code: {language!r}",
-                                 "give one such as en, ja or zh-Hant")])  # fmt: skip
+        where = ("--language", None) if given else (str(catalog_path), "catalog.metadata.props[language]")
+        raise DataError([Problem(where[0], None, f"not a BCP 47 language code: {language!r}",
+                                 "give one such as en, ja or zh-Hant" + ("" if given else " with --language"),
+                                 where[1])])  # fmt: skip
     report = Report()
-    importer = Importer(catalog, language, report)
+    importer = Importer(catalog, language, report, str(catalog_path))
     sections = importer.sections()
     references = importer.references()
     checklists, ui = _selections([read_oscal(path, "profile") for path in profiles], profiles, importer, sections)

@@ -594,3 +594,46 @@ def test_path_like_ids_in_a_catalog_are_refused_by_its_schema(tmp_path):
     assert (
         said.startswith(f"1 problem in the data:\n{path}: catalog.groups.0") and ": not a valid OSCAL catalog: " in said
     )
+
+
+def _hostile_catalog(tmp_path: Path, change) -> Path:
+    catalog = json.loads(NIST_SLICE.read_text(encoding="utf-8"))
+    change(catalog["catalog"])
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(catalog), encoding="utf-8")
+    return path
+
+
+def _first_control(catalog: dict) -> dict:
+    return catalog["groups"][0]["controls"][0]
+
+
+@pytest.mark.parametrize(
+    ("change", "language", "message"),
+    [
+        (lambda c: _first_control(c).update(id="../x"), "en", "catalog.groups.0.controls.0.id: not a valid OSCAL "
+         "catalog: String should match pattern"),
+        (lambda c: _first_control(c).update(id="a/b"), "en", "catalog.groups.0.controls.0.id: not a valid OSCAL "
+         "catalog: String should match pattern"),
+        (lambda c: _first_control(c).update(title='a"b\n<x>'), "en", "catalog.groups.0.controls.0.title: not a "
+         "valid OSCAL catalog: String should match pattern '^[^\\n]+$'"),
+        (lambda c: c["groups"][0]["controls"][1].update(id=_first_control(c)["id"]), "en",
+         "catalog.controls[].id: the id 'ac-1' is the id of two groups or controls\n"
+         "    fix: give each its own id (OSCAL requires it)"),
+        (lambda c: _first_control(c).update(id="ac"), "en",
+         "catalog.controls[].id: the id 'ac' is the id of two groups or controls"),
+        (lambda c: c["metadata"].setdefault("props", []).append({"name": "language", "value": 'ja"><script>'}), None,
+         "catalog.metadata.props[language]: not a BCP 47 language code: 'ja\"><script>'\n"
+         "    fix: give one such as en, ja or zh-Hant with --language"),
+    ],
+)  # fmt: skip
+def test_a_hostile_catalog_is_named_where_it_is_wrong_and_nothing_is_written(
+    tmp_path, capsys, change, language, message
+):
+    from generator.cli import main
+
+    path = _hostile_catalog(tmp_path, change)
+    assert main(["import", str(path), str(tmp_path / "kb"), *(["--language", language] if language else [])]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"1 problem in the data:\n{path}: {message}"), err
+    assert not (tmp_path / "kb").exists()

@@ -23,12 +23,19 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import DataError, Problem
-from .features.checklists import ANSWER_FIELDS, INFO_COLUMNS, STATUSES, items_of
+from .features.checklists import (
+    ANSWER_FIELDS,
+    INFO_COLUMNS,
+    STATUSES,
+    ItemRows,
+    answers_formats,
+    control_map,
+    items_of,
+)
 from .i18n import Language
 from .link import Linked
-from .sheets import FIRST_ROW, Cell, Column, Cover, Table, workbook
+from .sheets import FACTS_ROW, FIRST_ROW, HEADER_ROW, NOTE_ROW, Cell, Column, Cover, Table, workbook
 
-FORMAT = "aviation-guideline-kb/answers"  # checklist.js FORMAT: what an exported answers file says it is
 VERSION = 2  # the newest answers-file version this reads (checklist.js VERSION)
 SIZE_LIMIT = 20 * 1024 * 1024  # bytes; a workbook of every checklist filled in full is well under 1 MB
 OPEN = ("partial", "todo")  # statuses that leave an item open (unanswered ones are open too)
@@ -93,7 +100,11 @@ def _read_json(linked: Linked, path: Path, refuse) -> UnitAnswers:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise refuse("neither JSON nor an Excel workbook (xlsx)", "give the files the site exports") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("version"), int):
+    if (
+        not isinstance(data, dict)
+        or data.get("format") not in answers_formats(linked.kb)
+        or not isinstance(data.get("version"), int)
+    ):
         raise refuse("not an answers file exported from the site (it has no format and version)",
                      "export the unit's answers from the site (JSON)")  # fmt: skip
     if data["version"] > VERSION:
@@ -226,7 +237,8 @@ class Tally:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.counts.get("done", 0) / self.applicable) if self.applicable else 0
+        """The share done, rounded half up as the browser's Math.round does."""
+        return half_up(100 * self.counts.get("done", 0), self.applicable)
 
 
 def tally(unit: UnitAnswers, ids: list[str]) -> Tally:
@@ -249,83 +261,183 @@ def overdue(record: dict[str, str], today: dt.date) -> bool:
 # ---------------------------------------------------------------- the workbook
 
 
+@dataclass(frozen=True)
+class Part:
+    """One column of a roll-up sheet: its header (a ui string; a column per unit is headed by the unit's name), its
+    width, and the field of a row's record it shows (for a column per unit, the record holds one value per unit)."""
+
+    header: str
+    width: int
+    field: str
+    per_unit: bool = False
+    shaded: bool = False  # filled by the record's "step" (a share in quarters), as the one-screen view colours it
+
+
+# The roll-up's sheets, once: the command line writes them with openpyxl (report); the build writes them with no
+# unit as the roll-up page's template, and checklist.js fills that in the browser from records of the same fields
+# (rollup_layout hands it these definitions). Sheet name, title and note: ui rollup.<name>[_title|_note].
+COUNTED = (*STATUSES, "open")
+SHEETS: tuple[tuple[str, tuple[Part, ...]], ...] = (
+    (
+        "summary",
+        (
+            Part("checklist.checklist", 30, "checklist"),
+            Part("checklist.unit", 20, "unit"),
+            Part("checklist.items", 8, "items"),
+            *(Part(f"checklist.status.{code}", 10, code) for code in STATUSES),
+            Part("checklist.unanswered", 10, "open"),
+            Part("rollup.percent", 10, "percent"),
+        ),
+    ),
+    ("matrix", (Part("checklist.id", 10, "id"), Part("checklist.text", 60, "text"), Part("", 14, "status", True))),
+    (
+        "open",
+        (
+            Part("checklist.unit", 20, "unit"),
+            Part("checklist.id", 10, "id"),
+            Part("checklist.text", 50, "text"),
+            Part("checklist.status", 12, "status"),
+            Part("checklist.owner", 16, "owner"),
+            Part("checklist.due", 12, "due"),
+            Part("rollup.overdue", 10, "overdue"),
+        ),
+    ),
+    (
+        "map",
+        (
+            Part("rollup.group", 18, "group"),
+            Part("rollup.control", 50, "control"),
+            Part("checklist.items", 8, "items"),
+            Part("rollup.done_pairs", 12, "done"),
+            Part("rollup.applicable_pairs", 12, "applicable"),
+            Part("rollup.percent", 10, "percent", shaded=True),
+        ),
+    ),
+    (
+        "problems",
+        (Part("checklist.unit", 20, "unit"), Part("rollup.file", 30, "file"), Part("rollup.problem", 80, "problem")),
+    ),
+)
+FACTS = ("guideline", "units", "date")  # the cover's facts, from FACTS_ROW on: the browser fills the last two
+
+
+def labels(language: Language) -> dict[str, str]:
+    """What the records say for a status (and for an item without one), for every item, and for an overdue one."""
+    t = language.t
+    return {code: t(f"checklist.status.{code}") for code in STATUSES} | {
+        "open": t("checklist.unanswered"),
+        "all": t("rollup.all"),
+        "overdue": t("rollup.overdue"),
+        "gone": t("rollup.gone"),
+    }
+
+
+def records(linked: Linked, units: list[UnitAnswers], language: Language, today: dt.date) -> dict[str, list[dict]]:
+    """The rows of every sheet, as records of the fields SHEETS names (checklist.js makes the same in the browser)."""
+    said = labels(language)
+    plain = ItemRows(linked, language).plain
+    items = {i.id: i for c in linked.kb.checklists for i in c.items}
+    text = lambda item_id: plain(items[item_id].text) if item_id in items else ""  # noqa: E731
+    per_checklist = [(language.text(c.title), [i.id for i in items_of(linked, c)]) for c in linked.kb.checklists]
+    summary = []
+    for label, ids in [*per_checklist, (said["all"], list(items))]:
+        for unit in units:
+            counts = tally(unit, ids)
+            numbers = {code: counts.counts.get(code, 0) for code in COUNTED}
+            summary.append({"checklist": label, "unit": unit.unit, "items": counts.items, **numbers,
+                            "percent": counts.percent})  # fmt: skip
+    matrix = [{"id": i, "text": text(i), "status": [said[u.items.get(i, {}).get("status", "open")] for u in units]}
+              for i in items]  # fmt: skip
+    opened = [
+        {"unit": u.unit, "id": i, "text": text(i), "status": said[r.get("status", "open")], "owner": r.get("owner"),
+         "due": r.get("due"), "overdue": said["overdue"] if overdue(r, today) else None}
+        for u, i, r in open_items(linked, units)
+    ]  # fmt: skip
+    problems = [{"unit": u.unit, "file": Path(u.file).name, "problem": said["gone"].format(ids=", ".join(u.gone))}
+                for u in units if u.gone]  # fmt: skip
+    problems += [{"unit": u.unit, "file": Path(u.file).name, "problem": n} for u in units for n in u.notes]
+    shares = []
+    for control in map_controls(linked, language):
+        done = sum(tally(u, control["items"]).counts.get("done", 0) for u in units)
+        applicable = sum(tally(u, control["items"]).applicable for u in units)
+        shares.append({"group": control["group"], "control": control["control"], "items": len(control["items"]),
+                       "done": done, "applicable": applicable, "percent": half_up(100 * done, applicable),
+                       "step": half_up(4 * done, applicable) if applicable else None})  # fmt: skip
+    return {"summary": summary, "matrix": matrix, "open": opened, "map": shares, "problems": problems}
+
+
+def half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up, as the browser's Math.round (Python's round() goes to even)."""
+    return (2 * numerator + denominator) // (2 * denominator) if denominator else 0
+
+
+def map_controls(linked: Linked, language: Language) -> list[dict]:
+    """The one-screen view as rows: each control under its group, with its items (features.checklists.control_map)."""
+    t = language.t
+    return [
+        {"group": t(f"category.{group}") if group else t("map.uncategorised"),
+         "control": language.section_title(section), "items": ids}
+        for group, controls in control_map(linked) for section, ids in controls
+    ]  # fmt: skip
+
+
 def report(linked: Linked, units: list[UnitAnswers], language: Language, today: dt.date | None = None) -> bytes:
+    """The roll-up workbook; with no unit, the template the roll-up page fills in the browser."""
     today = today or dt.date.today()
     t = language.t
-    status = {code: t(f"checklist.status.{code}") for code in STATUSES} | {"open": t("checklist.unanswered")}
-    counted = (*STATUSES, "open")
-    items = {i.id: i for c in linked.kb.checklists for i in c.items}
-    text = lambda item_id: language.text(items[item_id].text) if item_id in items else ""  # noqa: E731
-
-    def sheet(name: str, columns: list[tuple[str, int]], rows: list[tuple[Cell, ...]], **note) -> Table:
-        """A sheet of the roll-up: its name, title and note are the ui strings rollup.<name>[_title|_note]."""
-        headers = tuple(Column(header, width) for header, width in columns)
-        return Table(t(f"rollup.{name}"), t(f"rollup.{name}_title"), t(f"rollup.{name}_note").format(**note), headers,
-                     rows)  # fmt: skip
-
-    def tallied(label: str, unit: UnitAnswers, ids: list[str]) -> tuple[Cell, ...]:
-        counts = tally(unit, ids)
-        return (Cell(label), Cell(unit.unit), Cell(counts.items), *(Cell(counts.counts.get(c, 0)) for c in counted),
-                Cell(counts.percent))  # fmt: skip
-
-    per_checklist = [(language.text(c.title), [i.id for i in items_of(linked, c)]) for c in linked.kb.checklists]
-    summary = sheet(
-        "summary",
-        [
-            (t("checklist.checklist"), 30),
-            (t("checklist.unit"), 20),
-            (t("checklist.items"), 8),
-            *((status[code], 10) for code in counted),
-            (t("rollup.percent"), 10),
-        ],  # fmt: skip
-        [tallied(label, u, ids) for label, ids in [*per_checklist, (t("rollup.all"), list(items))] for u in units],
-    )
-    matrix = sheet(
-        "matrix",
-        [(t("checklist.id"), 10), (t("checklist.text"), 60), *((u.unit, 14) for u in units)],
-        [
-            (Cell(i), Cell(text(i)), *(Cell(status[u.items.get(i, {}).get("status", "open")]) for u in units))
-            for i in items
-        ],  # fmt: skip
-    )
-    open_table = sheet(
-        "open",
-        [
-            (t("checklist.unit"), 20),
-            (t("checklist.id"), 10),
-            (t("checklist.text"), 50),
-            (t("checklist.status"), 12),
-            (t("checklist.owner"), 16),
-            (t("checklist.due"), 12),
-            (t("rollup.overdue"), 10),
-        ],  # fmt: skip
-        [
-            (
-                Cell(u.unit),
-                Cell(i),
-                Cell(text(i)),
-                Cell(status[r.get("status", "open")]),
-                Cell(r.get("owner")),
-                Cell(r.get("due")),
-                Cell(t("rollup.overdue") if overdue(r, today) else None),
-            )
-            for u, i, r in open_items(linked, units)
-        ],  # fmt: skip
-        date=today.isoformat(),
-    )
-    notes = [(Cell(u.unit), Cell(Path(u.file).name), Cell(t("rollup.gone").format(ids=", ".join(u.gone))))
-             for u in units if u.gone]  # fmt: skip
-    notes += [(Cell(u.unit), Cell(Path(u.file).name), Cell(n)) for u in units for n in u.notes]
-    problems = sheet("problems", [(t("checklist.unit"), 20), (t("rollup.file"), 30), (t("rollup.problem"), 80)], notes)
+    rows = records(linked, units, language, today)
+    tables = []
+    for name, parts in SHEETS:
+        columns, fields = [], []
+        for part in parts:
+            if part.per_unit:
+                columns += [Column(u.unit, part.width) for u in units]
+                fields += [(part.field, n) for n in range(len(units))]
+            else:
+                columns.append(Column(t(part.header), part.width))
+                fields.append((part.field, None))
+        shaded = {part.field for part in parts if part.shaded}
+        table_rows = [
+            tuple(Cell(r[f] if n is None else r[f][n], shade=r.get("step") if f in shaded else None) for f, n in fields)
+            for r in rows[name]
+        ]
+        note = t(f"rollup.{name}_note").format(date=today.isoformat())
+        tables.append(Table(t(f"rollup.{name}"), t(f"rollup.{name}_title"), note, tuple(columns), table_rows))
     document = linked.kb.document
+    guideline = f"{language.text(document.title)} — {language.text(document.edition)}"
+    facts = {
+        "guideline": (t("checklist.xlsx.guideline"), guideline),
+        "units": (t("rollup.units"), t("punct.list").join(u.unit for u in units)),
+        "date": (t("checklist.xlsx.built"), today.isoformat()),
+    }  # fmt: skip
     cover = Cover(
         sheet=t("checklist.xlsx.cover"),
         title=t("rollup.title"),
-        facts=[
-            (t("checklist.xlsx.guideline"), f"{language.text(document.title)} — {language.text(document.edition)}"),
-            (t("rollup.units"), t("punct.list").join(u.unit for u in units)),
-            (t("checklist.xlsx.built"), today.isoformat()),
-        ],
+        facts=[facts[key] for key in FACTS],
         instructions=[t("rollup.howto")],
     )
-    return workbook(cover, [summary, matrix, open_table, problems])
+    return workbook(cover, tables)
+
+
+def rollup_layout(linked: Linked, language: Language) -> dict:
+    """What the roll-up page needs to fill the template in the browser: the sheets' fields in order, where the cover's
+    facts and the rows go, and what the records say."""
+    return {
+        "sheets": [
+            {
+                "name": name,
+                "parts": [
+                    {"field": p.field, "per_unit": p.per_unit, "width": p.width, "shaded": p.shaded} for p in parts
+                ],
+            }  # fmt: skip
+            for name, parts in SHEETS
+        ],
+        "first_row": FIRST_ROW,
+        "header_row": HEADER_ROW,
+        "note_row": NOTE_ROW,
+        "facts": {key: f"B{FACTS_ROW + n}" for n, key in enumerate(FACTS)},
+        "list": language.t("punct.list"),
+        "notes": {name: language.t(f"rollup.{name}_note") for name, _ in SHEETS},
+        "labels": labels(language),
+        "controls": map_controls(linked, language),
+    }

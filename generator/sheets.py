@@ -39,6 +39,8 @@ FACTS_ROW = 3  # the cover's first fact (its value in column B)
 FIRST_ROW = HEADER_ROW + 1
 HEADER_FILL = PatternFill("solid", fgColor="DCE3F3")
 THIN = Side(style="thin", color="A0A8B8")
+# A share done in quarters (0–4), as the one-screen view colours it (docs/assets/checklist.css, data-kb-share).
+SHARE_FILLS = ("F6D5D3", "F9E0C0", "FBEEB8", "DCEDC8", "A5D6A7")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # What a spreadsheet reads as the start of a formula (or of a command, for some CSV readers), half- and full-width.
 FORMULA_START = "=+-@\t\r＝＋－＠"
@@ -84,6 +86,7 @@ class Column:
 class Cell:
     value: str | int | None
     link: str | None = None  # an absolute URL
+    shade: int | None = None  # a share in quarters (0–4): the cell is filled as the one-screen view colours it
 
 
 def sheet_name(text: str) -> str:
@@ -263,6 +266,15 @@ def _named_styles(book: Workbook) -> None:
         "kb-cell": {"font": font(), "border": GRID, "alignment": top},
         "kb-cell-link": {"font": font(color="0563C1", underline="single"), "border": GRID, "alignment": top},
         "kb-cell-date": {"font": font(), "border": GRID, "alignment": top, "number_format": "yyyy-mm-dd"},
+        **{
+            f"kb-share-{step}": {
+                "font": font(),
+                "border": GRID,
+                "alignment": top,
+                "fill": PatternFill("solid", fgColor=colour),
+            }
+            for step, colour in enumerate(SHARE_FILLS)
+        },
     }
     for name, attributes in styles.items():
         book.add_named_style(NamedStyle(name=name, **attributes))
@@ -381,6 +393,8 @@ def _write_table(sheet: Worksheet, table: Table) -> None:
         lines = 1
         for index, (column, content) in enumerate(zip(table.columns, row, strict=True), start=1):
             style = "kb-cell-link" if content.link else "kb-cell-date" if column.date else "kb-cell"
+            if content.shade is not None:
+                style = f"kb-share-{content.shade}"
             _put(sheet, number, index, content.value, style, content.link)
             if content.value is not None:
                 lines = max(lines, text_lines(content.value, column.width))

@@ -15,9 +15,9 @@ from .test_checklists import answer, checklist_url, shown
 
 pytestmark = pytest.mark.browser
 
-FORMAT = "aviation-guideline-kb/answers"
-LEGACY_KEY = "aviation-guideline-kb:answers"
-STORAGE_KEY = f"document.querySelector('meta[name=kb-storage-key]')?.content.trim() || '{LEGACY_KEY}'"
+FORMAT = "guideline-kb/answers"  # what every answers file says it is now
+OLD_FORMAT = "aviation-guideline-kb/answers"  # what this knowledge base's files said before: its slug's
+STORAGE_KEY = "document.querySelector('meta[name=kb-storage-key]').content.trim()"
 OLD = "2001-02-03T04:05:06.000Z"  # a date before any answer given in a test
 LATER = "2099-01-01T00:00:00.000Z"  # a date after
 
@@ -521,21 +521,44 @@ def name_the_storage_key(page, key: str) -> None:
     page.route("**/checklists/ch3/", with_meta)
 
 
-def test_the_key_named_by_the_page_takes_over_the_old_answers_without_removing_them(page, server, linked):
-    legacy = json.dumps({"items": {"CL3-001": {"status": "done", "owner": "旧キー"}}, "areas": {}})
+def test_answers_saved_and_exported_by_earlier_versions_are_read_and_nothing_is_dropped(page, server, linked, tmp_path):
+    """The key answers are kept under is the knowledge base's slug's, as it has always been: answers saved by the
+    first version (no dates, only status, owner and note) show as they were; a file exported under the format's old
+    name imports, and what is exported now carries the generic name."""
+    key = f"{linked.kb.config.slug}:answers"
+    assert key == "aviation-guideline-kb:answers"  # the key this site's readers' answers have always been under
+    items = {"CL3-001": {"status": "done", "owner": "旧版", "note": "最初の版"}, "CL9-999": {"status": "todo"}}
+    first = {"items": items, "areas": {"csirt": {"current": 1}}}
     page.goto(checklist_url(server, "ch3"))
-    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [LEGACY_KEY, legacy])
-
-    name_the_storage_key(page, "kb-test:answers")
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [key, json.dumps(first)])
     page.reload()
-    assert page.evaluate(f"() => {STORAGE_KEY}") == "kb-test:answers"
-    assert shown(page, "CL3-001") == ("done", "旧キー", "")
-    assert page.evaluate("() => localStorage.getItem('kb-test:answers')") == legacy
+    assert page.evaluate(f"() => {STORAGE_KEY}") == key
+    assert shown(page, "CL3-001") == ("done", "旧版", "最初の版")
     answer(page, "CL3-002", "todo")
-    assert page.evaluate("k => localStorage.getItem(k)", LEGACY_KEY) == legacy  # the old value stays as it was
-    assert set(stored(page)["items"]) == {"CL3-001", "CL3-002"}
-    page.reload()  # migrated once: the new key's own answers are not overwritten by the old ones again
-    assert shown(page, "CL3-002")[0] == "todo"
+    assert answers_of(page)["items"] == {**first["items"], "CL3-002": {"status": "todo"}}  # nothing dropped
+    assert answers_of(page)["areas"] == first["areas"]
+
+    old = tmp_path / "old.json"
+    record = {"status": "partial", "evidence": "旧形式", "updated": OLD}
+    content = {"format": OLD_FORMAT, "version": 2, "kb": key, "items": {"CL3-003": record}}
+    old.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+    dialog = open_preview(page, str(old))
+    assert dialog.locator("[data-kb-preview='notes'] li").count() == 0  # this knowledge base's own file
+    dialog.locator("[data-kb-import='confirm']").click()
+    assert answers_of(page)["items"]["CL3-003"] == {"status": "partial", "evidence": "旧形式"}
+    assert set(answers_of(page)["items"]) == {"CL3-001", "CL3-002", "CL3-003", "CL9-999"}
+    with page.expect_download() as download:
+        page.locator(".kb-cl-toolbar button[data-kb-action='export-json']").click()
+    exported = json.loads(download.value.path().read_text(encoding="utf-8"))
+    assert (exported["format"], exported["kb"]) == (FORMAT, key)
+    for name in ("another-kb/answers", "guideline-kb/answer"):  # no other name is taken for ours
+        other = tmp_path / "other.json"
+        other.write_text(json.dumps({"format": name, "version": 2, "items": {"CL3-004": {"status": "na"}}}))
+        choose_file(page, str(other))
+        refused = ui(linked, "checklist.js.answers_refused_format", file="other.json")
+        page.wait_for_function("text => document.querySelector('[data-kb-message]').textContent === text", arg=refused)
+        choose_file(page, str(old))  # between the two: the message changes
+        page.locator("[data-kb-import-dialog] [data-kb-import='cancel']").click()
 
 
 # ---------------------------------------------------------------- the last export to a file

@@ -345,3 +345,90 @@ def test_the_blank_form_filled_in_a_spreadsheet_imports_and_bad_workbooks_are_re
         "Cannot import: the file “huge.xlsx” is 52,428,800 bytes, more than can be imported (20,971,520 bytes)."
         + " No answer was changed.",
     )
+
+
+# ---------------------------------------------------------------- the self-assessment's sheet
+
+PLAN = ("current", "target", "action", "resources", "owner", "due", "evaluation")  # columns B… of the plan sheet
+
+
+def plan_rows(book, linked, language) -> dict[str, tuple]:
+    """The plan sheet's row of each area, by area id: (current, target, action, resources, owner, due, evaluation)."""
+    ids = {language.text(c.title): c.id for c in linked.kb.checklists if c.self_assessment}
+    sheet = book[language.t("assessment.xlsx.plan_sheet")]
+    return {
+        ids[r[0]]: tuple(r[1 : 1 + len(PLAN)])
+        for r in sheet.iter_rows(min_row=FIRST_ROW, values_only=True)
+        if r[0] in ids
+    }
+
+
+@pytest.mark.browser
+def test_the_self_assessment_goes_out_in_its_sheet_and_back_in_from_a_workbook_edited_in_libreoffice(
+    browser,
+    page,
+    server,
+    linked,
+    tmp_path,
+    office,  # noqa: F811
+):
+    language = Language.of(linked.kb, "ja")
+    page.goto(server + "assessment/")
+    levels = {"backup": (1, 3), "remote-access": (2, 2)}  # a gap of two levels, and none
+    for area, (current, target) in levels.items():
+        page.locator(f"[data-kb-area='{area}'] [data-kb-level='current']").select_option(str(current))
+        page.locator(f"[data-kb-area='{area}'] [data-kb-level='target']").select_option(str(target))
+    plan = {"action": "=バックアップ手順を整備\n二行目", "resources": "2 名・外部委託", "owner": "情報システム部",
+            "due": "2027-03-31", "evaluation": "復旧訓練で確認"}  # fmt: skip
+    for field, value in plan.items():
+        page.locator(f"[data-kb-plan-area='backup'] [data-kb-plan-field='{field}']").fill(value)
+        leave(page)
+    assert answers_of(page)["areas"]["backup"] == {"current": 1, "target": 3, **plan}
+    path, suggested = export_xlsx(page, tmp_path, "plan.xlsx")
+    assert re.fullmatch(r"risk-response-plan-ja-answers-\d{4}-\d{2}-\d{2}\.xlsx", suggested)
+    rows = plan_rows(openpyxl.load_workbook(path), linked, language)
+    assert rows["backup"] == (1, 3, *(dt.datetime(2027, 3, 31) if f == "due" else plan[f] for f in PLAN[2:]))
+    assert rows["remote-access"] == (2, 2, None, None, None, None, None)
+    assert all(v is None for area, row in rows.items() if area not in levels for v in row)
+    sheet = openpyxl.load_workbook(path)[language.t("assessment.xlsx.plan_sheet")]
+    action = next(r for r in sheet.iter_rows(min_row=FIRST_ROW) if r[1].value == 1)[3]
+    assert action.data_type == "s" and action.value.startswith("=")  # text, never a formula
+    (pdf,) = office([shutil.copy(path, tmp_path / "printed-plan.xlsx")], "pdf", tmp_path / "plan-pdf")
+    flat = re.sub(r"\s+", "", "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages))
+    assert "=バックアップ手順を整備" in flat and "復旧訓練で確認" in flat and "2027-03-31" in flat
+
+    titles = {c.id: language.text(c.title) for c in linked.kb.checklists if c.self_assessment}
+
+    def edit(book):
+        sheet = book[language.t("assessment.xlsx.plan_sheet")]
+        row = {sheet.cell(r, 1).value: r for r in range(FIRST_ROW, sheet.max_row + 1)}
+        sheet.cell(row[titles["backup"]], 3).value = 4  # the target raised
+        sheet.cell(row[titles["backup"]], 4).value = "LibreOffice で直した計画"
+        sheet.cell(row[titles["remote-access"]], 2).value = 5  # not a level
+        sheet.cell(row[titles["malware"]], 2).value, sheet.cell(row[titles["malware"]], 3).value = 0, 2
+        sheet.cell(row[titles["malware"]], 6).value = "=1+1"  # a formula: never evaluated
+
+    resaved = edited_in_a_spreadsheet(path, "plan-edited.xlsx", edit, office, tmp_path)
+    fresh = browser.new_context(locale="ja-JP")
+    try:
+        other = fresh.new_page()
+        other.goto(server + "assessment/")
+        dialog = import_file(other, resaved)
+        notes = dialog.locator("[data-kb-preview='notes'] li").all_inner_texts()
+        sheet_name = language.t("assessment.xlsx.plan_sheet")
+        rows_after = {c.id: FIRST_ROW + n for n, c in enumerate(c for c in linked.kb.checklists if c.self_assessment)}
+        assert ui(linked, "checklist.js.answers_xlsx_level", cell=f"{sheet_name}!B{rows_after['remote-access']}",
+                  value="5") in notes  # fmt: skip
+        assert ui(linked, "checklist.js.answers_xlsx_formula", cell=f"{sheet_name}!F{rows_after['malware']}") in notes
+        assert dialog.locator("[data-kb-preview='areas']").inner_text() == ui(linked, "checklist.js.answers_count", n=3)
+        dialog.locator("[data-kb-import='confirm']").click()
+        areas = answers_of(other)["areas"]
+        assert areas["backup"] == {"current": 1, "target": 4, **plan, "action": "LibreOffice で直した計画"}
+        assert areas["remote-access"] == {"target": 2}
+        assert areas["malware"]["current"] == 0 and areas["malware"]["target"] == 2 and "owner" not in areas["malware"]
+        assert other.locator("[data-kb-area='backup'] [data-kb-level='target']").input_value() == "4"
+        assert other.locator("[data-kb-area='backup'] [data-kb-gap]").inner_text() == "+3"
+        action = other.locator("[data-kb-plan-area='backup'] [data-kb-plan-field='action']")
+        assert action.input_value() == "LibreOffice で直した計画"
+    finally:
+        fresh.close()

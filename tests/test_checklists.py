@@ -328,7 +328,7 @@ def switch_language(page, code: str) -> None:
 
 
 def stored(page) -> dict:
-    key = "document.querySelector('meta[name=kb-storage-key]')?.content.trim() || 'aviation-guideline-kb:answers'"
+    key = "document.querySelector('meta[name=kb-storage-key]').content.trim()"
     return page.evaluate(f"() => JSON.parse(localStorage.getItem({key}))")
 
 
@@ -341,7 +341,16 @@ def test_answers_survive_a_reload_and_the_language_switch(page, server):
     page.reload()
     assert shown(page, "CL5-009") == ("done", "情報システム部", "月次で取得")
     assert shown(page, "CL5-010")[0] == "partial" and shown(page, "CL5-011")[0] == "na"
-    assert "1 / 65" in page.locator("[data-kb-progress='ch5']").inner_text()
+    # What is counted is said: the items that apply (65 of the page's 66: one is not applicable).
+    counted = "実施済 1 / 対象 65 項目（2%）・一部実施 1・未実施 0・未回答 63・対象外 1"
+    left_out = "（全 66 項目のうち、対象外とした項目は数えません）"
+    assert page.locator("[data-kb-progress='ch5']").inner_text() == counted + left_out
+    page.goto(server + "checklists/")
+    assert page.locator("[data-kb-progress='ch5']").inner_text() == "1 / 65（2%・対象外 1 項目を除く）"
+    assert page.locator("[data-kb-progress='ch3']").inner_text().endswith(" / 21（0%）")  # none left out
+    page.goto(server + "en/checklists/")
+    assert page.locator("[data-kb-progress='ch5']").inner_text() == "1 / 65 (2%; 1 not applicable left out)"
+    page.goto(checklist_url(server, "ch5"))
     assert not blocking_violations(Axe(), page)  # with answers and progress bars filled in
     switch_language(page, "en")
     assert page.url == checklist_url(server, "ch5", "en") + "index.html"  # links name a folder's page (file://)
@@ -377,7 +386,7 @@ def test_exported_answers_import_into_a_fresh_browser(page, browser, server, tmp
     exported_file = tmp_path / "answers.json"
     download.value.save_as(exported_file)
     exported = json.loads(exported_file.read_text(encoding="utf-8"))
-    assert exported["format"] == "aviation-guideline-kb/answers"
+    assert exported["format"] == "guideline-kb/answers"
     undated = lambda record: {k: v for k, v in record.items() if k != "updated"}  # noqa: E731
     assert undated(exported["items"]["CL4-001"]) == {"status": "done", "owner": "CISO室"}
     assert undated(exported["areas"]["csirt"]) == {"current": 1, "target": 3}

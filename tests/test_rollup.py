@@ -10,23 +10,31 @@ import io
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import openpyxl
 import pypdf
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 
 from generator.features.checklists import ANSWER_FIELDS, INFO_COLUMNS, STATUSES, download_path
 from generator.i18n import Language
-from generator.sheets import FIRST_ROW, HEADER_ROW
+from generator.sheets import FIRST_ROW, HEADER_ROW, SHARE_FILLS
 
 from .conftest import PROJECT
 from .test_accessibility import blocking_violations
 from .test_checklists import answer, checklist_url
+from .test_office import office  # noqa: F401  (the LibreOffice fixture)
 
 CYCLE = ("done", "partial", "todo", "na", None)  # None: not answered
 TODAY = dt.date.today()
+
+
+def half_up(share: float) -> int:
+    """A percentage as the site shows it (JavaScript's Math.round: halves up)."""
+    return int(share + 0.5)
 
 
 def every_item(linked) -> list[str]:
@@ -52,7 +60,7 @@ def unit_answers(linked, n: int) -> dict[str, dict]:
 def json_file(folder: Path, linked, n: int, **extra) -> Path:
     path = folder / f"unit-{n}.json"
     content = {
-        "format": "aviation-guideline-kb/answers",
+        "format": "guideline-kb/answers",
         "version": 2,
         "kb": f"{linked.kb.config.slug}:answers",
         "release": linked.kb.version,
@@ -112,6 +120,7 @@ def test_ten_units_roll_up_with_the_right_counts(site, linked, tmp_path):
         t("rollup.summary"),
         t("rollup.matrix"),
         t("rollup.open"),
+        t("rollup.map"),
         t("rollup.problems"),
     ]
     summary = book[t("rollup.summary")]
@@ -129,7 +138,7 @@ def test_ten_units_roll_up_with_the_right_counts(site, linked, tmp_path):
             expected[CYCLE[(index + n) % len(CYCLE)]] += 1
         got = {code: row[t(f"checklist.status.{code}")] for code in STATUSES} | {None: row[t("checklist.unanswered")]}
         assert got == expected, n
-        assert row[t("rollup.percent")] == round(100 * expected["done"] / (total - expected["na"]))
+        assert row[t("rollup.percent")] == half_up(100 * expected["done"] / (total - expected["na"]))
     matrix = book[t("rollup.matrix")]
     assert [c.value for c in matrix[HEADER_ROW]][2:] == [f"拠点{n}" for n in range(10)]
     first_id = matrix.cell(FIRST_ROW, 1).value
@@ -223,7 +232,7 @@ def test_the_roll_up_page_puts_ten_units_side_by_side_and_names_each_bad_file(pa
     for n in range(10):
         statuses = [CYCLE[(i + n) % 5] for i in range(total)]
         done, na = statuses.count("done"), statuses.count("na")
-        expected.append(f"{done}/{total - na}（{round(100 * done / (total - na))}%）")
+        expected.append(f"{done}/{total - na}（{half_up(100 * done / (total - na))}%）")
     assert last == expected
     assert matrix.locator("tbody tr").count() == total
     first = matrix.locator("tbody tr").first.locator("td")
@@ -235,6 +244,86 @@ def test_the_roll_up_page_puts_ten_units_side_by_side_and_names_each_bad_file(pa
     )
     assert open_items.locator("tbody td:last-child", has_text="期限切れ").count() == overdue
     assert not blocking_violations(Axe(), page)
+
+
+def sheet_facts(path: Path) -> list[tuple]:
+    """What a workbook is, sheet by sheet: name, every value, every cell's fill, column widths, merged ranges, filter,
+    print titles, frozen panes and page setup (row heights are the browser's estimate and may differ by a line)."""
+    book = openpyxl.load_workbook(path)
+    facts = []
+    for sheet in book.worksheets:
+        widths = {key: d.width for key, d in sheet.column_dimensions.items() if d.width}
+        setup = (sheet.page_setup.paperSize, sheet.page_setup.orientation, sheet.page_setup.fitToWidth)
+        fills = [
+            [c.fill.fgColor.rgb if c.fill.fill_type == "solid" else None for c in row] for row in sheet.iter_rows()
+        ]
+        facts.append((sheet.title, list(sheet.iter_rows(values_only=True)), fills, widths,
+                      sorted(str(r) for r in sheet.merged_cells.ranges), sheet.auto_filter.ref, sheet.print_title_rows,
+                      sheet.freeze_panes, setup))  # fmt: skip
+    return facts
+
+
+@pytest.mark.browser
+def test_the_roll_up_page_exports_the_same_workbook_as_the_command_line(
+    page,
+    server,
+    site,
+    linked,
+    tmp_path,
+    office,  # noqa: F811
+):
+    gone = {**unit_answers(linked, 0), "CL9-999": {"status": "todo", "owner": "旧版"}}
+    files = [json_file(tmp_path, linked, 0, items=gone)] + [json_file(tmp_path, linked, n) for n in range(1, 5)]
+    files += [xlsx_file(tmp_path, site, linked, n) for n in range(5, 10)]
+    page.goto(server + "checklists/rollup/")
+    export = page.locator("button[data-kb-rollup-export]")
+    assert export.is_hidden()  # nothing to export before any file is read
+    page.locator("input[data-kb-rollup-files]").set_input_files([str(f) for f in files])
+    export.wait_for()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    with page.expect_download() as download:
+        export.click()
+    made = tmp_path / "browser.xlsx"
+    download.value.save_as(made)
+    assert download.value.suggested_filename == f"rollup-ja-{TODAY.isoformat()}.xlsx"
+    assert all(url.startswith(server) for url in requests)  # the template and the zip library, from the site only
+    said = page.locator("[data-kb-rollup] [data-kb-message]").inner_text()
+    name = f"rollup-ja-{TODAY.isoformat()}.xlsx"
+    assert said == f"{name} を書き出しました（10 単位。ファイルはこのブラウザの中で作り、どこにも送っていません）。"
+    cli = tmp_path / "cli.xlsx"
+    done = rollup(*files, "-o", cli)
+    assert done.returncode == 0, done.stderr
+    browser, command_line = sheet_facts(made), sheet_facts(cli)
+    assert [f[0] for f in browser] == [f[0] for f in command_line]
+    for ours, theirs in zip(browser, command_line, strict=True):
+        assert ours == theirs, ours[0]
+    t = Language.of(linked.kb, "ja").t
+    book = openpyxl.load_workbook(made)
+    every = [
+        r for r in book[t("rollup.summary")].iter_rows(min_row=FIRST_ROW, values_only=True) if r[0] == t("rollup.all")
+    ]
+    total = len(every_item(linked))
+    assert [r[2] for r in every] == [total] * 10 and total >= 140
+    for n, row in enumerate(every):
+        statuses = [CYCLE[(i + n) % 5] for i in range(total)]
+        assert row[3:8] == tuple(statuses.count(c) for c in (*STATUSES, None)), n
+    notes = [r for r in book[t("rollup.problems")].iter_rows(min_row=FIRST_ROW, values_only=True) if r[0]]
+    assert notes == [("拠点0", "unit-0.json", t("rollup.gone").format(ids="CL9-999"))]
+    # The one-screen view as a coloured sheet: every control, its share of (unit, item) pairs done, filled in the
+    # view's five colours.
+    shares = [r for r in book[t("rollup.map")].iter_rows(min_row=FIRST_ROW) if r[0].value]
+    controls = [s for s in linked.kb.sections if linked.kb.config.is_control(s)]
+    assert len(shares) == len(controls) >= 20
+    for row in shares:
+        done, applicable, percent = row[3].value, row[4].value, row[5]
+        assert applicable and percent.value == half_up(100 * done / applicable), row[1].value
+        assert percent.fill.fgColor.rgb[-6:] == SHARE_FILLS[half_up(4 * done / applicable)], row[1].value
+    (pdf,) = office([made], "pdf", tmp_path / "pdf")  # LibreOffice opens it and prints every sheet
+    printed = pypdf.PdfReader(pdf)
+    text = "".join(p.extract_text() for p in printed.pages)
+    assert all(f"拠点{n}" in text for n in range(10)) and "CL9-999" in text
+    assert all(round(float(p.mediabox.width)) == 842 for p in printed.pages)  # A4 landscape
 
 
 @pytest.mark.browser
@@ -269,3 +358,83 @@ def test_every_control_on_one_screen_coloured_by_the_answers_and_printed_on_one_
     assert len(reader.pages) == 1  # every control and every item, on one sheet
     text = reader.pages[0].extract_text()
     assert all(i in text for i in ("CL3-001", "CL5-016", controls[0].title.ja[:4], controls[-1].title.ja[:4]))
+
+
+@pytest.mark.browser
+def test_the_one_screen_view_is_coloured_by_a_unit_or_the_roll_up_exported_and_printed_on_a4_or_a3(
+    page, server, linked, tmp_path
+):
+    page.goto(checklist_url(server, "remote-access"))
+    answer(page, "CL5-016", "done")
+    page.goto(server + "assessment/")  # the self-assessment's gap: current 1, target 3
+    page.locator("[data-kb-area='backup'] [data-kb-level='current']").select_option("1")
+    page.locator("[data-kb-area='backup'] [data-kb-level='target']").select_option("3")
+    page.goto(server + "checklists/map/")
+    item = page.locator("[data-kb-map-item='CL5-016']")
+    assert item.get_attribute("data-kb-status") == "done"
+    area = page.locator("[data-kb-map-area='backup']")
+    assert area.get_attribute("data-kb-gap") == "2"
+    title = next(c.title.ja for c in linked.kb.checklists if c.id == "backup")
+    assert area.get_attribute("aria-label") == f"{title}: 現在 1 → 目標 3 (+2)"
+    assert (
+        page.locator("[data-kb-map-area='malware']").get_attribute("aria-label").endswith("現在 未評価 → 目標 未評価")
+    )
+    areas = {"backup": {"current": 2, "target": 2}}  # one unit of three has reached its target, one has not rated
+    files = [json_file(tmp_path, linked, n, areas=areas if n == 0 else {"backup": {"current": 1, "target": 3}} if n == 1
+                       else {}) for n in range(3)]  # fmt: skip
+    page.locator("input[data-kb-map-files]").set_input_files([str(f) for f in files])
+    colour = page.locator("select[data-kb-map-colour]")
+    page.wait_for_function("() => document.querySelector('select[data-kb-map-colour]').value === 'share'")
+    assert colour.locator("option").all_inner_texts() == [
+        "このブラウザの回答", "拠点0 の回答", "拠点1 の回答", "拠点2 の回答", "集計: 3 単位のうち実施済の割合"
+    ]  # fmt: skip
+    ids = every_item(linked)
+    index = ids.index("CL5-016")
+    statuses = [CYCLE[(index + n) % 5] for n in range(3)]
+    done, applicable = statuses.count("done"), sum(1 for s in statuses if s != "na")
+    assert item.get_attribute("aria-label") == f"CL5-016: {applicable} 単位中 {done} 単位が実施済"
+    assert item.get_attribute("data-kb-share") == str(half_up(4 * done / applicable)) and not item.get_attribute(
+        "data-kb-status"
+    )
+    assert page.locator("[data-kb-map-by]").inner_text() == "集計（単位のうち実施済の割合）"
+    assert page.locator("[data-kb-map-legend='status']").is_hidden()
+    assert area.locator("[data-kb-map-share]").inner_text() == "1/2" and area.get_attribute("data-kb-share") == "2"
+    assert area.get_attribute("aria-label") == f"{title}: 評価した 2 単位中 1 単位が目標に到達"
+    colour.select_option("1")  # one unit's answers
+    assert item.get_attribute("data-kb-status") == (statuses[1] or "")
+    assert page.locator("[data-kb-map-by]").inner_text() == "拠点1"
+    colour.focus()  # by keyboard: the choice is a select
+    page.keyboard.press("Home")
+    assert colour.input_value() == "mine" and item.get_attribute("data-kb-status") == "done"
+    colour.select_option("share")
+
+    with page.expect_download() as download:
+        page.locator("button[data-kb-map-export='svg']").click()
+    assert download.value.suggested_filename == f"map-ja-rollup-{TODAY.isoformat()}.svg"
+    drawing = ET.parse(download.value.path()).getroot()
+    namespace = {"svg": "http://www.w3.org/2000/svg"}
+    texts = [t.text for t in drawing.iterfind(".//svg:text", namespace)]
+    controls = [s for s in linked.kb.sections if linked.kb.config.is_control(s)]
+    chapter_items = [i.id for c in linked.kb.checklists if c.kind == "chapter" for i in c.items]
+    assert all(i in texts for i in chapter_items) and len(controls) >= 20
+    assert sum(1 for t in texts if t and "/" in t) >= len(controls)  # each control's count
+    links = drawing.findall(".//svg:a", namespace)
+    areas = [c for c in linked.kb.checklists if c.self_assessment]
+    assert len(links) == len(controls) + len(areas) + len(chapter_items)
+    assert all(a.get("href").startswith(server) for a in links)  # each cell links to its control or item
+    with page.expect_download() as download:
+        page.locator("button[data-kb-map-export='png']").click()
+    assert download.value.suggested_filename == f"map-ja-rollup-{TODAY.isoformat()}.png"
+    picture = Image.open(download.value.path())
+    assert picture.format == "PNG" and picture.size[0] == 2240 and picture.size[1] > 1000
+    assert "を書き出しました" in page.locator("[data-kb-map] [data-kb-message]").inner_text()
+
+    page.emulate_media(media="print")
+    for paper, size in (("A4", (842, 595)), ("A3", (1191, 842))):
+        page.locator("select[data-kb-map-paper]").select_option(paper)
+        reader = pypdf.PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+        assert len(reader.pages) == 1, paper  # 22 controls and every item on one sheet
+        box = reader.pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == size, paper
+        text = reader.pages[0].extract_text()
+        assert all(i in text for i in ("CL3-001", "CL5-016", controls[0].title.ja[:4], controls[-1].title.ja[:4]))

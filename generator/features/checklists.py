@@ -57,6 +57,13 @@ LEVELS = (0, 1, 2, 3, 4)  # the maturity scale of the self-assessment; meanings:
 PLAN_FIELDS = ("action", "resources", "owner", "due", "evaluation", "progress")  # a risk response plan's fields
 PLAN_BLANK_ROWS = 10
 TEXT_LIMIT = 10_000  # the longest text an answer field keeps (characters)
+# What an exported answers file says it is. A file exported before this name was generic said "<slug>/answers", the
+# slug of the knowledge base whose site wrote it: the browser's import and the roll-up read both (answers_formats).
+ANSWERS_FORMAT = "guideline-kb/answers"
+
+
+def answers_formats(kb: schema.KnowledgeBase) -> tuple[str, str]:
+    return ANSWERS_FORMAT, f"{kb.config.slug}/answers"
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,8 @@ class Checklists(Feature):
             "assessment": "the checklist script uses 'assessment' for the self-assessment",
             "checklists": "its downloads would overwrite the workbook of all checklists (checklists-<language>.xlsx)",
             "risk-response-plan": "its workbook would overwrite the risk response plan template",
+            "rollup": "checklists/rollup.md is the roll-up of many units' answers",
+            "map": "checklists/map.md is the one-screen view",
         }
     }
     reference_kinds = (
@@ -242,6 +251,11 @@ class Checklists(Feature):
         )
         files[download_path("checklists", language, "csv")] = book.csv(linked.kb.checklists)
         files[download_path("risk-response-plan", language, "xlsx")] = book.plan_template()
+        from .. import rollup  # it reads answers with this module's fields: imported once both exist
+
+        # The roll-up page's workbook with no unit yet (not a download): the browser fills it with the units' rows.
+        # Dated by the newest changelog entry, so that the same data gives the same file whatever day it is built.
+        files[rollup_template(language)] = rollup.report(linked, [], language, linked.kb.changelog[0].date)
         return files
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
@@ -254,7 +268,10 @@ class Checklists(Feature):
             "checklist_asset": asset_path,
             "checklist_workbook": lambda page, name: file_url(page, download_path(name, language, "xlsx")),
             "checklist_text_limit": TEXT_LIMIT,
+            "answers_formats": answers_formats(linked.kb),
             "control_map": lambda: control_map(linked),
+            "rollup_data": lambda: rollup_data(linked, language),
+            "rollup_workbook": lambda page: file_url(page, rollup_template(language)),
             "checklist_statuses": STATUSES,
             "checklist_fields": ANSWER_FIELDS,
             "assessment_areas": assessment_areas(linked),
@@ -279,6 +296,17 @@ def control_map(linked: Linked) -> list[tuple[str, list[tuple[schema.Section, li
     groups = [*linked.kb.config.control_categories, None]
     grouped = [(g, [(s, items.get(s.id, [])) for s in controls if s.category == g]) for g in groups]
     return [(g or "", members) for g, members in grouped if members]
+
+
+def rollup_template(language: Language) -> str:
+    return f"assets/rollup-{language.code}.xlsx"
+
+
+def rollup_data(linked: Linked, language: Language) -> Markup:
+    """What the roll-up page needs to fill its workbook in the browser, as JSON for a <script> element."""
+    from .. import rollup
+
+    return json_markup(rollup.rollup_layout(linked, language))
 
 
 def assessment_areas(linked: Linked) -> list[schema.Checklist]:
@@ -365,6 +393,11 @@ def page_data(linked: Linked, language: Language, rows: ItemRows, checklists, ar
         "levels": {str(n): t(f"assessment.level.{n}.name") for n in LEVELS},
         "plan": {field: t(f"assessment.plan.{field}") for field in PLAN_FIELDS},
     }
+    return json_markup(data)
+
+
+def json_markup(data: dict) -> Markup:
+    """`data` as JSON for a <script type="application/json"> element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # Inside <script> only "</" could end the element early; escaping <, > and & keeps the JSON intact anyway.
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -10,8 +10,6 @@
 // previous answers are kept under a key of their own); answers for items this edition does not have are kept.
 (function () {
   "use strict";
-  const LEGACY_KEY = "aviation-guideline-kb:answers"; // before knowledge bases named their own key (kb-storage-key)
-  const FORMAT = "aviation-guideline-kb/answers"; // marks an exported file, so that import can recognise one
   const VERSION = 2; // 2: every answer carries `updated`, a file names its site and edition; version 1 is read too
   const REMIND_EVERY = 20; // changes not exported to a file before a gentle reminder
   const ITEM_ID = /^[A-Z0-9][A-Z0-9.-]*$/;
@@ -26,6 +24,10 @@
   const data = JSON.parse(source.textContent);
   // { site, edition (this language), sites, editions (every language), items: [every item id], areas: [area ids] }
   const known = JSON.parse(edition.textContent);
+  // What an exported answers file says it is (generator/features/checklists.py ANSWERS_FORMAT), and every name a
+  // file of this knowledge base may carry: the generic one, and the one its files had before (its slug's).
+  const FORMAT = known.format;
+  const FORMATS = new Set(known.formats);
   const KNOWN_ITEMS = new Set(known.items);
   const KNOWN_AREAS = new Set(known.areas);
   const STATUSES = new Set(Object.keys(data.statuses));
@@ -76,11 +78,13 @@
     makeRoom();
   }
 
-  // ---- storage: one key per knowledge base, read from <meta name="kb-storage-key">, and keys beside it
+  // ---- storage: one key per knowledge base, read from <meta name="kb-storage-key"> (its slug's: the key its answers
+  // have always been kept under, so that answers saved by any earlier version are read where they are), and keys
+  // beside it
   const STORAGE_KEY = (function () {
     const meta = document.querySelector("meta[name='kb-storage-key']");
     const value = meta ? meta.content.trim() : "";
-    return value || LEGACY_KEY;
+    return value || FORMAT.replace("/", ":"); // a theme without the meta element: one key for every such site
   })();
   const UNDO_KEY = STORAGE_KEY + ":undo"; // { kind: "import" | "reset" | "undo", at, answers }: the answers before
   const EXPORTED_KEY = STORAGE_KEY + ":exported"; // { at, changes, reminded }: the last export to a file
@@ -124,15 +128,6 @@
     const back = readKey(PROBE_KEY);
     removeKey(PROBE_KEY);
     return back === value ? "" : "blocked";
-  }
-  function migrate() {
-    // A knowledge base that names its key takes over the answers saved under the old fixed key once: copied, and
-    // the old value left as it was.
-    if (STORAGE_KEY === LEGACY_KEY || readKey(STORAGE_KEY) !== null) return;
-    ["", ":exported"].forEach(function (suffix) {
-      const old = readKey(LEGACY_KEY + suffix);
-      if (old !== null) writeKey(STORAGE_KEY + suffix, old);
-    });
   }
 
   // ---- answers: { items: { "CL3-001": {status, owner, note, updated} }, areas: { backup: {current, …, updated} } }
@@ -215,7 +210,6 @@
   }
   function load() {
     let raw = readKey(STORAGE_KEY);
-    if (raw === null && STORAGE_KEY !== LEGACY_KEY) raw = readKey(LEGACY_KEY); // a migration that could not write
     if (raw === null) return emptyAnswers();
     let parsed;
     try { parsed = JSON.parse(raw); } catch (error) { parsed = undefined; }
@@ -240,7 +234,6 @@
     return true;
   }
 
-  migrate();
   const probed = probe();
   const storageWorks = probed === "";
   if (!storageWorks) showAlert("storage", format(strings.answers_storage_broken, { reason: reason(probed) }));
@@ -280,9 +273,12 @@
     if (scope === "*" || scope === "all") return Object.keys(data.items);
     return checklists[scope] ? checklists[scope].items : [];
   }
-  function tally(ids) {
+  function tally(ids, items) {
+    // The counts of `ids` by status in `items` (the reader's answers unless given), as generator/rollup.py's Tally.
+    const statuses = items || answers.items;
     const counts = { done: 0, partial: 0, todo: 0, na: 0, open: 0 };
-    ids.forEach(function (id) { counts[statusOf(id) || "open"] += 1; });
+    ids.forEach(function (id) { counts[(statuses[id] || {}).status || "open"] += 1; });
+    counts.items = ids.length;
     counts.applicable = ids.length - counts.na;
     counts.percent = counts.applicable ? Math.round((100 * counts.done) / counts.applicable) : 0;
     return counts;
@@ -291,7 +287,8 @@
     document.querySelectorAll("[data-kb-progress]").forEach(function (element) {
       const counts = tally(itemIds(element.dataset.kbProgress));
       const text = format(strings.progress, counts);
-      const shown = "kbProgressShort" in element.dataset ? format(strings.progress_short, counts) : text;
+      const short = counts.na ? strings.progress_short_na : strings.progress_short;
+      const shown = "kbProgressShort" in element.dataset ? format(short, counts) : text;
       const bar = document.createElement("progress");
       bar.max = Math.max(counts.applicable, 1);
       bar.value = counts.done;
@@ -495,29 +492,240 @@
       if (input !== document.activeElement) setValue(input, unitName());
     });
   }
+  // ---- the one-screen view: coloured by the reader's answers, by one unit's (a file chosen on the page) or by the
+  // share of the chosen units that have done each item (the roll-up); printed on one A4 or A3 landscape sheet;
+  // exported as SVG or PNG, made from the page's own cells and colours. Files are read as the roll-up reads them.
+  const mapView = document.querySelector("[data-kb-map]");
+  let mapUnits = [];
+  function mapSource() {
+    // { items } of the reader or of one unit, or { units } for the share of units done
+    const choice = mapView ? mapView.querySelector("select[data-kb-map-colour]").value : "mine";
+    if (choice === "share" && mapUnits.length) return { units: mapUnits, label: strings.map_share };
+    const unit = mapUnits[Number(choice)];
+    if (unit) return { items: unit.answers.items, areas: unit.answers.areas, label: unit.unit };
+    return { items: answers.items, areas: answers.areas, label: strings.map_mine };
+  }
+  function shareOf(units, ids) {
+    // Over every unit: the items done and the items that apply (done or not), as "n/m" counts units by item.
+    const totals = { done: 0, applicable: 0 };
+    units.forEach(function (u) {
+      const counts = tally(ids, u.answers.items);
+      totals.done += counts.done;
+      totals.applicable += counts.applicable;
+    });
+    return totals;
+  }
+  function shareStep(counts) {
+    return counts.applicable ? String(Math.round((counts.done / counts.applicable) * 4)) : "";
+  }
   function showMap() {
-    // The one-screen view: each control coloured by the share of its applicable items done (in fifths), each item by
-    // its status; the counts in the cell and in its accessible name.
-    document.querySelectorAll("[data-kb-map-items]").forEach(function (cell) {
+    // Each control coloured by the share of its applicable items done (in quarters), each item by its status or,
+    // for the roll-up, by the share of units that have done it; the counts in the cell and in its accessible name.
+    if (!mapView) return;
+    const source = mapSource();
+    mapView.dataset.kbMapSource = source.units ? "share" : "status";
+    mapView.querySelectorAll("[data-kb-map-legend]").forEach(function (legend) {
+      legend.hidden = legend.dataset.kbMapLegend !== "share" && Boolean(source.units);
+    });
+    mapView.querySelectorAll("[data-kb-map-area]").forEach(function (cell) { showGap(cell, source); });
+    mapView.querySelectorAll("[data-kb-map-by]").forEach(function (label) { label.textContent = source.label; });
+    mapView.querySelectorAll("[data-kb-map-items]").forEach(function (cell) {
       const ids = cell.dataset.kbMapItems.split(" ").filter(Boolean);
-      const counts = tally(ids);
+      const counts = source.units ? shareOf(source.units, ids) : tally(ids, source.items);
       const share = cell.querySelector("[data-kb-map-share]");
       if (share) share.textContent = ids.length ? counts.done + "/" + counts.applicable : "";
-      cell.dataset.kbShare = ids.length && counts.applicable ? String(Math.round((counts.done / counts.applicable) * 4)) : "";
+      cell.dataset.kbShare = ids.length ? shareStep(counts) : "";
       cell.setAttribute("aria-label", format(strings.map_cell, {
         title: cell.dataset.kbMapTitle, done: counts.done, applicable: counts.applicable }));
     });
-    document.querySelectorAll("[data-kb-map-item]").forEach(function (cell) {
-      const status = statusOf(cell.dataset.kbMapItem);
+    mapView.querySelectorAll("[data-kb-map-item]").forEach(function (cell) {
+      const id = cell.dataset.kbMapItem;
+      if (source.units) {
+        const counts = shareOf(source.units, [id]);
+        delete cell.dataset.kbStatus;
+        cell.dataset.kbShare = shareStep(counts);
+        cell.setAttribute("aria-label", format(strings.map_item_share, { id: id, done: counts.done, applicable: counts.applicable }));
+        return;
+      }
+      const status = (source.items[id] || {}).status || "";
+      delete cell.dataset.kbShare;
       cell.dataset.kbStatus = status;
-      cell.setAttribute("aria-label", cell.dataset.kbMapItem + ": " + (status ? data.statuses[status] : strings.unanswered));
+      cell.setAttribute("aria-label", id + ": " + (status ? data.statuses[status] : strings.unanswered));
     });
   }
-  if (document.querySelector("[data-kb-map]")) {
-    // The view prints on one A4 landscape sheet (a named page would turn only the pages after its first break).
-    const landscape = document.createElement("style");
-    landscape.textContent = "@page { size: A4 landscape; margin: 7mm; }";
-    document.head.append(landscape);
+  function showGap(cell, source) {
+    // A self-assessment area: its gap (target − current, coloured by levels to go) or, for the roll-up, how many of
+    // the units that rated it have reached their target.
+    const id = cell.dataset.kbMapArea;
+    const shown = cell.querySelector("[data-kb-map-share]"), levelsText = cell.querySelector("[data-kb-map-levels]");
+    const rated = function (levels) { return levels.current !== undefined && levels.target !== undefined; };
+    delete cell.dataset.kbGap;
+    delete cell.dataset.kbShare;
+    if (source.units) {
+      const all = source.units.map(function (u) { return u.answers.areas[id] || {}; }).filter(rated);
+      const reached = all.filter(function (levels) { return levels.current >= levels.target; }).length;
+      shown.textContent = all.length ? reached + "/" + all.length : "";
+      levelsText.textContent = format(strings.map_gap_units, { reached: reached, rated: all.length });
+      cell.dataset.kbShare = all.length ? String(Math.round((reached / all.length) * 4)) : "";
+    } else {
+      const levels = source.areas[id] || {};
+      const gap = rated(levels) ? levels.target - levels.current : null;
+      const level = function (n) { return n === undefined ? strings.map_not_rated : String(n); };
+      shown.textContent = gap === null ? "" : (gap > 0 ? "+" : "") + gap;
+      levelsText.textContent = format(strings.map_levels, { current: level(levels.current), target: level(levels.target) });
+      if (gap !== null) cell.dataset.kbGap = String(Math.min(Math.max(gap, 0), 3));
+    }
+    cell.setAttribute("aria-label", cell.dataset.kbMapTitle + ": " + levelsText.textContent +
+      (shown.textContent && !source.units ? " (" + shown.textContent + ")" : ""));
+  }
+  function showMapChoices() {
+    const select = mapView.querySelector("select[data-kb-map-colour]");
+    const chosen = select.value;
+    const options = [["mine", strings.map_mine]].concat(mapUnits.map(function (u, n) {
+      return [String(n), format(strings.map_unit, { unit: u.unit })];
+    }));
+    if (mapUnits.length > 1) options.push(["share", format(strings.map_share_of, { n: mapUnits.length })]);
+    select.replaceChildren.apply(select, options.map(function (pair) {
+      const option = element("option", pair[1]);
+      option.value = pair[0];
+      return option;
+    }));
+    select.value = options.some(function (pair) { return pair[0] === chosen; }) ? chosen : "mine";
+  }
+  function paper() {
+    const select = mapView && mapView.querySelector("select[data-kb-map-paper]");
+    return select ? select.value : "A4";
+  }
+  let pageSize = null;
+  function setPaper() {
+    // The view prints on one landscape sheet of the chosen size (a named page would turn only the pages after its
+    // first break, so the whole document's page is set).
+    if (!pageSize) {
+      pageSize = document.createElement("style");
+      document.head.append(pageSize);
+    }
+    pageSize.textContent = "@page { size: " + paper() + " landscape; margin: 7mm; }";
+    mapView.dataset.kbPaper = paper();
+  }
+  function mapSvg() {
+    // The view as an SVG drawing, laid out as it prints (8 controls and 18 items a row), in the page's colours.
+    const width = 1120, margin = 16, gap = 3, columns = 8, itemColumns = 18;
+    const drawing = svg("svg", { width: width, viewBox: "0 0 " + width + " 100", "font-family": "sans-serif" });
+    let y = margin;
+    const text = function (x, top, content, size, weight, anchor) {
+      const attributes = { x: x, y: top, "font-size": size, fill: "#1a1a1a" };
+      if (weight) attributes["font-weight"] = weight;
+      if (anchor) attributes["text-anchor"] = anchor;
+      return svg("text", attributes, content);
+    };
+    drawing.append(svg("title", {}, document.querySelector("h1").textContent.trim()));
+    drawing.append(text(margin, y + 14, document.querySelector("h1").textContent.trim() + " — " + mapSource().label, 16, 700));
+    y += 26;
+    const colour = function (cell) { return getComputedStyle(cell).backgroundColor; };
+    const grid = function (cells, across, height, draw) {
+      const cellWidth = (width - 2 * margin - (across - 1) * gap) / across;
+      cells.forEach(function (cell, index) {
+        const x = margin + (index % across) * (cellWidth + gap), top = y + Math.floor(index / across) * (height + gap);
+        const link = svg("a", { href: cell.href });
+        link.append(svg("title", {}, cell.getAttribute("aria-label") || cell.textContent));
+        link.append(svg("rect", { x: x, y: top, width: cellWidth, height: height, rx: 2, fill: colour(cell), stroke: "#b0b8c8" }));
+        draw(link, cell, x, top, cellWidth);
+        drawing.append(link);
+      });
+      y += Math.ceil(cells.length / across) * (height + gap) + 4;
+    };
+    mapView.querySelectorAll(".kb-map__group").forEach(function (group, groupIndex) {
+      drawing.append(text(margin, y + 12, group.querySelector(".kb-map__heading").textContent, 12, 700));
+      y += 16;
+      const controls = Array.from(group.querySelectorAll("[data-kb-map-items], [data-kb-map-area]"));
+      if (controls.length) {
+        grid(controls, columns, 30, function (link, cell, x, top, cellWidth) {
+          const clip = "kb-map-clip-" + groupIndex + "-" + controls.indexOf(cell);
+          const path = svg("clipPath", { id: clip });
+          path.append(svg("rect", { x: x, y: top, width: cellWidth - 2, height: 30 }));
+          link.append(path);
+          const number = text(x + 3, top + 11, cell.querySelector(".kb-map__number").textContent, 9, 700);
+          const share = text(x + cellWidth - 3, top + 11, cell.querySelector("[data-kb-map-share]").textContent, 9, 700, "end");
+          const title = text(x + 3, top + 24, cell.querySelector(".kb-map__title").textContent, 8.5);
+          title.setAttribute("clip-path", "url(#" + clip + ")");
+          link.append(number, share, title);
+        });
+      }
+      group.querySelectorAll(".kb-map__subheading").forEach(function (subheading) {
+        drawing.append(text(margin, y + 10, subheading.textContent, 10, 700));
+        y += 13;
+        const items = Array.from(subheading.nextElementSibling.querySelectorAll("[data-kb-map-item]"));
+        grid(items, itemColumns, 15, function (link, cell, x, top, cellWidth) {
+          link.append(text(x + cellWidth / 2, top + 11, cell.dataset.kbMapItem, 8.5, 0, "middle"));
+        });
+      });
+    });
+    let x = margin;
+    mapView.querySelectorAll("[data-kb-map-legend]:not([hidden]) .kb-map__key").forEach(function (key) {
+      const label = key.textContent, boxWidth = 14 + label.length * 9;
+      drawing.append(svg("rect", { x: x, y: y, width: boxWidth, height: 16, rx: 2, fill: colour(key), stroke: "#b0b8c8" }));
+      drawing.append(text(x + 4, y + 12, label, 9));
+      x += boxWidth + 6;
+    });
+    y += 16 + margin;
+    drawing.setAttribute("height", String(y));
+    drawing.setAttribute("viewBox", "0 0 " + width + " " + y);
+    return drawing;
+  }
+  function mapName(extension) {
+    const unit = mapSource().units ? "rollup" : mapSource().items === answers.items ? unitSlug() || "answers"
+      : mapSource().label.replace(/[\\/:*?"<>|\s]+/g, "-").slice(0, 60);
+    return "map-" + data.language + "-" + unit + "-" + today() + "." + extension;
+  }
+  function exportMap(kind) {
+    const drawing = mapSvg();
+    const text = XML_HEAD + new XMLSerializer().serializeToString(drawing);
+    if (kind === "svg") {
+      download(mapName("svg"), "image/svg+xml", text);
+      say(format(strings.map_made, { file: mapName("svg") }));
+      return;
+    }
+    const image = new Image(), scale = 2;
+    const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+    image.onload = function () {
+      const canvas = document.createElement("canvas");
+      canvas.width = Number(drawing.getAttribute("width")) * scale;
+      canvas.height = Number(drawing.getAttribute("height")) * scale;
+      const context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      URL.revokeObjectURL(url);
+      canvas.toBlob(function (blob) {
+        download(mapName("png"), "image/png", blob);
+        say(format(strings.map_made, { file: mapName("png") }));
+      }, "image/png");
+    };
+    image.src = url;
+  }
+  if (mapView) {
+    setPaper();
+    mapView.addEventListener("change", function (event) {
+      if (event.target.matches("select[data-kb-map-paper]")) setPaper();
+      if (event.target.matches("select[data-kb-map-colour]")) showMap();
+      if (!event.target.matches("input[data-kb-map-files]")) return;
+      const files = Array.from(event.target.files || []);
+      Promise.all(files.map(readUnit)).then(function (units) {
+        const list = mapView.querySelector("[data-kb-map-list]");
+        list.replaceChildren.apply(list, units.filter(function (u) { return u.error; }).map(function (u) {
+          return element("li", u.error, "kb-cl-warning");
+        }));
+        mapUnits = units.filter(function (u) { return !u.error; });
+        showMapChoices();
+        if (mapUnits.length > 1) mapView.querySelector("select[data-kb-map-colour]").value = "share";
+        else if (mapUnits.length) mapView.querySelector("select[data-kb-map-colour]").value = "0";
+        showMap();
+      });
+    });
+    mapView.addEventListener("click", function (event) {
+      const button = event.target.closest("button[data-kb-map-export]");
+      if (button) exportMap(button.dataset.kbMapExport);
+    });
   }
   function render() {
     showUnit();
@@ -869,7 +1077,7 @@
     } catch (error) {
       return { error: format(strings.answers_refused_json, { file: name }) };
     }
-    if (!isRecord(parsed) || parsed.format !== FORMAT || !Number.isInteger(parsed.version) || parsed.version < 1) {
+    if (!isRecord(parsed) || !FORMATS.has(parsed.format) || !Number.isInteger(parsed.version) || parsed.version < 1) {
       return { error: format(strings.answers_refused_format, { file: name }) };
     }
     if (parsed.version > VERSION) {
@@ -1069,9 +1277,9 @@
     }) : format(strings.answers_count, { n: 0 }));
     fill("ignored", format(strings.answers_count, { n: read.ignored }));
     const notes = [];
-    // Another knowledge base by its storage key when both name one (the old fixed key names none), else by the
+    // Another knowledge base by its storage key when the file names one (version 1 files name none), else by the
     // site's name in any language; another edition by its name in any language.
-    const keyed = typeof file.kb === "string" && file.kb !== LEGACY_KEY && STORAGE_KEY !== LEGACY_KEY;
+    const keyed = typeof file.kb === "string";
     const otherName = typeof file.site === "string" && file.site !== "" && known.sites.indexOf(file.site) < 0;
     if (keyed ? file.kb !== STORAGE_KEY : otherName) {
       notes.push(format(strings.answers_other_site, { site: given(file.site) }));
@@ -1206,7 +1414,7 @@
     return reading.then(function (read) {
       if (read.error) return { name: file.name, error: read.error };
       const meta = read.file;
-      if (typeof meta.kb === "string" && meta.kb !== STORAGE_KEY && meta.kb !== LEGACY_KEY) {
+      if (typeof meta.kb === "string" && meta.kb !== STORAGE_KEY) {
         return { name: file.name, error: format(strings.rollup_other_kb, { file: file.name, kb: shorten(meta.kb, 80) }) };
       }
       if (typeof meta.release === "string" && newer(meta.release, known.release)) {
@@ -1268,6 +1476,8 @@
     }));
     const good = units.filter(function (u) { return !u.error; });
     const result = rollup.querySelector("[data-kb-rollup-result]");
+    rolledUp = [];
+    rollup.querySelector("[data-kb-rollup-export]").hidden = true;
     if (!good.length) { result.replaceChildren(); return; }
     const seen = {};
     good.forEach(function (u) { // two files of one unit: told apart by their file names
@@ -1275,13 +1485,7 @@
     });
     good.forEach(function (u) { if (seen[u.unit] > 1) u.unit += " (" + u.name + ")"; });
     const every = known.items;
-    const count = function (u, ids) {
-      const counts = { done: 0, partial: 0, todo: 0, na: 0, open: 0 };
-      ids.forEach(function (id) { counts[((u.answers.items[id] || {}).status) || "open"] += 1; });
-      counts.applicable = ids.length - counts.na;
-      counts.percent = counts.applicable ? Math.round((100 * counts.done) / counts.applicable) : 0;
-      return counts;
-    };
+    const count = function (u, ids) { return tally(ids, u.answers.items); };
     const units_ = good.map(function (u) { return u.unit; });
     const summary = data.checklists.map(function (c) { return [c.title, c.items]; }).concat([[strings.rollup_all, every]])
       .map(function (row) {
@@ -1310,6 +1514,8 @@
     });
     const noteList = element("ul", undefined, "kb-rollup__notes");
     noteList.replaceChildren.apply(noteList, notes);
+    rolledUp = good;
+    rollup.querySelector("[data-kb-rollup-export]").hidden = false;
     result.replaceChildren(
       element("h2", strings.rollup_summary),
       table(strings.rollup_summary, [data.columns.checklist].concat(units_), summary),
@@ -1320,7 +1526,201 @@
       table(strings.rollup_matrix, [data.columns.id].concat(units_), matrix),
       noteList);
   }
+
+  // ---- the roll-up as a workbook, made in the browser: the sheets generator/rollup.py defines (SHEETS), which the
+  // build writes with no unit as this page's template (assets/rollup-<language>.xlsx); filled here with rows of the
+  // same fields as rollup.records makes them from the same files, so that the page and the command line give the same
+  // workbook. Nothing is sent.
+  const rollupSource = document.getElementById("kb-rollup-data");
+  const rolled = rollupSource ? JSON.parse(rollupSource.textContent) : null;
+  let rolledUp = [];
+  function rollupRecords(units, day) {
+    const said = rolled.labels;
+    const text = function (id) { return data.items[id] ? data.items[id].text : ""; };
+    const every = known.items;
+    const summary = [];
+    data.checklists.map(function (c) { return [c.title, c.items]; }).concat([[said.all, every]]).forEach(function (row) {
+      units.forEach(function (u) {
+        const counts = tally(row[1], u.answers.items);
+        summary.push({ checklist: row[0], unit: u.unit, items: counts.items, done: counts.done,
+          partial: counts.partial, todo: counts.todo, na: counts.na, open: counts.open, percent: counts.percent });
+      });
+    });
+    const status = function (u, id) { return said[(u.answers.items[id] || {}).status || "open"]; };
+    const matrix = every.map(function (id) {
+      return { id: id, text: text(id), status: units.map(function (u) { return status(u, id); }) };
+    });
+    const open = [];
+    units.forEach(function (u) {
+      every.forEach(function (id) {
+        const a = u.answers.items[id] || {};
+        if (a.status === "done" || a.status === "na") return;
+        open.push({ unit: u.unit, id: id, text: text(id), status: status(u, id), owner: a.owner, due: a.due,
+          overdue: a.due && a.due < day ? said.overdue : undefined });
+      });
+    });
+    const problems = units.filter(function (u) { return u.unknown.length; }).map(function (u) {
+      return { unit: u.unit, file: u.name, problem: format(said.gone, { ids: u.unknown.join(", ") }) };
+    });
+    const map = rolled.controls.map(function (control) {
+      const counts = shareOf(units, control.items);
+      return { group: control.group, control: control.control, items: control.items.length, done: counts.done,
+        applicable: counts.applicable, percent: counts.applicable ? Math.round((100 * counts.done) / counts.applicable) : 0,
+        step: counts.applicable ? Number(shareStep(counts)) : undefined };
+    });
+    return { summary: summary, matrix: matrix, open: open, map: map, problems: problems };
+  }
+  function columnLetter(number) {
+    let letters = "";
+    for (let n = number; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+    return letters;
+  }
+  function namedStyle(styles, name) {
+    // The cell format index (s=) of one of generator/sheets.py's named styles, as the template's styles.xml has it;
+    // a named style no cell of the template uses gets its cell format here, made from the style's own.
+    const named = Array.from(styles.getElementsByTagNameNS(MAIN, "cellStyle")).find(function (style) {
+      return style.getAttribute("name") === name;
+    });
+    const xfId = named.getAttribute("xfId");
+    const formats = styles.getElementsByTagNameNS(MAIN, "cellXfs")[0];
+    const xfs = Array.from(formats.getElementsByTagNameNS(MAIN, "xf"));
+    const found = xfs.findIndex(function (xf) { return xf.getAttribute("xfId") === xfId; });
+    if (found >= 0) return String(found);
+    const base = styles.getElementsByTagNameNS(MAIN, "cellStyleXfs")[0].getElementsByTagNameNS(MAIN, "xf")[Number(xfId)];
+    const made = base.cloneNode(true);
+    made.setAttribute("xfId", xfId);
+    made.setAttribute("applyFill", "1");
+    formats.append(made);
+    formats.setAttribute("count", String(xfs.length + 1));
+    return String(xfs.length);
+  }
+  function rowHeight(lines) {
+    const m = layout.metrics;
+    return String(Math.min(Math.ceil((lines * m.size * m.line_height + m.row_padding) * 4) / 4, m.max_height));
+  }
+  function madeCell(doc, reference, value, style) {
+    // A cell as generator/sheets.py writes one: a number, an inline string (never a formula) or only its style.
+    const cell = doc.createElementNS(MAIN, "c");
+    cell.setAttribute("r", reference);
+    cell.setAttribute("s", style);
+    if (typeof value === "number") {
+      const v = doc.createElementNS(MAIN, "v");
+      v.textContent = String(value);
+      cell.append(v);
+    } else if (value !== undefined && value !== null && value !== "") {
+      cell.setAttribute("t", "inlineStr");
+      const holder = doc.createElementNS(MAIN, "is"), t = doc.createElementNS(MAIN, "t");
+      t.setAttributeNS("http://www.w3.org/XML/1998/namespace", "xml:space", "preserve");
+      t.textContent = String(value);
+      holder.append(t);
+      cell.append(holder);
+    }
+    return cell;
+  }
+  function fillRollupSheet(doc, sheet, records, units, styles) {
+    // One sheet: its columns (one per unit where the definition says so), header, note, rows and ranges.
+    const columns = [];
+    sheet.parts.forEach(function (part) {
+      if (part.per_unit) {
+        units.forEach(function (u, n) { columns.push({ field: part.field, unit: n, width: part.width, header: u.unit }); });
+      } else {
+        columns.push({ field: part.field, unit: null, width: part.width, shaded: part.shaded });
+      }
+    });
+    const last = columnLetter(columns.length);
+    const cols = doc.getElementsByTagNameNS(MAIN, "cols")[0];
+    cols.replaceChildren.apply(cols, columns.map(function (column, index) {
+      const col = doc.createElementNS(MAIN, "col");
+      [["width", column.width], ["customWidth", 1], ["min", index + 1], ["max", index + 1]].forEach(function (pair) {
+        col.setAttribute(pair[0], String(pair[1]));
+      });
+      return col;
+    }));
+    const rows = doc.getElementsByTagNameNS(MAIN, "sheetData")[0];
+    Array.from(rows.childNodes).forEach(function (row) {
+      if (Number(row.getAttribute("r")) >= rolled.first_row) rows.removeChild(row);
+    });
+    let headerLines = 1;
+    columns.forEach(function (column, index) {
+      if (column.header === undefined) return;
+      const header = cellOf(doc, columnLetter(index + 1) + rolled.header_row);
+      header.setAttribute("s", styles.header);
+      putText(doc, columnLetter(index + 1) + rolled.header_row, column.header);
+      headerLines = Math.max(headerLines, textLines(column.header, column.width));
+    });
+    growRow(doc, rolled.header_row, headerLines);
+    putText(doc, "A" + rolled.note_row, format(rolled.notes[sheet.name], { date: sheet.day }));
+    records.forEach(function (record, index) {
+      const number = rolled.first_row + index, row = doc.createElementNS(MAIN, "row");
+      let lines = 1;
+      row.setAttribute("r", String(number));
+      columns.forEach(function (column, position) {
+        const value = column.unit === null ? record[column.field] : record[column.field][column.unit];
+        const style = column.shaded && record.step !== undefined ? styles.shares[record.step] : styles.cell;
+        row.append(madeCell(doc, columnLetter(position + 1) + number, value, style));
+        if (value !== undefined && value !== null) lines = Math.max(lines, textLines(String(value), column.width));
+      });
+      row.setAttribute("ht", rowHeight(lines));
+      row.setAttribute("customHeight", "1");
+      rows.append(row);
+    });
+    const end = rolled.first_row + records.length - 1;
+    doc.getElementsByTagNameNS(MAIN, "dimension")[0].setAttribute("ref", "A1:" + last + Math.max(end, rolled.header_row));
+    doc.getElementsByTagNameNS(MAIN, "autoFilter")[0].setAttribute("ref", "A" + rolled.header_row + ":" + last + end);
+    doc.getElementsByTagNameNS(MAIN, "mergeCell")[0].setAttribute("ref", "A" + rolled.note_row + ":" + last + rolled.note_row);
+    return "$A$" + rolled.header_row + ":$" + last + "$" + end;
+  }
+  function rollupWorkbook(template, zip, units, day) {
+    const files = zip.unzipSync(new Uint8Array(template));
+    const sheets = sheetsOf(files, zip);
+    const styleDoc = parseXml(files["xl/styles.xml"], zip);
+    const styles = { cell: namedStyle(styleDoc, "kb-cell"), header: namedStyle(styleDoc, "kb-header"),
+      shares: [0, 1, 2, 3, 4].map(function (step) { return namedStyle(styleDoc, "kb-share-" + step); }) };
+    const records = rollupRecords(units, day);
+    const book = parseXml(files["xl/workbook.xml"], zip);
+    const filters = Array.from(book.getElementsByTagNameNS(MAIN, "definedName")).filter(function (name) {
+      return name.getAttribute("name") === "_xlnm._FilterDatabase";
+    });
+    rolled.sheets.forEach(function (sheet, index) {
+      const path = sheets[index + 1].path, doc = parseXml(files[path], zip);
+      const range = fillRollupSheet(doc, Object.assign({ day: day }, sheet), records[sheet.name], units, styles);
+      const filter = filters.find(function (name) { return name.getAttribute("localSheetId") === String(index + 1); });
+      if (filter) filter.textContent = filter.textContent.replace(/![^!]*$/, "!" + range);
+      files[path] = zip.strToU8(XML_HEAD + new XMLSerializer().serializeToString(doc.documentElement));
+    });
+    const cover = parseXml(files[sheets[0].path], zip);
+    putText(cover, rolled.facts.date, day);
+    const listed = units.map(function (u) { return u.unit; }).join(rolled.list);
+    putText(cover, rolled.facts.units, listed);
+    const widthB = Array.from(cover.getElementsByTagNameNS(MAIN, "col")).find(function (col) {
+      return col.getAttribute("min") === "2";
+    });
+    growRow(cover, Number(rolled.facts.units.slice(1)), textLines(listed, Number(widthB.getAttribute("width"))));
+    files[sheets[0].path] = zip.strToU8(XML_HEAD + new XMLSerializer().serializeToString(cover.documentElement));
+    files["xl/workbook.xml"] = zip.strToU8(XML_HEAD + new XMLSerializer().serializeToString(book.documentElement));
+    files["xl/styles.xml"] = zip.strToU8(XML_HEAD + new XMLSerializer().serializeToString(styleDoc.documentElement));
+    return zip.zipSync(files, { level: 6 });
+  }
+  function exportRollup(button) {
+    const day = new Date().toISOString().slice(0, 10);
+    const name = button.dataset.kbWorkbook.split("/").pop().replace(/\.xlsx$/, "") + "-" + day + ".xlsx";
+    const units = rolledUp;
+    Promise.all([zipTools(), fetch(button.dataset.kbWorkbook).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.arrayBuffer();
+    })]).then(function (loaded) {
+      download(name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        rollupWorkbook(loaded[1], loaded[0], units, day));
+      say(format(strings.rollup_made, { file: name, n: units.length }));
+    }).catch(function (error) {
+      say(format(strings.xlsx_failed, { reason: error && error.message ? error.message : String(error) }));
+    });
+  }
   if (rollup) {
+    rollup.addEventListener("click", function (event) {
+      const button = event.target.closest("button[data-kb-rollup-export]");
+      if (button) exportRollup(button);
+    });
     rollup.addEventListener("change", function (event) {
       if (!event.target.matches("input[data-kb-rollup-files]")) return;
       const files = Array.from(event.target.files || []);

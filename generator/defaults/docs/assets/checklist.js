@@ -572,7 +572,9 @@
       const gap = rated(levels) ? levels.target - levels.current : null;
       const level = function (n) { return n === undefined ? strings.map_not_rated : String(n); };
       shown.textContent = gap === null ? "" : (gap > 0 ? "+" : "") + gap;
-      levelsText.textContent = format(strings.map_levels, { current: level(levels.current), target: level(levels.target) });
+      const none = levels.current === undefined && levels.target === undefined;
+      levelsText.textContent = none ? strings.map_not_rated
+        : format(strings.map_levels, { current: level(levels.current), target: level(levels.target) });
       if (gap !== null) cell.dataset.kbGap = String(Math.min(Math.max(gap, 0), 3));
     }
     cell.setAttribute("aria-label", cell.dataset.kbMapTitle + ": " + levelsText.textContent +
@@ -618,8 +620,11 @@
       if (anchor) attributes["text-anchor"] = anchor;
       return svg("text", attributes, content);
     };
-    drawing.append(svg("title", {}, document.querySelector("h1").textContent.trim()));
-    drawing.append(text(margin, y + 14, document.querySelector("h1").textContent.trim() + " — " + mapSource().label, 16, 700));
+    const heading = Array.from(document.querySelector("h1").childNodes).filter(function (node) {
+      return node.nodeType === Node.TEXT_NODE; // without the heading's permalink
+    }).map(function (node) { return node.textContent; }).join("").trim();
+    drawing.append(svg("title", {}, heading));
+    drawing.append(text(margin, y + 14, heading + " — " + mapSource().label, 16, 700));
     y += 26;
     const colour = function (cell) { return getComputedStyle(cell).backgroundColor; };
     const grid = function (cells, across, height, draw) {

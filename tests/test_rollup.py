@@ -320,7 +320,8 @@ def test_the_roll_up_page_exports_the_same_workbook_as_the_command_line(
         assert percent.value == (half_up(100 * done / applicable) if applicable else 0), row[1].value
         fill = SHARE_FILLS[half_up(4 * done / applicable)] if applicable else None
         assert (percent.fill.fgColor.rgb[-6:] if percent.fill.fill_type == "solid" else None) == fill, row[1].value
-    assert sum(1 for row in shares if row[4].value) >= 15
+    answered = {linked.index.items[i].section for i in linked.index.items}
+    assert sum(1 for row in shares if row[4].value) == sum(1 for s in controls if s.id in answered) >= 9
     (pdf,) = office([made], "pdf", tmp_path / "pdf")  # LibreOffice opens it and prints every sheet
     printed = pypdf.PdfReader(pdf)
     text = "".join(p.extract_text() for p in printed.pages)
@@ -422,7 +423,7 @@ def test_the_one_screen_view_is_coloured_by_a_unit_or_the_roll_up_exported_and_p
     assert all(i in texts for i in chapter_items) and len(controls) >= 20
     answered = {linked.index.items[i].section for i in linked.index.items}
     counted = [s for s in controls if s.id in answered]
-    assert sum(1 for t in texts if t and "/" in t) >= len(counted) >= 15  # each control's count, where it has items
+    assert sum(1 for t in texts if t and "/" in t) >= len(counted) >= 9  # each control's count, where it has items
     links = drawing.findall(".//svg:a", namespace)
     areas = [c for c in linked.kb.checklists if c.self_assessment]
     assert len(links) == len(controls) + len(areas) + len(chapter_items)

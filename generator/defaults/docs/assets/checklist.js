@@ -691,7 +691,6 @@
       return;
     }
     const image = new Image(), scale = 2;
-    const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
     image.onload = function () {
       const canvas = document.createElement("canvas");
       canvas.width = Number(drawing.getAttribute("width")) * scale;
@@ -700,13 +699,12 @@
       context.fillStyle = "#ffffff";
       context.fillRect(0, 0, canvas.width, canvas.height);
       context.drawImage(image, 0, 0, canvas.width, canvas.height);
-      URL.revokeObjectURL(url);
       canvas.toBlob(function (blob) {
         download(mapName("png"), "image/png", blob);
         say(format(strings.map_made, { file: mapName("png") }));
       }, "image/png");
     };
-    image.src = url;
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text); // drawn here, fetched from nowhere
   }
   if (mapView) {
     setPaper();

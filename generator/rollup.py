@@ -13,6 +13,7 @@ neither JSON nor a readable workbook, too large) stops the roll-up with its reas
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import zipfile
 from collections import Counter
@@ -32,12 +33,14 @@ from .features.checklists import (
     control_map,
     items_of,
 )
+from .files import read_regular
 from .i18n import Language
 from .link import Linked
 from .sheets import FACTS_ROW, FIRST_ROW, HEADER_ROW, NOTE_ROW, Cell, Column, Cover, Table, workbook
 
 VERSION = 2  # the newest answers-file version this reads (checklist.js VERSION)
 SIZE_LIMIT = 20 * 1024 * 1024  # bytes; a workbook of every checklist filled in full is well under 1 MB
+UNPACKED_LIMIT = 10 * SIZE_LIMIT  # a workbook's parts unpacked (a zip bomb stops here)
 OPEN = ("partial", "todo")  # statuses that leave an item open (unanswered ones are open too)
 
 
@@ -81,10 +84,14 @@ def read_file(linked: Linked, path: Path) -> UnitAnswers:
     if size > SIZE_LIMIT:
         raise refuse(f"{size:,} bytes, more than a roll-up reads ({SIZE_LIMIT:,} bytes)",
                      "export the unit's answers again from the site (JSON or Excel with the answers)")  # fmt: skip
-    head = path.read_bytes()[:4]
-    if head.startswith(b"PK"):
-        return _read_workbook(linked, path, refuse)
-    return _read_json(linked, path, refuse)
+    try:
+        content = read_regular(path.resolve(), SIZE_LIMIT)  # never waits on a pipe
+    except (OSError, ValueError) as error:  # a folder, a pipe or a device; or grown past the limit since
+        reason = getattr(error, "strerror", None) or error
+        raise refuse(f"cannot be read: {reason}", "name an answers file the site exported (JSON or xlsx)") from None
+    if content.startswith(b"PK"):
+        return _read_workbook(linked, path, io.BytesIO(content), refuse)
+    return _read_json(linked, path, content, refuse)
 
 
 def _keep(linked: Linked, unit: UnitAnswers, item_id: str, record: dict[str, str]) -> None:
@@ -95,11 +102,13 @@ def _keep(linked: Linked, unit: UnitAnswers, item_id: str, record: dict[str, str
     unit.items[item_id] = record
 
 
-def _read_json(linked: Linked, path: Path, refuse) -> UnitAnswers:
+def _read_json(linked: Linked, path: Path, content: bytes, refuse) -> UnitAnswers:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise refuse("neither JSON nor an Excel workbook (xlsx)", "give the files the site exports") from None
+    except RecursionError:
+        raise refuse("JSON nested too deeply to be an answers file", "give the files the site exports") from None
     if (
         not isinstance(data, dict)
         or data.get("format") not in answers_formats(linked.kb)
@@ -139,8 +148,8 @@ def _read_json(linked: Linked, path: Path, refuse) -> UnitAnswers:
 
 
 def _newer(release: str, current: str) -> bool:
-    def parts(version: str) -> tuple[int, ...]:
-        return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
+    def parts(version: str) -> tuple[tuple[int, str], ...]:  # numbers compared by their digits, of any length
+        return tuple((len(p.lstrip("0")), p.lstrip("0")) if p.isdigit() else (0, "") for p in version.split("."))
 
     return parts(release) > parts(current)
 
@@ -150,9 +159,13 @@ def _unit_name(value, path: Path) -> str:
     return value.strip()[:200] if isinstance(value, str) and value.strip() else path.stem
 
 
-def _read_workbook(linked: Linked, path: Path, refuse) -> UnitAnswers:
+def _read_workbook(linked: Linked, path: Path, content: io.BytesIO, refuse) -> UnitAnswers:
     try:
-        book = openpyxl.load_workbook(path, data_only=False)
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(content).infolist())  # the sizes zipfile holds it to
+        if unpacked > UNPACKED_LIMIT:
+            raise refuse(f"unpacks to {unpacked:,} bytes, more than a roll-up reads ({UNPACKED_LIMIT:,} bytes)",
+                         "export the unit's answers again from the site (JSON or Excel with the answers)")  # fmt: skip
+        book = openpyxl.load_workbook(content, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
         fix = "save it again from Excel or LibreOffice as .xlsx, or export it again from the site"
         raise refuse("not an Excel workbook (xlsx) that can be read (it is damaged or of another kind)", fix) from None

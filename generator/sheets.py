@@ -26,6 +26,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.cell_range import CellRange
@@ -162,6 +163,8 @@ def _put(sheet: Worksheet, row: int, column: int, value, style: str, link: str |
     if isinstance(value, Formula):
         cell.value = "=" + value.text
     else:
+        if isinstance(value, str):  # a control character cannot be in a workbook (an answers file may hold one)
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
         cell.value = value
         if isinstance(value, str):
             cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error value

@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +21,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 
+from generator.errors import DataError
 from generator.features.checklists import ANSWER_FIELDS, INFO_COLUMNS, STATUSES, download_path
 from generator.i18n import Language
 from generator.sheets import FIRST_ROW, HEADER_ROW, SHARE_FILLS
@@ -446,3 +449,46 @@ def test_the_one_screen_view_is_coloured_by_a_unit_or_the_roll_up_exported_and_p
         assert (round(float(box.width)), round(float(box.height))) == size, paper
         text = reader.pages[0].extract_text()
         assert all(i in text for i in ("CL3-001", "CL5-016", controls[0].title.ja[:4], controls[-1].title.ja[:4]))
+
+
+def test_hostile_files_stop_the_roll_up_with_a_message_and_odd_text_is_written_as_text(linked, tmp_path):
+    from generator.rollup import read_files, report
+
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "folder.json").mkdir()
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    newer = json_file(tmp_path, linked, 1)
+    newer.write_text(newer.read_text(encoding="utf-8").replace(f'"{linked.kb.version}"', '"' + "9" * 5000 + '"'))
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as book, book.open("xl/worksheets/sheet1.xml", "w") as part:
+        for _ in range(210):
+            part.write(b" " * (1 << 20))
+    fix = "    fix: name an answers file the site exported (JSON or xlsx)"
+    expected = {
+        "pipe.json": ["cannot be read: not a regular file", fix],
+        "folder.json": ["cannot be read: Is a directory", fix],
+        "deep.json": ["JSON nested too deeply to be an answers file", "    fix: give the files the site exports"],
+        newer.name: [f"exported from a newer version of this knowledge base ({'9' * 5000}; this is "
+                     f"{linked.kb.version})", "    fix: make the roll-up with the newer knowledge base"],
+        "bomb.xlsx": ["unpacks to 220,200,960 bytes, more than a roll-up reads (209,715,200 bytes)",
+                      "    fix: export the unit's answers again from the site (JSON or Excel with the answers)"],
+    }  # fmt: skip
+    for name, (message, fix_line) in expected.items():
+        with pytest.raises(DataError) as error:
+            read_files(linked, [tmp_path / name])
+        assert str(error.value).splitlines() == ["1 problem in the data:", f"{tmp_path / name}: {message}", fix_line]
+    # a unit, an owner and a note with control characters, a right-to-left mark and formulas: text in the report
+    odd = json_file(tmp_path, linked, 2)
+    content = json.loads(odd.read_text(encoding="utf-8"))
+    content["unit"] = '=HYPERLINK("http://x","y")\x00\u202e'
+    first = next(iter(content["items"]))
+    content["items"][first] = {"status": "todo", "owner": "=1+1\x07", "note": "@SUM(A1)"}
+    odd.write_text(json.dumps(content), encoding="utf-8")
+    units = read_files(linked, [odd])
+    book = openpyxl.load_workbook(io.BytesIO(report(linked, units, Language.of(linked.kb, "ja"))))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    unit_cells = [c for c in cells if c.value.startswith("=HYPERLINK")]
+    assert unit_cells and {(c.value, c.data_type) for c in unit_cells} == {
+        ('=HYPERLINK("http://x","y")\ufffd\u202e', "s")
+    }
+    assert {(c.value, c.data_type) for c in cells if c.value.startswith("=1+1")} == {("=1+1\ufffd", "s")}

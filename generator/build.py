@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import posixpath
 import shutil
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import Cache, code_fingerprint, compiled_templates, environment_fingerprint, feature_code
 from .errors import Problem
-from .features import BuildSettings, Feature
+from .features import About, BuildSettings, Feature
 from .features.registry import checked, configured, linked_by_features
 from .files import remove_links
 from .i18n import Language
@@ -139,6 +140,7 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     files.update(download_all(linked, language, files))
 
     shared = {
+        "download_about": described(features, linked, language, files),
         "generator_version": __version__,
         "home_cards": [c for f in features for c in f.home_cards()],
         "site_pages": {page.path for page in pages},
@@ -166,6 +168,16 @@ def download_all(linked: Linked, language: Language, files: dict[str, bytes]) ->
     downloads = {f"{name}/{path.removeprefix(DOWNLOADS)}": data for path, data in files.items()
                  if path.startswith(DOWNLOADS)}  # fmt: skip
     return {f"{DOWNLOADS}{name}.zip": zip_bytes(downloads, linked.kb.changelog[0].date)} if downloads else {}
+
+
+def described(features: list[Feature], linked: Linked, language: Language, files: dict[str, bytes]) -> dict[str, About]:
+    """What each download of the language is, as the feature that writes it says; one it does not say is shown by
+    its file name."""
+    about = {path: a for feature in features for path, a in feature.about(linked, language).items()}
+    other = language.t("downloads.about.other")
+    return {
+        path: about.get(path) or About(posixpath.basename(path), other) for path in files if path.startswith(DOWNLOADS)
+    }
 
 
 DOWNLOADS = "downloads/"

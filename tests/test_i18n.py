@@ -274,7 +274,10 @@ def test_downloads_page_is_in_the_language(tri, tri_site, code):
     headings = re.findall(r'<h2 id="files-([^"]+)">([^<]+)', markup)
     assert headings and all(title == language.t(f"downloads.folder.{kind}") for kind, title in headings)
     assert "assets" not in {kind for kind, _ in headings}
-    formats = set(re.findall(r"</a></td>\s*<td>([^<]+)</td>", markup))
+    rows = re.findall(r"</a></td>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>", markup)  # what it is, its format
+    formats = {file_format for _, file_format in rows}
+    about = {language.t(key) for key in language.strings if key.startswith("downloads.about.")}
+    assert {html.unescape(line) for line, _ in rows} <= about - {language.t("downloads.about.other")}
     expected = {
         language.t(f"downloads.file_format.{n}")
         for n in ("json", "schema_json", "oscal_json", "xlsx", "csv", "docx", "md")

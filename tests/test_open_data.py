@@ -16,12 +16,13 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
-from generator.build import load_knowledge_base
+from generator.build import build, load_knowledge_base
 from generator.errors import DataError
 from generator.export_json import KnowledgeBaseExport, export_json, export_model
 from generator.export_oscal import oscal_json
 from generator.features.open_data import DATA_FOLDER, OSCAL_FILE, file_size
 from generator.i18n import Language
+from generator.layout import Paths
 from generator.load import load
 from generator.schema import KnowledgeBase
 from generator.validate import validate
@@ -270,14 +271,62 @@ def test_downloads_page_lists_every_file_of_its_language(site, built, built_link
         assert sorted(archive.namelist()) == sorted(f"{everything[:-4]}/{p}" for p in files if p != everything)
         assert all(archive.read(f"{everything[:-4]}/{p}") == (root / p).read_bytes() for p in files if p != everything)
     files.pop(everything)
+    listed = download_rows(page, files)
+    assert list(listed) == sorted(files, key=lambda p: (p.rsplit("/", 1)[0], p))  # by folder, then name
+    assert "data/guideline-catalog.oscal.json" in files
+
+
+def download_rows(page: str, files: dict[str, int]) -> dict[str, tuple[str, str]]:
+    """The downloads page's (title, description) by link, each row's format and size checked against its file."""
     markup = Markup(page)
     rows = [row for row in markup.rows if row]
-    assert markup.links == sorted(files, key=lambda p: (p.rsplit("/", 1)[0], p))  # by folder, then name
-    for (name, file_format, size), href in zip(rows, markup.links, strict=True):
-        assert name == href.rsplit("/", 1)[-1]
-        assert size == file_size(files[href])
-        assert file_format
-    assert "data/guideline-catalog.oscal.json" in files
+    listed = {}
+    for (title, description, file_format, size), href in zip(rows, markup.links, strict=True):
+        assert title and description and file_format, (href, title, description, file_format)
+        assert size == file_size(files[href]), href
+        listed[href] = (title, description)
+    return listed
+
+
+def test_every_download_shows_its_title_from_the_data_as_written_and_what_it_is(tmp_path):
+    """On the fixture knowledge base: each file says what it is (a checklist's or template's own title, a line per
+    kind of file from ui.yaml, which a knowledge base's own ui.yaml overrides), in the page's language; a title
+    with Markdown and HTML in it shows as written."""
+    data = copy_fixture(tmp_path / "project")
+    odd = "<b>Two</b> | *Controls* & [x](y) @@"
+    checklist = data / "checklists" / "01_ch2.yaml"
+    text = checklist.read_text(encoding="utf-8")
+    checklist.write_text(text.replace('en: "Chapter 2: Controls"', f"en: {json.dumps(odd)}", 1), encoding="utf-8")
+    with (data / "ui.yaml").open("a", encoding="utf-8") as ui:
+        ui.write("downloads.about.template_md: {ja: 様式のテキスト版, en: The form as <i>text</i>}\n")
+    paths = Paths.of(data=data)
+    build(paths)
+    languages = {language.code: language for language in Language.all(load_knowledge_base(data).kb)}
+    expected = {
+        "ja": {"checklists/ch2-ja.xlsx": ("第2章 対策", "downloads.about.checklist_xlsx"),
+               "checklists/remote-ja.csv": ("遠隔からの接続", "downloads.about.checklist_csv"),
+               "templates/risk-record.docx": ("リスク評価記録", "downloads.about.template_docx"),
+               "templates/risk-record.md": ("リスク評価記録", "様式のテキスト版")},
+        "en": {"checklists/ch2-en.xlsx": (odd.replace("@@", "@"), "downloads.about.checklist_xlsx"),
+               "checklists/ch2-en.csv": (odd.replace("@@", "@"), "downloads.about.checklist_csv"),
+               "checklists/checklists-en.xlsx": ("Checklists", "downloads.about.checklists_xlsx"),
+               "templates/risk-record.md": ("Risk assessment record", "The form as <i>text</i>"),
+               "data/knowledge-base.en.json": ("The whole knowledge base (English)",
+                                               "downloads.about.data_language_json")},
+    }  # fmt: skip
+    for code, language in languages.items():
+        root = root_of(paths.site, code) / "downloads"
+        files = {p.relative_to(root).as_posix(): p.stat().st_size for p in root.rglob("*")
+                 if p.is_file() and p.parent != root}  # fmt: skip
+        page = (root / "index.html").read_text(encoding="utf-8")
+        listed = download_rows(page, files)
+        assert set(listed) == set(files)
+        other = language.t("downloads.about.other")  # a file its feature does not describe
+        assert not [path for path, (title, line) in listed.items() if title == path.rsplit("/")[-1] or line == other]
+        for path, (title, line) in expected[code].items():
+            assert listed[path] == (title, language.t(line) if line.startswith("downloads.") else line), path
+    english = (paths.site / "en" / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert "<b>Two</b>" not in english and "<i>text</i>" not in english
 
 
 def test_changelog_is_on_the_about_page_and_in_every_export(site, built_linked):

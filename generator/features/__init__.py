@@ -46,6 +46,16 @@ class HomeCard:
     body: str  # ui.yaml key
 
 
+@dataclass(frozen=True)
+class About:
+    """What one of a feature's downloads is, in one language, as the downloads page shows it: its title (a
+    checklist's or template's own, as the data writes it, or a ui string) and one line on what kind of file it is (a
+    ui string). Both are text to show as written."""
+
+    title: str
+    description: str
+
+
 class Feature:
     """Override what the feature provides."""
 
@@ -91,6 +101,11 @@ class Feature:
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
         """Downloadable files, by docs-relative path (e.g. downloads/ja/checklists.xlsx)."""
+        return {}
+
+    def about(self, linked: Linked, language: Language) -> dict[str, About]:
+        """What each of its downloads is, by the path `files` writes it under (every one under downloads/; one it
+        does not write is not shown). A download it does not describe is shown by its file name."""
         return {}
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:

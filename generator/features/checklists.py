@@ -45,7 +45,7 @@ from ..sheets import (
     workbook,
 )
 from ..validate import Validated
-from . import BuildSettings, Feature, HomeCard
+from . import About, BuildSettings, Feature, HomeCard
 
 INDEX = "checklists/index.md"
 ASSESSMENT = "assessment.md"
@@ -257,6 +257,21 @@ class Checklists(Feature):
         # Dated by the newest changelog entry, so that the same data gives the same file whatever day it is built.
         files[rollup_template(language)] = rollup.report(linked, [], language, linked.kb.changelog[0].date)
         return files
+
+    def about(self, linked: Linked, language: Language) -> dict[str, About]:
+        def about(name: str, extension: str, title: str, kind: str) -> tuple[str, About]:
+            return download_path(name, language, extension), About(title, language.t(f"downloads.about.{kind}"))
+
+        every = language.t("nav.checklists")
+        return dict(
+            [
+                *(about(c.id, extension, language.text(c.title), f"checklist_{extension}")
+                  for c in linked.kb.checklists for extension in ("xlsx", "csv")),
+                about("checklists", "xlsx", every, "checklists_xlsx"),
+                about("checklists", "csv", every, "checklists_csv"),
+                about("risk-response-plan", "xlsx", language.t("assessment.plan_title"), "plan_xlsx"),
+            ]
+        )  # fmt: skip
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
         rows = ItemRows(linked, language)

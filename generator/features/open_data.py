@@ -16,7 +16,7 @@ from ..link import Key, Linked
 from ..overlay import Applied
 from ..pages import Page, anchor_slug
 from ..render import PageRenderer, escape_html
-from . import BuildSettings, Feature, HomeCard
+from . import About, BuildSettings, Feature, HomeCard
 
 DATA_FOLDER = "downloads/data/"
 OSCAL_FILE = DATA_FOLDER + "guideline-catalog.oscal.json"
@@ -59,6 +59,21 @@ class OpenData(Feature):
             DATA_FOLDER + f"knowledge-base.{code}.schema.json": json_schema(code),
             OSCAL_FILE: oscal_json(linked, self.overlay),
             **self.organisation_profile(linked),
+        }
+
+    def about(self, linked: Linked, language: Language) -> dict[str, About]:
+        code = language.code
+        kinds = {
+            DATA_FOLDER + "knowledge-base.json": "data_json",
+            DATA_FOLDER + f"knowledge-base.{code}.json": "data_language_json",
+            DATA_FOLDER + "knowledge-base.schema.json": "data_schema",
+            DATA_FOLDER + f"knowledge-base.{code}.schema.json": "data_language_schema",
+            OSCAL_FILE: "oscal_catalog",
+            OSCAL_PROFILE: "oscal_profile",  # written only with an overlay that sets parameters
+        }
+        return {
+            path: About(language.t(f"downloads.title.{kind}"), language.t(f"downloads.about.{kind}"))
+            for path, kind in kinds.items()
         }
 
     def organisation_profile(self, linked: Linked) -> dict[str, bytes]:

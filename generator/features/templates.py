@@ -28,7 +28,7 @@ from ..overlay import Applied
 from ..pages import Page, PageContext, label_of, url_of
 from ..render import TEMPLATES
 from ..walk import texts
-from . import BuildSettings, Feature, HomeCard
+from . import About, BuildSettings, Feature, HomeCard
 
 INDEX = "templates/index.md"
 STYLESHEET = "assets/kb-templates.css"
@@ -102,6 +102,15 @@ class Templates(Feature):
             files[download_path(template, "docx")] = template_docx(template, language, plain, meta.edition, created)
             files[download_path(template, "md")] = markdown_download(environment, template, language, plain, meta)
         return files
+
+    def about(self, linked: Linked, language: Language) -> dict[str, About]:
+        return {
+            download_path(template, extension): About(
+                language.text(template.title), language.t(f"downloads.about.template_{extension}")
+            )
+            for template in with_document_control(linked)
+            for extension, _ in FORMATS
+        }
 
     def context(self, linked: Linked, language: Language, files: dict[str, bytes]) -> dict:
         def downloads(template: schema.Template) -> list[Download]:

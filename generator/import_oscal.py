@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -447,7 +449,24 @@ def short_titles(titles: list[str]) -> list[str]:
 
 
 def import_catalog(catalog_path: Path, profiles: list[Path], language: str | None, folder: Path) -> Report:
-    """Write folder/guideline_data from the catalog and its profiles; the caller has checked that folder is empty."""
+    """Write folder/guideline_data from the catalog and its profiles; the caller has checked that folder is empty.
+    It is written in a folder beside it first and moved in whole: a catalog refused half way, or a full disk, leaves
+    nothing behind."""
+    parent = folder.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.resolve().name}.import-", dir=parent))
+    try:
+        report = _write_knowledge_base(catalog_path, profiles, language, folder, staging / "guideline_data")
+        folder.mkdir(exist_ok=True)
+        (staging / "guideline_data").rename(folder / "guideline_data")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: str | None, folder: Path,
+                          data: Path) -> Report:  # fmt: skip
+    """The knowledge base folder/guideline_data will hold, written into `data`."""
     catalog = read_oscal(catalog_path, "catalog")
     metadata = catalog.get("metadata", {})
     given = language
@@ -466,7 +485,6 @@ def import_catalog(catalog_path: Path, profiles: list[Path], language: str | Non
     checklists, ui = _selections([read_oscal(path, "profile") for path in profiles], profiles, importer, sections)
     statuses = sorted({s["control_status"] for s in sections if "control_status" in s})
     ui |= {f"control_status.{s}": {language: s} for s in statuses if s != "withdrawn"}
-    data = folder / "guideline_data"
     (data / "sections").mkdir(parents=True)
     date = _date(metadata)
     title = importer.text(metadata.get("title", "")) or {language: catalog_path.stem}

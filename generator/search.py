@@ -25,6 +25,7 @@ the text).
 
 from __future__ import annotations
 
+import functools
 import gzip
 import html.parser
 import json
@@ -280,6 +281,107 @@ def page_other_words(linked: Linked, language: Language, page: Page) -> str:
     return _distinct(words)
 
 
+# ---------------------------------------------------------------- acronyms the knowledge base defines
+
+# An acronym as written: two to ten letters or digits, at least two of them capitals (MFA, CISO, DoD, IoT, SP).
+ACRONYM = r"[A-Za-z][A-Za-z0-9&]{1,9}"
+# "multi-factor authentication (MFA)", 「最高情報セキュリティ責任者（CISO）」; and "CISO (chief … officer)".
+DEFINED = re.compile(rf"[(（]\s*({ACRONYM})\s*[)）]")
+SPELLED = re.compile(rf"(?<![A-Za-z0-9])({ACRONYM})\s*[(（]([^()（）]{{2,80}})[)）]")
+LATIN_END = re.compile(r"[A-Za-z0-9 ,'/&.-]+$")  # the words a long form in Latin letters can be among
+NOT_LATIN = re.compile(f"[{KATAKANA}{KANJI}]{{4,}}")  # a long form of one word in other letters: no list (A・B)
+
+
+def _capitals(word: str) -> bool:
+    return sum(c.isupper() for c in word) >= 2
+
+
+def _long_form(acronym: str, before: str) -> str | None:
+    """The words that end `before` and spell `acronym` (Schwartz and Hearst's rule, 2003: each letter of the acronym
+    found in them from the end backwards, the first at the start of a word), or None. Its own few lines: the one
+    package of it (abbreviations, 2019) is no longer kept, and reads neither Japanese brackets nor a title."""
+    words = (LATIN_END.search(before) or [""])[0].split()
+    candidate = " ".join(words[-min(len(acronym) + 5, 2 * len(acronym)) :])
+    short, long = acronym.lower(), candidate.lower()
+    at = len(long) - 1
+    for i in range(len(short) - 1, -1, -1):
+        while at >= 0 and (long[at] != short[i] or (i == 0 and at > 0 and long[at - 1].isalnum())):
+            at -= 1
+        if at < 0:
+            return None
+        at -= 1
+    found = candidate[long.rfind(" ", 0, at + 1) + 1 :].strip(" ,;:")
+    return found if len(found.split()) > 1 or "-" in found else None
+
+
+def defined_acronyms(text: str) -> list[tuple[str, str]]:
+    """(acronym, what it stands for) as a text of the knowledge base defines them: "multi-factor authentication
+    (MFA)", 「最高情報セキュリティ責任者（CISO）」, "CISO（最高情報セキュリティ責任者）"."""
+    found = []
+    for match in DEFINED.finditer(text):
+        acronym, before = match.group(1), text[: match.start()].rstrip()
+        if not _capitals(acronym):
+            continue
+        written = NOT_LATIN.search(before[-80:])
+        long = written.group(0) if written and written.end() == len(before[-80:]) else _long_form(acronym, before)
+        if long:
+            found.append((acronym, long))
+    for match in SPELLED.finditer(text):
+        acronym, inside = match.groups()
+        if _capitals(acronym) and (
+            NOT_LATIN.fullmatch(inside.strip()) or _long_form(acronym, inside) == inside.strip()
+        ):
+            found.append((acronym, inside.strip()))
+    return found
+
+
+def title_acronyms(title: str, stop: Iterable[str]) -> list[tuple[str, str]]:
+    """(acronym, words) of the initials of three to five consecutive words of a title in Latin letters, none of
+    them a stop word: "Multi-factor Authentication to Privileged Accounts" gives MFA. Readers type such initials for
+    what a catalog's titles spell out; the site's own words are never taken for one (words_file)."""
+    if not latin(title):
+        return []
+    stop = frozenset(stop)
+    words = re.findall(r"[A-Za-z]+", title)
+    found = []
+    for start in range(len(words)):
+        for end in range(start + 3, min(start + 5, len(words)) + 1):
+            group = words[start:end]
+            if any(w.lower() in stop for w in group):
+                break
+            found.append(("".join(w[0] for w in group), " ".join(group)))
+    return found
+
+
+@functools.cache
+def _reading(run: str) -> str:
+    """The reading of a run of kanji in hiragana, by pykakasi's dictionary (loaded once a process: about a second;
+    `serve` pays it at its first build only)."""
+    return "".join(part["hira"] for part in _reader().convert(run))
+
+
+@functools.cache
+def _reader():
+    import pykakasi  # only a site whose glossary goes by kana needs it
+
+    return pykakasi.kakasi()
+
+
+def _readings(texts_: Iterable[str]) -> dict[str, list[str]]:
+    """Each reading (hiragana) of a kanji run of two or more characters in the texts → the runs read so, the most
+    used first; a run that pykakasi cannot read is left out."""
+    used: dict[str, int] = {}
+    for text in texts_:
+        for run in KANJI_RUN.findall(normalise(text)):
+            if len(run) > 1:
+                used[run] = used.get(run, 0) + 1
+    readings: dict[str, list[str]] = {}
+    for run in sorted(used, key=lambda r: (-used[r], r)):
+        if HIRAGANA_RUN.fullmatch(_reading(run)):
+            readings.setdefault(_reading(run), []).append(run)
+    return readings
+
+
 # ---------------------------------------------------------------- the words file
 
 
@@ -292,9 +394,10 @@ def words_file(linked: Linked, language: Language) -> bytes:
       AC-2(1) and ac-2.1 are both "ac 2 1", AC-2 "ac 2");
     - `ids`: each id a reader may type (a section's as written, a checklist item's, a template's, a checklist's:
       `id_key`) → its page with the anchor, and its name;
-    - `synonyms`: each normalised synonym, alias, abbreviation and reading → the term's name, and each everyday
-      word of words.yaml → the other words of its group, so that a query for MFA also ranks and highlights what the
-      pages say (多要素認証);
+    - `synonyms`: each normalised synonym, alias, abbreviation and reading → the term's name, each everyday
+      word of words.yaml → the other words of its group, and each acronym that the text defines or the initials of
+      a title's words spell → its words, so that a query for MFA also ranks and highlights what the pages say
+      (多要素認証, multi-factor authentication);
     - `phrases`: the synonyms and everyday words of several runs one of which alone says little (立ち上げ: 立, 上;
       踏み台攻撃: 踏): a query keeps them whole, as the index has them (`search_forms`);
     - `kind_words`: each page kind's name and its everyday words (テンプレート, 雛形, 様式): a query that has one
@@ -303,6 +406,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
     - `words`: every word the index holds, the box's vocabulary (a word in none of them is corrected, never
       silently): every run of every text of the knowledge base and of the interface strings, the synonyms, the
       everyday words, the names; and the candidates for "did you mean", by edit distance;
+    - `readings`: on a site whose glossary goes by kana, the reading in hiragana of each kanji word of its text →
+      those words, the most used first (かんさ → 監査): readers type a word by its sound, in kana or romaji;
     - `kinds`: the weight of each page kind (kinds.SearchKind), the heaviest first; `named`, `listings`: the kinds
       readers ask for by name, and those that list a collection;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
@@ -359,15 +464,30 @@ def words_file(linked: Linked, language: Language) -> bytes:
             synonyms[key] += [m for m in others if m not in synonyms[key]]
     section_synonyms = [form for s in kb.sections for form in s.synonyms.of(language.code)]
     titles = [language.text(s.title) for s in kb.sections]
+    every = [language.text(text) for _, text in texts(kb)] + [language.t(key) for key in kb.ui]
     words: dict[str, None] = {}
     for text in [*names, *synonyms, *titles]:
         words.setdefault(normalise(text), None)
         words.setdefault("".join(runs(text)), None)
-    every = [language.text(text) for _, text in texts(kb)] + [language.t(key) for key in kb.ui]
     for text in [*every, *forms_all, *section_synonyms, *(m for members in groups for m in members)]:
         for run in runs(text):
             if not ONE_HIRAGANA.fullmatch(run) and not run.isdigit():
                 words.setdefault(run, None)
+    # the acronyms the knowledge base's own text defines, and the initials of its titles' words that are no word of
+    # its text: MFA finds what says multi-factor authentication (synonyms, not words of the index: the box looks such
+    # a word up by what it stands for)
+    acronyms = [pair for text in every for pair in defined_acronyms(text)]
+    acronyms += [
+        (short, long)
+        for title in titles
+        for short, long in title_acronyms(title, stop_words(language))
+        if normalise(short) not in words
+    ]
+    for short, long in acronyms:
+        key, spelled = " ".join(runs(short)), " ".join(runs(long))
+        if key != spelled and long not in synonyms.setdefault(key, []):
+            synonyms[key].append(long)
+    readings = _readings(every) if language.collation == "kana" else {}
     strings = {key.removeprefix(STRINGS): language.t(key) for key in kb.ui if key.startswith(STRINGS)}
     kinds = linked.vocabulary.every_search_kind()
     kind_words = {}
@@ -389,6 +509,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "phrases": sorted({"".join(runs(f)) for f in [*synonyms, *section_synonyms] if _phrase(f)}),
         "terms": sorted({" ".join(runs(f)) for f in [*names, *forms_all] if runs(f)}),
         "words": list(words),
+        "readings": readings,
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return gzip.compress(text, compresslevel=9, mtime=0)  # a quarter of the size; the same bytes every build

@@ -334,6 +334,23 @@ def test_every_checklist_item_id_leads_to_its_item_first(page, server, linked, l
 
 
 @pytest.mark.parametrize("language", LANGUAGE_ROOTS)
+def test_a_checklist_item_found_by_its_text_links_to_the_item(page, server, linked, language):
+    """The result led to the top of a checklist of 66 items; now to the item whose sentence matched."""
+    open_search(page, server, language)
+    wrong = []
+    for checklist in linked.kb.checklists:
+        for item in checklist.items[::9]:
+            query = getattr(item.text, language)
+            found = typed(page, query)
+            on_list = [
+                h for h in found if paths(server, [h])[0] == f"{LANGUAGE_ROOTS[language]}checklists/{checklist.id}/"
+            ]
+            if not on_list or not on_list[0].endswith(f"#item-{item.id.lower()}"):
+                wrong.append((item.id, query, found[:3]))
+    assert not wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGE_ROOTS)
 def test_every_template_name_and_id_finds_its_template_first(page, server, linked, language):
     """First, or right after the section of the same title (サイバーセキュリティ方針 is both)."""
     open_search(page, server, language)
@@ -364,6 +381,22 @@ def test_readers_words_find_the_page(page, server, query, expected):
     open_search(page, server)
     found = paths(server, typed(page, query))
     assert expected in found[:2], found[:5]
+
+
+def test_a_one_character_affix_of_a_compound_is_not_required(page, server, ja_pages):
+    """報告書: the template is an 報告・情報連絡シート; 書 alone was required of every page, and the title's words
+    did not count."""
+    open_search(page, server)
+    assert not any("インシデント報告書" in text for text in ja_pages.values())
+    assert paths(server, typed(page, "インシデント報告書 テンプレート"))[0] == "templates/incident-report/"
+
+
+def test_a_listing_page_follows_the_pages_on_the_topic_of_a_sentence(page, server):
+    """The glossary holds every word of a sentence typed as a query, and came first for it."""
+    open_search(page, server)
+    found = paths(server, typed(page, "経営層がサイバーリスクを把握する"))
+    assert found[0].startswith("guideline/")
+    assert "glossary/" not in found[:4]
 
 
 def test_weak_words_are_dropped_before_strong_ones(page, server, ja_pages):
@@ -449,3 +482,68 @@ def test_ids_of_a_knowledge_base_find_their_page_first(browser, fixture_server, 
     found = first.path.removeprefix(urlsplit(fixture_server).path) + (f"#{first.fragment}" if first.fragment else "")
     closed(context, page)
     assert found == expected
+
+
+def test_the_acronyms_a_text_defines_and_a_titles_initials():
+    text = (
+        "Organizations require multi-factor authentication (MFA) for remote access; the U.S. Department of Defense "
+        "(DoD) issues cards. 最高情報セキュリティ責任者（CISO）を置く。CSIRT（シーサート）。責任者・要員（PoC）。"
+        "(e.g., IT) or (OT) equipment"
+    )
+    assert search.defined_acronyms(text) == [
+        ("MFA", "multi-factor authentication"),
+        ("DoD", "Department of Defense"),
+        ("CISO", "最高情報セキュリティ責任者"),
+        ("CSIRT", "シーサート"),
+    ]
+    assert search.title_acronyms("Multi-factor Authentication to Privileged Accounts", ["to"]) == [
+        ("MfA", "Multi factor Authentication")
+    ]
+    assert search.title_acronyms("多要素認証", []) == []
+
+
+@pytest.fixture(scope="module")
+def nist_server(tmp_path_factory):
+    """The NIST SP 800-53 slice imported and built (the build test_import.py shares), served."""
+    import functools
+    import http.server
+    import threading
+
+    from generator.build import Paths, build
+    from generator.cli import main
+    from generator.serve import PrefixHandler
+
+    from .conftest import PREFIX, once_per_run
+
+    oscal = Path(__file__).parent / "fixtures" / "oscal"
+
+    def make(folder: Path) -> Path:
+        args = ["import", str(oscal / "nist-800-53-slice_catalog.json"), str(folder / "nist"), "--language", "en"]
+        for profile in ("low", "moderate"):
+            args += ["--profile", str(oscal / f"nist-800-53-slice_{profile}_profile.json")]
+        assert main(args) == 0
+        paths_ = Paths.of(data=folder / "nist" / "guideline_data")
+        build(paths_)
+        return paths_.site
+
+    site = once_per_run(tmp_path_factory, "imported-nist", make)
+    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    httpd.shutdown()
+
+
+def test_an_acronym_finds_the_control_that_spells_it_out(browser, nist_server):
+    """The catalog never writes MFA: its titles say Multi-factor Authentication (IA-2(1), IA-2(2))."""
+    from .conftest import closed, recording_tab
+
+    context, page = recording_tab(browser, nist_server)
+    page.goto(nist_server + "guideline/")  # an English-only site: its pages at the root
+    page.keyboard.press("/")
+    page.wait_for_selector("#kb-search[open]")
+    found = paths(nist_server, typed(page, "MFA"))
+    marked = page.locator(".kb-search__excerpt mark").all_inner_texts()
+    closed(context, page)
+    assert re.fullmatch(r"guideline/ia-2(-\d+)?/", found[0]), found[:3]
+    assert "multi" in [m.lower() for m in marked]

@@ -91,6 +91,24 @@
     return out;
   }
 
+  // Romaji written without its long vowels, as most readers type it (rimoto → リモト for リモート; konpyuta): the
+  // word with a long vowel after one of its kana, then after two, nearest the end first.
+  function longVowels(word) {
+    const after = [];
+    for (let i = word.length - 1; i >= 0; i--) {
+      if (/[\u30a1-\u30fa]/.test(word[i]) && !/[ンッー]/.test(word[i]) && !/[ァィゥェォャュョー]/.test(word[i + 1] || "")) {
+        after.push(i + 1);
+      }
+    }
+    const out = after.map(function (i) { return word.slice(0, i) + "ー" + word.slice(i); });
+    if (word.length <= 8) {
+      after.forEach(function (i, a) {
+        after.slice(a + 1).forEach(function (j) { out.push(word.slice(0, j) + "ー" + word.slice(j, i) + "ー" + word.slice(i)); });
+      });
+    }
+    return out;
+  }
+
   // Edit distance with adjacent transpositions (optimal string alignment), stopping early beyond `limit`.
   function distance(a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;
@@ -131,6 +149,7 @@
   const TITLE_BOOST = 1; // the query as a phrase of a page's title counts as much as the best match in a text
   const WORDS_IN_TITLE = 0.3; // … and its words in the title, in another order or apart, this share of it
   const FEW = 3; // fewer pages than this with every word: the pages with most of the words follow
+  const LISTING_AFTER = 4; // a listing page (the glossary) for a query of several words comes after this many others
   const FAR_BETTER = 4; // a page scored this many times the best of the weightier kinds keeps its full weight
 
   function Engine(bundle, wordsUrl, root, kanaUrl) {
@@ -256,8 +275,30 @@
       if (kind < 1 && r.score >= FAR_BETTER * above && listings.indexOf(kindName.get(r.id)) < 0) kind = 1;
       const all = sets.every(function (set) { return set.has(r.id); });
       const title = phrase.has(r.id) ? TITLE_BOOST : all ? TITLE_BOOST * WORDS_IN_TITLE : 0;
-      return { result: r, rank: kind * (r.score / best + title) };
+      return { result: r, rank: kind * (r.score / best + title), listing: listings.indexOf(kindName.get(r.id)) >= 0 };
     }).sort(function (a, b) { return b.rank - a.rank; });
+  };
+
+  // The words that name a topic: those of the sections' and pages' titles and of the glossary's terms.
+  Engine.prototype.topicWords = function (words) {
+    if (!this.topics) {
+      const sections = words.sections || {};
+      const names = Object.keys(sections).map(function (n) { return sections[n][2] || ""; })
+        .concat((words.terms || []), Object.keys(words.ids || {}).map(function (k) { return words.ids[k][1]; }));
+      this.topics = new Set([].concat.apply([], names.map(runs)));
+    }
+    return this.topics;
+  };
+
+  // How many pages the index holds (of every kind, from Pagefind's filter counts): how rare a word is.
+  Engine.prototype.total = async function () {
+    if (!this.pageCount) {
+      this.pageCount = this.ready.then(function (pagefind) { return pagefind.filters(); }).then(function (filters) {
+        const kinds = (filters && filters.kind) || {};
+        return Object.keys(kinds).reduce(function (n, k) { return n + kinds[k]; }, 0) || 1;
+      });
+    }
+    return this.pageCount;
   };
 
   // Is `word` one of the site's words, or part of one? The vocabulary is every word the index holds (the words
@@ -349,6 +390,13 @@
       const results = await self.search(lookup);
       return results.length ? { words: [lookup], marks: [w, lookup], results: results } : null;
     }
+    // A word the index does not hold that stands for others (an acronym the text defines: MFA) is looked up by them.
+    const synonym = (words.synonyms || {})[word];
+    const indexed = this.indexed || (this.indexed = new Set(words.words || []));
+    if (synonym && !indexed.has(word)) {
+      const found = await this.bySynonym(synonym);
+      if (found) return found;
+    }
     const exact = await tryWord(word);
     // A word in hiragana is often a reading of one in katakana (ばっくあっぷ, くらうど): the spelling on more pages wins.
     if (ONLY_HIRAGANA.test(word)) {
@@ -360,28 +408,35 @@
       const found = await tryWord(variant);
       if (found) return found;
     }
+    // A word typed by its sound, in hiragana: the words in kanji read so (じょうちょうか → 冗長化).
+    if (ONLY_HIRAGANA.test(word)) {
+      const found = await this.byReading(words, word);
+      if (found) return found;
+    }
     // Romaji typed for kana (kuraudo → クラウド, sapuraichein → サプライチェーン).
     if (/^[a-z]+$/.test(word)) {
       const wanakana = await this.kana();
       // a doubled vowel is a long one, as IMEs write it with "-" (pasuwaado → pasuwa-do → パスワード)
       const kana = wanakana ? wanakana.toKatakana(word.replace(/([aeiou])\1/g, "$1-")) : "";
       if (kana && ONLY_KATAKANA.test(kana)) {
-        for (const spelling of [kana].concat(variants(kana))) {
+        for (const spelling of [kana].concat(variants(kana), longVowels(kana))) {
           const found = await tryWord(spelling);
           if (found) return found;
         }
+        // a word in hiragana, or the reading of a word in kanji (kansa → かんさ → 監査)
+        const found = (await this.byReading(words, toHiragana(kana))) || (await tryWord(toHiragana(kana)));
+        if (found) return found;
       }
     }
-    const synonym = (words.synonyms || {})[word];
     if (synonym) {
-      for (const name of synonym) {
-        const terms = queryWords(name);
-        const found = terms.length ? await this.search(terms.join(" ")) : [];
-        if (found.length) return { words: terms, marks: terms, results: found };
-      }
+      const found = await this.bySynonym(synonym);
+      if (found) return found;
     }
     // An unknown compound: the site's words inside it, all required.
-    const pieces = this.split(words, word);
+    // A one-character piece at either end is an affix (報告書, 対応表, 再評価: 書, 表, 再), which the pages write with
+    // other words or none (報告・連絡シート): the rest is what is asked.
+    const split = this.split(words, word);
+    const pieces = split && split.filter(function (p, i) { return p.length > 1 || (i > 0 && i < split.length - 1); });
     if (pieces) {
       const found = await this.search(pieces.join(" "));
       if (found.length) return { words: pieces, marks: pieces, results: found };
@@ -389,6 +444,22 @@
     const results = await this.search(word);
     if (results.length) return { words: [word], results: results, guessed: true };
     return { words: [word], results: [], missing: true };
+  };
+
+  // The words in kanji that a reading in hiragana is (the words file's readings, and the glossary's), that find pages.
+  Engine.prototype.byReading = async function (words, hiragana) {
+    const names = ((words.readings || {})[hiragana] || []).concat((words.synonyms || {})[hiragana] || []);
+    return names.length ? this.bySynonym(names) : null;
+  };
+
+  // The first of a word's synonyms (the names it stands for) that finds pages.
+  Engine.prototype.bySynonym = async function (names) {
+    for (const name of names) {
+      const terms = queryWords(name);
+      const found = terms.length ? await this.search(terms.join(" ")) : [];
+      if (found.length) return { words: terms, marks: terms, results: found };
+    }
+    return null;
   };
 
   Engine.prototype.query = async function (text, literal) {
@@ -407,6 +478,9 @@
     // Words that say little are dropped while other words remain: relaxed AND, the weakest words first.
     const self = this;
     let terms = tokens.filter(function (w) { return self.weak(words, w) < 2; });
+    // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own)
+    const long = terms.filter(function (w) { return w.length > 1; });
+    if (long.length > 1) terms = long;
     if (!terms.length) terms = tokens.filter(function (w) { return !STOP.has(w); });
     if (!terms.length) terms = tokens;
     if (!terms.length) return out;
@@ -423,7 +497,7 @@
       }
     }, this);
     // A bare term (the glossary's name for it, or a form of it) lets the glossary rank fully.
-    const bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;
+    let bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;
     // A word that names a kind of page (テンプレート, 雛形, checklist) beside other words asks for a page of that kind:
     // those of the kind that have the other words come first (リスク評価 テンプレート → the risk assessment template).
     const kindWords = words.kind_words || {};
@@ -452,6 +526,7 @@
           out.corrected = corrected.join(" ");
           resolved = again;
           terms = queryWords(out.corrected);
+          bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;
         }
       }
     }
@@ -478,16 +553,25 @@
       lists.push({ entries: await this.ranked(words, expansion, bare), partial: false });
       out.highlight = out.highlight.concat(expansion);
     }
-    // Fewer than a few pages have every word: the pages with most of the words follow.
-    const together = lists.reduce(function (n, l) { return n + l.entries.length; }, 0);
+    // Fewer than a few pages have every word (a page that lists every term holds every word of a long query, and does
+    // not count): the pages with most of the words follow, each word counted by how rare it is on the site (its
+    // inverse document frequency: 提出 says more than セキュリティ).
+    const together = lists.reduce(function (n, l) {
+      return n + l.entries.filter(function (e) { return !e.listing; }).length;
+    }, 0);
     if (found.length > 1 && (missing.length || together < FEW)) {
       const perWord = await Promise.all(found.map(function (r) { return this.ranked(words, r.words); }, this));
+      const total = await this.total();
+      const topics = this.topicWords(words);
       const counts = new Map();
-      perWord.forEach(function (entries) {
+      perWord.forEach(function (entries, i) {
         const top = entries.length ? entries[0].rank : 1;
+        // (a word that names a topic, one of a title or a term, counts twice: backups, not taken or happens)
+        const topic = found[i].words.some(function (w) { return topics.has(w) || topics.has(w.replace(/e?s$/, "")); });
+        const rarity = Math.log(1 + total / Math.max(entries.length, 1)) * (topic ? 2 : 1);
         entries.forEach(function (e) {
-          const c = counts.get(e.result.id) || { result: e.result, words: 0, rank: 0 };
-          c.words += 1;
+          const c = counts.get(e.result.id) || { result: e.result, words: 0, rank: 0, listing: e.listing };
+          c.words += rarity;
           c.rank += e.rank / top;
           counts.set(e.result.id, c);
         });
@@ -495,15 +579,18 @@
       const ranked = Array.from(counts.values()).sort(function (a, b) { return b.words - a.words || b.rank - a.rank; });
       lists.push({ entries: ranked, partial: true });
     }
+    // Of a query of several words that is no term, a page that lists every term or document holds every word; it is
+    // where a reader looks after the pages on the topic: it follows the first few of them.
+    const deferred = [];
     const seen = new Set();
     lists.forEach(function (list) {
       list.entries.forEach(function (e) {
-        if (!seen.has(e.result.id)) {
-          seen.add(e.result.id);
-          out.merged.push({ result: e.result, partial: list.partial });
-        }
+        if (seen.has(e.result.id)) return;
+        seen.add(e.result.id);
+        (e.listing && !bare && strong.length > 1 ? deferred : out.merged).push({ result: e.result, partial: list.partial });
       });
     });
+    out.merged.splice.apply(out.merged, [Math.min(LISTING_AFTER, out.merged.length), 0].concat(deferred));
     out.count = out.merged.length;
     // Weak results (none, or only pages with some of the words): "did you mean" the query with a missing word
     // replaced by a close word of the site, or the whole query as one (アクセス性御 → アクセス制御).
@@ -541,7 +628,7 @@
     const raw = data.raw_url || data.url;
     const title = ((data.meta && data.meta.title) || raw).replace(/\s*¶\s*$/, "");
     return {
-      url: href(raw),
+      url: href(raw) + (await this.item(data, highlight)),
       path: raw,
       title: title,
       kind: (data.meta && data.meta.kind) || "",
@@ -555,6 +642,43 @@
         return { url: href(raw) + "#" + s.url.split("#")[1], title: s.title.replace(/\s*¶\s*$/, "") };
       }),
     };
+  };
+
+  // The item of a page (a checklist's) that holds most of the searched words, the shortest of those that hold as
+  // many: its anchor ("#item-cl4-039", from the ids of the words file, where the page has it); "" when no item holds
+  // half of them. An item's text runs from its id, as written, to the next item's.
+  Engine.prototype.item = async function (data, highlight) {
+    if (!this.anchors) {
+      const ids = (await this.words).ids || {};
+      this.anchors = Object.keys(ids).filter(function (k) { return ids[k][0].indexOf("#") > 0; }).map(function (k) {
+        return { written: ids[k][1].split(" ")[0] + " ", hash: "#" + ids[k][0].split("#")[1] };
+      });
+    }
+    if (!this.items) this.items = new Map(); // page → its text and where each of its items begins, found once
+    if (!this.items.has(data.url)) {
+      const own = new Set((data.anchors || []).map(function (a) { return "#" + a.id; }));
+      const text = own.size ? normalise(data.content || "") : "";
+      const found = [];
+      this.anchors.forEach(function (a) {
+        const at = own.has(a.hash) ? text.indexOf(normalise(a.written)) : -1;
+        if (at >= 0) found.push({ at: at, hash: a.hash });
+      });
+      this.items.set(data.url, { content: text, starts: found.sort(function (a, b) { return a.at - b.at; }) });
+    }
+    const content = this.items.get(data.url).content;
+    const starts = this.items.get(data.url).starts;
+    if (!starts.length) return "";
+    const wanted = Array.from(new Set(highlight.map(normalise))).filter(function (w) { return w.length > 0; });
+    const whole = wanted.reduce(function (n, w) { return n + w.length; }, 0);
+    let best = null;
+    starts.forEach(function (s, i) {
+      const text = content.slice(s.at, i + 1 < starts.length ? starts[i + 1].at : s.at + 300);
+      const score = wanted.reduce(function (n, w) { return n + (text.indexOf(w) >= 0 ? w.length : 0); }, 0);
+      if (!best || score > best.score || (score === best.score && text.length < best.size)) {
+        best = { score: score, size: text.length, hash: s.hash };
+      }
+    });
+    return best.score * 2 >= whole && best.score > 0 ? best.hash : "";
   };
 
   // The sentence of a page's text that holds most of the searched words (the first such), cut to a readable length,

@@ -438,15 +438,9 @@ def test_the_box_and_the_generator_read_ids_alike(page, server):
 @pytest.fixture(scope="module")
 def fixture_server(tmp_path_factory):
     """The fixture knowledge base (tests/fixtures/kb) built and served: a knowledge base with ids of its own."""
-    import functools
-    import http.server
     import shutil
-    import threading
 
     from generator.build import Paths, build
-    from generator.serve import PrefixHandler
-
-    from .conftest import PREFIX, once_per_run
 
     def make(folder: Path) -> Path:
         shutil.copytree(Path(__file__).parent / "fixtures" / "kb" / "guideline_data", folder / "guideline_data")
@@ -454,7 +448,21 @@ def fixture_server(tmp_path_factory):
         build(paths_)
         return paths_.site
 
-    site = once_per_run(tmp_path_factory, "fixture-kb-site", make)
+    yield from served(tmp_path_factory, "fixture-kb-site", make)
+
+
+def served(tmp_path_factory, name: str, make):
+    """A site built once per test run (`make`, shared by name with other test files) and served under PREFIX; yields
+    its base URL."""
+    import functools
+    import http.server
+    import threading
+
+    from generator.serve import PrefixHandler
+
+    from .conftest import PREFIX, once_per_run
+
+    site = once_per_run(tmp_path_factory, name, make)
     handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -505,15 +513,8 @@ def test_the_acronyms_a_text_defines_and_a_titles_initials():
 @pytest.fixture(scope="module")
 def nist_server(tmp_path_factory):
     """The NIST SP 800-53 slice imported and built (the build test_import.py shares), served."""
-    import functools
-    import http.server
-    import threading
-
     from generator.build import Paths, build
     from generator.cli import main
-    from generator.serve import PrefixHandler
-
-    from .conftest import PREFIX, once_per_run
 
     oscal = Path(__file__).parent / "fixtures" / "oscal"
 
@@ -526,12 +527,7 @@ def nist_server(tmp_path_factory):
         build(paths_)
         return paths_.site
 
-    site = once_per_run(tmp_path_factory, "imported-nist", make)
-    handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
-    httpd.shutdown()
+    yield from served(tmp_path_factory, "imported-nist", make)
 
 
 def test_an_acronym_finds_the_control_that_spells_it_out(browser, nist_server):

@@ -156,8 +156,9 @@
     this.bundle = bundle;
     this.root = root;
     this.cache = new Map(); // Pagefind query → its results
-    this.pages = new Map(); // page id → its data (text, title, headings), loaded once: a keystroke's results are
-    // mostly the previous keystroke's
+    // a result → its page's data (text, title, the headings its words are under), once per query: the same page found
+    // by another query has other headings matched (Pagefind keeps each page's file once loaded)
+    this.pages = new WeakMap();
     this.ready = this.start(bundle);
     this.words = fetch(wordsUrl).then(readWords).catch(function () { return {}; });
     this.kanaUrl = kanaUrl;
@@ -615,9 +616,8 @@
   // The page data of a result: its address (with the words to highlight), title, kind, the sentence that matched,
   // and its headings.
   Engine.prototype.page = async function (entry, highlight) {
-    const id = entry.result.id;
-    if (!this.pages.has(id)) this.pages.set(id, entry.result.data());
-    const data = await this.pages.get(id);
+    if (!this.pages.has(entry.result)) this.pages.set(entry.result, entry.result.data());
+    const data = await this.pages.get(entry.result);
     const root = this.root;
     function href(url) {
       const address = new URL(url.replace(/^\//, ""), root);

@@ -479,8 +479,8 @@
     // Words that say little are dropped while other words remain: relaxed AND, the weakest words first.
     const self = this;
     let terms = tokens.filter(function (w) { return self.weak(words, w) < 2; });
-    // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own)
-    const long = terms.filter(function (w) { return w.length > 1; });
+    // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own; a digit does)
+    const long = terms.filter(function (w) { return w.length > 1 || /^\d$/.test(w); });
     if (long.length > 1) terms = long;
     if (!terms.length) terms = tokens.filter(function (w) { return !STOP.has(w); });
     if (!terms.length) terms = tokens;
@@ -567,9 +567,11 @@
       const counts = new Map();
       perWord.forEach(function (entries, i) {
         const top = entries.length ? entries[0].rank : 1;
-        // (a word that names a topic, one of a title or a term, counts twice: backups, not taken or happens)
+        // (a word that names a topic, one of a title or a term, counts twice: backups, not taken or happens; a run of
+        // hiragana, an ending or a particle however rare (するのか, っている), half as much as the commonest word)
         const topic = found[i].words.some(function (w) { return topics.has(w) || topics.has(w.replace(/e?s$/, "")); });
-        const rarity = Math.log(1 + total / Math.max(entries.length, 1)) * (topic ? 2 : 1);
+        const ending = found[i].words.every(function (w) { return ONLY_HIRAGANA.test(w); });
+        const rarity = ending ? Math.log(2) / 2 : Math.log(1 + total / Math.max(entries.length, 1)) * (topic ? 2 : 1);
         entries.forEach(function (e) {
           const c = counts.get(e.result.id) || { result: e.result, words: 0, rank: 0, listing: e.listing };
           c.words += rarity;

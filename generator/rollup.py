@@ -29,6 +29,7 @@ from .features.checklists import (
     INFO_COLUMNS,
     STATUSES,
     ItemRows,
+    answer_headers,
     answers_formats,
     control_map,
     items_of,
@@ -189,18 +190,20 @@ def _read_workbook(linked: Linked, path: Path, content: io.BytesIO, refuse) -> U
     unit = UnitAnswers(str(path), _unit_name(named, path), edition=edition)
     if edition not in editions:
         unit.notes.append(f"edition '{edition}' is not this site's ({', '.join(sorted(editions))})")
-    first = len(INFO_COLUMNS) + 1
+    headers = answer_headers(linked)
     for sheet in book.worksheets[1:]:
+        columns = _answer_columns(sheet, headers)
         for row in sheet.iter_rows(min_row=FIRST_ROW):
             key = row[0].value if row else None
-            if not isinstance(key, str) or not key.strip() or len(row) < first:
+            if not isinstance(key, str) or not key.strip():
                 continue
             item_id = key.strip()
             if not item_id[:1].isalnum() or not item_id.replace("-", "").replace(".", "").isalnum():
                 continue
             record = {}
-            for offset, answer in enumerate(ANSWER_FIELDS):
-                cell = row[first - 1 + offset] if first - 1 + offset < len(row) else None
+            for answer in ANSWER_FIELDS:
+                index = columns.get(answer.id)
+                cell = row[index] if index is not None and index < len(row) else None
                 if cell is None or cell.value is None or cell.value == "":
                     continue
                 where = f"{sheet.title}!{cell.coordinate}"
@@ -230,6 +233,17 @@ def _read_workbook(linked: Linked, path: Path, content: io.BytesIO, refuse) -> U
             _keep(linked, unit, item_id, record)
     unit.gone = sorted(set(unit.gone))
     return unit
+
+
+def _answer_columns(sheet, headers: dict[str, str]) -> dict[str, int]:
+    """Where each answer field stands on a sheet (0 = column A): by its header where the sheet has them, since an
+    earlier edition's columns stood elsewhere; else where this edition puts them."""
+    found: dict[str, int] = {}
+    for cell in next(sheet.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW), ()):
+        field = headers.get(cell.value.strip()) if isinstance(cell.value, str) else None
+        if field and field not in found:
+            found[field] = cell.column - 1
+    return found or {f.id: len(INFO_COLUMNS) + n for n, f in enumerate(ANSWER_FIELDS)}
 
 
 def labels_in(language: Language) -> list[str]:

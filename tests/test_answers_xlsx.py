@@ -16,7 +16,7 @@ import pytest
 
 from generator.features.checklists import ANSWER_FIELDS, INFO_COLUMNS, STATUSES, TEXT_LIMIT, Book, download_path
 from generator.i18n import Language
-from generator.sheets import FACTS_ROW, FIRST_ROW
+from generator.sheets import FACTS_ROW, FIRST_ROW, HEADER_ROW
 
 from .test_answers_browser import answers_of, leave, message, store, ui
 from .test_checklists import answer, checklist_url, shown
@@ -293,6 +293,32 @@ def test_a_workbook_filled_in_a_spreadsheet_imports_through_the_preview(
         assert answers_of(other)["items"]["CL9-999"] == {"status": "done"}
         other.locator(".kb-cl-toolbar button[data-kb-action='undo']").click()  # the same undo as for JSON
         assert answers_of(other)["items"] == {}
+    finally:
+        fresh.close()
+
+
+@pytest.mark.browser
+def test_a_workbook_whose_columns_moved_imports_each_answer_into_its_field(browser, page, server, linked, tmp_path):
+    """An earlier edition's workbook had no strength column, so each answer stood one column to the left: the import
+    finds the fields by their headers."""
+    page.goto(checklist_url(server, "remote-access"))
+    answer_every_field(page)
+    exported, _ = export_xlsx(page, tmp_path)
+    book = openpyxl.load_workbook(exported)
+    sheet = book["remote-access"]
+    headers = [c.value for c in sheet[HEADER_ROW]]
+    sheet.delete_cols(headers.index(Language.of(linked.kb, "ja").t("checklist.strength")) + 1)
+    earlier = tmp_path / "earlier.xlsx"
+    book.save(earlier)
+    fresh = browser.new_context(locale="ja-JP")
+    try:
+        other = fresh.new_page()
+        other.goto(checklist_url(server, "remote-access"))
+        dialog = import_file(other, earlier)
+        assert dialog.locator("[data-kb-preview='notes'] li").all_inner_texts() == []
+        dialog.locator("[data-kb-import='confirm']").click()
+        for item_id, fields in GIVEN.items():
+            assert shown(other, item_id, FIELDS) == tuple(fields.get(f, "") for f in FIELDS), item_id
     finally:
         fresh.close()
 

@@ -160,6 +160,29 @@ def test_ten_units_roll_up_with_the_right_counts(site, linked, tmp_path):
     assert len(overdue) == expected_overdue and all(r[4] and r[5] for r in overdue)
 
 
+def test_a_workbook_whose_columns_moved_is_read_by_its_headers(site, linked, tmp_path):
+    """An earlier edition's workbook had no strength column: every answer stood one column to the left. Read by its
+    headers, it rolls up exactly as this edition's workbook of the same answers does."""
+    t = Language.of(linked.kb, "ja").t
+    current = xlsx_file(tmp_path, site, linked, 3)
+    earlier = tmp_path / "earlier" / "unit-3.xlsx"
+    earlier.parent.mkdir()
+    book = openpyxl.load_workbook(current)
+    for sheet in book.worksheets[1:]:
+        headers = [c.value for c in sheet[HEADER_ROW]]
+        if t("checklist.strength") in headers:
+            sheet.delete_cols(headers.index(t("checklist.strength")) + 1)
+    book.save(earlier)
+    reports = []
+    for path in (current, earlier):
+        out = path.with_suffix(".report.xlsx")
+        done = rollup(path, "-o", out)
+        assert done.returncode == 0 and not done.stderr, done.stderr
+        opened = openpyxl.load_workbook(out)[t("rollup.open")]
+        reports.append([r for r in opened.iter_rows(min_row=FIRST_ROW, values_only=True) if r[0]])
+    assert reports[1] == reports[0] and len(reports[0]) > 50
+
+
 def test_an_older_editions_answers_are_kept_and_reported(linked, tmp_path):
     path = json_file(
         tmp_path, linked, 1, items={"CL3-001": {"status": "done"}, "CL9-999": {"status": "todo", "owner": "旧"}}

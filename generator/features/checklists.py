@@ -31,6 +31,7 @@ from ..sheets import (
     CELL_PADDING,
     FACTS_ROW,
     FIRST_ROW,
+    HEADER_ROW,
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
     NARROW,
@@ -418,6 +419,14 @@ def json_markup(data: dict) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+PLAN_HEADERS = {"current": "assessment.current", "target": "assessment.target"}  # else assessment.plan.<field>
+
+
+def answer_headers(linked: Linked) -> dict[str, str]:
+    """The header of each answer field's column, in every language of the knowledge base → the field."""
+    return {e.t(f"checklist.{f.id}"): f.id for e in Language.all(linked.kb) for f in ANSWER_FIELDS}
+
+
 def workbook_layout(linked: Linked, language: Language) -> dict:
     """Where the browser writes a reader's answers into the build's own workbook (the blank form) and reads them back
     from one filled in a spreadsheet: the cells of the answer fields and of the plan, the cover's first fact, the
@@ -438,6 +447,11 @@ def workbook_layout(linked: Linked, language: Language) -> dict:
         "widths": {f.id: f.width for f in ANSWER_FIELDS},
         "plan_sheet": sheet_name(language.t("assessment.xlsx.plan_sheet")),
         "plan_columns": {field: letter(index) for index, field in enumerate(plan, start=1)},
+        "header_row": HEADER_ROW,
+        # A workbook is read by its headers, in any of the knowledge base's languages, where it has them: one of an
+        # earlier edition, whose columns stood elsewhere, keeps each answer in its field
+        "headers": answer_headers(linked),
+        "plan_headers": {e.t(PLAN_HEADERS.get(f, f"assessment.plan.{f}")): f for e in every for f in plan},
         "metrics": {
             "narrow": NARROW,
             "wide": WIDE,

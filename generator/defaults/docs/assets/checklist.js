@@ -1146,6 +1146,18 @@
     }
     return fieldValue({ kind: "date" }, String(value).trim());
   }
+  // Where each field stands on a sheet: by its header (in any language of the knowledge base) where the sheet has
+  // them, since an earlier edition's columns stood elsewhere; else where this edition puts them.
+  function columnsOf(cells, headers, fallback) {
+    const found = {};
+    Object.keys(cells).forEach(function (reference) {
+      const parts = /^([A-Z]+)([0-9]+)$/.exec(reference), value = cells[reference].value;
+      if (!parts || Number(parts[2]) !== layout.header_row || typeof value !== "string") return;
+      if (own(headers, value.trim()) && !own(found, headers[value.trim()])) found[headers[value.trim()]] = parts[1];
+    });
+    return Object.keys(found).length ? found : fallback;
+  }
+
   function readWorkbook(name, bytes, zip) {
     let files;
     try { files = zip.unzipSync(new Uint8Array(bytes)); } catch (error) { files = null; }
@@ -1185,6 +1197,7 @@
         return;
       }
       const plan = layout.plan_sheets.indexOf(sheet.name) >= 0;
+      const columns = columnsOf(cells, plan ? layout.plan_headers : layout.headers, plan ? layout.plan_columns : layout.columns);
       const last = Object.keys(cells).reduce(function (n, r) { return Math.max(n, Number(r.replace(/^[A-Z]+/, ""))); }, 0);
       for (let row = layout.first_row; row <= last; row += 1) {
         const key = cells["A" + row];
@@ -1192,7 +1205,6 @@
         const id = plan ? layout.area_titles[key.value.trim()] : key.value.trim();
         if (!id || (!plan && !ITEM_ID.test(id))) continue; // a title, a note or a row of the reader's own
         const record = {};
-        const columns = plan ? layout.plan_columns : layout.columns;
         Object.keys(columns).forEach(function (field) {
           const reference = columns[field] + row, cell = cells[reference];
           if (!cell) return;

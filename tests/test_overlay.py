@@ -120,10 +120,11 @@ def test_workbooks_prefill_the_owner_and_list_internal_rules_in_their_own_column
     sheet = openpyxl.load_workbook(overlay_site / "downloads/checklists/ch5-ja.xlsx")["ch5"]
     rows = {row[0]: row for row in sheet.iter_rows(values_only=True) if row and row[0]}
     header = rows["ID"]
-    assert header[-1] == "社内規程" and header[7] == "担当者"
-    assert rows["CL5-031"][7] == "IT統括部"  # the organisation's default owner
+    owner, status = header.index("担当者"), header.index("状況")
+    assert header[-1] == "社内規程" and owner == status + 1
+    assert rows["CL5-031"][owner] == "IT統括部"  # the organisation's default owner
     assert rows["CL5-031"][-1] == "全社アクセス管理規程 IT-SEC-004"
-    assert rows["CL5-031"][6] is None  # the reader's status stays the reader's
+    assert rows["CL5-031"][status] is None  # the reader's status stays the reader's
 
 
 def test_word_templates_come_filled_in(overlay_site):

@@ -158,11 +158,21 @@ def _translations(collected: dict[str, Any], locator: Locator) -> list[Problem]:
     """Every text and interface string in exactly the languages kb.yaml names: no missing, no unknown language."""
     languages = collected["config"].languages
     problems = []
+    # A language no interface string is written in (the defaults' nor the knowledge base's own ui.yaml) is said once,
+    # not once for each of the hundreds of strings
+    spoken = {code for string in collected.get("ui", {}).values() for code in string.languages()}
+    unwritten = [code for code in languages if code not in spoken]
+    for code in unwritten:
+        problems.append(locator.problem(("config", "languages", languages.index(code)),
+                                        f"no interface string is written in {language_name(code)}",
+                                        f"write them in the knowledge base's ui.yaml as '{code}:' beside each of "
+                                        f"the generator's (its defaults are in {', '.join(sorted(spoken))}), or name "
+                                        "a language they are in"))  # fmt: skip
 
     def check(path: tuple, text: schema.Text | schema.UiString) -> None:
         present = text.languages()
         for code in languages:
-            if code not in present:
+            if code not in present and not (path[0] == "ui" and code in unwritten):
                 name = language_name(code)
                 beside = f" beside '{present[0]}:'" if present else ""
                 fix = f"add the {name} text as '{code}:'{beside}"

@@ -197,3 +197,24 @@ def test_an_unknown_feature_is_named_with_its_line_in_kb_yaml(tmp_path):
         f"guideline_data/kb.yaml:{line}: features[1]: unknown feature 'checklist'\n"
         "    fix: use one of core, checklists, templates, open_data"
     ]
+
+
+def test_a_language_no_interface_string_is_written_in_is_said_once(tmp_path):
+    """`con` is a well-formed language code that neither the defaults nor the knowledge base write interface strings
+    in: one message at its place in kb.yaml, not one for each of the generator's hundreds of strings, naming the
+    knowledge base's own ui.yaml as where they go (never the generator's defaults)."""
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    config = data / "kb.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("languages: [en]", "languages: [en, con]"), encoding="utf-8")
+    line = text[: text.index("languages:")].count("\n") + 1
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(data)
+    messages = [str(p) for p in caught.value.problems]
+    assert messages[0] == (
+        f"guideline_data/kb.yaml:{line}: languages[1]: no interface string is written in 'con'\n"
+        "    fix: write them in the knowledge base's ui.yaml as 'con:' beside each of the generator's (its defaults "
+        "are in en, ja, zh-Hant), or name a language they are in"
+    )
+    assert not [m for m in messages if "defaults" in m.split(":")[0] or m.startswith("generator")]
+    assert all(m.startswith("guideline_data/") for m in messages)

@@ -145,6 +145,19 @@ def test_the_templates_list_keeps_download_names_whole(page, server, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def test_the_downloads_list_keeps_formats_and_sizes_on_one_line(page, server, width):
+    """「Excel（.xlsx）」 broke after 「Excel」 beside a file's description."""
+    page.goto(server + "downloads/")
+    lines = """cells => cells.map(c => {
+        const range = document.createRange(); range.selectNodeContents(c);
+        return [c.textContent.trim(), range.getClientRects().length];
+    })"""
+    cells = page.eval_on_selector_all(".kb-downloads td:nth-child(3), .kb-downloads td:nth-child(4)", lines)
+    assert len(cells) > 40 and all(n == 1 for _, n in cells), [c for c in cells if c[1] != 1]
+    assert any(text.startswith("Excel") for text, _ in cells)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_a_control_without_text_shows_what_it_has_and_no_rows_of_none(page, server, width):
     page.goto(server + "guideline/5-4-5/")  # a heading of the guideline without overview text
     article = page.inner_text("article")

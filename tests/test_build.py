@@ -291,3 +291,13 @@ def test_a_long_page_drawn_by_parts_still_goes_to_its_anchors(page, server):
         page.goto(f"{url}#{last}")
         in_view = "id => (y => y >= 0 && y < innerHeight)(document.getElementById(id).getBoundingClientRect().top)"
         page.wait_for_function(in_view, arg=last, timeout=15_000)
+
+
+def test_the_changes_page_names_the_edition_it_is_about(site):
+    """In each language's way of writing dates: 和暦 with 西暦 in Japanese."""
+    assert "この版：<strong>令和6年（2024年）4月</strong>" in (site / "changes" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "This edition: <strong>April 2024</strong>" in (site / "en" / "changes" / "index.html").read_text(
+        encoding="utf-8"
+    )

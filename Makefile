@@ -8,14 +8,16 @@ OVERLAY ?=
 
 .PHONY: serve site release test lint bench bench-search check clean
 
+# pip says errors only (-qq): a machine's own pip settings may name package folders it does not have, and pip then
+# warns once for every package, which is nothing the reader can act on.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install -qq --upgrade pip
+	$(PY) -m pip install -qq -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install -qq -e ".[test]"
 	touch $@
 
 ## serve: build the site and serve it on http://127.0.0.1:$(PORT)$(PREFIX), rebuilding on every change

@@ -189,6 +189,12 @@ def load_queries(path: Path, site: Path) -> list[Query]:
     return queries
 
 
+def half(query: Query, queries: list[Query]) -> str:
+    """Whether a query is the 1st, 3rd, 5th … ("odd") or the 2nd, 4th … ("even") of its language in its set."""
+    number = [q for q in queries if q.language == query.language].index(query) + 1
+    return "odd" if number % 2 else "even"
+
+
 def section_title_queries(data: Path) -> list[Query]:
     """Every section's title, in each language, expecting the section's own page: read from the YAML itself, so
     that any commit's data can be measured."""
@@ -223,6 +229,8 @@ class SearchBox:
 
     def warm_up(self, text: str) -> None:
         self.search(text)
+        with contextlib.suppress(PlaywrightTimeout):  # the first query may show a state before its results
+            self.page.wait_for_function(SEARCHED_JS, arg=text, timeout=SETTLE_TIMEOUT_MS, polling=50)
         self.says_when_done = self.page.evaluate(SEARCHED_JS, text)
 
     def search(self, text: str) -> list[str]:
@@ -515,6 +523,12 @@ def main() -> int:
     parser.add_argument("--kind", action="append", choices=KINDS, help="only these kinds (repeatable)")
     parser.add_argument("--no-titles", action="store_true", help="skip the section titles")
     parser.add_argument("--failures", action="store_true", help="also list every query whose right page is not first")
+    parser.add_argument(
+        "--half",
+        choices=("odd", "even"),
+        help="only the 1st, 3rd, 5th … (odd) or 2nd, 4th … (even) query of each language (design on one half)",
+    )
+    parser.add_argument("--halves", action="store_true", help="also print the table of each half (odd, even)")
     parser.add_argument("--readme", action="store_true", help="write the table into README.md (Search quality)")
     parser.add_argument("--readme-note", help="a sentence to print under the README's table (e.g. the --against one)")
     parser.add_argument("--ref", help="build this commit (e.g. HEAD) instead of the working tree")
@@ -540,6 +554,8 @@ def main() -> int:
             return 2
         data = site.parent / "guideline_data" if not args.site else ROOT / "guideline_data"
         titles = [] if args.no_titles else section_title_queries(data)
+        if args.half:
+            queries = [q for q in queries if half(q, queries) == args.half]
         chosen = [
             q
             for q in queries + titles
@@ -551,6 +567,11 @@ def main() -> int:
     measured = [o for o in outcomes if not o.query.kind.startswith("title")]
     print(table(measured))
     print()
+    if args.halves:
+        for name in ("odd", "even"):
+            print(f"{name} half:")
+            print(table([o for o in measured if half(o.query, queries) == name]))
+            print()
     print(title_report([o for o in outcomes if o.query.kind.startswith("title")]))
     print()
     print(latency_report(outcomes))

@@ -48,6 +48,13 @@ HIRAGANA = "\u3041-\u3096\u309d\u309e\u30fc"  # with ー, as readings write it (
 KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007"  # with 々 〆 〇
 RUN = re.compile(f"[{KATAKANA}]+|[{HIRAGANA}]+|[{KANJI}]+|[a-z0-9]+")
 KANJI_RUN = re.compile(f"[{KANJI}]+")
+ONE_KANJI = re.compile(f"[{KANJI}]")
+# A verb's compound written with or without its okurigana (取り組み, 取組み, 取組; 申し込み, 申込): one kanji, the kana
+# that ends its reading, one kanji, with no kanji on either side (見直し計画 is no such compound). Its key is its kanji
+# (取組), indexed for every page that writes any form; kb-search.js turns such a compound of a query into the key (the
+# same pattern there: keep them in step).
+OKURIGANA = "いえきけしちつみりれせげぎじびわめべ"
+OKURIGANA_COMPOUND = re.compile(f"(?<![{KANJI}])[{KANJI}][{OKURIGANA}][{KANJI}](?![{KANJI}])")
 ONE_HIRAGANA = re.compile(f"[{HIRAGANA}]")
 HIRAGANA_RUN = re.compile(f"[{HIRAGANA}]+")
 # Words of a query that say nothing about its subject (particles, endings, question words) are language data: the
@@ -133,15 +140,22 @@ def indexed_text(page_html: str) -> str:
 
 def index_words(page_html: str, code: str = "ja") -> str:
     """`kb_words` of a page (its HTML): each run of the text Pagefind indexes once (a lone hiragana is a particle,
-    never a query), and the tails of its kanji runs, so that a query for the end of a compound finds it."""
+    never a query), the tails of its kanji runs, so that a query for the end of a compound finds it, and the kanji of
+    its compounds written with okurigana (取り組み → 取組)."""
     words = []
-    for run in runs(indexed_text(page_html)):
+    text = indexed_text(page_html)
+    for run in runs(text):
         if ONE_HIRAGANA.fullmatch(run) or (code.split("-")[0] not in DICTIONARY_SEGMENTED and run.isascii()):
             continue
         words.append(run)
         if KANJI_RUN.fullmatch(run):
             words += [run[i:] for i in range(1, len(run) - 1)]
-    return _distinct(words)
+    return _distinct(words + okurigana_keys(text))
+
+
+def okurigana_keys(text: str) -> list[str]:
+    """The kanji of each compound of a text written with okurigana (取り組み → 取組), found by any of its forms."""
+    return ["".join(ONE_KANJI.findall(m)) for m in OKURIGANA_COMPOUND.findall(normalise(text))]
 
 
 def title_words(title: str, stop: Iterable[str] = ()) -> str:
@@ -382,6 +396,17 @@ def _readings(texts_: Iterable[str]) -> dict[str, list[str]]:
     return readings
 
 
+def _kanji_readings(words: Iterable[str]) -> dict[str, str]:
+    """Each kanji of the words → its reading alone (hiragana): a kanji mistyped for another read alike, as an input
+    method offers it (情報供有 for 情報共有: 供 and 共 are both きょう), is corrected by it."""
+    found = {}
+    for char in sorted({c for word in words for c in ONE_KANJI.findall(word)}):
+        reading = _reading(char)
+        if HIRAGANA_RUN.fullmatch(reading):
+            found[char] = reading
+    return found
+
+
 # ---------------------------------------------------------------- the words file
 
 
@@ -408,6 +433,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
       everyday words, the names; and the candidates for "did you mean", by edit distance;
     - `readings`: on a site whose glossary goes by kana, the reading in hiragana of each kanji word of its text →
       those words, the most used first (かんさ → 監査): readers type a word by its sound, in kana or romaji;
+      `kanji`: there, each kanji of the words → its reading alone (a kanji mistyped for one read alike: 情報供有);
     - `kinds`: the weight of each page kind (kinds.SearchKind), the heaviest first; `named`, `listings`: the kinds
       readers ask for by name, and those that list a collection;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
@@ -473,6 +499,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
         for run in runs(text):
             if not ONE_HIRAGANA.fullmatch(run) and not run.isdigit():
                 words.setdefault(run, None)
+        for key in okurigana_keys(text):
+            words.setdefault(key, None)
     # the acronyms the knowledge base's own text defines, and the initials of its titles' words that are no word of
     # its text: MFA finds what says multi-factor authentication (synonyms, not words of the index: the box looks such
     # a word up by what it stands for)
@@ -488,6 +516,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         if key != spelled and long not in synonyms.setdefault(key, []):
             synonyms[key].append(long)
     readings = _readings(every) if language.collation == "kana" else {}
+    kanji = _kanji_readings(words) if readings else {}
     strings = {key.removeprefix(STRINGS): language.t(key) for key in kb.ui if key.startswith(STRINGS)}
     kinds = linked.vocabulary.every_search_kind()
     kind_words = {}
@@ -510,6 +539,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "terms": sorted({" ".join(runs(f)) for f in [*names, *forms_all] if runs(f)}),
         "words": list(words),
         "readings": readings,
+        "kanji": kanji,
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return gzip.compress(text, compresslevel=9, mtime=0)  # a quarter of the size; the same bytes every build

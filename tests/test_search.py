@@ -218,7 +218,8 @@ def test_a_guideline_section_comes_before_the_tool_pages_that_repeat_it(page, se
     assert found[0] == "guideline/5-1-3/"
 
 
-TYPOS = [("ja", "バックアプ", "バックアップ"), ("en", "malwear", "malware")]
+# (情報供有: one kanji of a compound mistyped for another read alike, as an input method offers it)
+TYPOS = [("ja", "バックアプ", "バックアップ"), ("en", "malwear", "malware"), ("ja", "情報供有", "情報共有")]
 
 
 @pytest.mark.parametrize(("language", "typo", "word"), TYPOS)
@@ -374,6 +375,7 @@ def test_every_template_name_and_id_finds_its_template_first(page, server, linke
         ("リスク評価 テンプレート", "templates/risk-assessment/"),  # a task: the kind of page named beside the subject
         ("バックアップ計画の雛形", "templates/backup-plan/"),  # 雛形: an everyday word for テンプレート (words.yaml)
         ("kuraudo", "guideline/5-5/"),  # romaji for クラウド
+        ("tasou bougyo", "guideline/5-4-6/"),  # romaji typed as two words for one (多層防御)
         ("CSIRT 立ち上げ", "guideline/4-7/"),  # 立ち上げ: the site says 整備 (words.yaml), kept whole, not 立 and 上
         ("改定のポイント", "changes/"),  # a far better match of a lighter kind keeps its place
     ],
@@ -406,6 +408,30 @@ def test_weak_words_are_dropped_before_strong_ones(page, server, ja_pages):
     found = paths(server, typed(page, "社長がやるべきことは"))
     assert found[0].startswith("guideline/") and "経営層" in ja_pages[found[0]]
     assert not page.locator(".kb-search__partial").count()
+
+
+def test_a_compound_is_found_with_or_without_its_okurigana(page, server, ja_pages):
+    """取り組み and 取組 are one word: each finds the pages that write the other."""
+    assert search.okurigana_keys("取り組みと申し込み、見直し計画の取組み") == ["取組", "申込"]
+    only_short = {path for path, text in ja_pages.items() if "取組" in text and "取り組" not in text}
+    only_long = {path for path, text in ja_pages.items() if "取り組" in text and "取組" not in text}
+    assert only_short and only_long
+    having = {path for path, text in ja_pages.items() if "取組" in text or "取り組" in text}
+    open_search(page, server)
+    found = paths(server, typed(page, "取り組み"))
+    count = int(re.sub(r"\D", "", page.inner_text("#kb-search-status")))
+    assert set(found) & only_short and count >= len(having)
+    assert paths(server, typed(page, "取組")) == found
+    assert int(re.sub(r"\D", "", page.inner_text("#kb-search-status"))) == count
+
+
+def test_no_page_writes_an_attribute_value_pagefind_does_not_know(site):
+    """Markdown wrote data-pagefind-ignore without a value as data-pagefind-ignore="data-pagefind-ignore", which
+    Pagefind warned about on every build."""
+    values = {
+        v for f in site.rglob("*.html") for v in re.findall(r'data-pagefind-ignore="([^"]*)"', f.read_text("utf-8"))
+    }
+    assert values <= {"index", "all"}, values
 
 
 def test_an_unknown_compound_is_cut_into_the_sites_words(page, server, ja_pages):

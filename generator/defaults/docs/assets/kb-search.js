@@ -19,6 +19,8 @@
   const ONLY_HIRAGANA = new RegExp("^[" + HIRAGANA + "]+$");
   const ONLY_KATAKANA = new RegExp("^[" + KATAKANA + "]+$");
   const ONLY_KANJI = new RegExp("^[" + KANJI + "]+$");
+  // A verb's compound with its okurigana (取り組み, 申し込み): generator/search.py OKURIGANA_COMPOUND (keep in step).
+  const OKURIGANA_COMPOUND = new RegExp("(?<![" + KANJI + "])[" + KANJI + "][いえきけしちつみりれせげぎじびわめべ][" + KANJI + "](?![" + KANJI + "])", "g");
   // Words of a question that say nothing about its subject (particles, question words): never required of a page.
   // The ui string search.stop_words of the page's language, from the words file.
   let STOP = new Set();
@@ -341,6 +343,15 @@
         rest = rest.split(phrase).join(" ");
       }
     });
+    // A compound with okurigana typed alone is its kanji, as the index has it for every form (取り組み, 取組み, 取組 →
+    // 取組); in a sentence its kanji are two words among others, left out beside longer ones (as 立 of 立てる).
+    const self = this;
+    const keyed = rest.replace(OKURIGANA_COMPOUND, function (compound) {
+      const key = compound[0] + compound[2];
+      self.known(words, key);
+      return self.whole.has(key) ? " " + key + " " : compound;
+    });
+    if (keyed !== rest && !found.length && queryWords(keyed).length === 1) rest = keyed;
     return found.concat(runs(rest).filter(function (w) {
       return w !== "ー" && !(ONLY_HIRAGANA.test(w) && w.length === 1);
     }));
@@ -362,6 +373,26 @@
     return pieces.some(function (p) { return p.length > 1; }) ? pieces : null;
   };
 
+  // A compound of kanji that is no word of the site, one of whose kanji was mistyped (an input method offers another
+  // read alike: 情報供有 for 情報共有): the site's word of the same length that differs by that one kanji, one whose
+  // kanji is read alike first; of two kanji, only one read alike (保全 is no typo of 保管).
+  Engine.prototype.homophone = function (words, word) {
+    const kanji = words.kanji || {};
+    if (word.length < 2 || !ONLY_KANJI.test(word)) return null;
+    this.known(words, word);
+    const near = this.vocabulary.filter(function (c) {
+      if (c.length !== word.length || !ONLY_KANJI.test(c)) return false;
+      let differ = 0;
+      for (let i = 0; i < c.length; i++) differ += c[i] !== word[i];
+      return differ === 1;
+    });
+    const alike = near.find(function (c) {
+      for (let i = 0; i < c.length; i++) if (c[i] !== word[i]) return kanji[c[i]] && kanji[c[i]] === kanji[word[i]];
+      return false;
+    });
+    return alike || (word.length > 2 && near[0]) || null;
+  };
+
   Engine.prototype.suggest = function (words, word, limit) {
     if (!words.words || word.length < 3) return [];
     this.known(words, word);
@@ -381,7 +412,7 @@
   // One word of the query: the spelling Pagefind finds it by. Returns {words, marks, results}, `words` being the
   // Pagefind terms (one, or the pieces of a compound) and `marks` the words to highlight; `missing` when no spelling
   // is on the site, `guessed` when Pagefind only guessed.
-  Engine.prototype.resolve = async function (words, word) {
+  Engine.prototype.resolve = async function (words, word, literal) {
     const self = this;
     async function tryWord(w) {
       // A katakana word with a final long vowel is looked up without it: Pagefind matches the beginning of words,
@@ -420,7 +451,8 @@
       // a doubled vowel is a long one, as IMEs write it with "-" (pasuwaado → pasuwa-do → パスワード)
       const kana = wanakana ? wanakana.toKatakana(word.replace(/([aeiou])\1/g, "$1-")) : "";
       if (kana && ONLY_KATAKANA.test(kana)) {
-        for (const spelling of [kana].concat(variants(kana), longVowels(kana))) {
+        // (its katakana spellings; in hiragana it is a reading first, below)
+        for (const spelling of [kana].concat(variants(kana).filter(ONLY_KATAKANA.test, ONLY_KATAKANA), longVowels(kana))) {
           const found = await tryWord(spelling);
           if (found) return found;
         }
@@ -438,6 +470,13 @@
     // other words or none (報告・連絡シート): the rest is what is asked.
     const split = this.split(words, word);
     const pieces = split && split.filter(function (p, i) { return p.length > 1 || (i > 0 && i < split.length - 1); });
+    // (not cut at all, or a lone kanji inside it: rather the word it is one kanji from, said as a correction)
+    const alike = !literal && !this.known(words, word) && (!split || split.slice(1, -1).some(function (p) { return p.length === 1; }))
+      ? this.homophone(words, word) : null;
+    if (alike) {
+      const found = await this.search(alike);
+      if (found.length) return { words: [alike], marks: [alike], results: found, correction: alike };
+    }
     if (pieces) {
       const found = await this.search(pieces.join(" "));
       if (found.length) return { words: pieces, marks: pieces, results: found };
@@ -445,6 +484,24 @@
     const results = await this.search(word);
     if (results.length) return { words: [word], results: results, guessed: true };
     return { words: [word], results: [], missing: true };
+  };
+
+  // Romaji typed as separate words for one word of the site (tasou bougyo → tasoubougyo → 多層防御): a run of
+  // several words in Latin letters, not all of them words of the site, that together are read as one is one word.
+  Engine.prototype.joinRomaji = async function (words, tokens) {
+    if (!Object.keys(words.readings || {}).length) return; // (a site read by kana only)
+    const self = this;
+    const latin = function (t) { return /^[a-z]+$/.test(t) && !STOP.has(t); };
+    const site = function (t) { return self.known(words, t) && self.whole.has(t); };
+    for (let start = 0; start < tokens.length; start++) {
+      let end = start;
+      while (end < tokens.length && latin(tokens[end])) end++;
+      const group = tokens.slice(start, end);
+      if (group.length < 2 || group.length > 3 || group.every(site)) continue;
+      const joined = await this.resolve(words, group.join(""), true);
+      if (!joined.missing && !joined.guessed && !joined.words.some(latin)) tokens.splice(start, group.length, group.join(""));
+      else start = end;
+    }
   };
 
   // The words in kanji that a reading in hiragana is (the words file's readings, and the glossary's), that find pages.
@@ -478,6 +535,7 @@
     const tokens = number ? [number.replace(/\./g, "")] : this.tokens(words, text);
     // Words that say little are dropped while other words remain: relaxed AND, the weakest words first.
     const self = this;
+    await this.joinRomaji(words, tokens);
     let terms = tokens.filter(function (w) { return self.weak(words, w) < 2; });
     // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own; a digit does)
     const long = terms.filter(function (w) { return w.length > 1 || /^\d$/.test(w); });
@@ -516,7 +574,11 @@
     // A query that is a synonym as a whole (二要素認証, MFA) also searches what the pages say (多要素認証).
     const synonyms = words.synonyms || {};
     const expansions = (synonyms[terms.join(" ")] || []).map(queryWords).filter(function (e) { return e.length; });
-    let resolved = await Promise.all(terms.map(this.resolve.bind(this, words)));
+    let resolved = await Promise.all(terms.map(function (t) { return self.resolve(words, t, literal); }));
+    // A word read alike that the box put for a mistyped one is a correction: said, and undone in one click.
+    if (resolved.some(function (r) { return r.correction; })) {
+      out.corrected = terms.map(function (t, i) { return resolved[i].correction || t; }).join(" ");
+    }
     // Nothing found at all: correct the words from the site's own words (バックアプ → バックアップ, malwear → malware),
     // and say so, with the query as typed one click away (`literal`).
     if (!literal && !out.first.length && !expansions.length && resolved.every(function (r) { return r.missing || r.guessed; })) {

@@ -33,6 +33,33 @@ def typed(page, query: str) -> list[str]:
     return page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
 
 
+# Each query given the box's input and its form submitted (what `typed` does through the keyboard: the input event,
+# then Enter), the next once the box has marked the list complete.
+_EACH = """async ([queries, results, timeout]) => {
+    const dialog = document.getElementById("kb-search");
+    const input = document.getElementById("kb-search-input");
+    const found = [];
+    for (const query of queries) {
+        input.value = query;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        dialog.querySelector("[data-kb-search-form]").requestSubmit();
+        const end = performance.now() + timeout;
+        while (dialog.dataset.kbSearched !== query) {
+            if (performance.now() > end) throw new Error(`no results shown for ${query} in ${timeout} ms`);
+            await new Promise(resolve => setTimeout(resolve, 5));
+        }
+        found.push(Array.from(document.querySelectorAll(results), a => a.href));
+    }
+    return found;
+}"""
+
+
+def typed_each(page, queries: list[str]) -> list[list[str]]:
+    """`typed` for each query in turn, in one call into the open box (for sweeps over every id or title): the same
+    input, form and list as the keyboard reaches; the results' links of each query, in order."""
+    return page.evaluate(_EACH, [queries, RESULT_LINKS, 20000])
+
+
 def paths(server: str, hrefs: list[str]) -> list[str]:
     """Links as paths below the site's root."""
     prefix = urlsplit(server).path

@@ -102,15 +102,20 @@ def xlsx_file(folder: Path, site: Path, linked, n: int) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def workbooks(site, linked, tmp_path_factory) -> list[Path]:
+    """Units 5 to 9 as filled workbooks, made once for the tests that roll them up (none changes them)."""
+    folder = tmp_path_factory.mktemp("workbooks")
+    return [xlsx_file(folder, site, linked, n) for n in range(5, 10)]
+
+
 def rollup(*args) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "generator", "--data", str(PROJECT / "guideline_data"), "rollup"]
     return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=600)
 
 
-def test_ten_units_roll_up_with_the_right_counts(site, linked, tmp_path):
-    files = [json_file(tmp_path, linked, n) for n in range(5)] + [
-        xlsx_file(tmp_path, site, linked, n) for n in range(5, 10)
-    ]
+def test_ten_units_roll_up_with_the_right_counts(workbooks, linked, tmp_path):
+    files = [json_file(tmp_path, linked, n) for n in range(5)] + workbooks
     out = tmp_path / "report.xlsx"
     done = rollup(*files, "-o", out)
     assert done.returncode == 0, done.stderr
@@ -228,9 +233,10 @@ def test_bad_files_stop_the_roll_up_with_one_message_each_and_nothing_written(li
 
 
 @pytest.mark.browser
-def test_the_roll_up_page_puts_ten_units_side_by_side_and_names_each_bad_file(page, server, site, linked, tmp_path):
-    files = [json_file(tmp_path, linked, n) for n in range(5)]
-    files += [xlsx_file(tmp_path, site, linked, n) for n in range(5, 10)]
+def test_the_roll_up_page_puts_ten_units_side_by_side_and_names_each_bad_file(
+    page, server, workbooks, linked, tmp_path
+):
+    files = [json_file(tmp_path, linked, n) for n in range(5)] + workbooks
     page.goto(server + "checklists/rollup/")
     page.locator("input[data-kb-rollup-files]").set_input_files(
         [str(f) for f in [*files, *bad_files(tmp_path, linked)]]
@@ -293,14 +299,14 @@ def sheet_facts(path: Path) -> list[tuple]:
 def test_the_roll_up_page_exports_the_same_workbook_as_the_command_line(
     page,
     server,
-    site,
+    workbooks,
     linked,
     tmp_path,
     office,  # noqa: F811
 ):
     gone = {**unit_answers(linked, 0), "CL9-999": {"status": "todo", "owner": "旧版"}}
     files = [json_file(tmp_path, linked, 0, items=gone)] + [json_file(tmp_path, linked, n) for n in range(1, 5)]
-    files += [xlsx_file(tmp_path, site, linked, n) for n in range(5, 10)]
+    files += workbooks
     page.goto(server + "checklists/rollup/")
     export = page.locator("button[data-kb-rollup-export]")
     assert export.is_hidden()  # nothing to export before any file is read

@@ -18,7 +18,7 @@ from generator import search
 from generator.pages import section_path, url_of
 
 from .page_kinds import LANGUAGE_ROOTS
-from .search_box import RESULT_LINKS, open_search, paths, typed
+from .search_box import RESULT_LINKS, open_search, paths, typed, typed_each
 
 pytestmark = pytest.mark.browser
 
@@ -111,11 +111,11 @@ def test_cyberattack_leads_to_its_section(page, server):
 @pytest.mark.parametrize("language", LANGUAGE_ROOTS)
 def test_every_section_title_finds_its_own_section_first(page, server, linked, language):
     open_search(page, server, language)
+    titles = [getattr(section.title, language) for section in linked.kb.sections]
     wrong = []
-    for section in linked.kb.sections:
-        title = getattr(section.title, language)
+    for section, title, links in zip(linked.kb.sections, titles, typed_each(page, titles), strict=True):
         expected = LANGUAGE_ROOTS[language] + url_of(section_path(linked, section.id))
-        found = paths(server, typed(page, title))
+        found = paths(server, links)
         if found[:1] != [expected]:
             wrong.append((title, expected, found[:3]))
     assert not wrong
@@ -326,17 +326,19 @@ def test_a_correction_is_said_and_undone_in_one_click(page, server):
 @pytest.mark.parametrize("language", LANGUAGE_ROOTS)
 def test_every_checklist_item_id_leads_to_its_item_first(page, server, linked, language):
     open_search(page, server, language)
-    wrong = []
+    asked = []
     for checklist in linked.kb.checklists:
         for item in checklist.items:
             letters, number = re.fullmatch(r"([A-Z]+\d*)-0*(\d+)", item.id).groups()
-            for query in (item.id, f"{letters.lower()}-{number}"):
-                found = typed(page, query)[:1]
-                expected = f"{LANGUAGE_ROOTS[language]}checklists/{checklist.id}/"
-                if paths(server, found) != [expected] or not found[0].endswith(f"#item-{item.id.lower()}"):
-                    # what the search itself put first, to tell the engine's fault from the box's
-                    first = page.evaluate("q => window.kbSearch.query(q).then(out => out.first.map(f => f.url))", query)
-                    wrong.append((query, found, first))
+            asked += [(checklist, item, query) for query in (item.id, f"{letters.lower()}-{number}")]
+    wrong = []
+    for (checklist, item, query), links in zip(asked, typed_each(page, [q for *_, q in asked]), strict=True):
+        found = links[:1]
+        expected = f"{LANGUAGE_ROOTS[language]}checklists/{checklist.id}/"
+        if paths(server, found) != [expected] or not found[0].endswith(f"#item-{item.id.lower()}"):
+            # what the search itself put first, to tell the engine's fault from the box's
+            first = page.evaluate("q => window.kbSearch.query(q).then(out => out.first.map(f => f.url))", query)
+            wrong.append((query, found, first))
     assert not wrong
 
 
@@ -344,16 +346,13 @@ def test_every_checklist_item_id_leads_to_its_item_first(page, server, linked, l
 def test_a_checklist_item_found_by_its_text_links_to_the_item(page, server, linked, language):
     """The result led to the top of a checklist of 66 items; now to the item whose sentence matched."""
     open_search(page, server, language)
+    asked = [(checklist, item) for checklist in linked.kb.checklists for item in checklist.items[::9]]
+    queries = [getattr(item.text, language) for _, item in asked]
     wrong = []
-    for checklist in linked.kb.checklists:
-        for item in checklist.items[::9]:
-            query = getattr(item.text, language)
-            found = typed(page, query)
-            on_list = [
-                h for h in found if paths(server, [h])[0] == f"{LANGUAGE_ROOTS[language]}checklists/{checklist.id}/"
-            ]
-            if not on_list or not on_list[0].endswith(f"#item-{item.id.lower()}"):
-                wrong.append((item.id, query, found[:3]))
+    for (checklist, item), query, found in zip(asked, queries, typed_each(page, queries), strict=True):
+        on_list = [h for h in found if paths(server, [h])[0] == f"{LANGUAGE_ROOTS[language]}checklists/{checklist.id}/"]
+        if not on_list or not on_list[0].endswith(f"#item-{item.id.lower()}"):
+            wrong.append((item.id, query, found[:3]))
     assert not wrong
 
 
@@ -362,15 +361,19 @@ def test_every_template_name_and_id_finds_its_template_first(page, server, linke
     """First, or right after the section of the same title (サイバーセキュリティ方針 is both)."""
     open_search(page, server, language)
     titles = {getattr(s.title, language): s for s in linked.kb.sections}
+    asked = [
+        (template, query)
+        for template in linked.kb.templates
+        for query in (getattr(template.title, language), template.id)
+    ]
     wrong = []
-    for template in linked.kb.templates:
+    for (template, query), links in zip(asked, typed_each(page, [q for _, q in asked]), strict=True):
         expected = f"{LANGUAGE_ROOTS[language]}templates/{template.id}/"
-        for query in (getattr(template.title, language), template.id):
-            found = paths(server, typed(page, query))
-            section = titles.get(query)
-            before = [LANGUAGE_ROOTS[language] + url_of(section_path(linked, section.id))] if section else []
-            if found[: len(before) + 1] != [*before, expected]:
-                wrong.append((query, found[:3]))
+        found = paths(server, links)
+        section = titles.get(query)
+        before = [LANGUAGE_ROOTS[language] + url_of(section_path(linked, section.id))] if section else []
+        if found[: len(before) + 1] != [*before, expected]:
+            wrong.append((query, found[:3]))
     assert not wrong
 
 

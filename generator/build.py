@@ -28,23 +28,23 @@ from .features.registry import checked, configured, linked_by_features
 from .files import remove_links
 from .i18n import Language
 from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
-from .layout import Paths
+from .layout import Paths, walk_files
 from .link import Linked
 from .load import RawData, load
 from .mkdocs_adapter import check_versions
 from .mkdocs_config import BaseConfig
 from .mkdocs_run import build_language
 from .overlay import Applied, load_overlay
-from .pages import Page, nav
+from .pages import Page, nav, url_of
 from .parallel import in_parallel
-from .publish import build_lock, check_output_dirs, publish, remove_leftovers
+from .publish import SITE_MARKER, build_lock, check_output_dirs, patch, publish, remove_leftovers
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .reproducible import zip_bytes
 from .search_index import SearchIndex
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
-from .write import alternates, language_config, write_language, write_theme
+from .write import alternates, language_config, write_if_changed, write_language, write_theme
 
 
 @dataclass
@@ -59,6 +59,7 @@ class BuildReport:
     notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
     unchanged: int | None = None  # nothing changed since the last build: the files of site/ found as it published
     inputs: str = ""  # the fingerprint of what the build read (uptodate.py), for serve to record after `reindex`
+    changed: list[str] = field(default_factory=list)  # the files of site/ that this build changed (site-relative)
 
 
 def load_knowledge_base(data_dir: Path) -> Linked:
@@ -138,15 +139,7 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     linked, features, pages = plan.linked, plan.features, plan.pages
     files = {path: data for feature in features for path, data in cache.files(feature, linked, language).items()}
     files.update(download_all(linked, language, files))
-
-    shared = {
-        "download_about": described(features, linked, language, files),
-        "generator_version": __version__,
-        "home_cards": [c for f in features for c in f.home_cards()],
-        "site_pages": {page.path for page in pages},
-    }
-    for feature in features:
-        shared.update(own_context(feature, feature.context(linked, language, files), shared))
+    shared = shared_context(plan, language, files)
     rendered = render_pages(plan, language, shared, Pages(plan.paths.build / language.code, read=cache.enabled))
     report.rendered[language.code] = rendered.count
     site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
@@ -159,6 +152,20 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     config_file = write_language(plan.paths, plan.theme, language.code, rendered.markdown, files, config)
     rendered.save()
     return config_file
+
+
+def shared_context(plan: Plan, language: Language, files: dict[str, bytes]) -> dict:
+    """What every page template of a language may use besides its page: the downloads, and each feature's values."""
+    linked, features = plan.linked, plan.features
+    shared = {
+        "download_about": described(features, linked, language, files),
+        "generator_version": __version__,
+        "home_cards": [c for f in features for c in f.home_cards()],
+        "site_pages": {page.path for page in plan.pages},
+    }
+    for feature in features:
+        shared.update(own_context(feature, feature.context(linked, language, files), shared))
+    return shared
 
 
 def download_all(linked: Linked, language: Language, files: dict[str, bytes]) -> dict[str, bytes]:
@@ -202,10 +209,10 @@ def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> 
     """Every page's Markdown: rendered, or the last build's when nothing it reads changed (see reads.py)."""
     linked = plan.linked
     entities = Entities(linked)
-    folders = tuple(f.template_folder for f in plan.features if f.template_folder)  # features outside the package
-    env = templates(plan.paths.build / CACHE_FOLDER, folders)
+    env = page_templates(plan)
     names = TemplateNames(env)
     settings = [(f.name, vars(f)) for f in plan.features]
+    folders = tuple(f.template_folder for f in plan.features if f.template_folder)
     code = [code_fingerprint(), *map(code_fingerprint, folders), *filter(None, map(feature_code, plan.features))]
     every_page = [*code, environment_fingerprint(), dt.date.today().isoformat(), language.code,
                   entities.shape_of(settings), entities.shape, entities.hashes["config"]]  # fmt: skip
@@ -222,11 +229,15 @@ def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> 
                 continue
             terms = terms or TermMatcher(linked.kb.glossary)
             with page_reads() as read:
-                context = {**shared, "page_title": page_title(page, language),
-                           "page_tags": page_tags(page, linked, language)}  # fmt: skip
-                text = render_page(env, linked, language, page, terms, context)
+                text = _render(env, plan, language, page, terms, shared)
             pages[page.path], count = (key, text, sorted(read)), count + 1
     return Rendered(state, entities, pages, count)
+
+
+def _render(env: jinja2.Environment, plan: Plan, language: Language, page: Page, terms: TermMatcher,
+            shared: dict) -> str:  # fmt: skip
+    context = {**shared, "page_title": page_title(page, language), "page_tags": page_tags(page, plan.linked, language)}
+    return render_page(env, plan.linked, language, page, terms, context)
 
 
 @functools.cache
@@ -295,9 +306,96 @@ def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchInd
         return report
 
 
+def preview(paths: Paths, urls: set[str]) -> BuildReport | None:
+    """serve, before the build: the open pages (`urls`, their paths in the site: "guideline/4-6/", "en/") that the
+    data now makes differently, rendered alone and built by MkDocs beside the last build's navigation, downloads and
+    other pages, then put into the served site in place (publish.patch): the open page shows an edit before the
+    build that follows makes the rest — the exports, the other pages that read what changed, the search index — and
+    publishes the whole site as usual. None when there is nothing to show first: no open page changed, there is no
+    site yet, or MkDocs would have to build every page (the navigation, a title or the theme changed)."""
+    check_versions()
+    check_output_dirs(paths.site, paths.build, paths.project, paths.data)
+    with build_lock(paths.build):
+        remove_links(paths.build)
+        if not (paths.site / SITE_MARKER).is_file():
+            return None
+        report = BuildReport()
+        the_plan = _prepared(paths, report, None, lambda stage: None)
+        configs = {language.code: paths.build / language.code / "mkdocs.yml" for language in the_plan.languages}
+        jobs = {}
+        for language in the_plan.languages:
+            prefix = "" if language.is_default else f"{language.code}/"
+            wanted = [page for page in the_plan.pages if prefix + url_of(page.path) in urls]
+            if wanted and configs[language.code].is_file():
+                jobs[language.code] = functools.partial(_preview_language, the_plan, language, wanted)
+        start = time.perf_counter()
+        written = {code: names for code, names in zip(jobs, in_parallel(list(jobs.values())), strict=True) if names}
+        report.timings["open pages"] = _lap(start)
+        if not written:
+            return None
+        start = time.perf_counter()
+        forget(paths)
+        report.changed = patch(configs, written, paths.site)
+        report.timings["assemble"] = _lap(start)
+        return report
+
+
+def _preview_language(the_plan: Plan, language: Language, wanted: list[Page]) -> list[str]:
+    """The open pages of one language rendered and, those whose Markdown changed, built by MkDocs (changed pages
+    only): the files it wrote, relative to build/<code>/site; [] when none changed or MkDocs would build them all."""
+    folder = the_plan.paths.build / language.code
+    pages = {page.path for page in the_plan.pages}
+    files = {path.relative_to(folder / "docs").as_posix(): path.read_bytes() for path in walk_files(folder / "docs")}
+    files = {path: data for path, data in files.items() if path not in pages}  # the last build's downloads and assets
+    env, terms = page_templates(the_plan), TermMatcher(the_plan.linked.kb.glossary)
+    shared = shared_context(the_plan, language, files)
+    changed = [
+        write_if_changed(folder / "docs" / page.path, _render(env, the_plan, language, page, terms, shared).encode())
+        for page in wanted
+    ]
+    if not any(changed):
+        return []
+    built = build_language(folder / "mkdocs.yml", changed_only=True)
+    return built[2] if built else []
+
+
+def page_templates(plan: Plan) -> jinja2.Environment:
+    folders = tuple(f.template_folder for f in plan.features if f.template_folder)  # features outside the package
+    return templates(plan.paths.build / CACHE_FOLDER, folders)
+
+
 def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, search_later: bool,
            progress: Callable[[str], None]) -> BuildReport:  # fmt: skip
     report = BuildReport()
+    the_plan = _prepared(paths, report, search, progress)
+    start = time.perf_counter()
+    codes = ", ".join(language.code for language in the_plan.languages)
+    progress(f"writing the pages and running MkDocs for each language ({codes}), in parallel")
+    jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
+    configs = {}
+    for code, (config, part) in zip((lang.code for lang in the_plan.languages), in_parallel(jobs), strict=True):
+        configs[code] = config
+        report.timings.update(part.timings)
+        report.pages.update(part.pages)
+        report.files.update(part.files)
+        report.mkdocs.update(part.mkdocs)
+        report.rendered.update(part.rendered)
+        for kind in ("hits", "misses"):
+            report.cached[kind] += part.cached[kind]
+    report.timings["languages (in parallel)"] = _lap(start)
+    if site:
+        forget(paths)
+        progress("putting the site together" + ("" if search_later else " and indexing it for search"))
+        assemble, searching, report.search_pending, report.changed = publish(configs, paths.site, search, search_later)
+        report.timings["assemble"] = assemble
+        report.timings["search index"] = searching
+    return report
+
+
+def _prepared(paths: Paths, report: BuildReport, search: SearchIndex | None,
+              progress: Callable[[str], None]) -> Plan:  # fmt: skip
+    """The stages every language shares, timed in `report`: load, validate, link (the overlay, the theme and the
+    features configured and checked with them) and the plan."""
     start = time.perf_counter()
     progress(f"reading {paths.data.name}/")
     raw = load(paths.data)
@@ -318,28 +416,7 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     start = time.perf_counter()
     the_plan = plan(linked, paths, theme, features)
     report.timings["plan"] = _lap(start)
-    start = time.perf_counter()
-    codes = ", ".join(language.code for language in the_plan.languages)
-    progress(f"writing the pages and running MkDocs for each language ({codes}), in parallel")
-    jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
-    configs = {}
-    for code, (config, part) in zip((lang.code for lang in the_plan.languages), in_parallel(jobs), strict=True):
-        configs[code] = config
-        report.timings.update(part.timings)
-        report.pages.update(part.pages)
-        report.files.update(part.files)
-        report.mkdocs.update(part.mkdocs)
-        report.rendered.update(part.rendered)
-        for kind in ("hits", "misses"):
-            report.cached[kind] += part.cached[kind]
-    report.timings["languages (in parallel)"] = _lap(start)
-    if site:
-        forget(paths)
-        progress("putting the site together" + ("" if search_later else " and indexing it for search"))
-        assemble, searching, report.search_pending = publish(configs, paths.site, search, search_later)
-        report.timings["assemble"] = assemble
-        report.timings["search index"] = searching
-    return report
+    return the_plan
 
 
 def titles(raw: RawData) -> dict[str, str]:
@@ -361,7 +438,7 @@ def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: boo
     part.timings[f"render+write ({code})"] = _lap(start)
     part.cached = {"hits": cache.stats.hits, "misses": cache.stats.misses}
     if site:
-        part.timings[f"mkdocs ({code})"], part.mkdocs[code] = build_language(config)
+        part.timings[f"mkdocs ({code})"], part.mkdocs[code], _ = build_language(config)
     return config, part
 
 

@@ -5,7 +5,8 @@ Three private parts are used, each where MkDocs offers no public way: `mkdocs.co
 wrapped when MkDocs builds the changed pages only, so that the pages it does not render again still give plugins
 and the other pages what they need (`Unchanged`); `config._current_page` is set meanwhile, as MkDocs sets it while
 it reads a page; `theme.get_env` is wrapped to keep the theme's compiled templates (`quicker_theme`). Material's
-part is its templates' blocks, which the theme overrides fill."""
+part is its templates' blocks, which the theme overrides fill. MkDocs' configuration is read with its own YAML
+loader on PyYAML's C parser (`_load_config`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import jinja2
 import mkdocs.commands.build as mkdocs_build_module
+import mkdocs.config.defaults as mkdocs_defaults
+import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
@@ -170,6 +173,17 @@ def _not_dirty_warning(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
+def _load_config(config_file: Path, **options):
+    """MkDocs' configuration, read by its YAML loader (its tags added to PyYAML's full loader) on PyYAML's C parser,
+    the same loader in C: the navigation of a large catalog took a second to read in Python at every build."""
+    original = mkdocs_defaults.get_yaml_loader
+    mkdocs_defaults.get_yaml_loader = functools.partial(original, getattr(yaml, "CLoader", yaml.Loader))
+    try:
+        return load_config(config_file=str(config_file), **options)
+    finally:
+        mkdocs_defaults.get_yaml_loader = original
+
+
 def run(config_file: Path, out: Path, unchanged: Unchanged | None) -> dict[str, list[str]]:
     """One MkDocs build; returns each page's anchors. `unchanged` given: only the pages whose Markdown is newer than
     their HTML are built again."""
@@ -181,7 +195,7 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None) -> dict[str, 
     logging.getLogger("mkdocs.commands.build").addFilter(_not_dirty_warning)
     anchors: dict[str, list[str]] = {}
     try:
-        config = load_config(config_file=str(config_file), site_dir=str(out), strict=True)
+        config = _load_config(config_file, site_dir=str(out), strict=True)
         quicker_theme(config, config_file.parent.parent / CACHE_FOLDER)
         if unchanged is not None and {name for name in config.plugins if not _partial_safe(name)}:
             raise NeedsFullBuild("a plugin is used that needs every page read")
@@ -271,6 +285,6 @@ def warm_up(config_file: Path, out: Path) -> None:
     """Load a language's configuration once in this process: MkDocs' plugins, Markdown extensions and theme are
     imported, so that the processes forked for later builds start with them (`serve`)."""
     check_versions()
-    config = load_config(config_file=str(config_file), site_dir=str(out))
+    config = _load_config(config_file, site_dir=str(out))
     quicker_theme(config, config_file.parent.parent / CACHE_FOLDER)
     config.theme.get_env().list_templates()

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from .files import read_regular
 from .mkdocs_adapter import NeedsFullBuild, Unchanged, front_matter_block, run, versions
 
 
@@ -23,23 +22,30 @@ def output_of(config_file: Path) -> Path:
     return config_file.parent / "site"
 
 
-def build_language(config_file: Path) -> tuple[float, str]:
-    """MkDocs for one language into build/<code>/site; returns the seconds and which pages it built."""
+def build_language(config_file: Path, changed_only: bool = False) -> tuple[float, str, list[str]] | None:
+    """MkDocs for one language into build/<code>/site; returns the seconds, which pages it built and the files it
+    wrote (relative to the built folder). `changed_only` (serve's first look at an open page, see build.preview):
+    None, and nothing done, when every page would have to be built."""
     out, state_file = output_of(config_file), config_file.parent / "site-state.json"
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
         state = state if isinstance(state, dict) else {}
     except (OSError, ValueError):
         state = {}
-    state_file.unlink(missing_ok=True)  # a build that fails half-way leaves no state: the next one builds all pages
     fingerprint, shown = site_fingerprint(config_file, state.get("shown", {}))
     start = time.perf_counter()
-    intact = out.is_dir() and state.get("outputs") == output_digests(out)
-    if state.get("fingerprint") == fingerprint and intact:
+    before = output_stats(out)
+    partial = state.get("fingerprint") == fingerprint and out.is_dir() and state.get("outputs") == before
+    if changed_only and not partial:
+        return None
+    state_file.unlink(missing_ok=True)  # a build that fails half-way leaves no state: the next one builds all pages
+    if partial:
         unchanged = Unchanged(state.get("anchors", {}), {page: entry[2] for page, entry in shown.items()})
         try:
             anchors, mode = run(config_file, out, unchanged), "changed pages"
         except NeedsFullBuild as reason:
+            if changed_only:
+                return None
             anchors, mode = run(config_file, out, None), f"all pages ({reason})"
     else:
         reason = (
@@ -50,24 +56,28 @@ def build_language(config_file: Path) -> tuple[float, str]:
             else "the built pages were changed outside a build"
         )
         anchors, mode = run(config_file, out, None), f"all pages ({reason})"
-    state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown, "outputs": output_digests(out)}
+    after = output_stats(out)
+    state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown, "outputs": after}
     state_file.write_text(json.dumps(state, ensure_ascii=False, default=str), encoding="utf-8")
-    return time.perf_counter() - start, mode
+    return time.perf_counter() - start, mode, sorted(path for path, seen in after.items() if before.get(path) != seen)
 
 
-def output_digests(out: Path) -> dict[str, str]:
-    """The hash of every file MkDocs left in a language's built folder, by path: a build of the changed pages keeps
-    the others, so they are checked against what the last build left (a page damaged or edited in build/ since is
-    never published; every page is built again instead)."""
-    digests = {}
-    for folder, _, names in os.walk(out):
+def output_stats(out: Path) -> dict[str, list[int]]:
+    """Each file MkDocs left in a language's built folder, by path: [size, modification time in ns, inode]. A build
+    of the changed pages keeps the others, so they are checked against what the last build left (a page damaged or
+    edited in build/ since has another time: it is never published; every page is built again instead). Its time
+    and size, not its bytes: hashing every page of a large catalog twice cost more than the pages an edit builds."""
+    stats, root = {}, os.fspath(out)
+    for folder, _, names in os.walk(root):
+        under = folder[len(root) + 1 :].replace(os.sep, "/")
         for name in names:
-            path = Path(folder) / name
             try:
-                digests[path.relative_to(out).as_posix()] = hashlib.sha256(read_regular(path)).hexdigest()
-            except (OSError, ValueError):
-                digests[path.relative_to(out).as_posix()] = "unreadable"
-    return digests
+                info = os.lstat(os.path.join(folder, name))
+                seen = [info.st_size, info.st_mtime_ns, info.st_ino]
+            except OSError:
+                seen = []
+            stats[f"{under}/{name}" if under else name] = seen
+    return stats
 
 
 def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, dict[str, list]]:
@@ -77,7 +87,7 @@ def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, di
     the hash of each page's front matter and what others show of it; `known` is that of the last build (a front
     matter with the same hash is not read again)."""
     digest = hashlib.sha256(config_file.read_bytes())
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config = yaml.load(config_file.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     inherited = (config_file.parent / config.get("INHERIT", "")).resolve() if config.get("INHERIT") else None
     theme_dir = Path(config.get("theme", {}).get("custom_dir") or config_file.parent / "none")
     hooks = [Path(h) for h in config.get("hooks", [])]

@@ -15,6 +15,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,12 +27,12 @@ from .search_index import PAGEFIND_FOLDER, PENDING, SearchIndex, index_search
 
 
 def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None,
-            search_later: bool = False) -> tuple[float, float, bool]:  # fmt: skip
+            search_later: bool = False) -> tuple[float, float, bool, list[str]]:  # fmt: skip
     """Put the languages' built folders together in a fresh folder beside site/ (the root language at its root, the
-    others under their code), index it with Pagefind and swap it in; returns the seconds of the first two steps and
-    whether the search index is still to be made. `search_later` (serve): when pages changed, the new site keeps the
-    current search index for now, and `reindex` replaces it once the pages are shown. A failure leaves site/ as it
-    was."""
+    others under their code), index it with Pagefind and swap it in; returns the seconds of the first two steps,
+    whether the search index is still to be made and the files that changed (site-relative). `search_later` (serve):
+    when pages changed, the new site keeps the current search index for now, and `reindex` replaces it once the
+    pages are shown; the old site is deleted after this returns. A failure leaves site/ as it was."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
@@ -55,11 +56,39 @@ def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | Non
             write_offline(staging)
         search = time.perf_counter() - start
         mark_site(staging)
-        _swap(staging, site_dir)
+        _swap(staging, site_dir, later=search_later)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return assembled, search, pending
+    return assembled, search, pending, changed
+
+
+def patch(configs: dict[str, Path], written: dict[str, list[str]], site_dir: Path) -> list[str]:
+    """serve's first look at an open page (build.preview): the files MkDocs wrote (`written`, by language, relative to
+    its built folder) put into the served site in place, each in one step (a new file renamed over the old: a site
+    of an earlier build that links the same file keeps its bytes). The search index is left as it is, marked as
+    older than the pages; the build that follows publishes the whole site as usual. Returns the files replaced."""
+    site_dir = site_dir.resolve()
+    root = next(iter(configs))
+    replaced = []
+    for code, names in written.items():
+        out, prefix = output_of(configs[code]), "" if code == root else code
+        for name in names:
+            relative = (Path(prefix) / name).as_posix()
+            target = site_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".kb-new-")
+            os.close(handle)
+            try:
+                shutil.copy2(out / name, temporary)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            replaced.append(relative)
+    if replaced and (site_dir / PAGEFIND_FOLDER).is_dir():
+        (site_dir / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
+    return replaced
 
 
 def reindex(site_dir: Path, indexer: SearchIndex | None = None) -> float:
@@ -86,7 +115,7 @@ def reindex(site_dir: Path, indexer: SearchIndex | None = None) -> float:
             for name in names:
                 if name != PENDING and not (staging / relative / name).exists():
                     os.link(Path(folder) / name, staging / relative / name)
-        _swap(staging, site_dir)
+        _swap(staging, site_dir, later=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -179,13 +208,18 @@ def remove_leftovers(site_dir: Path) -> None:
 RENAME_EXCHANGE = 2  # renameat2(2), Linux
 
 
-def _swap(staging: Path, site_dir: Path) -> None:
+def _swap(staging: Path, site_dir: Path, later: bool = False) -> None:
     """Put the new site in place of the old one. Where the system can swap two folders in one step (Linux's
     renameat2 RENAME_EXCHANGE), site/ is never missing, not even for an instant; elsewhere the old one is renamed
     aside first, and a build killed between the two renames leaves it beside, named .site.old-*, for the next build
-    to find missing and remove."""
+    to find missing and remove. `later` (serve): the old site is deleted in a thread of its own (a large catalog's
+    thousands of folders took seconds the open page waited for); a process that ends first leaves it to the next
+    build, which removes it as a leftover."""
     if site_dir.exists() and _exchange(staging, site_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # now the old site
+        if later:
+            threading.Thread(target=shutil.rmtree, args=(staging,), kwargs={"ignore_errors": True}).start()
+        else:
+            shutil.rmtree(staging, ignore_errors=True)  # now the old site
         return
     old = None
     if site_dir.exists():

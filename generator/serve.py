@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 from . import files
-from .build import Paths, build, compile_templates
+from .build import Paths, build, compile_templates, preview
 from .cache import FOLDER as CACHE_FOLDER
 from .errors import DataError
 from .layout import input_roots
@@ -145,25 +145,78 @@ class BuildState:
 
 
 class Builds:
+    """The builds as the open pages see them, and which pages are open: each page's reload script asks for the next
+    build with its own address, so that a build can show the open pages first (build.preview) and a page reloads
+    only when a build since the one it shows changed it (or a file every page loads)."""
+
     def __init__(self) -> None:
         self._epoch = time.time_ns()  # a restarted server's ids differ from the old one's: its pages reload
         self._count = 0
         self.state = BuildState(self._id())
         self._changed = threading.Condition()
+        self._pages: dict[int, frozenset[str] | None] = {}  # by build: the pages it changed (None: every page)
+        self._waiting: dict[str, int] = {}  # page: its requests waiting now
+        self._asked: dict[str, float] = {}  # page: when it last asked
 
     def _id(self) -> str:
         return f"{self._epoch}-{self._count}"
 
-    def finished(self, error: str | None) -> None:
+    def finished(self, error: str | None, changed: list[str] | None = None) -> None:
+        """A build ended: its error, or the files of the site it changed (None: unknown, every page reloads)."""
         with self._changed:
             self._count += 1
+            self._pages[self._count] = frozenset() if error else None if changed is None else changed_pages(changed)
+            self._pages.pop(self._count - KEPT_BUILDS, None)
             self.state = BuildState(self._id(), error)
             self._changed.notify_all()
 
-    def after(self, since: str, timeout: float) -> BuildState:
+    def after(self, since: str, timeout: float, page: str | None = None) -> BuildState:
         with self._changed:
-            self._changed.wait_for(lambda: self.state.id != since, timeout)
+            if page is not None:
+                self._waiting[page] = self._waiting.get(page, 0) + 1
+                self._asked[page] = time.monotonic()
+            try:
+                self._changed.wait_for(lambda: self.state.id != since, timeout)
+            finally:
+                if page is not None:
+                    self._waiting[page] -= 1
+                    self._asked[page] = time.monotonic()
             return self.state
+
+    def open_pages(self) -> set[str]:
+        """The pages open in a browser: waiting for the next build, or asked a moment ago (a page reloading)."""
+        with self._changed:
+            now = time.monotonic()
+            return {page for page, count in self._waiting.items() if count or now - self._asked[page] < OPEN_SECONDS}
+
+    def changed_since(self, shown: str, page: str | None) -> bool:
+        """Whether a build after `shown` (the build a page shows) changed `page`; True when it cannot be told."""
+        epoch, _, count = shown.partition("-")
+        if page is None or epoch != str(self._epoch) or not count.isdigit():
+            return True
+        with self._changed:
+            builds = [self._pages.get(number, None) for number in range(int(count) + 1, self._count + 1)]
+        return any(pages is None or page in pages for pages in builds)
+
+
+KEPT_BUILDS = 200  # builds whose changed pages are kept; a page that shows an older build reloads
+OPEN_SECONDS = 5  # a page that asked for the next build this recently is open (it may be reloading)
+PAGE_PARTS = (".css", ".js", ".mjs", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".ttf")
+
+
+def changed_pages(changed: list[str]) -> frozenset[str] | None:
+    """The pages (site-relative URL paths: "guideline/4-6/", "en/", "404.html") among the changed files of a site;
+    None when a file that every page may load changed (a style sheet, a script, a font, an image). Downloads and
+    data files are fetched when asked for: they change no open page."""
+    if any(name.endswith(PAGE_PARTS) for name in changed):
+        return None
+    return frozenset(page_key(name) for name in changed if name.endswith(".html"))
+
+
+def page_key(path: str) -> str:
+    """A page's site-relative path as a changed file or an address names it: "guideline/4-6/index.html" and
+    "guideline/4-6/" are one page."""
+    return path.removesuffix("index.html")
 
 
 class ServeHandler(PrefixHandler):
@@ -193,9 +246,14 @@ class ServeHandler(PrefixHandler):
             if origin is not None and origin.lower() not in {f"http://{host}" for host in self.hosts}:
                 self.send_error(403, "the build's state is for the served pages only")
                 return
-            since = urllib.parse.parse_qs(url.query).get("since", [""])[0]
-            state = self.builds.after(since, WAIT_SECONDS)
-            self._send(200, "application/json", json.dumps({"build": state.id, "error": state.error}).encode())
+            query = urllib.parse.parse_qs(url.query)
+            since, shown = query.get("since", [""])[0], query.get("shown", [""])[0]
+            page = urllib.parse.unquote(query.get("page", [""])[0])
+            page = page_key(page[len(self.prefix) :]) if page.startswith(self.prefix) else None
+            state = self.builds.after(since, WAIT_SECONDS, page)
+            reload = state.error is None and self.builds.changed_since(shown, page)
+            self._send(200, "application/json",
+                       json.dumps({"build": state.id, "error": state.error, "reload": reload}).encode())  # fmt: skip
             return
         super().do_GET()
 
@@ -407,9 +465,17 @@ def _say(stage: str) -> None:
 
 def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, progress=None) -> None:
     """One build; whatever goes wrong is reported (console and open pages) and the last good site stays served.
-    `progress`: told each stage as it starts (serve's first build, which takes minutes)."""
+    The pages open in a browser that the change shows differently are built and shown first (build.preview), the
+    rest after. `progress`: told each stage as it starts (serve's first build, which takes minutes)."""
     start = time.perf_counter()
     try:
+        opened = builds.open_pages()
+        shown = preview(paths, opened) if opened else None
+        if shown is not None:
+            builds.finished(None, shown.changed)
+            pages = ", ".join(sorted(page_key(name) or "/" for name in shown.changed if page_key(name) in opened))
+            print(f"Shown in {time.perf_counter() - start:.1f} s: {pages} ({_stages(shown)}); building the rest…",
+                  flush=True)  # fmt: skip
         report = build(paths, search=search, search_later=True, progress=progress)
     except DataError as error:
         report = f"{error}\nThe site still shows the last good build; fix the file and save."
@@ -418,7 +484,7 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, p
     except BaseException as error:  # noqa: BLE001 - serve must survive anything a build does
         report = unexpected(error)
     else:
-        builds.finished(None)  # before the line that says so: a page opened after it shows this build
+        builds.finished(None, report.changed)  # before the line that says so: a page opened after it shows this build
         if report.unchanged is not None:
             print(nothing_changed(paths.site, report.unchanged, report.timings["check"]), flush=True)
             return
@@ -439,9 +505,11 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, p
 
 
 def _stages(report) -> str:
-    shown = {k: v for k, v in report.timings.items() if k in ("load", "languages (in parallel)", "search index")}
+    stages = ("load", "validate", "link", "open pages", "languages (in parallel)", "search index")
+    shown = {k: v for k, v in report.timings.items() if k in stages}
     rendered = ", ".join(f"{code} {count} of {report.pages[code]}" for code, count in report.rendered.items())
-    return ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in shown.items()) + f"; pages rendered: {rendered}"
+    said = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in shown.items())
+    return said + (f"; pages rendered: {rendered}" if rendered else "")
 
 
 FRAME = re.compile(r'File "(.+)", line (\d+)')

@@ -86,10 +86,11 @@ def sync_folder(folder: Path, wanted: dict[str, bytes]) -> None:
         write_if_changed(folder / path, content)
 
 
-def write_if_changed(target: Path, content: bytes) -> None:
+def write_if_changed(target: Path, content: bytes) -> bool:
+    """Whether it wrote."""
     try:
         if target.stat().st_size == len(content) and target.read_bytes() == content:
-            return
+            return False
     except OSError:
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -97,6 +98,7 @@ def write_if_changed(target: Path, content: bytes) -> None:
     except OSError as error:  # a full disk: the message names the file being written
         error.filename = error.filename or str(target)
         raise
+    return True
 
 
 def language_config(language: Language, site_name: str, nav: list, alternates: list[dict], slug: str) -> dict:

@@ -4,6 +4,7 @@ knowledge base (serve's behaviour is the generator's; `make bench` times the loo
 
 import contextlib
 import html
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -110,6 +112,13 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path):
         governance.write_text(good.replace(EDITED + "\n", EDITED + "（編集中）\n"), encoding="utf-8")
         shows(tab, EDITED + "（編集中）")
         print(f"\nsaved → shown in the open page: {time.monotonic() - saved:.1f} s")
+        # The open page is built and shown first; the rest (the exports among it) follows, and is right then.
+        assert wait_for(lambda: log.read_text().count("Built in") == 2, 120), log.read_text()
+        after_edit = log.read_text().split("Change seen", 1)[1]
+        assert re.search(r"Shown in [0-9.]+ s: guideline/1-2/[ ,]", after_edit), after_edit
+        assert after_edit.index("Shown in") < after_edit.index("Built in")
+        exported = json.loads((tmp_path / "serve-site" / "downloads" / "data" / "knowledge-base.ja.json").read_bytes())
+        assert EDITED + "（編集中）" in json.dumps(exported, ensure_ascii=False)
 
         # Broken YAML: the error shows over the page (as text), the page stays the last good build.
         governance.write_text(
@@ -287,6 +296,45 @@ def test_the_reload_endpoint_tells_nothing_to_another_origin(served):
                        f"http://127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())  # fmt: skip
     assert same.startswith(b"HTTP/1.0 200") and b'"error": null' in same
     assert b"Access-Control-Allow-Origin" not in same
+
+
+def test_an_open_page_reloads_only_after_a_build_that_changed_it_or_what_every_page_loads():
+    """The reload endpoint hears which page asks and which build it shows: a build that changed other pages, or
+    only downloads, leaves it as it is; one that changed it, or a style sheet, reloads it; the pages asking are the
+    open ones (what serve builds first)."""
+    from generator.serve import Builds, QuietServer, allowed_hosts, handler_class
+
+    builds = Builds()
+    server = QuietServer(("127.0.0.1", 0), None)
+    port = server.server_address[1]
+    server.RequestHandlerClass = handler_class(Path("/nonexistent"), "/kb/", builds, allowed_hosts(port))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    shown = builds.state.id
+
+    def ask(page: str, since: str, seen: str = shown) -> dict:
+        url = f"http://127.0.0.1:{port}/kb/__kb_reload?since={since}&shown={seen}&page=" + urllib.parse.quote(page)
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
+
+    try:
+        waiting = threading.Thread(target=ask, args=("/kb/guideline/1-2/", shown))
+        waiting.start()
+        assert wait_for(lambda: builds.open_pages() == {"guideline/1-2/"}, 10)
+        builds.finished(None, ["guideline/1-1/index.html", "downloads/data/knowledge-base.ja.json", "sitemap.xml"])
+        waiting.join(10)
+        assert ask("/kb/guideline/1-2/", shown)["reload"] is False
+        assert ask("/kb/guideline/1-1/index.html", shown)["reload"] is True
+        builds.finished("broken.yaml:3: a problem")
+        assert ask("/kb/guideline/1-2/", shown) == {"build": builds.state.id, "error": "broken.yaml:3: a problem",
+                                                     "reload": False}  # fmt: skip
+        builds.finished(None, ["assets/stylesheets/kb.css"])
+        assert ask("/kb/guideline/1-2/", shown)["reload"] is True
+        builds.finished(None, [])
+        assert ask("/kb/guideline/1-2/", "x", seen=builds.state.id)["reload"] is False
+        assert ask("/kb/guideline/1-2/", "x", seen="1-0")["reload"] is True  # shown by a server before a restart
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_serve_follows_no_link_out_of_its_folder(served):

@@ -307,8 +307,10 @@ def checklist_url(server: str, checklist: str, language: str = "ja") -> str:
 
 
 def answer(page, item_id: str, status: str, owner: str = "", note: str = "", **fields: str) -> None:
-    """Answer an item as a reader does: the status chosen, then each field typed (dates in ISO form)."""
+    """Answer an item as a reader does: scrolled to (its fields are made as it comes near the window), the status
+    chosen, then each field typed (dates in ISO form)."""
     item = page.locator(f"#item-{item_id.lower()}")
+    item.scroll_into_view_if_needed()
     item.locator("select[data-kb-field='status']").select_option(status)
     for field, value in {"owner": owner, **fields, "note": note}.items():
         if value:
@@ -317,6 +319,7 @@ def answer(page, item_id: str, status: str, owner: str = "", note: str = "", **f
 
 def shown(page, item_id: str, fields: tuple[str, ...] = ("status", "owner", "note")) -> tuple[str, ...]:
     item = page.locator(f"#item-{item_id.lower()}")
+    item.scroll_into_view_if_needed()
     return tuple(item.locator(f"[data-kb-field='{f}']").input_value() for f in fields)
 
 
@@ -371,6 +374,24 @@ def test_print_view_shows_the_answers(page, server):
     assert printed.is_visible() and "未実施" in printed.inner_text() and "経営企画部" in printed.inner_text()
     assert not page.locator("#item-cl3-001 select").is_visible()
     assert not page.locator(".kb-cl-toolbar").is_visible()
+
+
+@browser_test
+def test_an_items_fields_are_made_as_it_comes_near_and_show_its_saved_answer(page, server):
+    """A long checklist opens with the fields of the items near the window only; an item further down already shows
+    its saved answer in its status, print line and the progress, and its fields show it once the reader is there."""
+    page.goto(checklist_url(server, "ch5"))
+    answer(page, "CL5-066", "done", note="最後の項目")
+    page.goto(checklist_url(server, "backup"))
+    page.goto(checklist_url(server, "ch5"))  # opened again at its top
+    last, first = page.locator("#item-cl5-066"), page.locator("#item-cl5-001")
+    first.locator("select[data-kb-field='status']").wait_for()
+    assert last.locator("[data-kb-field]").count() == 0
+    assert last.get_attribute("data-kb-status") == "done"
+    assert "最後の項目" in last.locator("[data-kb-print]").text_content()
+    assert page.locator("[data-kb-progress='ch5']").inner_text().startswith("実施済 1 / 対象 66 項目")
+    assert shown(page, "CL5-066") == ("done", "", "最後の項目")
+    assert last.locator("label", has_text="CL5-066").count() == 5  # each field named with its item
 
 
 @browser_test

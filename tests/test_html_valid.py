@@ -46,6 +46,12 @@ THEME_ERRORS = (
         "with navigation.indexes, Material's nav-item.html leaves out the toggle label of a section whose only "
         "child is its index page, but keeps the aria-labelledby that names it",
     ),
+    KnownThemeError(
+        "Bad value “until-found” for attribute “hidden” on element “div”.",
+        '<div class="kb-print-part" data-kb-part="data-kb-part" hidden="until-found">',
+        "not the theme's but the validator's: the HTML standard has had hidden=\"until-found\" since 2022 (a part of "
+        "the print page the browser shows itself when find in page or a link reaches it); this vnu.jar predates it",
+    ),
 )
 
 

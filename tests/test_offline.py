@@ -261,6 +261,7 @@ def test_firefox_keeps_a_checklist_answer_in_the_folder(firefox, folder):
     firefox.goto(at(folder, find_page(folder, "ja", "checklist")))
     first = "document.querySelector('.kb-cl-item select[data-kb-field=\"status\"]')"
     chosen = "s.value = 'done'; s.dispatchEvent(new Event('change', {bubbles: true}));"
+    assert firefox.wait_for(f"{first} !== null")  # the fields of the items near the window are made once it is laid out
     firefox.evaluate(f"(s => {{ {chosen} }})({first})")
     firefox.goto(at(folder, "index.html"))
     firefox.goto(at(folder, find_page(folder, "ja", "checklist")))

@@ -249,25 +249,52 @@
     // Only when it differs: rewriting the field being typed in would move the caret.
     if (element.value !== value) element.value = value;
   }
-  function showItems() {
-    document.querySelectorAll("[data-kb-item]").forEach(function (element) {
-      const answer = answers.items[element.dataset.kbItem] || {};
-      element.querySelectorAll("[data-kb-field]").forEach(function (field) {
-        // an organisation may suggest an owner (data-kb-default): shown until the reader writes their own
-        setValue(field, answer[field.dataset.kbField] || field.dataset.kbDefault || "");
-      });
-      element.dataset.kbStatus = answer.status || "";
-      const print = element.querySelector("[data-kb-print]");
-      if (print) {
-        print.replaceChildren.apply(print, data.fields.map(function (field) {
-          const part = document.createElement("span");
-          const value = field.id === "status" ? (answer.status ? data.statuses[answer.status] : strings.unanswered)
-            : answer[field.id] || "—";
-          part.textContent = format(strings.print_field, { label: field.label, value: value });
-          return part;
-        }));
-      }
+  function showItem(element) {
+    const answer = answers.items[element.dataset.kbItem] || {};
+    element.querySelectorAll("[data-kb-field]").forEach(function (field) {
+      // an organisation may suggest an owner (data-kb-default): shown until the reader writes their own
+      setValue(field, answer[field.dataset.kbField] || field.dataset.kbDefault || "");
     });
+    element.dataset.kbStatus = answer.status || "";
+    const print = element.querySelector("[data-kb-print]");
+    if (print) {
+      print.replaceChildren.apply(print, data.fields.map(function (field) {
+        const part = document.createElement("span");
+        const value = field.id === "status" ? (answer.status ? data.statuses[answer.status] : strings.unanswered)
+          : answer[field.id] || "—";
+        part.textContent = format(strings.print_field, { label: field.label, value: value });
+        return part;
+      }));
+    }
+  }
+  function showItems() {
+    document.querySelectorAll("[data-kb-item]").forEach(showItem);
+  }
+  // An item's answer fields are made from the page's one copy of them (template[data-kb-fields]) when the item comes
+  // near the window: a checklist of hundreds of items opens without making and laying out thousands of form fields.
+  // Its status, progress, print lines and exports come from the answers, never from the fields, so they cover every
+  // item from the start, and an item's fields show its saved answers as they are made.
+  const fieldsTemplate = document.querySelector("template[data-kb-fields]");
+  function makeFields(item) {
+    const holder = item.querySelector("[data-kb-answer]");
+    if (!fieldsTemplate || !holder || holder.querySelector("[data-kb-field]")) return;
+    const fields = fieldsTemplate.content.cloneNode(true);
+    fields.querySelectorAll("[data-kb-item-id]").forEach(function (label) { label.textContent = " " + item.dataset.kbItem; });
+    const owner = fields.querySelector("[data-kb-field='owner']");
+    if (owner && holder.dataset.kbDefaultOwner) owner.dataset.kbDefault = holder.dataset.kbDefaultOwner;
+    holder.prepend(fields);
+    showItem(item);
+  }
+  function makeFieldsNearTheWindow() {
+    if (!fieldsTemplate) return;
+    const near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        near.unobserve(entry.target);
+        makeFields(entry.target);
+      });
+    }, { rootMargin: "100% 0px" });
+    document.querySelectorAll("[data-kb-item]").forEach(function (item) { near.observe(item); });
   }
   function itemIds(scope) {
     if (scope === "*" || scope === "all") return Object.keys(data.items);
@@ -1808,4 +1835,5 @@
   });
 
   render();
+  makeFieldsNearTheWindow();
 })();

@@ -4,6 +4,20 @@
 
   // The search dialog is docs/assets/kb-search.js.
 
+  // ---- permalinks: the theme gives every element with a title in the content a tooltip of its own when the page
+  // has loaded (content.tooltips), a cost that grows with the page (a heading each of a 1,200-control print page, of
+  // a 287-item checklist). A heading's permalink keeps its title as its name for assistive technology (aria-label)
+  // and the browser's own tooltip on hover, which costs nothing until then. This runs before the theme looks: the
+  // script stands after the content and the theme mounts its tooltips when the document has loaded.
+  document.querySelectorAll(".md-content a.headerlink[title]").forEach(function (link) {
+    link.setAttribute("aria-label", link.title);
+    link.removeAttribute("title");
+  });
+  document.addEventListener("pointerover", function (event) {
+    const link = event.target.closest && event.target.closest("a.headerlink[aria-label]:not([title])");
+    if (link) link.title = link.getAttribute("aria-label");
+  });
+
   // ---- filters: an input with data-kb-filter="<selector of rows>" hides rows whose data-kb-text lacks the query
   function normalise(text) {
     // Width-, case- and kana-insensitive: ｱｸｾｽ, アクセス and あくせす match each other.
@@ -45,6 +59,24 @@
       applyFilter(input);
     });
   }
+  // ---- parts of a long page (the print page's chapters) not shown yet: hidden="until-found", which the browser
+  // shows itself when find in page or a link to a place in it reaches it; here each as the reader scrolls near it.
+  function showPart(element) {
+    const part = element && element.closest("[data-kb-part][hidden]");
+    if (part) part.hidden = false;
+  }
+  function setUpParts() {
+    const parts = document.querySelectorAll("[data-kb-part][hidden]");
+    if (!parts.length) return;
+    const near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        near.unobserve(entry.target);
+        entry.target.hidden = false;
+      });
+    }, { rootMargin: "100% 0px" });
+    parts.forEach(function (part) { near.observe(part); });
+  }
   // ---- language switch: the menu marks the page's language; a switch keeps the reader's place in the page. The
   // other language's page has the same headings in the same order: the place is the heading at the top of the window
   // (its position among the headings, and how far the window is past it), kept for the next page in this tab.
@@ -59,7 +91,7 @@
       link.addEventListener("click", function () {
         const all = headings();
         let at = 0;
-        all.forEach(function (h, i) { if (h.getBoundingClientRect().top <= 80) at = i; });
+        all.forEach(function (h, i) { if (!h.closest("[hidden]") && h.getBoundingClientRect().top <= 80) at = i; });
         const past = all.length ? -all[at].getBoundingClientRect().top : scrollY;
         try {
           sessionStorage.setItem(PLACE, JSON.stringify({to: link.dataset.kbLanguage, heading: at, past: past,
@@ -74,11 +106,13 @@
     } catch (e) { place = null; }
     if (!place || place.to !== here || location.hash) return;
     const target = headings()[place.heading];
+    showPart(target);
     const top = target ? target.getBoundingClientRect().top + scrollY + place.past
       : place.share * (document.documentElement.scrollHeight - innerHeight);
     window.scrollTo(0, Math.max(0, top));
   }
   function setUp() {
+    setUpParts();
     setUpFilters();
     setUpLanguages();
   }

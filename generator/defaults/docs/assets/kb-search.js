@@ -641,7 +641,7 @@
           counts.set(e.result.id, c);
         });
       });
-      const ranked = Array.from(counts.values()).sort(function (a, b) { return b.words - a.words || b.rank - a.rank; });
+      const ranked = Array.from(counts.values()).sort(function (a, b) { return (b.words + b.rank) - (a.words + a.rank); });
       lists.push({ entries: ranked, partial: true });
     }
     // Of a query of several words that is no term, a page that lists every term or document holds every word; it is

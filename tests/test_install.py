@@ -34,9 +34,10 @@ def installed(tmp_path_factory) -> Path:
     assert built.returncode == 0, built.stdout + built.stderr
     [wheel] = wheels.glob("guideline_kb-*.whl")
     environment = work / "venv"
-    venv.create(environment, with_pip=True)
+    venv.create(environment)  # pip installs into it from outside (--python): no copy of pip of its own to set up
     bin_dir = environment / "bin"
-    done = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+    # (--no-compile: Python compiles what a command imports when it first runs it, not every module of every package)
+    done = subprocess.run([*pip, "--python", str(bin_dir / "python"), "install", "--quiet", "--no-compile",
                            str(wheel)], capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return bin_dir

@@ -10,15 +10,19 @@ OVERLAY ?=
 
 # pip says errors only (-qq): a machine's own pip settings may name package folders it does not have, and pip then
 # warns once for every package, which is nothing the reader can act on.
-$(VENV)/.installed: pyproject.toml
+# (--no-compile: Python compiles a module when it first imports it, not every module of every package at install.)
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
-	$(PY) -m pip install -qq -e .
+
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(PY) -m pip install -qq --no-compile -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -qq -e ".[test]"
-	touch $@
+# The package with the tests' extras, in one pip run: the package is then installed too.
+$(VENV)/.installed-test: $(PY) pyproject.toml
+	$(PY) -m pip install -qq --no-compile -e ".[test]"
+	touch $(VENV)/.installed $@
 
 ## serve: build the site and serve it on http://127.0.0.1:$(PORT)$(PREFIX), rebuilding on every change
 serve: $(VENV)/.installed

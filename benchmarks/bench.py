@@ -285,6 +285,9 @@ def edit_to_browser(project: Path, edits: int) -> list[float]:
                     "m => !!document.body && document.body.innerText.includes(m)", arg=mark, timeout=300_000
                 )  # a page that is reloading has no body yet
                 seconds.append(time.perf_counter() - start)
+                said = [line.strip() for line in lines if line.startswith("Shown in")][-1:]
+                load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+                print(f"    save {number + 1}: {seconds[-1]:.2f} s (load {load}); serve: {said}", file=sys.stderr)
                 if number + 1 < edits:  # the next save after this one's search index (serve's loop is sequential)
                     _wait(lambda n=indexed: _count(lines, "Search index updated") > n, 300, lines)
             _stop(server)  # first: closing the browser while a new build reloads its page can hang Chromium

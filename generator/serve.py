@@ -409,7 +409,7 @@ def _loop(paths: Paths, server: QuietServer, builds: Builds, search: SearchIndex
             now = settled
         seen = now
         print("Change seen, rebuilding…", flush=True)
-        try_build(paths, builds, search)
+        try_build(paths, builds, search, saved_again=lambda settled=now: snapshot(roots) != settled)
 
 
 def _server(port: int) -> QuietServer:
@@ -463,19 +463,24 @@ def _say(stage: str) -> None:
     print(f"  {stage}…", flush=True)
 
 
-def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, progress=None) -> None:
+def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, progress=None,
+              saved_again=lambda: False) -> None:  # fmt: skip
     """One build; whatever goes wrong is reported (console and open pages) and the last good site stays served.
     The pages open in a browser that the change shows differently are built and shown first (build.preview), the
-    rest after. `progress`: told each stage as it starts (serve's first build, which takes minutes)."""
-    start = time.perf_counter()
+    rest after; when `saved_again` says a file was saved since, the rest (or the search index) waits for the build
+    of that save, whose open pages come first. `progress`: told each stage as it starts (serve's first build)."""
+    start, cpu = time.perf_counter(), _cpu()
     try:
         opened = builds.open_pages()
         shown = preview(paths, opened) if opened else None
         if shown is not None:
             builds.finished(None, shown.changed)
             pages = ", ".join(sorted(page_key(name) or "/" for name in shown.changed if page_key(name) in opened))
-            print(f"Shown in {time.perf_counter() - start:.1f} s: {pages} ({_stages(shown)}); building the rest…",
-                  flush=True)  # fmt: skip
+            print(f"Shown in {time.perf_counter() - start:.1f} s (CPU {_cpu() - cpu:.1f} s): {pages} "
+                  f"({_stages(shown)}); building the rest…", flush=True)  # fmt: skip
+            if saved_again():
+                print("Saved again: the rest follows the next build.", flush=True)
+                return
         report = build(paths, search=search, search_later=True, progress=progress)
     except DataError as error:
         report = f"{error}\nThe site still shows the last good build; fix the file and save."
@@ -488,8 +493,12 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, p
         if report.unchanged is not None:
             print(nothing_changed(paths.site, report.unchanged, report.timings["check"]), flush=True)
             return
-        print(f"Built in {time.perf_counter() - start:.1f} s ({_stages(report)}).", flush=True)
-        if report.search_pending:
+        print(
+            f"Built in {time.perf_counter() - start:.1f} s (CPU {_cpu() - cpu:.1f} s; {_stages(report)}).", flush=True
+        )
+        if report.search_pending and saved_again():
+            print("Saved again: the search index follows the next build.", flush=True)
+        elif report.search_pending:
             try:
                 if progress:
                     progress("indexing the site for search")
@@ -502,6 +511,12 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, p
         return
     print(report, file=sys.stderr, flush=True)
     builds.finished(report)
+
+
+def _cpu() -> float:
+    """The processor seconds of this process and of the processes it waited for (a build's languages)."""
+    used = os.times()
+    return used.user + used.system + used.children_user + used.children_system
 
 
 def _stages(report) -> str:

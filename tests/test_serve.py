@@ -115,7 +115,7 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path):
         # The open page is built and shown first; the rest (the exports among it) follows, and is right then.
         assert wait_for(lambda: log.read_text().count("Built in") == 2, 120), log.read_text()
         after_edit = log.read_text().split("Change seen", 1)[1]
-        assert re.search(r"Shown in [0-9.]+ s: guideline/1-2/[ ,]", after_edit), after_edit
+        assert re.search(r"Shown in [0-9.]+ s \(CPU [0-9.]+ s\): guideline/1-2/ ", after_edit), after_edit
         assert after_edit.index("Shown in") < after_edit.index("Built in")
         exported = json.loads((tmp_path / "serve-site" / "downloads" / "data" / "knowledge-base.ja.json").read_bytes())
         assert EDITED + "（編集中）" in json.dumps(exported, ensure_ascii=False)

@@ -224,6 +224,7 @@ TYPOS = [
     ("en", "malwear", "malware"),
     ("ja", "情報供有", "情報共有"),
     ("ja", "アクセス性御", "制御"),  # (性 and 制 are read alike: the input method's slip is corrected, and said)
+    ("en", "supplyer management", "supplier management"),  # (a long word one slip from one, beside a word found)
 ]
 
 

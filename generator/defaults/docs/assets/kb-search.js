@@ -153,6 +153,7 @@
   const FEW = 3; // fewer pages than this with every word: the pages with most of the words follow
   const LISTING_AFTER = 4; // a listing page (the glossary) for a query of several words comes after this many others
   const FAR_BETTER = 4; // a page scored this many times the best of the weightier kinds keeps its full weight
+  const SLIP = 6; // a word no page has, this long or longer, beside words found, is corrected when one slip from one
 
   function Engine(bundle, wordsUrl, root, kanaUrl) {
     this.bundle = bundle;
@@ -579,13 +580,22 @@
     if (resolved.some(function (r) { return r.correction; })) {
       out.corrected = terms.map(function (t, i) { return resolved[i].correction || t; }).join(" ");
     }
-    // Nothing found at all: correct the words from the site's own words (バックアプ → バックアップ, malwear → malware),
-    // and say so, with the query as typed one click away (`literal`).
-    if (!literal && !out.first.length && !expansions.length && resolved.every(function (r) { return r.missing || r.guessed; })) {
-      const corrected = resolved.map(function (r) { return this.suggest(words, r.words.join(""), 1)[0] || r.words.join(""); }, this);
+    // Nothing found at all: correct the words from the site's own words (バックアプ → バックアップ, malwear → malware);
+    // beside words that were found, a long word one slip from a word of the site (supplyer, incidnet). Said so, with
+    // the query as typed one click away (`literal`).
+    const lost = function (r) { return r.missing || r.guessed; };
+    if (!literal && !out.corrected && !out.first.length && !expansions.length && resolved.some(lost)) {
+      const every = resolved.every(lost);
+      const corrected = resolved.map(function (r) {
+        const word = r.words.join("");
+        if (!lost(r)) return word;
+        const near = every || word.length >= SLIP ? this.suggest(words, word, 1)[0] : null;
+        return near && (every || distance(word, near, 1) <= 1) ? near : word;
+      }, this);
       if (corrected.join(" ") !== resolved.map(function (r) { return r.words.join(""); }).join(" ")) {
         const again = await Promise.all(queryWords(corrected.join(" ")).map(this.resolve.bind(this, words)));
-        if (again.some(function (r) { return !r.missing && !r.guessed; })) {
+        const kept = function (list) { return list.filter(function (r) { return !lost(r); }).length; };
+        if (every ? kept(again) > 0 : kept(again) > kept(resolved)) {
           out.corrected = corrected.join(" ");
           resolved = again;
           terms = queryWords(out.corrected);

@@ -21,6 +21,7 @@ from generator.link import Linked
 from generator.serve import PrefixHandler
 
 from .helpers import FIXTURE_DATA, copy_project
+from .page_kinds import DEFAULT_LANGUAGE
 
 PROJECT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
@@ -51,8 +52,16 @@ def fixture_linked() -> Linked:
 
 def pytest_collection_modifyitems(items) -> None:
     """Tests that need no build of the real data first (file order kept otherwise): while one worker builds it, the
-    other runs them instead of waiting."""
-    items.sort(key=lambda item: "built" in item.fixturenames)
+    other runs them instead of waiting. Of a file's tests that share one tab, those of the site's first language
+    come first: the tab changes language once, not at each test's pair of languages, and a language's first page
+    loads its search engine again."""
+    files = {item.nodeid.split("::")[0]: index for index, item in reversed(list(enumerate(items)))}
+
+    def language(item) -> int:
+        code = getattr(item, "callspec", None) and item.callspec.params.get("language")
+        return 1 if "shared_page" in item.fixturenames and code not in (None, DEFAULT_LANGUAGE) else 0
+
+    items.sort(key=lambda item: ("built" in item.fixturenames, files[item.nodeid.split("::")[0]], language(item)))
 
 
 def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], T]) -> T:

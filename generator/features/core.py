@@ -12,7 +12,7 @@ from ..kinds import ReferenceKind, SearchKind
 from ..link import Linked
 from ..overlay import PAGE_FOLDER, Applied
 from ..pages import LISTING_PATHS, Page, PageContext, children, core_pages
-from ..schema import GlossaryTerm, OverlayPage
+from ..schema import GlossaryTerm, OverlayPage, Section
 from . import BuildSettings, Feature
 
 
@@ -66,7 +66,7 @@ class Core(Feature):
             "actors": {a.id: a for a in kb.actors},
             "csf_categories": {c.id: c for f in kb.csf for c in f.categories},
             "csf_sections": csf_sections,
-            "controls": [s for s in kb.sections if kb.is_control(s.id)],
+            "control_groups": control_groups(linked),
             "categories": kb.config.control_categories,
             "glossary_groups": glossary_groups(kb.glossary, language),
             "reading_language": reading_language(kb),  # whose terms the readings read
@@ -74,6 +74,21 @@ class Core(Feature):
             "editorial_blocks": [(s, b) for s in kb.sections for b in s.blocks if b.source == "editorial"],
             "organisation": self.overlay,
         }
+
+
+def control_groups(linked: Linked) -> list[tuple[Section | None, list[Section]]]:
+    """The controls under the section they stand in one level above the shallowest control (a catalog's families, the
+    guideline's controls chapter), in the knowledge base's order; controls at the top level are one group of None."""
+    kb, sections = linked.kb, linked.index.sections
+    controls = [s for s in kb.sections if kb.is_control(s.id)]
+    level = min((kb.depth(s.id) for s in controls), default=0) - 1
+    groups: dict[str | None, list[Section]] = {}
+    for control in controls:
+        group = control
+        while level >= 0 and kb.depth(group.id) > level:
+            group = sections[kb.config.parent_of(group)]
+        groups.setdefault(group.id if level >= 0 else None, []).append(control)
+    return [(sections[key] if key else None, rows) for key, rows in groups.items()]
 
 
 def glossary_groups(glossary: list[GlossaryTerm], language: Language) -> list[dict]:

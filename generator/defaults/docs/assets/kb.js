@@ -38,12 +38,13 @@
         // an attribute may hold several values, space-separated (a control with topics marked differently)
         if (select.value && (row.dataset[select.dataset.kbAttr] || "").split(" ").indexOf(select.value) < 0) visible = false;
       });
-      row.hidden = !visible;
+      if (row.hidden === visible) row.hidden = !visible; // only a change: a long table's rows are not touched on load
       if (visible) shown += 1;
     });
     if (input.dataset.kbFilterGroups) {
       document.querySelectorAll(input.dataset.kbFilterGroups).forEach(function (group) {
-        group.hidden = !group.querySelector(input.dataset.kbFilter + ":not([hidden])");
+        const empty = !group.querySelector(input.dataset.kbFilter + ":not([hidden])");
+        if (group.hidden !== empty) group.hidden = empty;
       });
     }
     const count = input.closest(".kb-filter").querySelector("[data-kb-filter-count]");

@@ -373,7 +373,8 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     progress(f"writing the pages and running MkDocs for each language ({codes}), in parallel")
     jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
     configs = {}
-    for code, (config, part) in zip((lang.code for lang in the_plan.languages), in_parallel(jobs), strict=True):
+    done = in_parallel(jobs, elsewhere=search_later)  # serve: its server's threads keep answering meanwhile
+    for code, (config, part) in zip((lang.code for lang in the_plan.languages), done, strict=True):
         configs[code] = config
         report.timings.update(part.timings)
         report.pages.update(part.pages)

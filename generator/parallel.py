@@ -25,12 +25,18 @@ class ChildFailed(RuntimeError):
 _JOBS: list[Callable[[], Any]] = []
 
 
-def in_parallel(jobs: list[Callable[[], Any]]) -> list[Any]:
+def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False) -> list[Any]:
     """Run each job in a process of its own, forked from this one (so it has the loaded data and modules), when the
-    machine has a core for more than one; else here, one after the other. Returns the jobs' results in order; the
-    problems of every failed job are raised together as one DataError."""
+    machine has a core for more than one; else here, one after the other. `elsewhere`: never here, even one job
+    (serve: a build in its own process would hold the lock every thread of Python's needs, and the server's threads
+    answer the reloading page only between the build's steps: seconds on a loaded machine). Returns the jobs' results
+    in order; the problems of every failed job are raised together as one DataError."""
     workers = min(len(jobs), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if elsewhere:
+        workers = max(workers, 1)
+    elif workers < 2:
+        workers = 0
+    if not workers or "fork" not in multiprocessing.get_all_start_methods():
         return [job() for job in jobs]
     global _JOBS
     _JOBS = jobs  # the workers are forked on the first submit, after this

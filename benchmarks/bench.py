@@ -28,6 +28,7 @@ import http.server
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import socket
@@ -423,6 +424,30 @@ def heavy_pages(site: Path, codes: list[str], count: int = 4) -> dict[str, tuple
     return opened
 
 
+def printed(site: Path, codes: list[str]) -> dict[str, tuple[int, float, bool]]:
+    """The print page of each language printed by Chromium as its print dialog does (page.pdf, A4), right after it
+    opened: its sheets, the seconds the PDF took, and whether every chapter was laid out for print (the chapters the
+    screen had not shown yet among them)."""
+    whole = """() => [...document.querySelectorAll("[data-kb-part]")].every(part => {
+      const style = getComputedStyle(part);
+      return style.display !== "none" && style.contentVisibility === "visible"; })"""
+    out = {}
+    with browsing(site) as (browser, base):
+        for url in (f"{'' if code == codes[0] else code + '/'}print/" for code in codes):
+            if not (site / url / "index.html").is_file():
+                continue
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + url, wait_until="load", timeout=120_000)
+            start = time.perf_counter()
+            pdf = page.pdf(format="A4")
+            seconds = time.perf_counter() - start
+            page.emulate_media(media="print")
+            out[url] = (len(re.findall(rb"/Type\s*/Page\b", pdf)), seconds, page.evaluate(whole))
+            context.close()
+    return out
+
+
 def sizes(project: Path, first_query: bool) -> dict[str, str]:
     site, codes = project / "site", [c for c in languages(project) if c in QUERIES]
     median, largest, largest_page = html_sizes(site)
@@ -442,6 +467,8 @@ def sizes(project: Path, first_query: bool) -> dict[str, str]:
            for code, (requests, n) in query.items()},
         **{f"open in Chromium (load / interactive): {url}": f"{loaded:.2f} / {interactive:.2f} s, {kb(size)}"
            for url, (size, loaded, interactive) in heavy_pages(site, languages(project)).items()},
+        **{f"printed in Chromium: {url}": f"{sheets} A4 pages in {seconds:.1f} s" + ("" if whole else ", not whole")
+           for url, (sheets, seconds, whole) in printed(site, languages(project)).items()},
     }  # fmt: skip
 
 

@@ -157,6 +157,7 @@ class Builds:
         self._pages: dict[int, frozenset[str] | None] = {}  # by build: the pages it changed (None: every page)
         self._waiting: dict[str, int] = {}  # page: its requests waiting now
         self._asked: dict[str, float] = {}  # page: when it last asked
+        self._showing: dict[str, str] = {}  # page: the build it shows, as it last said
 
     def _id(self) -> str:
         return f"{self._epoch}-{self._count}"
@@ -170,11 +171,13 @@ class Builds:
             self.state = BuildState(self._id(), error)
             self._changed.notify_all()
 
-    def after(self, since: str, timeout: float, page: str | None = None) -> BuildState:
+    def after(self, since: str, timeout: float, page: str | None = None, shown: str = "") -> BuildState:
         with self._changed:
             if page is not None:
                 self._waiting[page] = self._waiting.get(page, 0) + 1
                 self._asked[page] = time.monotonic()
+                self._showing[page] = shown
+                self._changed.notify_all()
             try:
                 self._changed.wait_for(lambda: self.state.id != since, timeout)
             finally:
@@ -182,6 +185,12 @@ class Builds:
                     self._waiting[page] -= 1
                     self._asked[page] = time.monotonic()
             return self.state
+
+    def shown(self, pages: set[str], timeout: float) -> None:
+        """Wait until each of `pages` shows the latest build (its reloaded script has asked), or `timeout` seconds:
+        the rest of a build then starts, which would slow the server's threads while the page loads."""
+        with self._changed:
+            self._changed.wait_for(lambda: all(self._showing.get(page) == self.state.id for page in pages), timeout)
 
     def open_pages(self) -> set[str]:
         """The pages open in a browser: waiting for the next build, or asked a moment ago (a page reloading)."""
@@ -199,6 +208,7 @@ class Builds:
         return any(pages is None or page in pages for pages in builds)
 
 
+RELOAD_SECONDS = 5  # after showing the open pages first, the rest of the build waits this long at most for them
 KEPT_BUILDS = 200  # builds whose changed pages are kept; a page that shows an older build reloads
 OPEN_SECONDS = 5  # a page that asked for the next build this recently is open (it may be reloading)
 PAGE_PARTS = (".css", ".js", ".mjs", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".ttf")
@@ -250,7 +260,7 @@ class ServeHandler(PrefixHandler):
             since, shown = query.get("since", [""])[0], query.get("shown", [""])[0]
             page = urllib.parse.unquote(query.get("page", [""])[0])
             page = page_key(page[len(self.prefix) :]) if page.startswith(self.prefix) else None
-            state = self.builds.after(since, WAIT_SECONDS, page)
+            state = self.builds.after(since, WAIT_SECONDS, page, shown)
             reload = state.error is None and self.builds.changed_since(shown, page)
             self._send(200, "application/json",
                        json.dumps({"build": state.id, "error": state.error, "reload": reload}).encode())  # fmt: skip
@@ -475,9 +485,11 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, p
         shown = preview(paths, opened) if opened else None
         if shown is not None:
             builds.finished(None, shown.changed)
-            pages = ", ".join(sorted(page_key(name) or "/" for name in shown.changed if page_key(name) in opened))
-            print(f"Shown in {time.perf_counter() - start:.1f} s (CPU {_cpu() - cpu:.1f} s): {pages} "
-                  f"({_stages(shown)}); building the rest…", flush=True)  # fmt: skip
+            pages = {page_key(name) for name in shown.changed} & opened
+            print(f"Shown in {time.perf_counter() - start:.1f} s (CPU {_cpu() - cpu:.1f} s): "
+                  f"{', '.join(sorted(page or '/' for page in pages))} ({_stages(shown)}); building the rest…",
+                  flush=True)  # fmt: skip
+            builds.shown(pages, RELOAD_SECONDS)
             if saved_again():
                 print("Saved again: the rest follows the next build.", flush=True)
                 return

@@ -146,12 +146,21 @@ def test_every_control_page_holds_its_typed_sections_in_both_languages(site, lin
     assert any(not s.blocks for s in controls) and any(s.blocks for s in controls)
 
 
-def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a_full_build(tmp_path):
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    """One first build of a copy of the fixture knowledge base, shared by the two tests of what a build with a site
+    does next (a full build takes seconds; a copy would not do: the build folder names the project's folder): the
+    project and the first build's report. Each of the two leaves the project built, with a site, from its data as
+    it left it (edited or not), so that either may run first."""
+    copy = Paths.of(data=copy_fixture(tmp_path_factory.mktemp("first-build") / "project"))
+    return copy, build(copy)
+
+
+def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a_full_build(first_build):
     """After a one-paragraph edit: the downloads that do not show it come from the cache, MkDocs renders only the
     pages whose Markdown changed — and the site is byte for byte the one a full build makes (search index aside).
     On the fixture knowledge base: the rule is the generator's."""
-    copy = Paths.of(data=copy_fixture(tmp_path / "project"))
-    first = build(copy)
+    copy, first = first_build
     assert first.cached["hits"] == [] and set(first.mkdocs.values()) == {"all pages (first build)"}
     policy = copy.data / "sections" / "01_policy.yaml"
     text = policy.read_text(encoding="utf-8")
@@ -182,12 +191,11 @@ def _site_files(site):
             "pagefind" not in p.relative_to(site).parts}  # fmt: skip
 
 
-def test_a_build_with_nothing_changed_does_nothing_and_says_so_and_a_touched_site_is_built_again(tmp_path):
+def test_a_build_with_nothing_changed_does_nothing_and_says_so_and_a_touched_site_is_built_again(first_build, tmp_path):
     """Nothing changed: no stage, no MkDocs, no Pagefind, not a file written — and the command says so. A page of
     site/ changed by hand, a file deleted from it or a record that is not what a build writes: a build again, which
     puts the site back as the data makes it."""
-    copy = Paths.of(data=copy_fixture(tmp_path / "project"))
-    build(copy)
+    copy, _ = first_build  # as its last build left it: the first, or the rebuild test's full one after its edit
     written = {p: p.stat().st_mtime_ns for p in (*copy.site.rglob("*"), *copy.build.rglob("*")) if p.is_file()}
     result = subprocess.run([sys.executable, "-m", "generator", "--project", str(copy.project), "build"],
                             capture_output=True, text=True)  # fmt: skip

@@ -69,6 +69,10 @@
   function setUpParts() {
     const parts = document.querySelectorAll("[data-kb-part][hidden]");
     if (!parts.length) return;
+    if (!("onbeforematch" in document.body)) { // a browser without hidden="until-found" hides them outright: show all
+      parts.forEach(function (part) { part.hidden = false; });
+      return;
+    }
     const near = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
         if (!entry.isIntersecting) return;

@@ -523,7 +523,9 @@
 
   Engine.prototype.query = async function (text, literal) {
     const words = await this.words;
-    const out = { query: text, merged: [], count: 0, suggestions: [], corrected: null, highlight: [], first: [] };
+    const out = {
+      query: text, merged: [], count: 0, suggestions: [], corrected: null, replaced: [], kept: 0, highlight: [], first: [],
+    };
     const number = sectionNumber(text);
     const sections = words.sections || {};
     const root = this.root + (this.languageRoot || "");
@@ -579,6 +581,8 @@
     // A word read alike that the box put for a mistyped one is a correction: said, and undone in one click.
     if (resolved.some(function (r) { return r.correction; })) {
       out.corrected = terms.map(function (t, i) { return resolved[i].correction || t; }).join(" ");
+      out.replaced = terms.filter(function (t, i) { return resolved[i].correction; });
+      out.kept = terms.length - out.replaced.length;
     }
     // Nothing found at all: correct the words from the site's own words (バックアプ → バックアップ, malwear → malware);
     // beside words that were found, a long word one slip from a word of the site (supplyer, incidnet). Said so, with
@@ -597,6 +601,10 @@
         const kept = function (list) { return list.filter(function (r) { return !lost(r); }).length; };
         if (every ? kept(again) > 0 : kept(again) > kept(resolved)) {
           out.corrected = corrected.join(" ");
+          out.replaced = resolved.map(function (r) { return r.words.join(""); }).filter(function (w, i) {
+            return w !== corrected[i];
+          });
+          out.kept = resolved.length - out.replaced.length;
           resolved = again;
           terms = queryWords(out.corrected);
           bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;
@@ -965,7 +973,13 @@
     pages.forEach(function (page) { list.appendChild(item(page)); });
     const count = Math.max(out.count, pages.length);
     let message = !count ? strings.none : count === 1 ? strings.count_one : format(strings.count, { n: count });
-    if (out.corrected) message = format(strings.corrected, { query: text, suggestion: out.corrected }) + " " + message;
+    // (only some words corrected: those are named as not found, not the whole query, whose other words were found)
+    if (out.corrected) {
+      const some = out.kept > 0 && strings.corrected_words;
+      message = format(some ? strings.corrected_words : strings.corrected, {
+        query: some ? out.replaced.join(" ") : text, suggestion: out.corrected,
+      }) + " " + message;
+    }
     status.textContent = message || "";
     if (out.corrected) {
       // The correction is said, and undone in one click.

@@ -285,6 +285,17 @@
     holder.prepend(fields);
     showItem(item);
   }
+  // Fields made above a linked item (#item-…) push it down: until the reader scrolls, it is brought back into view.
+  let readerMoved = false;
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (kind) {
+    addEventListener(kind, function () { readerMoved = true; }, { once: true, passive: true });
+  });
+  function keepTheLinkedItemInView() {
+    const linked = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (readerMoved || !linked) return;
+    const top = linked.getBoundingClientRect().top;
+    if (top < 0 || top >= innerHeight) linked.scrollIntoView();
+  }
   function makeFieldsNearTheWindow() {
     if (!fieldsTemplate) return;
     const near = new IntersectionObserver(function (entries) {
@@ -293,6 +304,7 @@
         near.unobserve(entry.target);
         makeFields(entry.target);
       });
+      keepTheLinkedItemInView();
     }, { rootMargin: "100% 0px" });
     document.querySelectorAll("[data-kb-item]").forEach(function (item) { near.observe(item); });
   }

@@ -477,8 +477,9 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, p
               saved_again=lambda: False) -> None:  # fmt: skip
     """One build; whatever goes wrong is reported (console and open pages) and the last good site stays served.
     The pages open in a browser that the change shows differently are built and shown first (build.preview), the
-    rest after; when `saved_again` says a file was saved since, the rest (or the search index) waits for the build
-    of that save, whose open pages come first. `progress`: told each stage as it starts (serve's first build)."""
+    rest after; when `saved_again` says a file was saved since, the rest (or the search index, or the report of a
+    data error, read perhaps from a file half written) waits for the build of that save, whose open pages come
+    first. `progress`: told each stage as it starts (serve's first build)."""
     start, cpu = time.perf_counter(), _cpu()
     try:
         opened = builds.open_pages()
@@ -495,6 +496,9 @@ def try_build(paths: Paths, builds: Builds, search: SearchIndex | None = None, p
                 return
         report = build(paths, search=search, search_later=True, progress=progress)
     except DataError as error:
+        if saved_again():  # it may have read a file half saved: the build of that save says what is wrong, if anything
+            print("Saved again: the build of that save follows.", flush=True)
+            return
         report = f"{error}\nThe site still shows the last good build; fix the file and save."
     except KeyboardInterrupt:
         raise

@@ -390,3 +390,21 @@ def test_serve_prints_a_url_that_works_under_a_prefix_with_a_space_and_stops_qui
             os.killpg(server.pid, signal.SIGKILL)
     printed = log.read_text().splitlines()
     assert printed[-1] == f"Interrupted; {tmp_path}/site/ was left as it was." and "Traceback" not in log.read_text()
+
+
+def test_a_data_error_read_from_a_file_saved_again_meanwhile_is_left_to_the_build_of_that_save(tmp_path, capsys):
+    """A save while a build reads the data (a file half written: empty, here) is not reported as the data's error:
+    the build of that save follows, and says what is wrong if anything is. With no save since, it is reported."""
+    from generator.layout import Paths
+    from generator.serve import Builds, try_build
+
+    shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
+    (tmp_path / EDITED_FILE).write_text("", encoding="utf-8")
+    paths = Paths.of(data=tmp_path / "guideline_data")
+    builds = Builds()
+    try_build(paths, builds, saved_again=lambda: True)
+    assert builds.state.error is None
+    assert capsys.readouterr().out == "Saved again: the build of that save follows.\n"
+    try_build(paths, builds, saved_again=lambda: False)
+    assert builds.state.error.startswith(f"1 problem in the data:\n{EDITED_FILE}:")
+    assert not (tmp_path / "serve-site").exists() and not (tmp_path / "site").exists()

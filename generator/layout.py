@@ -53,6 +53,25 @@ def input_roots(paths: Paths) -> list[Path]:
     return [paths.data, *([overlay] if overlay else []), *(home / name for home in homes for name in THEME_INPUTS)]
 
 
+def file_stats(root: Path) -> dict[str, list[int]]:
+    """Each file under `root` by its path relative to it: [size, modification time in ns, inode] ([] when it cannot
+    be read). What a build left is checked by these, not by its bytes: hashing every page of a large catalog cost
+    more than the pages an edit builds. Paths are joined as strings: Path objects for every file of a large site
+    cost more than the checks."""
+    stats, top = {}, os.fspath(root)
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        under = folder[len(top) + 1 :].replace(os.sep, "/")
+        for name in names:
+            try:
+                info = os.lstat(os.path.join(folder, name))
+                seen = [info.st_size, info.st_mtime_ns, info.st_ino]
+            except OSError:
+                seen = []
+            stats[f"{under}/{name}" if under else name] = seen
+    return stats
+
+
 def walk_files(root: Path) -> list[Path]:
     """The files under `root` (or `root` itself), in a stable order; compiled Python aside."""
     if not root.is_dir():

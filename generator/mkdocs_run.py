@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
 import yaml
 
+from .layout import file_stats
 from .mkdocs_adapter import NeedsFullBuild, Unchanged, front_matter_block, run, versions
 
 
@@ -34,7 +34,7 @@ def build_language(config_file: Path, changed_only: bool = False) -> tuple[float
         state = {}
     fingerprint, shown = site_fingerprint(config_file, state.get("shown", {}))
     start = time.perf_counter()
-    before = output_stats(out)
+    before = file_stats(out)
     partial = state.get("fingerprint") == fingerprint and out.is_dir() and state.get("outputs") == before
     if changed_only and not partial:
         return None
@@ -56,28 +56,10 @@ def build_language(config_file: Path, changed_only: bool = False) -> tuple[float
             else "the built pages were changed outside a build"
         )
         anchors, mode = run(config_file, out, None), f"all pages ({reason})"
-    after = output_stats(out)
+    after = file_stats(out)
     state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown, "outputs": after}
     state_file.write_text(json.dumps(state, ensure_ascii=False, default=str), encoding="utf-8")
     return time.perf_counter() - start, mode, sorted(path for path, seen in after.items() if before.get(path) != seen)
-
-
-def output_stats(out: Path) -> dict[str, list[int]]:
-    """Each file MkDocs left in a language's built folder, by path: [size, modification time in ns, inode]. A build
-    of the changed pages keeps the others, so they are checked against what the last build left (a page damaged or
-    edited in build/ since has another time: it is never published; every page is built again instead). Its time
-    and size, not its bytes: hashing every page of a large catalog twice cost more than the pages an edit builds."""
-    stats, root = {}, os.fspath(out)
-    for folder, _, names in os.walk(root):
-        under = folder[len(root) + 1 :].replace(os.sep, "/")
-        for name in names:
-            try:
-                info = os.lstat(os.path.join(folder, name))
-                seen = [info.st_size, info.st_mtime_ns, info.st_ino]
-            except OSError:
-                seen = []
-            stats[f"{under}/{name}" if under else name] = seen
-    return stats
 
 
 def site_fingerprint(config_file: Path, known: dict[str, list]) -> tuple[str, dict[str, list]]:

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from .cache import code_fingerprint
-from .layout import Paths, input_roots, walk_files
+from .layout import Paths, file_stats, input_roots, walk_files
 
 RECORD = "published.json"  # in the build folder
 
@@ -61,18 +61,9 @@ def _libraries() -> str:
     return " ".join(sorted(names))
 
 
-def site_files(site: Path) -> dict[str, list[int]]:
-    """Each file of a site by its path: [size, modification time in ns, inode]."""
-    files = {}
-    for path in walk_files(site):
-        info = os.lstat(path)
-        files[path.relative_to(site).as_posix()] = [info.st_size, info.st_mtime_ns, info.st_ino]
-    return files
-
-
 def record(paths: Paths, inputs: str) -> None:
     """After a build that published site/: what it read (`inputs`, taken when it started) and what it published."""
-    body = json.dumps({"inputs": inputs, "site": str(paths.site), "files": site_files(paths.site)})
+    body = json.dumps({"inputs": inputs, "site": str(paths.site), "files": file_stats(paths.site)})
     handle, temporary = tempfile.mkstemp(dir=paths.build, prefix=".tmp-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -99,7 +90,7 @@ def up_to_date(paths: Paths, inputs: str | None = None) -> int | None:
     if kept["inputs"] != (inputs or inputs_fingerprint(paths)):
         return None
     try:
-        published = site_files(paths.site)
+        published = file_stats(paths.site)
     except OSError:
         return None
     return len(published) if published and published == kept["files"] else None

@@ -345,8 +345,9 @@ def _preview_language(the_plan: Plan, language: Language, wanted: list[Page]) ->
     only): the files it wrote, relative to build/<code>/site; [] when none changed or MkDocs would build them all."""
     folder = the_plan.paths.build / language.code
     pages = {page.path for page in the_plan.pages}
-    files = {path.relative_to(folder / "docs").as_posix(): path.read_bytes() for path in walk_files(folder / "docs")}
-    files = {path: data for path, data in files.items() if path not in pages}  # the last build's downloads and assets
+    named = {path.relative_to(folder / "docs").as_posix(): path for path in walk_files(folder / "docs")}
+    # the last build's downloads and assets, read; its pages are not (a catalog has a thousand of them)
+    files = {name: path.read_bytes() for name, path in named.items() if name not in pages}
     env, terms = page_templates(the_plan), TermMatcher(the_plan.linked.kb.glossary)
     shared = shared_context(the_plan, language, files)
     changed = [

@@ -28,7 +28,6 @@ import re
 import secrets
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -38,7 +37,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from . import __version__
-from .files import read_regular
+from .files import TEMPORARY_PREFIX, read_regular, write_atomically
 
 if TYPE_CHECKING:
     from .features import Feature
@@ -182,9 +181,9 @@ class Cache:
             for path, content in files.items():
                 digest = hashlib.sha256(content).hexdigest()
                 if not _holds(folder / "blobs" / digest, content):
-                    _atomic_write(folder / "blobs" / digest, content)
+                    write_atomically(folder / "blobs" / digest, content)
                 manifest[path] = digest
-            _atomic_write(folder / f"{key}.json", json.dumps(manifest, ensure_ascii=False).encode())
+            write_atomically(folder / f"{key}.json", json.dumps(manifest, ensure_ascii=False).encode())
             _prune(folder)
         except (OSError, ValueError) as error:  # a cache that cannot be written only costs time
             print(f"note: the build cache {self.folder} could not be written ({error})", file=sys.stderr)
@@ -227,7 +226,7 @@ def _prune(folder: Path) -> None:
     for entry in entries[:KEPT]:
         named.update((read_manifest(entry) or {}).values())
     for blob in (folder / "blobs").iterdir():
-        if blob.name not in named and not blob.name.startswith(".tmp-"):
+        if blob.name not in named and not blob.name.startswith(TEMPORARY_PREFIX):
             blob.unlink(missing_ok=True)
 
 
@@ -251,17 +250,6 @@ def _plain(value):
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------- Jinja's compiled templates
@@ -304,7 +292,7 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
         body = bucket.bytecode_to_string()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _atomic_write(self.folder / f"{bucket.key}.signed", self._signature(bucket.key, body) + body)
+            write_atomically(self.folder / f"{bucket.key}.signed", self._signature(bucket.key, body) + body)
         except OSError:  # only a speed-up
             pass
 

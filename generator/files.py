@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from .errors import DataError, Problem
@@ -134,3 +135,24 @@ def remove_links(folder: Path) -> list[str]:
                 path.unlink()
                 removed.append(path.relative_to(folder).as_posix())
     return removed
+
+
+def write_atomically(target: Path, content: bytes) -> None:
+    """`content` written to a new file beside `target` and renamed over it in one step: whoever reads `target` (a
+    build that follows, a served page, a download) finds the old bytes or the new, never part of them; a write that
+    fails leaves the old file and no temporary one. The temporary file is named .tmp-*; the file gets the
+    permissions any new file gets (a web server's account reads the site), not mkstemp's owner-only ones."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX)
+    try:
+        os.fchmod(handle, 0o666 & ~UMASK)
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+TEMPORARY_PREFIX = ".tmp-"
+UMASK = os.umask(0o022)  # the process's own, read as the module loads (reading it means setting it)
+os.umask(UMASK)

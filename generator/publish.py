@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from .errors import DataError, Problem
+from .files import write_atomically
 from .mkdocs_run import output_of
 from .offline import write_offline
 from .reproducible import steady_index
@@ -77,14 +78,7 @@ def patch(configs: dict[str, Path], written: dict[str, list[str]], site_dir: Pat
             relative = (Path(prefix) / name).as_posix()
             target = site_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".kb-new-")
-            os.close(handle)
-            try:
-                shutil.copy2(out / name, temporary)
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomically(target, (out / name).read_bytes())
             replaced.append(relative)
     if replaced and (site_dir / PAGEFIND_FOLDER).is_dir():
         (site_dir / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")

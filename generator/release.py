@@ -23,6 +23,7 @@ import jinja2
 
 from . import __version__
 from .build import Paths, build, load_knowledge_base
+from .files import write_atomically
 from .i18n import Language
 from .render import TEMPLATES
 from .reproducible import zip_bytes
@@ -53,12 +54,7 @@ def write_release(paths: Paths, out: Path) -> Path:
     files["SHA256SUMS"] = sums.encode("utf-8")
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{name}.zip"
-    partial = target.with_name(f".{target.name}.partial")
-    try:
-        partial.write_bytes(zip_bytes({f"{name}/{path}": data for path, data in files.items()}, date))
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_atomically(target, zip_bytes({f"{name}/{path}": data for path, data in files.items()}, date))
     return target
 
 

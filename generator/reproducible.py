@@ -16,11 +16,12 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
 
 import cbor2
+
+from .files import write_atomically
 
 SIGNATURE = b"pagefind_dcd"  # the start of every index file, once inflated
 ENTRY = "pagefind-entry.json"
@@ -43,9 +44,7 @@ def steady_index(bundle: Path) -> None:
     entry["languages"] = dict(sorted(entry["languages"].items()))  # also in a hash map's order
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     if text != entry_file.read_text(encoding="utf-8"):
-        partial = entry_file.with_name(f".{ENTRY}.partial")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, entry_file)
+        write_atomically(entry_file, text.encode("utf-8"))
 
 
 def _read(path: Path) -> tuple[str, object]:

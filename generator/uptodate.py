@@ -18,10 +18,10 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from .cache import code_fingerprint
+from .files import write_atomically
 from .layout import Paths, file_stats, input_roots, walk_files
 
 RECORD = "published.json"  # in the build folder
@@ -64,14 +64,7 @@ def _libraries() -> str:
 def record(paths: Paths, inputs: str) -> None:
     """After a build that published site/: what it read (`inputs`, taken when it started) and what it published."""
     body = json.dumps({"inputs": inputs, "site": str(paths.site), "files": file_stats(paths.site)})
-    handle, temporary = tempfile.mkstemp(dir=paths.build, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(body)
-        os.replace(temporary, paths.build / RECORD)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(paths.build / RECORD, body.encode("utf-8"))
 
 
 def forget(paths: Paths) -> None:

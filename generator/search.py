@@ -51,8 +51,8 @@ KANJI_RUN = re.compile(f"[{KANJI}]+")
 ONE_KANJI = re.compile(f"[{KANJI}]")
 # A verb's compound written with or without its okurigana (取り組み, 取組み, 取組; 申し込み, 申込): one kanji, the kana
 # that ends its reading, one kanji, with no kanji on either side (見直し計画 is no such compound). Its key is its kanji
-# (取組), indexed for every page that writes any form; kb-search.js turns such a compound of a query into the key (the
-# same pattern there: keep them in step).
+# (取組), indexed for every page that writes any form; kb-search.js turns such a compound of a query into the key, by
+# this very pattern, which the words file carries (`okurigana`).
 OKURIGANA = "いえきけしちつみりれせげぎじびわめべ"
 OKURIGANA_COMPOUND = re.compile(f"(?<![{KANJI}])[{KANJI}][{OKURIGANA}][{KANJI}](?![{KANJI}])")
 ONE_HIRAGANA = re.compile(f"[{HIRAGANA}]")
@@ -437,6 +437,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
     - `kinds`: the weight of each page kind (kinds.SearchKind), the heaviest first; `named`, `listings`: the kinds
       readers ask for by name, and those that list a collection;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
+    - `okurigana`: the pattern of a compound written with okurigana (OKURIGANA_COMPOUND), which the box turns into
+      its key as the index has it;
     - `strings`: the search box's interface strings (ui.yaml `search.js.*`).
     """
     kb = linked.kb
@@ -531,6 +533,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "named": [kind.name for kind in kinds if kind.named],
         "listings": [kind.name for kind in kinds if kind.listing],
         "stop": sorted(stop_words(language)),
+        "okurigana": OKURIGANA_COMPOUND.pattern,
         "sections": sections,
         "ids": ids,
         "synonyms": synonyms,

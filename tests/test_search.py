@@ -5,6 +5,7 @@ The query is typed into the real search box ("/" opens it; tests/search_box.py).
 
 from __future__ import annotations
 
+import gzip
 import html.parser
 import json
 import re
@@ -439,6 +440,24 @@ def test_a_compound_is_found_with_or_without_its_okurigana(page, server, ja_page
     assert set(found) & only_short and count >= len(having)
     assert paths(server, typed(page, "取組")) == found
     assert int(re.sub(r"\D", "", page.inner_text("#kb-search-status"))) == count
+
+
+def test_the_box_turns_a_compound_with_okurigana_into_its_key_by_the_generators_pattern(page, server, site):
+    """The pattern was written twice, in the generator and in kb-search.js ("keep them in step"): the words file now
+    carries the generator's, and the box has no copy of its own."""
+    words = json.loads(gzip.decompress((site / "assets" / "search-words.json.gz").read_bytes()))
+    assert words["okurigana"] == search.OKURIGANA_COMPOUND.pattern
+    assert search.OKURIGANA not in (site / "assets" / "kb-search.js").read_text(encoding="utf-8")
+    open_search(page, server)
+    tokens = page.evaluate(
+        """async queries => {
+            const engine = window.kbSearch.engine();
+            const words = await engine.words;
+            return queries.map(q => engine.tokens(words, q));
+        }""",
+        ["取り組み", "取組み", "取組", "見直し計画"],
+    )
+    assert tokens == [["取組"], ["取組"], ["取組"], ["見直し", "計画"]]  # (見直し計画: a kanji follows, no such compound)
 
 
 def test_no_page_writes_an_attribute_value_pagefind_does_not_know(site):

@@ -19,8 +19,6 @@
   const ONLY_HIRAGANA = new RegExp("^[" + HIRAGANA + "]+$");
   const ONLY_KATAKANA = new RegExp("^[" + KATAKANA + "]+$");
   const ONLY_KANJI = new RegExp("^[" + KANJI + "]+$");
-  // A verb's compound with its okurigana (取り組み, 申し込み): generator/search.py OKURIGANA_COMPOUND (keep in step).
-  const OKURIGANA_COMPOUND = new RegExp("(?<![" + KANJI + "])[" + KANJI + "][いえきけしちつみりれせげぎじびわめべ][" + KANJI + "](?![" + KANJI + "])", "g");
   // Words of a question that say nothing about its subject (particles, question words): never required of a page.
   // The ui string search.stop_words of the page's language, from the words file.
   let STOP = new Set();
@@ -346,8 +344,10 @@
     });
     // A compound with okurigana typed alone is its kanji, as the index has it for every form (取り組み, 取組み, 取組 →
     // 取組); in a sentence its kanji are two words among others, left out beside longer ones (as 立 of 立てる).
+    // (the pattern is the generator's, from the words file: generator/search.py OKURIGANA_COMPOUND)
     const self = this;
-    const keyed = rest.replace(OKURIGANA_COMPOUND, function (compound) {
+    if (words.okurigana && !this.okurigana) this.okurigana = new RegExp(words.okurigana, "g");
+    const keyed = !this.okurigana ? rest : rest.replace(this.okurigana, function (compound) {
       const key = compound[0] + compound[2];
       self.known(words, key);
       return self.whole.has(key) ? " " + key + " " : compound;

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import inspect
@@ -127,7 +128,7 @@ class Cache:
         if feature_code(feature):
             parts["feature code"] = feature_code(feature)
         key = self.key(name, linked, feature.unread, parts)
-        return self.get(name, key, lambda: feature.files(linked, language))
+        return self.get(name, key, lambda: made_without_collector(lambda: feature.files(linked, language)))
 
     def key(self, name: str, linked: Linked, unread: Iterable[tuple[str, ...]], parts: dict) -> str:
         unread = tuple(unread)
@@ -187,6 +188,20 @@ class Cache:
             _prune(folder)
         except (OSError, ValueError) as error:  # a cache that cannot be written only costs time
             print(f"note: the build cache {self.folder} could not be written ({error})", file=sys.stderr)
+
+
+def made_without_collector(make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    """`make()` with Python's cyclic garbage collector paused. The writers of the downloads (openpyxl, python-docx,
+    pykakasi's dictionary) make millions of short-lived objects that reference counting frees; the collector's
+    passes over them cost a fifth of the downloads' time (measured: 2.2 → 1.8 s of CPU for the Japanese ones). What
+    they leave in cycles (a workbook, a document) is collected at the collector's first pass after."""
+    if not gc.isenabled():
+        return make()
+    gc.disable()
+    try:
+        return make()
+    finally:
+        gc.enable()
 
 
 DIGEST = re.compile("[0-9a-f]{64}")

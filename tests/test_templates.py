@@ -16,7 +16,7 @@ import pypdf
 import pytest
 from docx.oxml.ns import qn
 
-from generator import schema
+from generator import export_docx, schema
 from generator.export_docx import landscape, template_docx
 from generator.features.templates import (
     PlainText,
@@ -433,6 +433,30 @@ def test_word_files_are_the_same_bytes_every_build(fixture_linked):
     first, second = (template_docx(template, lang, PlainText(linked, lang, template), meta.edition, created)
                      for _ in range(2))  # fmt: skip
     assert first == second
+
+
+def test_word_files_share_the_parts_no_file_changes_and_are_as_each_would_be_alone(fixture_linked):
+    """Each file is a copy of one base that shares the XML of its styles, settings and footer, written once: making
+    every file changes none of them, and each file is the bytes it is when made first, from a base of its own."""
+    linked, lang = fixture_linked, language(fixture_linked, "ja")
+    templates = with_document_control(linked)
+
+    def made(template):
+        meta = TemplateMeta.of(template, lang)
+        return template_docx(template, lang, PlainText(linked, lang, template), meta.edition,
+                             linked.kb.config.start_of(template.date))  # fmt: skip
+
+    in_turn = [made(t) for t in templates]
+    base = export_docx._base(export_docx.Typography.of(lang), lang.t("templates.page_of"))
+    shared = [p for p in base.document.part.package.iter_parts() if id(getattr(p, "element", None)) in base.kept]
+    assert sorted(p.partname for p in shared) == ["/word/footer1.xml", "/word/settings.xml", "/word/styles.xml"]
+    assert all(p.blob == base.kept[id(p.element)] for p in shared)  # as the base wrote them
+    styles = next(p for p in shared if p.partname == "/word/styles.xml")
+    for template, content in zip(templates, in_turn, strict=True):
+        export_docx._base.cache_clear()
+        assert made(template) == content, template.id
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            assert archive.read("word/styles.xml") == base.kept[id(styles.element)]
 
 
 def test_word_files_are_created_at_the_start_of_their_date_where_the_knowledge_base_is(linked, site):

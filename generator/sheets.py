@@ -33,6 +33,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 FONT = "Yu Gothic"  # ships with Windows and Office for Mac, and renders Japanese; Excel substitutes it elsewhere
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
@@ -292,10 +293,10 @@ def workbook(cover: Cover, tables: list[Table]) -> bytes:
     book.properties.title = cover.title
     book.properties.creator = "guideline knowledge base generator"
     book.calculation.calcId = CALC_ID
-    book.calculation.fullCalcOnLoad = False  # the file carries every formula's value (see _store_values)
-    out = io.BytesIO()
-    book.save(out)
-    return _store_values(out.getvalue(), cached)
+    book.calculation.fullCalcOnLoad = False  # the file carries every formula's value (see _SavedZip)
+    out = _SavedZip(cached)
+    ExcelWriter(book, out).save()  # Workbook.save's own steps, into the zip below
+    return out.buffer.getvalue()
 
 
 def _write_cover(sheet: Worksheet, cover: Cover, tables: list[Table]) -> dict[str, int]:
@@ -436,28 +437,49 @@ def _print_setup(sheet: Worksheet, repeat_header: bool, title: str = "") -> None
 
 
 UNDATED = (1980, 1, 1, 0, 0, 0)  # the zip format's first day: a workbook's entries carry no time of saving
+FILE_MODE = 0o600 << 16  # what ZipFile.writestr gives an entry written from bytes
 
 
-def _store_values(data: bytes, values: dict[int, dict[str, int]]) -> bytes:
-    """Write each formula's value into the file, as Excel does when it saves.
+class _SavedZip:
+    """Where openpyxl's writer puts a workbook's parts (as ZipFile would, each compressed once), with each formula's
+    value written in, as Excel does when it saves; and the file keeps no time of saving.
 
     openpyxl writes formulas with an empty value (`<v/>`) and has no way to give one; a reader that does not
     recalculate on opening (LibreOffice by default, Excel when the calculation id is its own) would show nothing,
     and Excel, when it does recalculate, marks the file changed. The values are known here (the tallies of the rows
-    as written), so they are put into the sheet XML of the saved file. The file keeps no time of saving."""
-    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for entry in source.infolist():
-            content = source.read(entry)
-            if entry.filename == "docProps/core.xml":  # the time of saving: the same data gives the same bytes
-                content = re.sub(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>", b"", content)
-            entry.date_time = UNDATED
-            match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", entry.filename)
-            cells = values.get(int(match.group(1)) - 1, {}) if match else {}
-            for coordinate, value in cells.items():
-                pattern = rb'(<c r="' + coordinate.encode() + rb'"[^>]*><f>[^<]*</f>)(?:<v\s*/>|<v></v>)'
-                content, found = re.subn(pattern, rb"\1<v>" + str(value).encode() + rb"</v>", content)
-                if found != 1:
-                    raise RuntimeError(f"formula cell {coordinate} not found in {entry.filename}")
-            out.writestr(entry, content)
-    return target.getvalue()
+    as written: `values`, by sheet and coordinate), so they are put into the sheet XML as it is stored."""
+
+    def __init__(self, values: dict[int, dict[str, int]]) -> None:
+        self.values = values
+        self.buffer = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+
+    def namelist(self) -> list[str]:
+        return self.zip.namelist()
+
+    def writestr(self, name: str, content: str | bytes) -> None:
+        entry = zipfile.ZipInfo(name, UNDATED)
+        entry.external_attr = FILE_MODE
+        self._store(entry, content.encode() if isinstance(content, str) else content)
+
+    def write(self, filename: str, arcname: str) -> None:
+        """A part openpyxl wrote to a file of its own (a worksheet)."""
+        entry = zipfile.ZipInfo.from_file(filename, arcname)
+        entry.date_time = UNDATED
+        with open(filename, "rb") as part:
+            self._store(entry, part.read())
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def _store(self, entry: zipfile.ZipInfo, content: bytes) -> None:
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        if entry.filename == "docProps/core.xml":  # the time of saving: the same data gives the same bytes
+            content = re.sub(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>", b"", content)
+        match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", entry.filename)
+        for coordinate, value in (self.values.get(int(match.group(1)) - 1, {}) if match else {}).items():
+            pattern = rb'(<c r="' + coordinate.encode() + rb'"[^>]*><f>[^<]*</f>)(?:<v\s*/>|<v></v>)'
+            content, found = re.subn(pattern, rb"\1<v>" + str(value).encode() + rb"</v>", content)
+            if found != 1:
+                raise RuntimeError(f"formula cell {coordinate} not found in {entry.filename}")
+        self.zip.writestr(entry, content)

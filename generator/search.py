@@ -27,12 +27,12 @@ from __future__ import annotations
 
 import functools
 import gzip
-import html.parser
 import json
 import re
 import unicodedata
 from collections.abc import Iterable
 
+import lxml.html
 from pydantic import BaseModel
 
 from . import kana, schema
@@ -101,41 +101,32 @@ def id_key(text: str) -> str:
 DICTIONARY_SEGMENTED = ("ja", "zh", "th")
 
 
-class _IndexedText(html.parser.HTMLParser):
-    """The text of a page's HTML that Pagefind indexes: not inside data-pagefind-ignore, a permalink, a script."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skipping: list[bool] = []  # per open element: whether its content is left out
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self.VOID:
-            return
-        names = dict(attrs)
-        skip = (
-            "data-pagefind-ignore" in names
-            or "headerlink" in (names.get("class") or "").split()
-            or tag in ("script", "style", "template")
-        )
-        self.skipping.append(skip or bool(self.skipping and self.skipping[-1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in self.VOID and self.skipping:
-            self.skipping.pop()
-
-    def handle_data(self, data: str) -> None:
-        if not (self.skipping and self.skipping[-1]):
-            self.parts.append(data)
+SKIPPED = frozenset({"script", "style", "template"})  # elements whose content Pagefind leaves out, as any markup's
 
 
 def indexed_text(page_html: str) -> str:
-    parser = _IndexedText()
-    parser.feed(page_html)
-    parser.close()
-    return " ".join(parser.parts)
+    """The text of a page's HTML that Pagefind indexes: not inside data-pagefind-ignore, a permalink, a script; its
+    pieces between tags joined by spaces. Read by lxml's HTML parser (html.parser took 2.5 times as long)."""
+    if not page_html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(page_html, create_parent="div")
+    parts = [root.text] if root.text else []
+    _indexed(root, parts)
+    return " ".join(parts)
+
+
+def _indexed(element, parts: list[str]) -> None:
+    for child in element:
+        if isinstance(child.tag, str) and not (
+            child.get("data-pagefind-ignore") is not None
+            or "headerlink" in (child.get("class") or "").split()
+            or child.tag in SKIPPED
+        ):
+            if child.text:
+                parts.append(child.text)
+            _indexed(child, parts)
+        if child.tail:  # a comment's text is no text; what follows it, or a left-out element, is
+            parts.append(child.tail)
 
 
 def index_words(page_html: str, code: str = "ja") -> str:

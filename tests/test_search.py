@@ -605,3 +605,19 @@ def test_an_acronym_finds_the_control_that_spells_it_out(browser, nist_server):
     closed(context, page)
     assert re.fullmatch(r"guideline/ia-2(-\d+)?/", found[0]), found[:3]
     assert "multi" in [m.lower() for m in marked]
+
+
+def test_a_pages_words_are_its_text_less_what_pagefind_leaves_out():
+    """index_words reads a page's HTML as Pagefind does: the text outside data-pagefind-ignore, permalinks, scripts,
+    styles and templates; comments are no text; what follows a left-out element is. Pieces between tags are apart."""
+    content = (
+        "前文<h2 id='a'>多要素認証<a class='headerlink' href='#a'>¶</a></h2><!-- 注釈 -->"
+        "<p>監査<b>ログ</b>を<br>保管<img alt='画像'>する</p>"
+        "<div data-pagefind-ignore='index'><p>回答欄<span>担当者</span></p></div>後文"
+        "<script>var 変数 = 1;</script><style>.a{}</style><template>雛形</template><p>取り組み &amp; ＶＰＮ</p>"
+    )
+    assert search.indexed_text(content) == "前文 多要素認証 監査 ログ を 保管 する 後文 取り組み & ＶＰＮ"
+    words = "前文 多要素認証 要素認証 素認証 認証 監査 ログ 保管 する 後文 取 組"
+    assert search.index_words(content, "ja") == words + " vpn 取組"
+    assert search.index_words(content, "en") == words + " 取組"  # words in Latin letters Pagefind finds itself
+    assert search.indexed_text("") == search.indexed_text(" \n") == search.index_words("") == ""

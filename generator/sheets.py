@@ -21,14 +21,17 @@ import functools
 import io
 import math
 import re
+import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.merge import MergedCellRange
@@ -295,7 +298,7 @@ def workbook(cover: Cover, tables: list[Table]) -> bytes:
     book.calculation.calcId = CALC_ID
     book.calculation.fullCalcOnLoad = False  # the file carries every formula's value (see _SavedZip)
     out = _SavedZip(cached)
-    ExcelWriter(book, out).save()  # Workbook.save's own steps, into the zip below
+    _Writer(book, out).save()  # Workbook.save's own steps, into the zip below
     return out.buffer.getvalue()
 
 
@@ -438,6 +441,24 @@ def _print_setup(sheet: Worksheet, repeat_header: bool, title: str = "") -> None
 
 UNDATED = (1980, 1, 1, 0, 0, 0)  # the zip format's first day: a workbook's entries carry no time of saving
 FILE_MODE = 0o600 << 16  # what ZipFile.writestr gives an entry written from bytes
+# What openpyxl's own writer gives a worksheet's entry (from the temporary file it wrote the sheet to: a regular file
+# its owner may read and write), kept so that a workbook is the same bytes it was.
+SHEET_MODE = (stat.S_IFREG | 0o600) << 16
+
+
+class _Writer(ExcelWriter):
+    """openpyxl's writer, each worksheet written in memory (openpyxl's WorksheetWriter writes to any file; its
+    ExcelWriter gives it a temporary file per sheet, made, read back and removed: 62 sheets a language at 1×)."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:  # ExcelWriter.write_worksheet, for a workbook not write-only
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.write_sheet(ws.path[1:], writer.read())
+        self.manifest.append(ws)
 
 
 class _SavedZip:
@@ -462,12 +483,10 @@ class _SavedZip:
         entry.external_attr = FILE_MODE
         self._store(entry, content.encode() if isinstance(content, str) else content)
 
-    def write(self, filename: str, arcname: str) -> None:
-        """A part openpyxl wrote to a file of its own (a worksheet)."""
-        entry = zipfile.ZipInfo.from_file(filename, arcname)
-        entry.date_time = UNDATED
-        with open(filename, "rb") as part:
-            self._store(entry, part.read())
+    def write_sheet(self, name: str, content: bytes) -> None:
+        entry = zipfile.ZipInfo(name, UNDATED)
+        entry.external_attr = SHEET_MODE
+        self._store(entry, content)
 
     def close(self) -> None:
         self.zip.close()

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from generator.build import build, load_knowledge_base
 from generator.errors import DataError
-from generator.export_json import KnowledgeBaseExport, export_json, export_model
+from generator.export_json import KnowledgeBaseExport, export_json, export_model, json_schema
 from generator.export_oscal import oscal_json
 from generator.features.open_data import DATA_FOLDER, OSCAL_FILE, file_size
 from generator.i18n import Language
@@ -109,6 +109,15 @@ def test_json_validates_against_its_schema(site, code):
     # The one-language schema is not a formality: it rejects the two-language file.
     one_language = jsonschema.Draft202012Validator(read_json(site, code, f"knowledge-base.{code}.schema.json"))
     assert not one_language.is_valid(read_json(site, code, "knowledge-base.json"))
+
+
+def test_the_schemas_are_generated_once_and_each_language_changes_only_its_own():
+    """The export's schema is generated once a process; a one-language schema is made from a copy of it."""
+    both = json_schema()
+    one = json.loads(json_schema("ja"))
+    assert one["$defs"]["Text"]["type"] == "string" and one["title"].endswith(" (ja)")
+    assert json_schema() == both and json_schema("ja") == json.dumps(one, ensure_ascii=False, indent=1).encode() + b"\n"
+    assert json.loads(both)["$defs"]["Text"].get("type") != "string"
 
 
 def test_round_trip_through_the_models_is_lossless(site, built_linked):

@@ -323,6 +323,8 @@ def defined_acronyms(text: str) -> list[tuple[str, str]]:
     """(acronym, what it stands for) as a text of the knowledge base defines them: "multi-factor authentication
     (MFA)", 「最高情報セキュリティ責任者（CISO）」, "CISO（最高情報セキュリティ責任者）"."""
     found = []
+    if "(" not in text and "（" not in text:  # both forms have brackets (most texts have none: a quicker no)
+        return found
     for match in DEFINED.finditer(text):
         acronym, before = match.group(1), text[: match.start()].rstrip()
         if not _capitals(acronym):
@@ -498,11 +500,9 @@ def words_file(linked: Linked, language: Language) -> bytes:
     # its text: MFA finds what says multi-factor authentication (synonyms, not words of the index: the box looks such
     # a word up by what it stands for)
     acronyms = [pair for text in every for pair in defined_acronyms(text)]
+    stop = stop_words(language)
     acronyms += [
-        (short, long)
-        for title in titles
-        for short, long in title_acronyms(title, stop_words(language))
-        if normalise(short) not in words
+        (short, long) for title in titles for short, long in title_acronyms(title, stop) if normalise(short) not in words
     ]
     for short, long in acronyms:
         key, spelled = " ".join(runs(short)), " ".join(runs(long))

@@ -502,7 +502,10 @@ def words_file(linked: Linked, language: Language) -> bytes:
     acronyms = [pair for text in every for pair in defined_acronyms(text)]
     stop = stop_words(language)
     acronyms += [
-        (short, long) for title in titles for short, long in title_acronyms(title, stop) if normalise(short) not in words
+        (short, long)
+        for title in titles
+        for short, long in title_acronyms(title, stop)
+        if normalise(short) not in words
     ]
     for short, long in acronyms:
         key, spelled = " ".join(runs(short)), " ".join(runs(long))

@@ -459,6 +459,34 @@ def test_word_files_share_the_parts_no_file_changes_and_are_as_each_would_be_alo
             assert archive.read("word/styles.xml") == base.kept[id(styles.element)]
 
 
+@pytest.mark.parametrize(
+    ("size", "muted"), [(None, False), (export_docx.TABLE_TEXT, False), (export_docx.SMALL_TEXT, True)]
+)
+def test_runs_copied_from_one_set_up_once_are_what_python_docx_makes_run_by_run(size, muted):
+    """Each run of a Word file is a copy of one python-docx set up once (bold or not, of a size, muted or not), given
+    its text by python-docx: the very XML that adding each run and setting its properties one by one makes."""
+    spans = [
+        export_docx.Span("監査 ", bold=True),
+        export_docx.Span(" two\tcolumns\nand a line "),
+        export_docx.Span("x"),
+    ]
+    expected = docx.Document().add_paragraph()
+    for span in spans:
+        run = expected.add_run(span.text)
+        run.bold = span.bold or None
+        if size:
+            run.font.size = size
+        if muted:
+            run.font.color.rgb = export_docx.MUTED
+    made = export_docx._runs(docx.Document().add_paragraph(), spans, size, muted)
+    assert made._p.xml == expected._p.xml
+    assert [(r.text, r.bold, r.font.size) for r in made.runs] == [
+        ("監査 ", True, size),
+        (" two\tcolumns\nand a line ", None, size),
+        ("x", None, size),
+    ]
+
+
 def test_word_files_are_created_at_the_start_of_their_date_where_the_knowledge_base_is(linked, site):
     """The rule of the knowledge base's times (kb.yaml time_zone, as OSCAL's): Asia/Tokyo's midnight is 15:00 UTC."""
     assert linked.kb.config.time_zone == "Asia/Tokyo"

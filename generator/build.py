@@ -36,12 +36,12 @@ from .mkdocs_config import BaseConfig
 from .mkdocs_run import build_language
 from .overlay import Applied, load_overlay
 from .pages import Page, nav, url_of
-from .parallel import in_parallel
+from .parallel import can_fork, cores, in_parallel
 from .publish import SITE_MARKER, build_lock, check_output_dirs, patch, publish, remove_leftovers
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .reproducible import zip_bytes
-from .search_index import SearchIndex
+from .search_index import SearchIndex, Sender
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_if_changed, write_language, write_theme
@@ -370,28 +370,45 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     report = BuildReport()
     the_plan = _prepared(paths, report, search, progress)
     start = time.perf_counter()
-    codes = ", ".join(language.code for language in the_plan.languages)
-    progress(f"writing the pages and running MkDocs for each language ({codes}), in parallel")
-    jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
-    configs = {}
-    done = in_parallel(jobs, elsewhere=search_later)  # serve: its server's threads keep answering meanwhile
-    for code, (config, part) in zip((lang.code for lang in the_plan.languages), done, strict=True):
-        configs[code] = config
-        report.timings.update(part.timings)
-        report.pages.update(part.pages)
-        report.files.update(part.files)
-        report.mkdocs.update(part.mkdocs)
-        report.rendered.update(part.rendered)
-        for kind in ("hits", "misses"):
-            report.cached[kind] += part.cached[kind]
-    report.timings["languages (in parallel)"] = _lap(start)
-    if site:
-        forget(paths)
-        progress("putting the site together" + ("" if search_later else " and indexing it for search"))
-        assemble, searching, report.search_pending, report.changed = publish(configs, paths.site, search, search_later)
-        report.timings["assemble"] = assemble
-        report.timings["search index"] = searching
+    codes = [language.code for language in the_plan.languages]
+    progress(f"writing the pages and running MkDocs for each language ({', '.join(codes)}), in parallel")
+    # the pages go to Pagefind as MkDocs writes them; serve shows them first and indexes them after (search_later)
+    prefixes = {code: "" if number == 0 else f"{code}/" for number, code in enumerate(codes)}
+    stream = search.stream(prefixes) if site and search and not search_later else None
+    try:
+        jobs = [
+            functools.partial(_one_language, the_plan, language, site, cache, stream and stream.sender(language.code))
+            for language in the_plan.languages
+        ]
+        done = in_parallel(jobs, elsewhere=search_later)  # serve: its server's threads keep answering meanwhile
+        streamed = stream if stream is not None and stream.finish() else None
+        for _, part in done:
+            _gather(report, part)
+        report.timings["languages (in parallel)"] = _lap(start)
+        if site:
+            forget(paths)
+            progress("putting the site together" + ("" if search_later else " and indexing it for search"))
+            configs = {code: config for code, (config, _) in zip(codes, done, strict=True)}
+            assemble, searching, report.search_pending, report.changed = publish(
+                configs, paths.site, search, search_later, streamed
+            )
+            report.timings["assemble"] = assemble
+            report.timings["search index"] = searching
+    finally:
+        if stream is not None:
+            stream.close()
     return report
+
+
+def _gather(report: BuildReport, part: BuildReport) -> None:
+    """A language's own report, in the build's."""
+    report.timings.update(part.timings)
+    report.pages.update(part.pages)
+    report.files.update(part.files)
+    report.mkdocs.update(part.mkdocs)
+    report.rendered.update(part.rendered)
+    for kind in ("hits", "misses"):
+        report.cached[kind] += part.cached[kind]
 
 
 def _prepared(paths: Paths, report: BuildReport, search: SearchIndex | None,
@@ -431,8 +448,10 @@ def titles(raw: RawData) -> dict[str, str]:
     return {code: text for code, text in title.items() if isinstance(code, str) and isinstance(text, str) and text}
 
 
-def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: bool) -> tuple[Path, BuildReport]:
-    """A language's part of the build (in a process of its own): render, write, MkDocs into build/<code>/site."""
+def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: bool,
+                  feed: Sender | None = None) -> tuple[Path, BuildReport]:  # fmt: skip
+    """A language's part of the build (in a process of its own): render, write, MkDocs into build/<code>/site (its
+    pages handed to the search index as they are written, `feed`)."""
     part, cache = BuildReport(), Cache(the_plan.paths.build / CACHE_FOLDER, enabled=use_cache)
     code = language.code
     start = time.perf_counter()
@@ -440,7 +459,8 @@ def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: boo
     part.timings[f"render+write ({code})"] = _lap(start)
     part.cached = {"hits": cache.stats.hits, "misses": cache.stats.misses}
     if site:
-        part.timings[f"mkdocs ({code})"], part.mkdocs[code], _ = build_language(config)
+        halves = len(the_plan.languages) < cores() and can_fork()  # a core the other languages leave free
+        part.timings[f"mkdocs ({code})"], part.mkdocs[code], _ = build_language(config, halves=halves, feed=feed)
     return config, part
 
 

@@ -1,10 +1,13 @@
 """Every use of MkDocs' API, its private parts included, in one place; and the versions of MkDocs and Material it
 was written for, checked before MkDocs runs.
 
-Three private parts are used, each where MkDocs offers no public way: `mkdocs.commands.build._populate_page` is
-wrapped when MkDocs builds the changed pages only, so that the pages it does not render again still give plugins
-and the other pages what they need (`Unchanged`); `config._current_page` is set meanwhile, as MkDocs sets it while
-it reads a page; `theme.get_env` is wrapped to keep the theme's compiled templates (`quicker_theme`). Material's
+Its private parts are used where MkDocs offers no public way: `mkdocs.commands.build._populate_page` is wrapped when
+MkDocs builds the changed pages only, so that the pages it does not render again still give plugins and the other
+pages what they need (`Unchanged`); `config._current_page` is set meanwhile, as MkDocs sets it while it reads a
+page; `theme.get_env` is wrapped to keep the theme's compiled templates (`quicker_theme`); when a language's pages
+are built in two processes (`Halves`), `_populate_page`, `_build_page`, `_build_theme_template` and
+`_build_extra_template` are wrapped to do each process's half, and a page's `_title_from_render` is set as
+rendering would set it. Material's
 part is its templates' blocks, which the theme overrides fill. MkDocs' configuration is read with its own YAML
 loader on PyYAML's C parser (`_load_config`)."""
 
@@ -12,13 +15,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import logging
 import os
+import pickle
+import signal
 import sys
+import traceback
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import NoReturn
 
 import jinja2
 import mkdocs.commands.build as mkdocs_build_module
@@ -26,13 +34,16 @@ import mkdocs.config.defaults as mkdocs_defaults
 import yaml
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from mkdocs.exceptions import MkDocsException
+from mkdocs.exceptions import Abort, MkDocsException
+from mkdocs.structure.pages import Page
 from mkdocs.utils import get_markdown_title
 from packaging.specifiers import SpecifierSet
 
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import compiled_templates
 from .errors import DataError, Problem
+from .parallel import ChildFailed
+from .search_index import Sender
 
 # The plugins known to work when MkDocs builds the changed pages only (they read each page's front matter and
 # Markdown, which `Unchanged` gives them for the others); with any other plugin every build builds every page.
@@ -149,6 +160,193 @@ class Unchanged:
             config._current_page = None
 
 
+class Halves:
+    """MkDocs' pages over two processes, for a language built while a core is free (one language on two cores): after
+    the navigation is made, this process forks; each process renders every other page (its half: Markdown, theme,
+    file) and reads the others as `Unchanged` reads a page it does not render (front matter, plugins' Markdown event,
+    title). The process forked copies no static file and writes no theme template. When its pages are written it hands
+    this process its pages' anchors, their links to anchors and its warnings, and ends; this process then checks every
+    page's links to anchors and counts every warning as MkDocs would in one process (strict stays strict). A failure
+    in either ends both with what MkDocs said."""
+
+    def __init__(self, warnings: _Warnings) -> None:
+        self.warnings, self.seen, self.child, self.forked, self.mine, self.channel = warnings, 0, 0, False, None, -1
+
+    # a plugin event of MkDocs, the last one run: the navigation is made, no page read yet
+    def on_nav(self, nav, /, *, config, files):
+        pages = files.documentation_pages()
+        if len(pages) < 2:
+            return nav
+        halves = _halves(pages)
+        read, write = os.pipe()
+        self.seen = len(self.warnings.records)
+        gc.freeze()  # the child's garbage collector leaves what it shares with this process alone
+        pid = os.fork()
+        if pid == 0:
+            os.close(read)
+            self.forked, self.channel = True, write
+            self.mine = halves[1]
+        else:
+            gc.unfreeze()
+            os.close(write)
+            self.child, self.channel = pid, read
+            self.mine = halves[0]
+            files.copy_static_files = lambda *args, **kwargs: None  # the fork's, which starts later
+            mkdocs_build_module._build_theme_template = mkdocs_build_module._build_extra_template = _nothing
+        return nav
+
+    def populate(self, original):
+        def populate(page, config, files, dirty: bool = False) -> None:
+            if self.mine is None or page.file.src_uri in self.mine:
+                original(page, config, files, dirty)
+                return
+            page.render = functools.partial(_unrendered, page)  # read as MkDocs reads it, events and errors alike
+            try:
+                original(page, config, files, dirty)
+            finally:
+                del page.render
+
+        return populate
+
+    def build_page(self, original):
+        def build_page(page, *args, **kwargs) -> None:
+            if self.mine is None or page.file.src_uri in self.mine:
+                original(page, *args, **kwargs)
+
+        return build_page
+
+    def validate(self, original):
+        def validate(page, *, files, log_level) -> None:
+            self.meet(files)
+            original(page, files=files, log_level=log_level)
+
+        return validate
+
+    def meet(self, files) -> None:
+        """Every page is written: the fork hands over what it found and ends; this process takes it (once)."""
+        if self.forked:
+            own = [file.page for file in files.documentation_pages() if file.src_uri in self.mine and file.page]
+            self._tell({
+                "anchors": {p.file.src_uri: sorted(p.present_anchor_ids or ()) for p in own
+                            if p.present_anchor_ids is not None},
+                "links": {p.file.src_uri: {to.src_uri: links for to, links in p.links_to_anchors.items()}
+                          for p in own if p.links_to_anchors},
+            })  # fmt: skip
+        if not self.child:
+            return
+        told = self._heard()
+        for name, level, message in told["warnings"]:
+            logging.getLogger(name).log(level, message)  # counted here, as MkDocs counts them in strict mode
+        if "error" in told:
+            raise (Abort if told["fatal"] else ChildFailed)(told["error"])
+        for file in files.documentation_pages():
+            if file.page is None:
+                continue
+            if file.src_uri in told["anchors"]:
+                file.page.present_anchor_ids = set(told["anchors"][file.src_uri])
+            links = told["links"].get(file.src_uri)
+            if links:
+                file.page.links_to_anchors = {files.get_file_from_path(to): found for to, found in links.items()}
+
+    def fail(self, error: BaseException) -> None:
+        """The fork failed: tell this process what MkDocs said, and end."""
+        if self.forked:
+            fatal = isinstance(error, (MkDocsException, SystemExit))
+            self._tell({"error": str(error) if fatal else traceback.format_exc(), "fatal": fatal})
+
+    def _tell(self, told: dict) -> NoReturn:
+        told["warnings"] = self.warnings.records[self.seen :]
+        try:
+            with os.fdopen(self.channel, "wb") as channel:
+                pickle.dump(told, channel)
+        finally:
+            os._exit(0)
+
+    def _heard(self) -> dict:
+        with os.fdopen(self.channel, "rb") as channel:
+            data = channel.read()
+        self.channel = -1
+        _, status = os.waitpid(self.child, 0)
+        self.child = 0
+        if not data:
+            return {"warnings": [], "error": f"the process rendering half the pages ended ({status})", "fatal": False}
+        return pickle.loads(data)
+
+    def end(self) -> None:
+        """This process's build ended (or failed): the fork, if it still runs, is stopped."""
+        if self.forked:
+            os._exit(1)  # never returns into the build of the process it was forked from
+        if self.channel >= 0:
+            os.close(self.channel)
+        if self.child:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.child, signal.SIGKILL)
+            os.waitpid(self.child, 0)
+            self.child = 0
+
+
+class Feed:
+    """Hands the search index (search_index.Sender) every HTML file of the language: the list of them once every page
+    is read, then each page as it is written (the theme's pages and HTML files copied from docs/, which are written
+    before any page, with the first page). Its `on_post_page` runs after the generator's hooks: the page as it is
+    written. With Halves, each process hands over its own pages; the one that writes the other files, those."""
+
+    def __init__(self, sender: Sender, split: Halves | None) -> None:
+        self.sender, self.split, self.others = sender, split, None
+
+    def _writes_others(self) -> bool:
+        return self.split is None or self.split.forked or not self.split.child
+
+    def on_env(self, env, /, *, config, files):
+        if self._writes_others():
+            pages = {file.dest_uri for file in files.documentation_pages()}
+            html = {f.dest_uri for f in files if f.inclusion.is_included() and f.dest_uri.endswith(".html")}
+            theme = {name for name in config.theme.static_templates if name.endswith(".html")}
+            self.others = sorted((html | theme) - pages)
+            self.sender.expect(sorted(pages | html | theme))
+        return env
+
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        if self.others is not None:
+            for name in self.others:
+                path = Path(config.site_dir) / name
+                self.sender.page(name, path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None)
+            self.others = None
+        self.sender.page(page.file.dest_uri, output if output.strip() else None)
+        return output
+
+
+def _unrendered(page, config, files) -> None:
+    """What rendering a page gives the other pages, without rendering it: its title (its <h1>); no anchors known."""
+    page._title_from_render = get_markdown_title(page.markdown)
+    page.present_anchor_ids, page.content = None, ""
+
+
+def _halves(pages) -> tuple[set[str], set[str]]:
+    """The pages in two halves of about the same work, the largest first into the lighter half: measured on a
+    catalog's 1,222 pages, MkDocs spends about 6 ms on a page and 0.74 µs on each byte of its Markdown."""
+    halves, work = (set(), set()), [0, 0]
+    for size, name in sorted(((_size(file), file.src_uri) for file in pages), reverse=True):
+        lighter = work.index(min(work))
+        halves[lighter].add(name)
+        work[lighter] += size + PAGE_BYTES
+    return halves
+
+
+PAGE_BYTES = 8_000  # what a page costs MkDocs besides its Markdown, in bytes of Markdown (6 ms / 0.74 µs)
+
+
+def _size(file) -> int:
+    try:
+        return os.path.getsize(file.abs_src_path)
+    except OSError:
+        return 0
+
+
+def _nothing(*args, **kwargs) -> None:
+    return None
+
+
 def _partial_safe(plugin: str) -> bool:
     """A plugin of PARTIAL_PLUGINS, or the generator's own hooks (they only change how downloads are copied)."""
     return plugin in PARTIAL_PLUGINS or os.path.abspath(plugin) == str(Path(__file__).with_name("mkdocs_hooks.py"))
@@ -162,10 +360,14 @@ class _Warnings(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.records: list[tuple[str, int, str]] = []  # logger, level, message
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+    @property
+    def messages(self) -> list[str]:
+        return [message for _, _, message in self.records]
 
 
 def _not_dirty_warning(record: logging.LogRecord) -> bool:
@@ -184,9 +386,11 @@ def _load_config(config_file: Path, **options):
         mkdocs_defaults.get_yaml_loader = original
 
 
-def run(config_file: Path, out: Path, unchanged: Unchanged | None) -> dict[str, list[str]]:
+def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool = False,
+        feed: Sender | None = None) -> dict[str, list[str]]:  # fmt: skip
     """One MkDocs build; returns each page's anchors. `unchanged` given: only the pages whose Markdown is newer than
-    their HTML are built again."""
+    their HTML are built again. A build of every page: `halves`, its pages over two processes (see Halves); `feed`,
+    each HTML file handed to the search index as it is written (see Feed)."""
     check_versions()
     logger = logging.getLogger("mkdocs")
     logger.setLevel(logging.WARNING)
@@ -197,16 +401,35 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None) -> dict[str, 
     try:
         config = _load_config(config_file, site_dir=str(out), strict=True)
         quicker_theme(config, config_file.parent.parent / CACHE_FOLDER)
-        if unchanged is not None and {name for name in config.plugins if not _partial_safe(name)}:
+        every_page = {name for name in config.plugins if not _partial_safe(name)}  # a plugin that reads all pages
+        if unchanged is not None and every_page:
             raise NeedsFullBuild("a plugin is used that needs every page read")
+        split = Halves(warnings) if halves and unchanged is None and not every_page else None
         config.plugins["kb-anchors"] = _AnchorRecorder(anchors)
-        original = mkdocs_build_module._populate_page
+        patched = ("_populate_page", "_build_page", "_build_theme_template", "_build_extra_template")
+        originals = {name: getattr(mkdocs_build_module, name) for name in patched}
+        validate = Page.validate_anchor_links
         if unchanged is not None:
-            mkdocs_build_module._populate_page = unchanged.populate(original)
+            mkdocs_build_module._populate_page = unchanged.populate(originals["_populate_page"])
+        if feed is not None and unchanged is None:
+            config.plugins["kb-feed"] = Feed(feed, split)
+        if split is not None:
+            config.plugins["kb-halves"] = split
+            mkdocs_build_module._populate_page = split.populate(originals["_populate_page"])
+            mkdocs_build_module._build_page = split.build_page(originals["_build_page"])
+            Page.validate_anchor_links = split.validate(validate)
         try:
             mkdocs_build(config, dirty=unchanged is not None)
+        except BaseException as error:
+            if split is not None:
+                split.fail(error)
+            raise
         finally:
-            mkdocs_build_module._populate_page = original
+            for name, original in originals.items():
+                setattr(mkdocs_build_module, name, original)
+            Page.validate_anchor_links = validate
+            if split is not None:
+                split.end()
     except (MkDocsException, SystemExit) as error:
         problems = [Problem(str(config_file), None, message, "") for message in warnings.messages[:MAX_SHOWN]]
         more = len(warnings.messages) - MAX_SHOWN

@@ -31,12 +31,12 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False) -> list[
     (serve: a build in its own process would hold the lock every thread of Python's needs, and the server's threads
     answer the reloading page only between the build's steps: seconds on a loaded machine). Returns the jobs' results
     in order; the problems of every failed job are raised together as one DataError."""
-    workers = min(len(jobs), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    workers = min(len(jobs), cores())
     if elsewhere:
         workers = max(workers, 1)
     elif workers < 2:
         workers = 0
-    if not workers or "fork" not in multiprocessing.get_all_start_methods():
+    if not workers or not can_fork():
         return [job() for job in jobs]
     global _JOBS
     _JOBS = jobs  # the workers are forked on the first submit, after this
@@ -65,6 +65,15 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False) -> list[
     if problems:
         raise DataError(problems)
     return [value for _, value in outcomes]
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 @contextlib.contextmanager

@@ -1,13 +1,22 @@
-"""The MkDocs adapter: the versions of MkDocs and Material it was written for are checked before anything is touched."""
+"""The MkDocs adapter: the versions of MkDocs and Material it was written for are checked before anything is touched;
+a language's pages built over two processes give the same site and the same messages as in one."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
-from generator.mkdocs_adapter import WRITTEN_FOR, check_versions, version_problems
+import pytest
+
+from generator import mkdocs_adapter
+from generator.errors import DataError
+from generator.layout import walk_files
+from generator.mkdocs_adapter import WRITTEN_FOR, check_versions, run, version_problems
 
 from .conftest import PROJECT
 from .helpers import copy_fixture
@@ -52,3 +61,84 @@ def test_a_build_with_another_mkdocs_stops_before_it_touches_anything(tmp_path):
         f"    fix: {FIX}\nThe build stopped; kb/site/ was left as it was.\n"
     )
     assert sorted(p.name for p in (tmp_path / "kb").iterdir()) == ["guideline_data"]  # no build/, no site/
+
+
+# ---------------------------------------------------------------- a language's pages over two processes
+
+
+def small_site(folder: Path, hook: str = "") -> Path:
+    """A one-language MkDocs project with the generator's theme settings' kind of checks (strict, anchors checked):
+    pages of different sizes, links to anchors of other pages, one of them broken on every page."""
+    docs = folder / "docs"
+    docs.mkdir(parents=True)
+    names = ["index", "big", "second", *(f"p{n}" for n in range(9))]
+    for number, name in enumerate(names):
+        other = names[(number + 1) % len(names)]
+        parts = {"big": 40, "second": 20}.get(name, 3)
+        body = "\n\n".join(f"## Part {part}\n\nText of {name}, part {part}." for part in range(parts))
+        links = f"[next]({other}.md#part-1) and [gone]({other}.md#no-such-part-{number})"
+        (docs / f"{name}.md").write_text(f"---\ntitle: Page {name}\n---\n\n# {name}\n\n{links}\n\n{body}\n")
+    (docs / "notes.txt").write_text("a static file\n")
+    config = folder / "mkdocs.yml"
+    config.write_text(
+        "site_name: Small\nstrict: true\ntheme:\n  name: mkdocs\nuse_directory_urls: true\nplugins: []\n"
+        + "validation:\n  links:\n    anchors: warn\n"
+        + (f"hooks:\n  - {folder / 'hook.py'}\n" if hook else "")
+    )
+    if hook:
+        (folder / "hook.py").write_text(hook)
+    return config
+
+
+def outcome(config: Path, out: Path, halves: bool) -> tuple[list[str], dict[str, bytes]]:
+    try:
+        run(config, out, None, halves)
+        said = []
+    except DataError as error:
+        said = [str(problem) for problem in error.problems]
+    return said, {path.relative_to(out).as_posix(): path.read_bytes() for path in walk_files(out)}
+
+
+def test_a_language_built_in_two_processes_writes_the_same_site_and_says_the_same(tmp_path, monkeypatch):
+    """Every page's broken link is found, whichever process rendered it, and strict mode counts them all; without
+    the broken links the sites are the same files, byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1712000000")  # the theme's build date
+    config = small_site(tmp_path / "one")
+    said_once, _ = outcome(config, tmp_path / "once", halves=False)
+    said_split, _ = outcome(config, tmp_path / "split", halves=True)
+    assert (
+        len(said_once) == 13 and "could not build the site: Aborted with 12 warnings in strict mode!" in said_once[-1]
+    )
+    assert sorted(said_split) == sorted(said_once)
+    for page in (tmp_path / "one" / "docs").glob("*.md"):
+        page.write_text(re.sub(r" and \[gone\]\([^)]*\)", "", page.read_text()))
+    said_once, once = outcome(config, tmp_path / "once", halves=False)
+    said_split, split = outcome(config, tmp_path / "split", halves=True)
+    assert said_once == said_split == [] and len(once) > 12
+    assert split == once
+
+
+def test_a_failure_in_the_forked_half_is_said_as_in_one_process(tmp_path, monkeypatch):
+    """The second largest page is the forked process's (the largest is this one's): its error ends the build with
+    MkDocs' own messages, as in one process, and the forked process is gone. (The test's hook, which fails on that
+    page, is declared one that reads a page at a time, as the generator's own hooks are.)"""
+    hook = (
+        "from mkdocs.exceptions import PluginError\n\n\n"
+        "def on_post_page(output, page, config):\n"
+        "    if page.file.src_uri == 'second.md':\n"
+        "        raise PluginError('second.md cannot be written')\n"
+        "    return output\n"
+    )
+    config = small_site(tmp_path / "one", hook)
+    monkeypatch.setattr(
+        mkdocs_adapter, "PARTIAL_PLUGINS", {*mkdocs_adapter.PARTIAL_PLUGINS, str(tmp_path / "one" / "hook.py")}
+    )
+    said_once, _ = outcome(config, tmp_path / "once", halves=False)
+    said_split, _ = outcome(config, tmp_path / "split", halves=True)
+    assert any("Error building page 'second.md':" in said for said in said_once)
+    assert any("second.md cannot be written" in said for said in said_once)
+    assert "MkDocs could not build the site: Aborted with a BuildError!" in said_once[-1]
+    assert sorted(said_split) == sorted(said_once)
+    assert multiprocessing.active_children() == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left, finished or not

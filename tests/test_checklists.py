@@ -191,6 +191,32 @@ def test_every_workbook_reads_back_with_its_items_drop_downs_and_print_setup(bui
         check_cover(book[cover], linked, language, book.sheetnames[1 : -len(plan)])
 
 
+def test_every_cell_of_a_workbook_carries_its_named_style(built, linked):
+    """A cell takes one of the workbook's named styles (copied into it as openpyxl's `cell.style = name` would):
+    read back, each is that style by name, with its font and border, and an item's text is in the plain cell style."""
+    paths, _ = built
+    language = languages(linked)[0]
+    checklist = linked.kb.checklists[0]
+    book = openpyxl.load_workbook(site_root(paths.site, language) / download_path(checklist.id, language, "xlsx"))
+    sheet = book[checklist.id]
+    assert sheet.cell(1, 1).style == "kb-title" and sheet.cell(1, 1).font.sz == 14 and sheet.cell(1, 1).font.b
+    assert sheet.cell(2, 1).style == "kb-note" and sheet.cell(HEADER_ROW, 1).style == "kb-header"
+    assert sheet.cell(HEADER_ROW, 1).fill.fgColor.rgb.endswith("DCE3F3")
+    item = sheet.cell(FIRST_ROW, 2)
+    assert item.style == "kb-cell" and item.border.left.style == "thin" and item.alignment.wrap_text
+    due = [c for c in sheet[HEADER_ROW] if c.value == language.t("checklist.due")][0].column
+    assert (
+        sheet.cell(FIRST_ROW, due).style == "kb-cell-date" and sheet.cell(FIRST_ROW, due).number_format == "yyyy-mm-dd"
+    )
+    assert {c.style for row in sheet.iter_rows(min_row=FIRST_ROW) for c in row} <= {
+        "kb-cell",
+        "kb-cell-link",
+        "kb-cell-date",
+    }
+    cover = book.worksheets[0]
+    assert cover.cell(1, 1).style == "kb-title" and cover.cell(3, 1).style == "kb-label"
+
+
 def test_workbooks_link_to_the_site_when_its_url_is_configured(fixture_linked):
     language = Language.of(fixture_linked.kb, "en")
     checklist = next(c for c in fixture_linked.kb.checklists if c.id == "ch2")

@@ -241,12 +241,10 @@ class Checklists(Feature):
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
         book = Book(linked, language, self.site_url, self.overlay)
-        files = {}
-        for checklist in linked.kb.checklists:
-            table = book.table(checklist)
+        files, tables = {}, [book.table(c) for c in linked.kb.checklists]
+        for checklist, table in zip(linked.kb.checklists, tables, strict=True):
             files[download_path(checklist.id, language, "xlsx")] = workbook(book.cover(table.title), [table])
             files[download_path(checklist.id, language, "csv")] = book.csv([checklist])
-        tables = [book.table(c) for c in linked.kb.checklists]
         files[download_path("checklists", language, "xlsx")] = workbook(
             book.cover(language.t("nav.checklists")), [*tables, *book.plan_tables()]
         )
@@ -358,6 +356,7 @@ class ItemRows:
     def __init__(self, linked: Linked, language: Language) -> None:
         self.linked, self.language = linked, language
         self._actors = {a.id: a for a in linked.kb.actors}
+        self._rows: dict[str, ItemRow] = {}  # an item is in several sheets, files and pages: made once, by its id
 
     def plain(self, text: schema.Text) -> str:
         """One language's text as plain text: references become their labels, bold is plain."""
@@ -365,6 +364,11 @@ class ItemRows:
         return "".join(label_of(self.linked, self.language, s.key) if s.key else s.text for s in pieces)
 
     def row(self, item: schema.ChecklistItem) -> ItemRow:
+        if item.id not in self._rows:
+            self._rows[item.id] = self._row(item)
+        return self._rows[item.id]
+
+    def _row(self, item: schema.ChecklistItem) -> ItemRow:
         t, section = self.language.t, self.linked.index.sections[item.section]
         page, anchor = target_of(self.linked, Key("item", item.id))
         return ItemRow(

@@ -427,6 +427,34 @@ def test_weak_words_are_dropped_before_strong_ones(page, server, ja_pages):
     assert not page.locator(".kb-search__partial").count()
 
 
+def test_a_particle_between_words_is_never_required(page, server, ja_pages):
+    """への, との: runs of hiragana that the text has between its words, so that the box took them for words of the site
+    and required them of every page; no term, synonym or reading is one."""
+    having = {p for p, text in ja_pages.items() if "経営層" in text and "報告" in text and "への" not in text}
+    assert having
+    open_search(page, server)
+    found = paths(server, typed(page, "経営層への報告"))
+    assert set(found) & having, found
+    assert "への" not in page.locator(".kb-search__excerpt mark").all_inner_texts()
+
+
+def test_the_words_of_a_question_that_name_no_topic_rank_but_are_not_required(page, server):
+    """ "how do we handle supplier management": handle is no word of a title, term or synonym; required, it kept the
+    section on supplier management out (4.4 came first)."""
+    open_search(page, server, "en")
+    found = paths(server, typed(page, "how do we handle supplier management"))
+    assert found[0] == "en/guideline/5-1-2/", found[:5]
+
+
+def test_a_kanji_of_a_verb_in_a_sentence_is_not_required(page, server):
+    """入室権限をすぐに取り消したい: 取 and 消 (取り消す, its endings left out) were required beside 入室権限, and only
+    pages with part of the words were shown."""
+    open_search(page, server)
+    found = paths(server, typed(page, "入室権限をすぐに取り消したい"))
+    assert not page.locator(".kb-search__partial").count()
+    assert found and found == paths(server, typed(page, "入室権限"))
+
+
 def test_a_compound_is_found_with_or_without_its_okurigana(page, server, ja_pages):
     """取り組み and 取組 are one word: each finds the pages that write the other."""
     assert search.okurigana_keys("取り組みと申し込み、見直し計画の取組み") == ["取組", "申込"]

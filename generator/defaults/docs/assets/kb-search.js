@@ -151,6 +151,7 @@
   const FEW = 3; // fewer pages than this with every word: the pages with most of the words follow
   const LISTING_AFTER = 4; // a listing page (the glossary) for a query of several words comes after this many others
   const FAR_BETTER = 4; // a page scored this many times the best of the weightier kinds keeps its full weight
+  const LOOSE = 1.5; // a page that has the words of a query that name no topic: its rank this much higher
   const SLIP = 6; // a word no page has, this long or longer, beside words found, is corrected when one slip from one
 
   function Engine(bundle, wordsUrl, root, kanaUrl) {
@@ -319,12 +320,15 @@
     return this.knownWords.get(word);
   };
 
-  // How little a word says of what is asked: 2 for a stop word or a run of hiragana that is no word of the site
-  // (がやるべきことは), left out while other words remain; 1 for one character or a number among words (切 of
-  // 切り替え), left out when no page has every word; 0 for the others.
+  // How little a word says of what is asked: 2 for a stop word or a run of hiragana that names nothing (がやるべき
+  // ことは, への, との: endings and particles, which the text and titles have between their words, but no term, synonym
+  // or reading is), left out while other words remain; 1 for one character or a number among words (切 of 切り替え),
+  // left out when no page has every word; 0 for the others.
   Engine.prototype.weak = function (words, word) {
     this.known(words, word);
-    if (STOP.has(word) || (ONLY_HIRAGANA.test(word) && !this.whole.has(word))) return 2;
+    const names = ONLY_HIRAGANA.test(word) && ((words.terms || []).indexOf(word) >= 0 || (words.synonyms || {})[word] ||
+      (words.readings || {})[word]);
+    if (STOP.has(word) || (ONLY_HIRAGANA.test(word) && !names)) return 2;
     return word.length === 1 || /^\d+$/.test(word) ? 1 : 0;
   };
 
@@ -540,9 +544,11 @@
     const self = this;
     await this.joinRomaji(words, tokens);
     let terms = tokens.filter(function (w) { return self.weak(words, w) < 2; });
-    // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own; a digit does)
+    // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own; a digit does;
+    // nor beside one in a sentence, whose endings were left out: 辞, 取, 消 of 辞めた人の入室権限をすぐ取り消す)
     const long = terms.filter(function (w) { return w.length > 1 || /^\d$/.test(w); });
-    if (long.length > 1) terms = long;
+    const sentence = tokens.some(function (w) { return self.weak(words, w) === 2; });
+    if (long.length > 1 || (long.length && sentence)) terms = long;
     if (!terms.length) terms = tokens.filter(function (w) { return !STOP.has(w); });
     if (!terms.length) terms = tokens;
     if (!terms.length) return out;
@@ -626,9 +632,29 @@
       const kept = foundTerms.filter(function (w) { return !self.weak(words, w); });
       if (kept.length) strong = kept;
     }
-    if (only && found.length) lists.push({ entries: await this.ranked(words, strong, bare, only), partial: false });
+    // Of a sentence's three words or more, those that name no topic (goes, handle, happens: no title's, term's or
+    // synonym's word) are not required while two that do remain: they rank the pages that have them higher.
+    const topics = this.topicWords(words);
+    const topical = function (w) {
+      return topics.has(w) || topics.has(w.replace(/e?s$/, "")) || Object.prototype.hasOwnProperty.call(synonyms, w);
+    };
+    let loose = [];
+    if (sentence && strong.length > 2 && strong.filter(topical).length >= 2 && !strong.every(topical)) {
+      loose = strong.filter(function (w) { return !topical(w); });
+      strong = strong.filter(topical);
+    }
+    const loosened = async function (entries) {
+      if (!loose.length) return entries;
+      const having = await Promise.all(loose.map(function (w) { return self.search(w); }));
+      const sets = having.map(function (list) { return new Set(list.map(function (r) { return r.id; })); });
+      return entries.map(function (e) {
+        const share = sets.filter(function (set) { return set.has(e.result.id); }).length / sets.length;
+        return Object.assign({}, e, { rank: e.rank * (1 + LOOSE * share) });
+      }).sort(function (a, b) { return b.rank - a.rank; });
+    };
+    if (only && found.length) lists.push({ entries: await loosened(await this.ranked(words, strong, bare, only)), partial: false });
     if (found.length) {
-      lists.push({ entries: await this.ranked(words, strong, bare), partial: missing.length > 0 });
+      lists.push({ entries: await loosened(await this.ranked(words, strong, bare)), partial: missing.length > 0 });
     }
     for (const expansion of expansions) {
       lists.push({ entries: await this.ranked(words, expansion, bare), partial: false });

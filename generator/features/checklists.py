@@ -356,7 +356,6 @@ class ItemRows:
     def __init__(self, linked: Linked, language: Language) -> None:
         self.linked, self.language = linked, language
         self._actors = {a.id: a for a in linked.kb.actors}
-        self._rows: dict[str, ItemRow] = {}  # an item is in several sheets, files and pages: made once, by its id
 
     def plain(self, text: schema.Text) -> str:
         """One language's text as plain text: references become their labels, bold is plain."""
@@ -364,11 +363,7 @@ class ItemRows:
         return "".join(label_of(self.linked, self.language, s.key) if s.key else s.text for s in pieces)
 
     def row(self, item: schema.ChecklistItem) -> ItemRow:
-        if item.id not in self._rows:
-            self._rows[item.id] = self._row(item)
-        return self._rows[item.id]
-
-    def _row(self, item: schema.ChecklistItem) -> ItemRow:
+        # made again wherever it is used: a page that shows an item reads its section's title (reads.py)
         t, section = self.language.t, self.linked.index.sections[item.section]
         page, anchor = target_of(self.linked, Key("item", item.id))
         return ItemRow(

@@ -455,6 +455,23 @@ def test_a_kanji_of_a_verb_in_a_sentence_is_not_required(page, server):
     assert found and found == paths(server, typed(page, "入室権限"))
 
 
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("en", "download the templates", "en/downloads/"),  # Downloads: templates names a kind of page
+        ("ja", "テンプレートをダウンロードしたい", "downloads/"),
+        ("en", "what changed in the edition of 2024", "en/changes/"),  # What changed in this edition
+        # a word the title does not have: the page it names comes first
+        ("ja", "リモートアクセス申請書をダウンロード", "templates/remote-access-application/"),
+    ],
+)
+def test_a_page_of_the_site_is_found_by_its_title_among_other_words(page, server, language, query, expected):
+    """The site's own pages weigh 0.15 of a section (they repeat what the guideline says), which buried them even for
+    a query that says what they are for."""
+    open_search(page, server, language)
+    assert paths(server, typed(page, query))[0] == expected
+
+
 def test_a_compound_is_found_with_or_without_its_okurigana(page, server, ja_pages):
     """取り組み and 取組 are one word: each finds the pages that write the other."""
     assert search.okurigana_keys("取り組みと申し込み、見直し計画の取組み") == ["取組", "申込"]

@@ -515,6 +515,28 @@
     return names.length ? this.bySynonym(names) : null;
   };
 
+  // The site's own pages (kind `tool`) whose title's words are the query's words, in any order, less stop words,
+  // numbers and a page kind's name (Downloads for download the checklists; What changed in this edition for What
+  // changed in the 2024 edition?); a word of the query that the title does not have rules the page out.
+  Engine.prototype.ownPages = async function (words, terms) {
+    const stem = function (w) { return w.replace(/e?s$/, ""); };
+    const asked = terms.filter(function (t) { return !/^\d+$/.test(t); });
+    if (!asked.length || !(words.kinds || {}).tool) return [];
+    const found = await this.search(asked.join(" "), "tool");
+    const root = this.root;
+    const pages = await Promise.all(found.slice(0, 5).map(function (r) { return r.data(); }));
+    return pages.filter(function (data) {
+      const title = queryWords((data.meta && data.meta.title) || "").filter(function (w) { return !/^\d+$/.test(w); });
+      const joined = title.join("");
+      const has = function (t) { return title.some(function (w) { return stem(w) === stem(t); }) || joined === t; };
+      return title.length && asked.every(has) && title.every(function (w) {
+        return asked.some(function (t) { return stem(t) === stem(w) || t.indexOf(w) >= 0; });
+      });
+    }).map(function (data) {
+      return { url: new URL((data.raw_url || data.url).replace(/^\//, ""), root).href, title: data.meta.title };
+    });
+  };
+
   // The first of a word's synonyms (the names it stands for) that finds pages.
   Engine.prototype.bySynonym = async function (names) {
     for (const name of names) {
@@ -583,6 +605,12 @@
     // A query that is a synonym as a whole (二要素認証, MFA) also searches what the pages say (多要素認証).
     const synonyms = words.synonyms || {};
     const expansions = (synonyms[terms.join(" ")] || []).map(queryWords).filter(function (e) { return e.length; });
+    // A page of the site's own whose title is what the query asks, in other words around it (download the checklists,
+    // What changed in the 2024 edition?, チェックリスト ダウンロードしたい) comes first: its kind's weight, which keeps
+    // it below the guideline that it repeats, would bury it.
+    for (const named of await this.ownPages(words, terms)) {
+      if (!out.first.some(function (f) { return f.url.split("#")[0] === named.url; })) out.first.push(named);
+    }
     let resolved = await Promise.all(terms.map(function (t) { return self.resolve(words, t, literal); }));
     // A word read alike that the box put for a mistyped one is a correction: said, and undone in one click.
     if (resolved.some(function (r) { return r.correction; })) {

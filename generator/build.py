@@ -36,7 +36,7 @@ from .mkdocs_config import BaseConfig
 from .mkdocs_run import build_language
 from .overlay import Applied, load_overlay
 from .pages import Page, nav, url_of
-from .parallel import can_fork, cores, in_parallel
+from .parallel import Turns, can_fork, cores, in_parallel
 from .publish import SITE_MARKER, build_lock, check_output_dirs, patch, publish, remove_leftovers
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
@@ -56,6 +56,7 @@ class BuildReport:
     mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
     rendered: dict[str, int] = field(default_factory=dict)  # per language: the pages rendered (not the last build's)
     search_pending: bool = False  # serve: the pages are out, their search index comes after (publish.reindex)
+    streamed: bool = False  # every page went to Pagefind as MkDocs wrote it (search_index.Stream)
     notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
     unchanged: int | None = None  # nothing changed since the last build: the files of site/ found as it published
     inputs: str = ""  # the fingerprint of what the build read (uptodate.py), for serve to record after `reindex`
@@ -134,13 +135,14 @@ def plan(linked: Linked, paths: Paths, theme: tuple[BaseConfig, Path], features:
     return Plan(linked, paths, theme, features, pages, languages, names)
 
 
-def generate_language(plan: Plan, language: Language, report: BuildReport, cache: Cache) -> Path:
-    """Render and write one language; return its MkDocs config."""
+def generate_language(plan: Plan, language: Language, report: BuildReport, cache: Cache, split: bool = False) -> Path:
+    """Render and write one language; return its MkDocs config. `split`: a core is free (see render_pages)."""
     linked, features, pages = plan.linked, plan.features, plan.pages
     files = {path: data for feature in features for path, data in cache.files(feature, linked, language).items()}
     files.update(download_all(linked, language, files))
     shared = shared_context(plan, language, files)
-    rendered = render_pages(plan, language, shared, Pages(plan.paths.build / language.code, read=cache.enabled))
+    state = Pages(plan.paths.build / language.code, read=cache.enabled)
+    rendered = render_pages(plan, language, shared, state, split)
     report.rendered[language.code] = rendered.count
     site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
     site_name = html_text(language.text(linked.kb.document.title))
@@ -205,8 +207,9 @@ class Rendered:
         self.state.save(self.entities, self.pages)
 
 
-def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> Rendered:
-    """Every page's Markdown: rendered, or the last build's when nothing it reads changed (see reads.py)."""
+def render_pages(plan: Plan, language: Language, shared: dict, state: Pages, split: bool = False) -> Rendered:
+    """Every page's Markdown: rendered, or the last build's when nothing it reads changed (see reads.py). `split`: a
+    core is free, the pages to render are rendered half here, half in a process forked for them."""
     linked = plan.linked
     entities = Entities(linked)
     env = page_templates(plan)
@@ -216,22 +219,35 @@ def render_pages(plan: Plan, language: Language, shared: dict, state: Pages) -> 
     code = [code_fingerprint(), *map(code_fingerprint, folders), *filter(None, map(feature_code, plan.features))]
     every_page = [*code, environment_fingerprint(), dt.date.today().isoformat(), language.code,
                   entities.shape_of(settings), entities.shape, entities.hashes["config"]]  # fmt: skip
-    terms = None
-    pages, count = {}, 0
+    pages, todo = {}, []
     with recording(entities):
         for page in plan.pages:
             used = names.of(page.template)
             own = {name: value for name, value in shared.items() if used is None or name in used}
             key = fingerprint([every_page, entities.shape_of([vars(page), own])])
             kept = state.kept(page.path, key, entities)
-            if kept is not None:
-                pages[page.path] = (key, *kept)
-                continue
-            terms = terms or TermMatcher(linked.kb.glossary)
-            with page_reads() as read:
-                text = _render(env, plan, language, page, terms, shared)
-            pages[page.path], count = (key, text, sorted(read)), count + 1
-    return Rendered(state, entities, pages, count)
+            pages[page.path] = (key, *kept) if kept is not None else key
+            if kept is None:
+                todo.append(page)
+        if todo:
+            turns = Turns(len(todo))  # each process renders the next page not yet taken
+            some = functools.partial(_render_some, env, plan, language, TermMatcher(linked.kb.glossary), shared)
+            jobs = [functools.partial(some, todo, turns)] * 2
+            done = in_parallel(jobs, first_here=True) if split and len(todo) > 1 else [some(todo, turns)]
+            for texts in done:
+                for path, (text, read) in texts.items():
+                    pages[path] = (pages[path], text, read)
+    return Rendered(state, entities, pages, len(todo))
+
+
+def _render_some(env: jinja2.Environment, plan: Plan, language: Language, terms: TermMatcher, shared: dict,
+                 pages: list[Page], turns: Turns) -> dict[str, tuple[str, list[str]]]:  # fmt: skip
+    """The Markdown of the pages whose turn this process takes, each with what it read."""
+    texts = {}
+    for page in map(pages.__getitem__, turns):
+        with page_reads() as read:
+            texts[page.path] = (_render(env, plan, language, page, terms, shared), sorted(read))
+    return texts
 
 
 def _render(env: jinja2.Environment, plan: Plan, language: Language, page: Page, terms: TermMatcher,
@@ -372,16 +388,21 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     start = time.perf_counter()
     codes = [language.code for language in the_plan.languages]
     progress(f"writing the pages and running MkDocs for each language ({', '.join(codes)}), in parallel")
-    # the pages go to Pagefind as MkDocs writes them; serve shows them first and indexes them after (search_later)
+    # the pages go to Pagefind as MkDocs writes them when a core is free meanwhile (see search_index); serve shows
+    # them first and indexes them after (search_later)
+    writers = len(codes) * (2 if _halves(the_plan) else 1)
     prefixes = {code: "" if number == 0 else f"{code}/" for number, code in enumerate(codes)}
-    stream = search.stream(prefixes) if site and search and not search_later else None
+    stream = search.stream(prefixes) if site and search and not search_later and writers < cores() else None
     try:
         jobs = [
             functools.partial(_one_language, the_plan, language, site, cache, stream and stream.sender(language.code))
             for language in the_plan.languages
         ]
-        done = in_parallel(jobs, elsewhere=search_later)  # serve: its server's threads keep answering meanwhile
+        # in processes of their own, even one language: serve's server threads keep answering meanwhile, and the
+        # thread that passes the pages on to Pagefind does not wait for this process's lock (Python's) nor it for it
+        done = in_parallel(jobs, elsewhere=search_later or stream is not None)
         streamed = stream if stream is not None and stream.finish() else None
+        report.streamed = streamed is not None
         for _, part in done:
             _gather(report, part)
         report.timings["languages (in parallel)"] = _lap(start)
@@ -454,14 +475,19 @@ def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: boo
     pages handed to the search index as they are written, `feed`)."""
     part, cache = BuildReport(), Cache(the_plan.paths.build / CACHE_FOLDER, enabled=use_cache)
     code = language.code
+    halves = _halves(the_plan)
     start = time.perf_counter()
-    config = generate_language(the_plan, language, part, cache)
+    config = generate_language(the_plan, language, part, cache, halves)
     part.timings[f"render+write ({code})"] = _lap(start)
     part.cached = {"hits": cache.stats.hits, "misses": cache.stats.misses}
     if site:
-        halves = len(the_plan.languages) < cores() and can_fork()  # a core the other languages leave free
         part.timings[f"mkdocs ({code})"], part.mkdocs[code], _ = build_language(config, halves=halves, feed=feed)
     return config, part
+
+
+def _halves(the_plan: Plan) -> bool:
+    """Whether a language's pages are made in two processes: a core the other languages leave free."""
+    return len(the_plan.languages) < cores() and can_fork()
 
 
 def _lap(start: float) -> float:

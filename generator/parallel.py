@@ -25,12 +25,13 @@ class ChildFailed(RuntimeError):
 _JOBS: list[Callable[[], Any]] = []
 
 
-def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False) -> list[Any]:
+def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_here: bool = False) -> list[Any]:
     """Run each job in a process of its own, forked from this one (so it has the loaded data and modules), when the
     machine has a core for more than one; else here, one after the other. `elsewhere`: never here, even one job
     (serve: a build in its own process would hold the lock every thread of Python's needs, and the server's threads
-    answer the reloading page only between the build's steps: seconds on a loaded machine). Returns the jobs' results
-    in order; the problems of every failed job are raised together as one DataError."""
+    answer the reloading page only between the build's steps: seconds on a loaded machine). `first_here`: the first
+    job runs here meanwhile (this process would only wait). Returns the jobs' results in order; the problems of every
+    failed job are raised together as one DataError."""
     workers = min(len(jobs), cores())
     if elsewhere:
         workers = max(workers, 1)
@@ -40,13 +41,17 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False) -> list[
         return [job() for job in jobs]
     global _JOBS
     _JOBS = jobs  # the workers are forked on the first submit, after this
+    here = 1 if first_here else 0
+    if workers - here < 1:
+        return [job() for job in jobs]
     gc.freeze()  # the children's garbage collector then leaves this process's objects (and their memory) alone
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers - here, mp_context=multiprocessing.get_context("fork")) as pool:
             with _ctrl_c_here():  # the workers are forked now; Ctrl+C reaches them too, and is this process's to tell
-                futures = [pool.submit(_run_job, number) for number in range(len(jobs))]
+                futures = [pool.submit(_run_job, number) for number in range(here, len(jobs))]
+            gc.unfreeze()
             try:
-                outcomes = [future.result() for future in futures]
+                outcomes = [_run_job(0) for _ in range(here)] + [future.result() for future in futures]
             except KeyboardInterrupt:  # stop the languages' processes now rather than wait for them
                 for child in multiprocessing.active_children():
                     child.terminate()
@@ -65,6 +70,24 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False) -> list[
     if problems:
         raise DataError(problems)
     return [value for _, value in outcomes]
+
+
+class Turns:
+    """The numbers 0 … n-1 handed out one at a time to the processes forked after it is made (each takes the next
+    as it is free: the work balances itself however unequal the items)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._next = multiprocessing.get_context("fork" if can_fork() else None).Value("i", 0)
+
+    def __iter__(self):
+        while True:
+            with self._next.get_lock():
+                number = self._next.value
+                self._next.value += 1
+            if number >= self.count:
+                return
+            yield number
 
 
 def cores() -> int:

@@ -1,11 +1,15 @@
 """Stage 7, search: Pagefind indexes the assembled site, one index per <html lang>, into its pagefind/ folder;
 as a command, or as a service that a build starts first (it loads its dictionary meanwhile) and `serve` keeps.
 
-A build of every page hands each page to the service as MkDocs writes it (`Stream`), in whichever process writes
-it, so that Pagefind indexes the pages on the core MkDocs leaves free instead of after the whole site; the index is
-then written into the new site. Pages go to Pagefind in the order of their paths in the site whichever way they come
-(a language's pages as they are written, or every page of the assembled site): Pagefind numbers a language's pages
-in the order it is given them, so that the same pages give the same index either way."""
+When a core would be free while MkDocs writes the pages (a language built alone on more than two cores), each page
+goes to the service as MkDocs writes it (`Stream`), in whichever process writes it, so that Pagefind indexes the
+pages on that core instead of after the whole site; the index is then written into the new site. On two cores the
+languages' processes (or a language's two, mkdocs_adapter.Halves) keep both busy, and Pagefind, which reads a site on
+two threads of its own, indexes the assembled site after them: handing it the pages one by one costs its process a
+quarter more and this one a second at a catalog's size, which the cores would have to find while MkDocs runs.
+Streamed pages go to Pagefind in the order of their paths, a language at a time, whatever order they come in
+(Pagefind numbers a language's pages in the order it is given them, as it reads a folder when it reads the site):
+the same pages streamed give the same index, however the processes' pages interleave."""
 
 from __future__ import annotations
 
@@ -49,7 +53,7 @@ CONFIG = {"exclude_selectors": list(EXCLUDED)}  # the service's index, as the co
 
 
 def pages_of(site: Path) -> list[str]:
-    """What Pagefind reads of a site: its HTML files (its own bundle aside), by path, in the order they are indexed."""
+    """What Pagefind reads of a site: its HTML files (its own bundle aside), by path."""
     found = []
     for folder, dirs, names in os.walk(site):
         under = Path(folder).relative_to(site).as_posix()
@@ -60,8 +64,19 @@ def pages_of(site: Path) -> list[str]:
 
 
 class _Service(PagefindService):
-    """Pagefind's service, its answers read as they come: the package's own reader waits a tenth of a second before
-    each answer, which a request per page (a catalog's 1,222) made two minutes."""
+    """Pagefind's service, spoken to as its package does, but for two things that cost at a request per page (a
+    catalog's 1,222): the package's client formats every request, the page's whole HTML, into a debug message that
+    nobody reads (2.5 s of this process's CPU at that size), and its reader waits a tenth of a second before each
+    answer (two minutes)."""
+
+    async def send(self, payload):
+        self._message_id += 1
+        future = self._loop.create_future()
+        self._responses[self._message_id] = future
+        request = json.dumps({"message_id": self._message_id, "payload": payload}).encode()
+        self._backend.stdin.write(base64.b64encode(request) + b",")  # the service reads up to a comma
+        await self._backend.stdin.drain()
+        return await future
 
     async def _wait_for_responses(self) -> None:
         try:
@@ -148,14 +163,7 @@ class SearchIndex:
     async def _index(service, site: Path) -> None:
         index = await service.create_index(CONFIG)
         try:
-            window = asyncio.Semaphore(WINDOW)
-
-            async def add(path: str) -> None:
-                async with window:
-                    text = (site / path).read_text(encoding="utf-8", errors="replace")
-                    await index.add_html_file(content=text, source_path=path)
-
-            await asyncio.gather(*(add(path) for path in pages_of(site)))
+            await index.add_directory(str(site))
             await index.write_files(output_path=str(site / PAGEFIND_FOLDER))
         finally:
             await index.delete_index()
@@ -200,7 +208,6 @@ class SearchIndex:
 
 
 SEARCH_TIMEOUT = 600
-WINDOW = 8  # pages read and sent ahead of Pagefind's answers when a whole site is indexed
 
 
 class Sender:

@@ -11,7 +11,8 @@ a query, whatever either dictionary thinks.
 
 Five metadata fields, each a list of words separated by spaces (main.html writes them; kb-search.js weighs them):
 - `kb_words`: the runs of the page's text, and the tails of its kanji runs (要素認証 inside 多要素認証);
-- `kb_title`: the runs of the page's title (a title match ranks before a mention);
+- `kb_title`: the runs of the page's title (a title match ranks before a mention), and of its titles in the other
+  languages written in Latin letters;
 - `kb_synonyms`: what readers type for the glossary terms the page uses and for the page itself, that its text may
   not say: the terms' synonyms, aliases and abbreviations, on the Japanese site their English names, and the name of
   the page's kind (テンプレート, checklist);
@@ -272,6 +273,18 @@ def latin(text: str) -> bool:
     return bool(letters) and all("LATIN" in unicodedata.name(c, "") for c in letters)
 
 
+def page_other_titles(linked: Linked, language: Language, page: Page) -> str:
+    """The words of a section's title in the knowledge base's other languages that are written in Latin letters, for
+    `kb_title`: "supply chain" typed on the Japanese site is in the title of 4.4 (Supply chain risk management), as
+    サプライチェーン is, not a mention like any other. Its words only, not their tails and phrases as the title's own
+    (`title_words`): each word the field holds weighs on every other page's score."""
+    section = page.section
+    if section is None:
+        return ""
+    others = [getattr(section.title, code) for code in section.title.languages() if code != language.code]
+    return _distinct(run for title in others if latin(title) for run in runs(title))
+
+
 def page_other_words(linked: Linked, language: Language, page: Page) -> str:
     """`kb_other` of a section's page: the words of its text in the knowledge base's other languages, so that a
     reader who types "backup" on the Japanese site finds the section that the English site finds."""
@@ -490,7 +503,10 @@ def words_file(linked: Linked, language: Language) -> bytes:
     for text in [*names, *synonyms, *titles]:
         words.setdefault(normalise(text), None)
         words.setdefault("".join(runs(text)), None)
-    for text in [*every, *forms_all, *section_synonyms, *(m for members in groups for m in members)]:
+    # (and the sections' titles in other languages written in Latin letters, which kb_title holds: page_other_titles)
+    other_titles = [getattr(s.title, c) for s in kb.sections for c in s.title.languages() if c != language.code]
+    other_titles = [t for t in other_titles if latin(t)]
+    for text in [*every, *forms_all, *section_synonyms, *(m for members in groups for m in members), *other_titles]:
         for run in runs(text):
             if not ONE_HIRAGANA.fullmatch(run) and not run.isdigit():
                 words.setdefault(run, None)
@@ -558,6 +574,7 @@ class Search(Feature):
             "search_synonyms": lambda page: page_synonyms(linked, language, page),
             "search_related": lambda page: page_related(linked, language, page),
             "search_other_words": lambda page: page_other_words(linked, language, page),
+            "search_other_titles": lambda page: page_other_titles(linked, language, page),
             "search_kind": lambda page: kind_of(linked, page),
         }
 

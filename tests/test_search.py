@@ -472,6 +472,15 @@ def test_a_page_of_the_site_is_found_by_its_title_among_other_words(page, server
     assert paths(server, typed(page, query))[0] == expected
 
 
+def test_a_title_in_another_language_counts_as_a_title(page, server, ja_pages):
+    """ "crisis management" on the Japanese site: 危機管理 (4.9) is titled so in English, but crisis was no word of the
+    box and the title no title: only "management" was searched, and 4.9 was not among the first."""
+    assert "crisis" not in ja_pages["guideline/4-9/"].lower()
+    open_search(page, server)
+    assert paths(server, typed(page, "crisis management"))[0] == "guideline/4-9/"
+    assert not page.locator(".kb-search__partial").count()
+
+
 def test_a_compound_is_found_with_or_without_its_okurigana(page, server, ja_pages):
     """取り組み and 取組 are one word: each finds the pages that write the other."""
     assert search.okurigana_keys("取り組みと申し込み、見直し計画の取組み") == ["取組", "申込"]

@@ -237,6 +237,8 @@ class Halves:
         told = self._heard()
         for name, level, message in told["warnings"]:
             logging.getLogger(name).log(level, message)  # counted here, as MkDocs counts them in strict mode
+        if "template" in told:
+            raise jinja2.TemplateSyntaxError(*told["template"])
         if "error" in told:
             raise (Abort if told["fatal"] else ChildFailed)(told["error"])
         for file in files.documentation_pages():
@@ -251,6 +253,8 @@ class Halves:
     def fail(self, error: BaseException) -> None:
         """The fork failed: tell this process what MkDocs said, and end."""
         if self.forked:
+            if isinstance(error, jinja2.TemplateSyntaxError):
+                self._tell({"template": (error.message, error.lineno, error.name, error.filename)})
             fatal = isinstance(error, (MkDocsException, SystemExit))
             self._tell({"error": str(error) if fatal else traceback.format_exc(), "fatal": fatal})
 
@@ -430,6 +434,9 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool 
             Page.validate_anchor_links = validate
             if split is not None:
                 split.end()
+    except jinja2.TemplateSyntaxError as error:  # a knowledge base's own theme template (overrides/)
+        problem = f"this theme template cannot be used: {error.message}"
+        raise DataError([Problem(_theme_file(error, config_file), error.lineno, problem, THEME_FIX)]) from None
     except (MkDocsException, SystemExit) as error:
         problems = [Problem(str(config_file), None, message, "") for message in warnings.messages[:MAX_SHOWN]]
         more = len(warnings.messages) - MAX_SHOWN
@@ -442,6 +449,21 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool 
         logger.removeHandler(warnings)
         logging.getLogger("mkdocs.commands.build").removeFilter(_not_dirty_warning)
     return anchors
+
+
+THEME_FIX = "correct the template: Jinja's syntax, with the filters and values Material's templates have"
+
+
+def _theme_file(error: jinja2.TemplateSyntaxError, config_file: Path) -> str:
+    """The template as its author knows it: the knowledge base's own overrides/<name> (build/overrides holds the
+    generator's and the knowledge base's together), shown from the folder that holds the knowledge base."""
+    build = config_file.resolve().parent.parent
+    found = Path(error.filename or "")
+    if found.is_relative_to(build / "overrides"):
+        own = build.parent / found.relative_to(build)
+        if own.is_file():
+            return own.relative_to(build.parent.parent).as_posix()
+    return error.filename or error.name or "a theme template"
 
 
 def quicker_theme(config, cache_folder: Path) -> None:

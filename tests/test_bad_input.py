@@ -1346,6 +1346,24 @@ def test_a_theme_folder_or_mkdocs_yml_that_leads_out_is_refused(tmp_path):
     build_refused(project, f"docs/assets: this link leads out of kb (to {tmp_path}/secrets): {out}")
 
 
+def test_a_knowledge_bases_own_theme_template_that_cannot_be_used_is_named_with_its_line(tmp_path):
+    """A template of its overrides/ that Jinja cannot compile: its own file and line, once for every language, and
+    no traceback; the same when its one language's pages are built in two processes (one of them forked)."""
+    project = own_project(tmp_path)
+    (project / "overrides").mkdir()
+    (project / "overrides" / "main.html").write_text(
+        '{% extends "base.html" %}\n\n{% block content %}{{ page.content | no_such_filter }}{% endblock %}\n'
+    )
+    problem = (
+        "kb/overrides/main.html:3: this theme template cannot be used: No filter named 'no_such_filter'.\n"
+        "    fix: correct the template: Jinja's syntax, with the filters and values Material's templates have"
+    )
+    build_refused(project, problem)
+    shutil.rmtree(project / "guideline_data")
+    shutil.copytree(PROJECT / "examples" / "en-demo" / "guideline_data", project / "guideline_data")  # English only
+    build_refused(project, problem)
+
+
 def build_refused(project: Path, *problems: str) -> None:
     """`build` of `project` stops with exactly these problems (and no traceback)."""
     result = run(project, "build")

@@ -671,11 +671,17 @@ def main() -> None:
         "Reading the table: a build first checks whether anything it reads changed since the last one and the site\n"
         "is as that build published it (generator/uptodate.py); if so it does nothing more. Else the generator's\n"
         "stages run once (load, validate, link), then each language in a process of its own (render+write and\n"
-        "MkDocs: two cores, two languages), then the languages are put together and indexed by Pagefind. Each page\n"
-        "records what it reads (generator/reads.py): after an edit only the pages that read what changed are\n"
-        "rendered, only the files whose bytes changed are written, and MkDocs renders only those pages unless\n"
-        "something every page shows (navigation, titles, theme) changed. Under `serve` the page reloads as soon as\n"
-        "the pages are out; the search index (Pagefind indexes every page again) follows.\n"
+        "MkDocs: two cores, two languages; a language built alone renders its pages and has MkDocs build them in two\n"
+        "processes), then the languages are put together and indexed by Pagefind (it is handed each page as MkDocs\n"
+        "writes it only where a core is free meanwhile: on two cores the build's processes keep both busy, and pages\n"
+        "handed one by one cost Pagefind a quarter more CPU than reading the site). Each page records what it reads\n"
+        "(generator/reads.py): after an edit only the pages that read what changed are rendered, only the files whose\n"
+        "bytes changed are written, and MkDocs renders only those pages unless something every page shows\n"
+        "(navigation, titles, theme) changed. Under `serve` the pages open in a browser come first (rendered alone,\n"
+        "built by MkDocs alone and put into the served site), then the rest of the build, then the search index.\n"
+        "Where a cold build still costs more than the floor: the downloads and exports (Excel, Word, CSV, JSON,\n"
+        "OSCAL, zips, the search box's words) and the pages' own rendering, which the floor does not do, and\n"
+        "Pagefind.\n"
     )
     print(section)
     if args.readme:

@@ -395,6 +395,7 @@ def test_every_template_name_and_id_finds_its_template_first(page, server, linke
         ("tasou bougyo", "guideline/5-4-6/"),  # romaji typed as two words for one (多層防御)
         ("CSIRT 立ち上げ", "guideline/4-7/"),  # 立ち上げ: the site says 整備 (words.yaml), kept whole, not 立 and 上
         ("改定のポイント", "changes/"),  # a far better match of a lighter kind keeps its place
+        ("委託先への要件", "guideline/5-6/"),  # 要件: the guideline says 要求事項 (words.yaml); への is no word
     ],
 )
 def test_readers_words_find_the_page(page, server, query, expected):

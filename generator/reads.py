@@ -152,7 +152,8 @@ def _matches(method):
     return matches
 
 
-ROOTS = (schema.Strict, schema.Text, schema.UiString)  # every model of the data derives from one of them
+# every model of the data derives from one of them (a group of everyday words is Synonyms, read by its `of`)
+ROOTS = (schema.Strict, schema.Text, schema.UiString, schema.Synonyms)
 
 
 @contextlib.contextmanager

@@ -243,15 +243,18 @@ EDITS = [
     ("glossary.yaml", "aliases: [ゴンドラ]", "aliases: [ゴンドラ, 制御]", "制御", False),
     ("checklists/01_ch2.yaml", "復旧手順を訓練している。", "復旧手順を年に一度訓練している。", "年に一度訓練", True),
     ("ui.yaml", "内容はすべて架空です。", "内容はすべて架空のものです。", "架空のものです", False),
+    ("words.yaml", "2fa]", "2fa, passkey]", "passkey", False),
 ]  # fmt: skip
+WORDS = "- ja: [多要素認証, 二要素認証]\n  en: [multi-factor authentication, 2fa]\n"  # everyday words (words.yaml)
 
 
 def test_an_edit_renders_only_the_pages_that_read_what_changed_and_each_as_a_full_render_would(tmp_path):
     """Each edit in turn — a paragraph, a title other pages link with, a new reference (the target's backlinks), a
-    term's definition, a term's spelling (every page that might now use it), a checklist item, an interface string:
-    the pages rendered again are few where the edit is local, and the Markdown is the very Markdown a build that
-    renders every page writes."""
+    term's definition, a term's spelling (every page that might now use it), a checklist item, an interface string,
+    a group of everyday words (the pages that use one of its words are found by the others): the pages rendered again
+    are few where the edit is local, and the Markdown is the very Markdown a build that renders every page writes."""
     copy = Paths.of(data=copy_fixture(tmp_path / "project"))
+    (copy.data / "words.yaml").write_text(WORDS, encoding="utf-8")
     first = build(copy, site=False)
     assert first.rendered == first.pages
     for file, old, new, shown, local in EDITS:

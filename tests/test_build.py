@@ -1,6 +1,7 @@
 """The whole build of the real data: both languages, every page, and a failed build that leaves site/ alone."""
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import re
@@ -335,7 +336,9 @@ def test_pages_streamed_to_pagefind_as_mkdocs_writes_them_give_the_index_of_the_
     assert report.streamed and set(report.mkdocs.values()) == {"all pages (first build)"}
     whole = tmp_path / "whole"
     shutil.copytree(paths.site, whole, ignore=shutil.ignore_patterns("pagefind", "kb-offline"))
-    asyncio.run(index_in_order(whole, tmp_path / "in-order"))
+    # in a thread of its own: a browser test before this one in the same worker leaves Playwright's loop running here
+    with concurrent.futures.ThreadPoolExecutor(1) as apart:
+        apart.submit(asyncio.run, index_in_order(whole, tmp_path / "in-order")).result()
     steady_index(tmp_path / "in-order")
     assert files_of(paths.site / "pagefind") == files_of(tmp_path / "in-order")
     search = SearchIndex()

@@ -219,24 +219,25 @@ def render_pages(plan: Plan, language: Language, shared: dict, state: Pages, spl
     code = [code_fingerprint(), *map(code_fingerprint, folders), *filter(None, map(feature_code, plan.features))]
     every_page = [*code, environment_fingerprint(), dt.date.today().isoformat(), language.code,
                   entities.shape_of(settings), entities.shape, entities.hashes["config"]]  # fmt: skip
-    pages, todo = {}, []
+    keys, kept, todo = {}, {}, []
     with recording(entities):
         for page in plan.pages:
             used = names.of(page.template)
             own = {name: value for name, value in shared.items() if used is None or name in used}
-            key = fingerprint([every_page, entities.shape_of([vars(page), own])])
-            kept = state.kept(page.path, key, entities)
-            pages[page.path] = (key, *kept) if kept is not None else key
-            if kept is None:
+            keys[page.path] = fingerprint([every_page, entities.shape_of([vars(page), own])])
+            last = state.kept(page.path, keys[page.path], entities)
+            if last is None:
                 todo.append(page)
+            else:
+                kept[page.path] = last
         if todo:
             turns = Turns(len(todo))  # each process renders the next page not yet taken
             some = functools.partial(_render_some, env, plan, language, TermMatcher(linked.kb.glossary), shared)
             jobs = [functools.partial(some, todo, turns)] * 2
             done = in_parallel(jobs, first_here=True) if split and len(todo) > 1 else [some(todo, turns)]
             for texts in done:
-                for path, (text, read) in texts.items():
-                    pages[path] = (pages[path], text, read)
+                kept.update(texts)
+    pages = {path: (key, *kept[path]) for path, key in keys.items()}
     return Rendered(state, entities, pages, len(todo))
 
 

@@ -41,7 +41,7 @@ from .publish import SITE_MARKER, build_lock, check_output_dirs, patch, publish,
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .reproducible import zip_bytes
-from .search_index import SearchIndex, Sender
+from .search_index import SearchIndex
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_if_changed, write_language, write_theme
@@ -56,7 +56,6 @@ class BuildReport:
     mkdocs: dict[str, str] = field(default_factory=dict)  # per language: which pages MkDocs built, and why
     rendered: dict[str, int] = field(default_factory=dict)  # per language: the pages rendered (not the last build's)
     search_pending: bool = False  # serve: the pages are out, their search index comes after (publish.reindex)
-    streamed: bool = False  # every page went to Pagefind as MkDocs wrote it (search_index.Stream)
     notices: list[Problem] = field(default_factory=list)  # the overlay's notes to review, fingerprints to keep
     unchanged: int | None = None  # nothing changed since the last build: the files of site/ found as it published
     inputs: str = ""  # the fingerprint of what the build read (uptodate.py), for serve to record after `reindex`
@@ -389,36 +388,19 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     start = time.perf_counter()
     codes = [language.code for language in the_plan.languages]
     progress(f"writing the pages and running MkDocs for each language ({', '.join(codes)}), in parallel")
-    # the pages go to Pagefind as MkDocs writes them when a core is free meanwhile (see search_index); serve shows
-    # them first and indexes them after (search_later)
-    writers = len(codes) * (2 if _halves(the_plan) else 1)
-    prefixes = {code: "" if number == 0 else f"{code}/" for number, code in enumerate(codes)}
-    stream = search.stream(prefixes) if site and search and not search_later and writers < cores() else None
-    try:
-        jobs = [
-            functools.partial(_one_language, the_plan, language, site, cache, stream and stream.sender(language.code))
-            for language in the_plan.languages
-        ]
-        # in processes of their own, even one language: serve's server threads keep answering meanwhile, and the
-        # thread that passes the pages on to Pagefind does not wait for this process's lock (Python's) nor it for it
-        done = in_parallel(jobs, elsewhere=search_later or stream is not None)
-        streamed = stream if stream is not None and stream.finish() else None
-        report.streamed = streamed is not None
-        for _, part in done:
-            _gather(report, part)
-        report.timings["languages (in parallel)"] = _lap(start)
-        if site:
-            forget(paths)
-            progress("putting the site together" + ("" if search_later else " and indexing it for search"))
-            configs = {code: config for code, (config, _) in zip(codes, done, strict=True)}
-            assemble, searching, report.search_pending, report.changed = publish(
-                configs, paths.site, search, search_later, streamed
-            )
-            report.timings["assemble"] = assemble
-            report.timings["search index"] = searching
-    finally:
-        if stream is not None:
-            stream.close()
+    jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
+    # in processes of their own, even one language under serve: its server threads keep answering meanwhile
+    done = in_parallel(jobs, elsewhere=search_later)
+    for _, part in done:
+        _gather(report, part)
+    report.timings["languages (in parallel)"] = _lap(start)
+    if site:
+        forget(paths)
+        progress("putting the site together" + ("" if search_later else " and indexing it for search"))
+        configs = {code: config for code, (config, _) in zip(codes, done, strict=True)}
+        assemble, searching, report.search_pending, report.changed = publish(configs, paths.site, search, search_later)
+        report.timings["assemble"] = assemble
+        report.timings["search index"] = searching
     return report
 
 
@@ -470,10 +452,8 @@ def titles(raw: RawData) -> dict[str, str]:
     return {code: text for code, text in title.items() if isinstance(code, str) and isinstance(text, str) and text}
 
 
-def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: bool,
-                  feed: Sender | None = None) -> tuple[Path, BuildReport]:  # fmt: skip
-    """A language's part of the build (in a process of its own): render, write, MkDocs into build/<code>/site (its
-    pages handed to the search index as they are written, `feed`)."""
+def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: bool) -> tuple[Path, BuildReport]:
+    """A language's part of the build (in a process of its own): render, write, MkDocs into build/<code>/site."""
     part, cache = BuildReport(), Cache(the_plan.paths.build / CACHE_FOLDER, enabled=use_cache)
     code = language.code
     halves = _halves(the_plan)
@@ -482,7 +462,7 @@ def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: boo
     part.timings[f"render+write ({code})"] = _lap(start)
     part.cached = {"hits": cache.stats.hits, "misses": cache.stats.misses}
     if site:
-        part.timings[f"mkdocs ({code})"], part.mkdocs[code], _ = build_language(config, halves=halves, feed=feed)
+        part.timings[f"mkdocs ({code})"], part.mkdocs[code], _ = build_language(config, halves=halves)
     return config, part
 
 

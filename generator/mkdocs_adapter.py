@@ -43,7 +43,6 @@ from .cache import FOLDER as CACHE_FOLDER
 from .cache import compiled_templates
 from .errors import DataError, Problem
 from .parallel import ChildFailed
-from .search_index import Sender
 
 # The plugins known to work when MkDocs builds the changed pages only (they read each page's front matter and
 # Markdown, which `Unchanged` gives them for the others); with any other plugin every build builds every page.
@@ -289,37 +288,6 @@ class Halves:
             self.child = 0
 
 
-class Feed:
-    """Hands the search index (search_index.Sender) every HTML file of the language: the list of them once every page
-    is read, then each page as it is written (the theme's pages and HTML files copied from docs/, which are written
-    before any page, with the first page). Its `on_post_page` runs after the generator's hooks: the page as it is
-    written. With Halves, each process hands over its own pages; the one that writes the other files, those."""
-
-    def __init__(self, sender: Sender, split: Halves | None) -> None:
-        self.sender, self.split, self.others = sender, split, None
-
-    def _writes_others(self) -> bool:
-        return self.split is None or self.split.forked or not self.split.child
-
-    def on_env(self, env, /, *, config, files):
-        if self._writes_others():
-            pages = {file.dest_uri for file in files.documentation_pages()}
-            html = {f.dest_uri for f in files if f.inclusion.is_included() and f.dest_uri.endswith(".html")}
-            theme = {name for name in config.theme.static_templates if name.endswith(".html")}
-            self.others = sorted((html | theme) - pages)
-            self.sender.expect(sorted(pages | html | theme))
-        return env
-
-    def on_post_page(self, output: str, /, *, page, config) -> str:
-        if self.others is not None:
-            for name in self.others:
-                path = Path(config.site_dir) / name
-                self.sender.page(name, path.read_text(encoding="utf-8", errors="replace") if path.is_file() else None)
-            self.others = None
-        self.sender.page(page.file.dest_uri, output if output.strip() else None)
-        return output
-
-
 def _unrendered(page, config, files) -> None:
     """What rendering a page gives the other pages, without rendering it: its title (its <h1>); no anchors known."""
     page._title_from_render = get_markdown_title(page.markdown)
@@ -390,11 +358,9 @@ def _load_config(config_file: Path, **options):
         mkdocs_defaults.get_yaml_loader = original
 
 
-def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool = False,
-        feed: Sender | None = None) -> dict[str, list[str]]:  # fmt: skip
+def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool = False) -> dict[str, list[str]]:
     """One MkDocs build; returns each page's anchors. `unchanged` given: only the pages whose Markdown is newer than
-    their HTML are built again. A build of every page: `halves`, its pages over two processes (see Halves); `feed`,
-    each HTML file handed to the search index as it is written (see Feed)."""
+    their HTML are built again. A build of every page: `halves`, its pages over two processes (see Halves)."""
     check_versions()
     logger = logging.getLogger("mkdocs")
     logger.setLevel(logging.WARNING)
@@ -415,8 +381,6 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool 
         validate = Page.validate_anchor_links
         if unchanged is not None:
             mkdocs_build_module._populate_page = unchanged.populate(originals["_populate_page"])
-        if feed is not None and unchanged is None:
-            config.plugins["kb-feed"] = Feed(feed, split)
         if split is not None:
             config.plugins["kb-halves"] = split
             mkdocs_build_module._populate_page = split.populate(originals["_populate_page"])

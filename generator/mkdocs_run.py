@@ -16,20 +16,18 @@ import yaml
 
 from .layout import file_stats
 from .mkdocs_adapter import NeedsFullBuild, Unchanged, front_matter_block, run, versions
-from .search_index import Sender
 
 
 def output_of(config_file: Path) -> Path:
     return config_file.parent / "site"
 
 
-def build_language(config_file: Path, changed_only: bool = False, halves: bool = False,
-                   feed: Sender | None = None) -> tuple[float, str, list[str]] | None:  # fmt: skip
+def build_language(config_file: Path, changed_only: bool = False,
+                   halves: bool = False) -> tuple[float, str, list[str]] | None:  # fmt: skip
     """MkDocs for one language into build/<code>/site; returns the seconds, which pages it built and the files it
     wrote (relative to the built folder). `changed_only` (serve's first look at an open page, see build.preview):
     None, and nothing done, when every page would have to be built. A build of every page: `halves`, a core is free,
-    it renders them in two processes (mkdocs_adapter.Halves); `feed`, each file is handed to the search index as it
-    is written (mkdocs_adapter.Feed)."""
+    it renders them in two processes (mkdocs_adapter.Halves)."""
     out, state_file = output_of(config_file), config_file.parent / "site-state.json"
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
@@ -50,7 +48,7 @@ def build_language(config_file: Path, changed_only: bool = False, halves: bool =
         except NeedsFullBuild as reason:
             if changed_only:
                 return None
-            anchors, mode = run(config_file, out, None, halves, feed), f"all pages ({reason})"
+            anchors, mode = run(config_file, out, None, halves), f"all pages ({reason})"
     else:
         reason = (
             "first build"
@@ -59,7 +57,7 @@ def build_language(config_file: Path, changed_only: bool = False, halves: bool =
             if state.get("fingerprint") != fingerprint
             else "the built pages were changed outside a build"
         )
-        anchors, mode = run(config_file, out, None, halves, feed), f"all pages ({reason})"
+        anchors, mode = run(config_file, out, None, halves), f"all pages ({reason})"
     after = file_stats(out)
     state = {"fingerprint": fingerprint, "anchors": anchors, "shown": shown, "outputs": after}
     state_file.write_text(json.dumps(state, ensure_ascii=False, default=str), encoding="utf-8")

@@ -24,18 +24,16 @@ from .files import write_atomically
 from .mkdocs_run import output_of
 from .offline import write_offline
 from .reproducible import steady_index
-from .search_index import PAGEFIND_FOLDER, PENDING, SearchIndex, Stream, index_search, pages_of
+from .search_index import PAGEFIND_FOLDER, PENDING, SearchIndex, index_search, pages_of
 
 
-def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None, search_later: bool = False,
-            streamed: Stream | None = None) -> tuple[float, float, bool, list[str]]:  # fmt: skip
+def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None,
+            search_later: bool = False) -> tuple[float, float, bool, list[str]]:  # fmt: skip
     """Put the languages' built folders together in a fresh folder beside site/ (the root language at its root, the
     others under their code), index it with Pagefind and swap it in; returns the seconds of the first two steps,
     whether the search index is still to be made and the files that changed (site-relative). `search_later` (serve):
     when pages changed, the new site keeps the current search index for now, and `reindex` replaces it once the
-    pages are shown; the old site is deleted after this returns. `streamed`: the pages already handed to Pagefind
-    as they were written, every one of them (else None): their index is written instead of indexing the site. A
-    failure leaves site/ as it was."""
+    pages are shown; the old site is deleted after this returns. A failure leaves site/ as it was."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
@@ -52,8 +50,6 @@ def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | Non
             if search_later and _link_tree(site_dir / PAGEFIND_FOLDER, staging / PAGEFIND_FOLDER):
                 (staging / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
                 pending = True
-            elif streamed is not None and streamed.write(staging):
-                pass
             elif indexer is None or not indexer.index(staging):
                 index_search(staging)
         if not pending:

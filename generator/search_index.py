@@ -1,24 +1,12 @@
 """Stage 7, search: Pagefind indexes the assembled site, one index per <html lang>, into its pagefind/ folder;
-as a command, or as a service that a build starts first (it loads its dictionary meanwhile) and `serve` keeps.
-
-When a core would be free while MkDocs writes the pages (a language built alone on more than two cores), each page
-goes to the service as MkDocs writes it (`Stream`), in whichever process writes it, so that Pagefind indexes the
-pages on that core instead of after the whole site; the index is then written into the new site. On two cores the
-languages' processes (or a language's two, mkdocs_adapter.Halves) keep both busy, and Pagefind, which reads a site on
-two threads of its own, indexes the assembled site after them: handing it the pages one by one costs its process a
-quarter more and this one a second at a catalog's size, which the cores would have to find while MkDocs runs.
-Streamed pages go to Pagefind in the order of their paths, a language at a time, whatever order they come in
-(Pagefind numbers a language's pages in the order it is given them, as it reads a folder when it reads the site):
-the same pages streamed give the same index, however the processes' pages interleave."""
+as a command, or as a service that a build starts first (it loads its dictionary meanwhile) and `serve` keeps."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import concurrent.futures
 import contextlib
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -29,7 +17,6 @@ from pathlib import Path
 from pagefind.service import PagefindService
 
 from .errors import DataError, Problem
-from .parallel import can_fork
 
 PAGEFIND_FOLDER = "pagefind"
 PENDING = ".kb-pending"  # in an index that serve keeps until the new one is made (see publish)
@@ -168,10 +155,6 @@ class SearchIndex:
         finally:
             await index.delete_index()
 
-    def stream(self, prefixes: dict[str, str]) -> Stream:
-        """A stream for a build's languages (`prefixes`: each language's folder in the site, "" or "en/")."""
-        return Stream(self, prefixes)
-
     def close(self) -> None:
         """Stop the service; one still starting or loading a dictionary (a build that stopped early) is killed once
         its process has started, not awaited."""
@@ -208,120 +191,6 @@ class SearchIndex:
 
 
 SEARCH_TIMEOUT = 600
-
-
-class Sender:
-    """What a process writing a language's pages (MkDocs, see mkdocs_adapter) hands the stream: the HTML files the
-    language will have (`expect`, once), then each file as it is written (None: MkDocs wrote nothing for it)."""
-
-    def __init__(self, channel, lock, code: str, prefix: str) -> None:
-        self._channel, self._lock, self.code, self.prefix = channel, lock, code, prefix
-
-    def expect(self, paths: list[str]) -> None:
-        self._send(("expect", [self.prefix + path for path in paths]))
-
-    def page(self, path: str, html: str | None) -> None:
-        self._send(("page", (self.prefix + path, html)))
-
-    def _send(self, message: tuple) -> None:
-        with self._lock:  # the languages' processes share one channel
-            self._channel.send((self.code, *message))
-
-
-class Stream:
-    """Each language's pages handed to Pagefind as they are written, in the processes that write them (see Sender):
-    a thread of this process passes them on to the service in the order of their paths, a language at a time (a page
-    that comes early waits for those before it). `finish` once every writer is done; `write` the index into a site
-    when every page of every language came, else the whole site is indexed as before."""
-
-    def __init__(self, search: SearchIndex, prefixes: dict[str, str]) -> None:
-        context = multiprocessing.get_context("fork" if can_fork() else None)
-        self._reader, self._writer = context.Pipe(duplex=False)
-        self._lock = context.Lock()
-        self._search, self._prefixes = search, prefixes
-        self._expected: dict[str, list[str]] = {}
-        self._next = dict.fromkeys(prefixes, 0)
-        self._waiting: dict[str, str | None] = {}
-        self._added: list[concurrent.futures.Future] = []
-        self._index = None
-        self.failed = False
-        self._relay = threading.Thread(target=self._pass_on, name="pagefind-stream", daemon=True)
-        self._relay.start()
-
-    def sender(self, code: str) -> Sender:
-        return Sender(self._writer, self._lock, code, self._prefixes[code])
-
-    def _pass_on(self) -> None:
-        try:
-            service = self._search._service.result(timeout=SEARCH_TIMEOUT)
-            self._index = self._run(service.create_index(CONFIG)).result(timeout=SEARCH_TIMEOUT)
-        except Exception:  # noqa: BLE001 - the site is indexed whole instead
-            self.failed = True
-        while True:
-            try:
-                code, kind, value = self._reader.recv()
-            except (EOFError, OSError):
-                return
-            if self.failed:
-                continue  # read all the same: a writer never waits for a reader that stopped
-            if kind == "expect" and code not in self._expected:
-                self._expected[code] = sorted(value)
-            elif kind == "page":
-                self._waiting[value[0]] = value[1]
-            else:
-                self.failed = True
-            self._add_ready(code)
-
-    def _add_ready(self, code: str) -> None:
-        expected = self._expected.get(code, [])
-        while self._next[code] < len(expected) and expected[self._next[code]] in self._waiting:
-            path = expected[self._next[code]]
-            html = self._waiting.pop(path)
-            if html is not None:
-                self._added.append(self._run(self._index.add_html_file(content=html, source_path=path)))
-            self._next[code] += 1
-
-    def _run(self, coroutine) -> concurrent.futures.Future:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._search._loop)
-
-    def finish(self) -> bool:
-        """Every writer is done (their processes ended): whether every page of every language reached Pagefind."""
-        self._writer.close()
-        self._relay.join(timeout=SEARCH_TIMEOUT)
-        if self._relay.is_alive():  # a writer still holds the channel: its pages are not waited for
-            self.failed = True
-            self._reader.close()
-            self._relay.join()
-        complete = (
-            not self.failed
-            and not self._waiting
-            and all(code in self._expected and self._next[code] == len(self._expected[code]) for code in self._prefixes)
-        )
-        done, _ = concurrent.futures.wait(self._added, timeout=SEARCH_TIMEOUT)
-        return complete and len(done) == len(self._added) and not any(future.exception() for future in done)
-
-    def write(self, site: Path) -> bool:
-        """The index of the pages streamed, written into site/pagefind/; False when the service failed."""
-        try:
-            self._run(self._index.write_files(output_path=str(site / PAGEFIND_FOLDER))).result(timeout=SEARCH_TIMEOUT)
-            return True
-        except Exception:  # noqa: BLE001 - the site is indexed whole instead
-            shutil.rmtree(site / PAGEFIND_FOLDER, ignore_errors=True)
-            self._search._restart()
-            return False
-
-    def close(self) -> None:
-        """The pages streamed are forgotten (written or not), the channel closed."""
-        with contextlib.suppress(Exception):
-            self._writer.close()
-        if self._relay.is_alive():
-            self._reader.close()
-            self._relay.join(timeout=10)
-        with contextlib.suppress(Exception):
-            self._reader.close()
-        if self._index is not None:
-            with contextlib.suppress(Exception):
-                self._run(self._index.delete_index()).result(timeout=30)
 
 
 def _service_ended(loop: asyncio.AbstractEventLoop, context: dict) -> None:

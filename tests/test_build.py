@@ -1,7 +1,5 @@
 """The whole build of the real data: both languages, every page, and a failed build that leaves site/ alone."""
 
-import asyncio
-import concurrent.futures
 import json
 import os
 import re
@@ -11,15 +9,12 @@ import sys
 
 import pytest
 
-from generator import build as build_module
 from generator.build import BuildReport, Paths, _prepared, build, generate_language, titles
 from generator.cache import FOLDER as CACHE_FOLDER
 from generator.cache import Cache
 from generator.load import load
 from generator.publish import check_output_dirs
 from generator.reads import STATE
-from generator.reproducible import steady_index
-from generator.search_index import CONFIG, SearchIndex, _Service, pages_of
 from generator.uptodate import RECORD, up_to_date
 
 from .helpers import SOURCES, copy_fixture, copy_project
@@ -320,50 +315,6 @@ def test_the_changes_page_names_the_edition_it_is_about(site):
     assert "This edition: <strong>April 2024</strong>" in (site / "en" / "changes" / "index.html").read_text(
         encoding="utf-8"
     )
-
-
-def test_pages_streamed_to_pagefind_as_mkdocs_writes_them_give_the_index_of_the_built_sites_pages(
-    tmp_path, monkeypatch
-):
-    """With cores to spare while MkDocs writes the pages (the build told the machine has eight: each language's pages
-    are written by two processes), the pages go to Pagefind as they are written, however the processes interleave.
-    The index is the very one Pagefind makes of the built site's pages given in the order of their paths, file for
-    file; and it holds the same pages with the same text as Pagefind reading the site's folder itself (which numbers
-    the pages in the order it lists the folders)."""
-    monkeypatch.setattr(build_module, "cores", lambda: 8)
-    paths = Paths.of(data=copy_fixture(tmp_path / "kb"))
-    report = build(paths)
-    assert report.streamed and set(report.mkdocs.values()) == {"all pages (first build)"}
-    whole = tmp_path / "whole"
-    shutil.copytree(paths.site, whole, ignore=shutil.ignore_patterns("pagefind", "kb-offline"))
-    # in a thread of its own: a browser test before this one in the same worker leaves Playwright's loop running here
-    with concurrent.futures.ThreadPoolExecutor(1) as apart:
-        apart.submit(asyncio.run, index_in_order(whole, tmp_path / "in-order")).result()
-    steady_index(tmp_path / "in-order")
-    assert files_of(paths.site / "pagefind") == files_of(tmp_path / "in-order")
-    search = SearchIndex()
-    try:
-        assert search.index(whole)
-    finally:
-        search.close()
-    fragments = {path: data for path, data in files_of(whole / "pagefind").items() if path.startswith("fragment/")}
-    assert fragments == {path: data for path, data in files_of(paths.site / "pagefind").items() if path in fragments}
-    assert len(fragments) == len(list((paths.site / "pagefind" / "fragment").iterdir())) > 20
-
-
-async def index_in_order(site, out):
-    service = await _Service().launch()
-    try:
-        index = await service.create_index(CONFIG)
-        for path in pages_of(site):
-            await index.add_html_file(content=(site / path).read_text(encoding="utf-8"), source_path=path)
-        await index.write_files(output_path=str(out))
-    finally:
-        await service.close()
-
-
-def files_of(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_a_language_rendered_in_two_processes_writes_the_same_pages(tmp_path):

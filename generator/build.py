@@ -37,7 +37,7 @@ from .mkdocs_run import build_language
 from .overlay import Applied, load_overlay
 from .pages import Page, nav, url_of
 from .parallel import Turns, can_fork, cores, in_parallel
-from .publish import SITE_MARKER, build_lock, check_output_dirs, patch, publish, remove_leftovers
+from .publish import SITE_MARKER, Publication, build_lock, check_output_dirs, patch, remove_leftovers
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .reproducible import zip_bytes
@@ -389,19 +389,31 @@ def _build(paths: Paths, site: bool, cache: bool, search: SearchIndex | None, se
     codes = [language.code for language in the_plan.languages]
     progress(f"writing the pages and running MkDocs for each language ({', '.join(codes)}), in parallel")
     jobs = [functools.partial(_one_language, the_plan, language, site, cache) for language in the_plan.languages]
-    # in processes of their own, even one language under serve: its server threads keep answering meanwhile
-    done = in_parallel(jobs, elsewhere=search_later)
-    for _, part in done:
-        _gather(report, part)
-    report.timings["languages (in parallel)"] = _lap(start)
-    if site:
-        forget(paths)
-        progress("putting the site together" + ("" if search_later else " and indexing it for search"))
-        configs = {code: config for code, (config, _) in zip(codes, done, strict=True)}
-        assemble, searching, report.search_pending, report.changed = publish(configs, paths.site, search, search_later)
-        report.timings["assemble"] = assemble
-        report.timings["search index"] = searching
+    # each language's site goes into the new site, and to Pagefind, as soon as its process ends (publish.Publication)
+    publication = Publication(codes, paths.site, search, search_later) if site else None
+    try:
+        # in processes of their own, even one language under serve: its server threads keep answering meanwhile
+        done = in_parallel(
+            jobs, elsewhere=search_later, on_done=publication and functools.partial(_publish, publication, codes)
+        )
+        for _, part in done:
+            _gather(report, part)
+        report.timings["languages (in parallel)"] = _lap(start)
+        if publication is not None:
+            forget(paths)
+            progress("putting the site together" + ("" if search_later else " and indexing it for search"))
+            assemble, searching, report.search_pending, report.changed = publication.finish()
+            report.timings["assemble"] = assemble
+            report.timings["search index"] = searching
+    except BaseException:
+        if publication is not None:
+            publication.abandon()
+        raise
     return report
+
+
+def _publish(publication: Publication, codes: list[str], number: int, done: tuple[Path, BuildReport]) -> None:
+    publication.add(codes[number], done[0])
 
 
 def _gather(report: BuildReport, part: BuildReport) -> None:

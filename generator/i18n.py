@@ -96,7 +96,8 @@ class Language:
     def text(self, text: schema.Text) -> str:
         """The text in this language. The knowledge base's texts are in every language (validate checks); only an
         organisation's may lack one, and is then shown in the first it is written in."""
-        return getattr(text, self.fallback(text) or self.code)
+        strings = text.__pydantic_extra__ or {}  # (read at once: one attribute read, not pydantic's lookup of each)
+        return strings[self.code] if self.code in strings else next(iter(strings.values()))
 
     def date(self, value: dt.date, precision: str = "day") -> str:
         """The date as this language writes it (ui strings date.*), to the day, the month or the year:

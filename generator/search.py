@@ -202,11 +202,8 @@ def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
         terms = []
     forms = [form for term in terms for form in term_forms(term, language)]
     if section is not None:
-        forms += section.synonyms.of(language.code)
+        forms += section_names(section, language)
         others = [getattr(section.title, other) for other in section.title.languages() if other != language.code]
-        others += [
-            f for other in section.synonyms.languages() if other != language.code for f in section.synonyms.of(other)
-        ]
         forms += [form for form in others if latin(form)]
     forms.append(language.t(f"{STRINGS}kind.{kind_of(linked, page)}"))
     return _distinct(word for form in forms for word in search_forms(form))
@@ -274,6 +271,13 @@ def latin(text: str) -> bool:
     """Whether the text is written in Latin letters (its letters are; digits and signs do not count)."""
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and all("LATIN" in unicodedata.name(c, "") for c in letters)
+
+
+def section_names(section: schema.Section, language: Language) -> list[str]:
+    """The other names of a section, which readers type for it as they would its title: its own synonyms, and those
+    of its other languages written in Latin letters (budget for 資源の確保, security policy typed on either site)."""
+    others = [f for code in section.synonyms.languages() if code != language.code for f in section.synonyms.of(code)]
+    return list(dict.fromkeys([*section.synonyms.of(language.code), *(f for f in others if latin(f))]))
 
 
 def page_other_titles(linked: Linked, language: Language, page: Page) -> str:
@@ -460,7 +464,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
     """assets/search-words.json.gz: what the search box needs besides Pagefind's index, as gzip-compressed JSON.
 
     - `sections`: each section number → its page (relative to the language's site root), its title with and
-      without the number, so that 5-6-1 and ５．６．１ lead to 5.6.1 first, and so does its title typed as a query (a
+      without the number and its other names (`section_names`), so that 5-6-1 and ５．６．１ lead to 5.6.1 first, and
+      so does its title or one of its names typed as a query (a
       number that is not only digits, 別紙1, is keyed by its runs: 別紙 1; a catalog's own label and id likewise:
       AC-2(1) and ac-2.1 are both "ac 2 1", AC-2 "ac 2");
     - `ids`: each id a reader may type (a section's as written, a checklist item's, a template's, a checklist's:
@@ -499,6 +504,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
                 url_of(section_path(linked, section.id)),
                 language.section_title(section),
                 language.text(section.title),
+                section_names(section, language),
             ]
     # a section's id as written (a lettered one; a catalog's own ids, ac-2, ia-5.1, typed AC-2, IA-5(1))
     ids = {}

@@ -346,8 +346,8 @@
         rest = rest.split(phrase).join(" ");
       }
     });
-    // A compound with okurigana typed alone is its kanji, as the index has it for every form (取り組み, 取組み, 取組 →
-    // 取組); in a sentence its kanji are two words among others, left out beside longer ones (as 立 of 立てる).
+    // A compound with okurigana is its kanji, as the index has it for every form (取り組み, 取組み, 取組 → 取組), alone
+    // or in a sentence (部外者の立ち入り: 立入), where its kanji alone would be left out beside longer words.
     // (the pattern is the generator's, from the words file: generator/search.py OKURIGANA_COMPOUND)
     const self = this;
     if (words.okurigana && !this.okurigana) this.okurigana = new RegExp(words.okurigana, "g");
@@ -356,7 +356,7 @@
       self.known(words, key);
       return self.whole.has(key) ? " " + key + " " : compound;
     });
-    if (keyed !== rest && !found.length && queryWords(keyed).length === 1) rest = keyed;
+    rest = keyed;
     return found.concat(runs(rest).filter(function (w) {
       return w !== "ー" && !(ONLY_HIRAGANA.test(w) && w.length === 1);
     }));
@@ -569,22 +569,35 @@
     // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own; a digit does;
     // nor beside one in a sentence, whose endings were left out: 辞, 取, 消 of 辞めた人の入室権限をすぐ取り消す)
     const long = terms.filter(function (w) { return w.length > 1 || /^\d$/.test(w); });
-    const sentence = tokens.some(function (w) { return self.weak(words, w) === 2; });
+    // (a sentence: a word that says little, or a particle between its words, の of 事業継続計画の作り方, whose verb's
+    // kanji 作 and 方 then ask nothing)
+    const sentence = tokens.some(function (w) { return self.weak(words, w) === 2; }) ||
+      runs(text).some(function (w) { return STOP.has(w); });
     if (long.length > 1 || (long.length && sentence)) terms = long;
     if (!terms.length) terms = tokens.filter(function (w) { return !STOP.has(w); });
     if (!terms.length) terms = tokens;
     if (!terms.length) return out;
-    // A section's title typed as a query leads to that section first.
+    // A section's title typed as a query leads to that section first; then one of its other names (its synonyms:
+    // budget for Securing resources), which readers type as they would its title.
     if (!this.titles) {
       this.titles = Object.keys(sections).map(function (n) { return queryWords(sections[n][2] || "").join(""); });
       this.titleSections = Object.keys(sections);
+      this.names = this.titleSections.map(function (n) { return sections[n][3] || []; });
     }
     const asTitle = queryWords(text).join("");
-    this.titles.forEach(function (title, i) {
+    const lead = function (i) {
       const section = sections[this.titleSections[i]];
-      if (title === asTitle && !out.first.some(function (f) { return f.url === root + section[0]; })) {
+      if (!out.first.some(function (f) { return f.url === root + section[0]; })) {
         out.first.push({ url: root + section[0], title: section[1] });
       }
+    }.bind(this);
+    this.titles.forEach(function (title, i) { if (title === asTitle) lead(i); });
+    // (as written first, then less stop words: IT outsourcing is a name of 5.6.2, outsourcing one of 5.6)
+    [runs, queryWords].forEach(function (words) {
+      const asked = words(text).join("");
+      this.names.forEach(function (names, i) {
+        if (asked && names.some(function (name) { return words(name).join("") === asked; })) lead(i);
+      });
     }, this);
     // A bare term (the glossary's name for it, or a form of it) lets the glossary rank fully.
     let bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;

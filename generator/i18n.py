@@ -51,8 +51,8 @@ class Language:
     def t(self, key: str) -> str:
         """The interface string `key` in this language; a missing key is a data error, not a blank."""
         try:
-            return getattr(self.strings[key], self.code)
-        except (KeyError, AttributeError):  # `check` finds those the data asks for (language_problems)
+            return (self.strings[key].__pydantic_extra__ or {})[self.code]  # (as `text` reads a Text)
+        except KeyError:  # `check` finds those the data asks for (language_problems)
             raise DataError(
                 [
                     Problem(

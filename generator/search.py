@@ -136,12 +136,13 @@ def index_words(page_html: str, code: str = "ja") -> str:
     never a query), the tails of its kanji runs, so that a query for the end of a compound finds it, and the kanji of
     its compounds written with okurigana (取り組み → 取組)."""
     words = []
-    text = indexed_text(page_html)
-    for run in runs(text):
-        if ONE_HIRAGANA.fullmatch(run) or (code.split("-")[0] not in DICTIONARY_SEGMENTED and run.isascii()):
+    text = normalise(indexed_text(page_html))  # (once: NFKC of a page's text is most of the work)
+    latin_too = code.split("-")[0] in DICTIONARY_SEGMENTED
+    for run in RUN.findall(text):
+        if (len(run) == 1 and ONE_HIRAGANA.match(run)) or (not latin_too and run.isascii()):
             continue
         words.append(run)
-        if KANJI_RUN.fullmatch(run):
+        if len(run) > 2 and KANJI_RUN.fullmatch(run):  # (a run of two has no tail to add)
             words += [run[i:] for i in range(1, len(run) - 1)]
     return _distinct(words + okurigana_keys(text))
 

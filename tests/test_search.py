@@ -483,6 +483,26 @@ def test_a_kanji_of_a_verb_in_a_sentence_is_not_required(page, server):
     assert found and found == paths(server, typed(page, "入室権限"))
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("cyber risk for the board", "en/guideline/3-3/"),  # Cybersecurity as a management risk: 4.2.3 mentions more
+        ("target state and gap", "en/guideline/4-2-3/"),  # Setting the target state: 4.3.1 mentioned all three
+    ],
+)
+def test_a_title_with_half_the_words_or_more_comes_before_the_pages_that_mention_them(page, server, query, expected):
+    """A title counted only when it had every word of the query: one with most of them ranked as any mention."""
+    open_search(page, server, "en")
+    assert paths(server, typed(page, query))[0] == expected
+
+
+def test_a_page_of_a_light_kind_whose_title_the_query_names_is_not_buried(page, server):
+    """All controls on one screen (a page of the site's own, weight 0.15): its title's match was weighed down with it,
+    below every section that mentions controls and pages (7th)."""
+    open_search(page, server, "en")
+    assert "en/checklists/map/" in paths(server, typed(page, "every control on one page"))[:3]
+
+
 def test_the_kanji_of_a_verb_after_a_particle_are_not_required(page, server):
     """事業継続計画の作り方: の made no sentence (a lone hiragana is no word), so 作 and 方 of 作り方 were
     required beside 事業継続計画 and only 5.1.3 had all three; the section on business continuity plans came after

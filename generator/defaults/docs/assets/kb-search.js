@@ -147,7 +147,9 @@
   const dialog = document.getElementById("kb-search");
   let engine = null;
   const TITLE_BOOST = 1; // the query as a phrase of a page's title counts as much as the best match in a text
-  const WORDS_IN_TITLE = 0.3; // … and its words in the title, in another order or apart, this share of it
+  const WORDS_IN_TITLE = 0.3; // … its words in the title, in another order or apart, this share of it (half or more
+  // of them: that share of this)
+  const TITLE_FLOOR = 0.5; // a title match of a lighter kind (a template, a page of the site's own) weighs at least this
   const FEW = 3; // fewer pages than this with every word: the pages with most of the words follow
   const LISTING_AFTER = 4; // a listing page (the glossary) for a query of several words comes after this many others
   const FAR_BETTER = 4; // a page scored this many times the best of the weightier kinds keeps its full weight
@@ -236,10 +238,12 @@
   };
 
   // The results of a query ranked our way. Pagefind's score (BM25 over the text, plus its metadata boosts) counts,
-  // relative to the best result; a page whose title holds the query gains as much as the best text match (less when
-  // the title has its words but not as a phrase); and the sum is weighted by the page's kind (generator/search.py),
-  // gently, so that the guideline's sections come before the tool pages that repeat them, but a far better match
-  // wins. The glossary counts fully only when the query is a bare term.
+  // relative to the best result, weighted by the page's kind (generator/search.py), gently, so that the guideline's
+  // sections come before the tool pages that repeat them, but a far better match wins; a page whose title holds the
+  // query gains as much as the best text match (less when the title has its words but not as a phrase, less again
+  // when it has only some of them), weighted by its kind too, but a light kind's title counts at least TITLE_FLOOR:
+  // a template or a page of the site's own named by the query is not buried under every mention. The glossary counts
+  // fully only when the query is a bare term.
   Engine.prototype.ranked = async function (words, terms, bare, only) {
     const text = terms.join(" ");
     const results = await this.search(text, only);
@@ -276,9 +280,11 @@
       // document (the glossary) holds every word, and is never a far better match for that.
       const above = results.reduce(function (m, o) { return kindOf(o) > kind ? Math.max(m, o.score) : m; }, 0);
       if (kind < 1 && r.score >= FAR_BETTER * above && listings.indexOf(kindName.get(r.id)) < 0) kind = 1;
-      const all = sets.every(function (set) { return set.has(r.id); });
-      const title = phrase.has(r.id) ? TITLE_BOOST : all ? TITLE_BOOST * WORDS_IN_TITLE : 0;
-      return { result: r, rank: kind * (r.score / best + title), listing: listings.indexOf(kindName.get(r.id)) >= 0 };
+      // (a title that has half the words or more: board oversight of cyber risk → Cybersecurity as a management risk)
+      const share = sets.filter(function (set) { return set.has(r.id); }).length / sets.length;
+      const title = phrase.has(r.id) ? TITLE_BOOST : share >= 0.5 ? TITLE_BOOST * WORDS_IN_TITLE * share : 0;
+      const rank = kind * r.score / best + title * Math.max(kind, TITLE_FLOOR);
+      return { result: r, rank: rank, listing: listings.indexOf(kindName.get(r.id)) >= 0 };
     }).sort(function (a, b) { return b.rank - a.rank; });
   };
 

@@ -514,8 +514,11 @@ def _errata_applied(kb, locator) -> list[Problem]:
     """A corrected extraction error must not come back: its wrong form may appear nowhere in the data."""
     problems = []
     watched = [e for e in kb.errata if not e.seed_may_remain]
+    # a text is searched for every seed at once first: most have none (each seed looked for in each text of the
+    # guideline took 0.08 s of every build)
+    seeds = re.compile("|".join(re.escape(erratum.seed) for erratum in watched))
     for path, text in texts(kb) if watched else ():
-        if path[0] == "errata":
+        if path[0] == "errata" or not any(seeds.search(string) for string in text.strings()):
             continue
         for erratum in watched:
             if any(erratum.seed in string for string in text.strings()):

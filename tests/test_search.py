@@ -496,6 +496,24 @@ def test_a_title_with_half_the_words_or_more_comes_before_the_pages_that_mention
     assert paths(server, typed(page, query))[0] == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("業者の管理", "guideline/5-6/"),  # 委託先管理: 業者 is an everyday word of 委託先 (words.yaml); 4.4 was first
+        ("多重防御", "guideline/5-4-6/"),  # 多層防御: a synonym of the term; 3.1.1, which mentions it, came first
+    ],
+)
+def test_a_title_that_has_a_word_of_the_same_meaning_counts_as_a_title(page, server, query, expected):
+    open_search(page, server)
+    assert paths(server, typed(page, query))[0] == expected
+
+
+def test_a_sections_other_name_in_the_plural_leads_to_it(page, server):
+    """drill is a name of 4.10 (Exercises and training); drills led to 4.3.3, which mentions them more."""
+    open_search(page, server, "en")
+    assert paths(server, typed(page, "drills"))[0] == "en/guideline/4-10/"
+
+
 def test_a_page_of_a_light_kind_whose_title_the_query_names_is_not_buried(page, server):
     """All controls on one screen (a page of the site's own, weight 0.15): its title's match was weighed down with it,
     below every section that mentions controls and pages (7th)."""

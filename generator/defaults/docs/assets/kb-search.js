@@ -272,6 +272,17 @@
     const phrase = known ? inTitle(terms.length > 1 ? await this.search(joined) : results) : new Set();
     const each = await Promise.all(terms.map(function (t) { return terms.length > 1 ? this.search(t) : results; }, this));
     const sets = each.map(inTitle);
+    // (a word is in a title that has a word of the same meaning: a term's synonym, an everyday word of its group; drill
+    // in Exercises and training, budget in 資源の確保's English title's words it holds)
+    const synonyms = words.synonyms || {};
+    await Promise.all(terms.map(async function (t, i) {
+      const same = synonyms[t] || synonyms[t.replace(/s$/, "")] || [];
+      const found = await Promise.all(same.map(function (name) {
+        const asked = queryWords(name);
+        return asked.length ? this.search(asked.join(" ")) : [];
+      }, this));
+      found.forEach(function (list) { inTitle(list).forEach(function (id) { sets[i].add(id); }); });
+    }, this));
     const best = results.reduce(function (m, r) { return Math.max(m, r.score); }, 0) || 1;
     const kindOf = function (r) { return weight.has(r.id) ? weight.get(r.id) : lowest; };
     return results.map(function (r) {
@@ -598,8 +609,12 @@
       }
     }.bind(this);
     this.titles.forEach(function (title, i) { if (title === asTitle) lead(i); });
-    // (as written first, then less stop words: IT outsourcing is a name of 5.6.2, outsourcing one of 5.6)
-    [runs, queryWords].forEach(function (words) {
+    // (as written first, then less stop words: IT outsourcing is a name of 5.6.2, outsourcing one of 5.6; then each
+    // word in Latin letters without a plural's s: drills for drill)
+    const singular = function (t) {
+      return queryWords(t).map(function (w) { return /^[a-z]{3,}s$/.test(w) ? w.slice(0, -1) : w; });
+    };
+    [runs, queryWords, singular].forEach(function (words) {
       const asked = words(text).join("");
       this.names.forEach(function (names, i) {
         if (asked && names.some(function (name) { return words(name).join("") === asked; })) lead(i);

@@ -30,7 +30,7 @@ from .i18n import Language
 from .layout import DEFAULTS as DEFAULTS  # where other modules have found it
 from .layout import Paths, walk_files
 from .link import Linked
-from .load import RawData, load
+from .load import load
 from .mkdocs_adapter import check_versions
 from .mkdocs_config import BaseConfig
 from .mkdocs_run import build_language
@@ -41,7 +41,7 @@ from .publish import SITE_MARKER, Publication, build_lock, check_output_dirs, pa
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .reproducible import zip_bytes
-from .search_index import SearchIndex
+from .search_index import SearchIndex, titles
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_if_changed, write_language, write_theme
@@ -435,7 +435,8 @@ def _prepared(paths: Paths, report: BuildReport, search: SearchIndex | None,
     progress(f"reading {paths.data.name}/")
     raw = load(paths.data)
     if search is not None:  # the languages' dictionaries load on the other core while the data is checked
-        search.warm(titles(raw))
+        documents = raw.files.get("document") or []
+        search.warm(titles(documents[0].data if documents else None))
     report.timings["load"] = _lap(start)
     start = time.perf_counter()
     progress("checking the data and its references")
@@ -452,16 +453,6 @@ def _prepared(paths: Paths, report: BuildReport, search: SearchIndex | None,
     the_plan = plan(linked, paths, theme, features)
     report.timings["plan"] = _lap(start)
     return the_plan
-
-
-def titles(raw: RawData) -> dict[str, str]:
-    """The knowledge base's title in each of its languages as loaded, what the search service warms up with before
-    the data is checked (a title that is not text is left out: validate says what is wrong with it)."""
-    documents = raw.files.get("document") or []
-    title = documents[0].data.get("title") if documents and isinstance(documents[0].data, dict) else None
-    if not isinstance(title, dict):
-        return {}
-    return {code: text for code, text in title.items() if isinstance(code, str) and isinstance(text, str) and text}
 
 
 def _one_language(the_plan: Plan, language: Language, site: bool, use_cache: bool) -> tuple[Path, BuildReport]:

@@ -115,9 +115,16 @@ def main(argv: list[str] | None = None) -> int:
             if found is not None:
                 print(nothing_changed(paths.site, found, time.perf_counter() - start))
                 return 0
-            from .build import build
+            from .search_index import SearchIndex, read_titles
 
-            report = build(paths)
+            search = SearchIndex()  # its services launch and load each language's dictionary while the stages load
+            search.warm(read_titles(paths.data))
+            try:
+                from .build import build
+
+                report = build(paths, search=search)
+            finally:
+                search.close()
             if report.unchanged is not None:
                 print(nothing_changed(paths.site, report.unchanged, report.timings["check"]))
                 return 0

@@ -104,6 +104,15 @@ def load(root: Path, shown_root: str = "guideline_data", collections: tuple[Coll
     return RawData(root=root, files=files)
 
 
+def read_mapping(root: Path, name: str) -> Any:
+    """The data of the one-file collection `name` ("document") alone, read and checked as `load` reads it (which
+    then does not parse it again), or None when it cannot be read (`load` says why)."""
+    collection = next(collection for collection in COLLECTIONS if collection.name == name)
+    root = root.resolve()
+    source = _read(root / collection.path, root, f"guideline_data/{collection.path}", [])
+    return None if source is None else source.data
+
+
 YAML = (".yaml", ".yml")
 
 

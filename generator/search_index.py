@@ -20,6 +20,7 @@ from pathlib import Path
 from pagefind.service import PagefindService
 
 from .errors import DataError, Problem
+from .load import read_mapping
 from .parallel import cores
 from .reproducible import ENTRY
 
@@ -241,6 +242,21 @@ class _Process:
 
 
 SEARCH_TIMEOUT = 600
+
+
+def titles(document: object) -> dict[str, str]:
+    """The knowledge base's title in each of its languages, from its document file as read (`document`), what the
+    search services warm up with (a title that is not text is left out: validate says what is wrong with it)."""
+    title = document.get("title") if isinstance(document, dict) else None
+    if not isinstance(title, dict):
+        return {}
+    return {code: text for code, text in title.items() if isinstance(code, str) and isinstance(text, str) and text}
+
+
+def read_titles(data: Path) -> dict[str, str]:
+    """`titles` of the data folder's document file, read alone: the command line starts the services before the
+    stages are loaded."""
+    return titles(read_mapping(data, "document"))
 
 
 class SharedLanguage(Exception):

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -375,6 +376,9 @@ def serve(paths: Paths, port: int, prefix: str, allow_hosts: list[str] = ()) -> 
     url = f"http://127.0.0.1:{port}{urllib.parse.quote(prefix)}"
     print(f"Serving on {url} — edit the data and save: open pages reload. Ctrl+C stops.", flush=True)
     search = SearchIndex()  # kept from build to build: Pagefind loads its dictionary once
+    # stopped by a service manager (or a test) as by Ctrl+C: a build's processes and Pagefind's are ended with it,
+    # where the system's default would leave them running
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         try_build(paths, builds, search, progress=_say)
         _loop(paths, server, builds, search, (port, prefix, allow_hosts))
@@ -382,6 +386,10 @@ def serve(paths: Paths, port: int, prefix: str, allow_hosts: list[str] = ()) -> 
         server.shutdown()
         server.server_close()
         search.close()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _loop(paths: Paths, server: QuietServer, builds: Builds, search: SearchIndex, address: tuple) -> None:

@@ -392,6 +392,43 @@ def test_serve_prints_a_url_that_works_under_a_prefix_with_a_space_and_stops_qui
     assert printed[-1] == f"Interrupted; {tmp_path}/site/ was left as it was." and "Traceback" not in log.read_text()
 
 
+def test_serve_stopped_while_it_builds_leaves_no_process_behind(tmp_path):
+    """Terminated (SIGTERM, as a service manager or a test stops it) while its languages' processes run: they, and
+    Pagefind's services, end with it (the system's default left them running, waiting for work for ever)."""
+    shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
+    mark = f"KB_TEST_RUN={tmp_path}"  # in the environment of every process it starts
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--project", str(tmp_path), "serve", "--port", str(free_port())],
+            stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT, env={**os.environ, "KB_TEST_RUN": str(tmp_path)},
+        )  # fmt: skip
+    try:
+        assert wait_for(lambda: "writing the pages" in log.read_text(), 300), log.read_text()
+        assert len(started_by(mark)) > 1  # serve and Pagefind's services, its languages' processes soon
+        server.terminate()
+        assert server.wait(timeout=60) == 130
+    finally:
+        if server.poll() is None:
+            server.kill()
+    left = [] if wait_for(lambda: not started_by(mark), 30) else started_by(mark)
+    for pid in left:  # not left for the next tests
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left
+    assert "Traceback" not in log.read_text()
+
+
+def started_by(mark: str) -> list[int]:
+    """The processes whose environment holds `mark`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and mark.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+    return found
+
+
 def test_a_data_error_read_from_a_file_saved_again_meanwhile_is_left_to_the_build_of_that_save(tmp_path, capsys):
     """A save while a build reads the data (a file half written: empty, here) is not reported as the data's error:
     the build of that save follows, and says what is wrong if anything is. With no save since, it is reported."""

@@ -73,12 +73,15 @@ class Publication:
 
     def add(self, code: str, config: Path) -> None:
         """A language's built folder, into the new site; indexed now if its pages changed (see above)."""
-        start = time.perf_counter()
         self.configs[code] = config
+        indexed = self.indexer is not None and not self.search_later
+        if indexed and not self.reusable and not self._prefix(code):  # read from its built folder: started first
+            self._index(code, config)
+        start = time.perf_counter()
         self.changed[code] = assemble(output_of(config), self.staging, self._prefix(code), self.site_dir)
         self.assembling += time.perf_counter() - start
         pages_changed = not self.reusable or any(path.endswith(".html") for path in self.changed[code])
-        if self.indexer is not None and not self.search_later and pages_changed:
+        if indexed and pages_changed and code not in self.indexing:
             self._index(code, config)
 
     def _prefix(self, code: str) -> str:

@@ -219,7 +219,8 @@ class _Process:
             await index.add_directory(str(folder), glob=glob)
             await index.write_files(output_path=str(out))
         finally:
-            await index.delete_index()
+            with contextlib.suppress(Exception):  # a service stopped meanwhile (the build was stopped) is no error
+                await index.delete_index()
 
     async def stop(self) -> None:
         if self._launching is not None:

@@ -545,6 +545,9 @@ def test_a_compound_with_okurigana_in_a_sentence_is_its_key(page, server, ja_pag
         ("en", "download the templates", "en/downloads/"),  # Downloads: templates names a kind of page
         ("ja", "テンプレートをダウンロードしたい", "downloads/"),
         ("en", "what changed in the edition of 2024", "en/changes/"),  # What changed in this edition
+        # the title has half the query's words or more, and nothing the query lacks: Excel is what is downloaded
+        ("en", "excel downloads", "en/downloads/"),
+        ("ja", "エクセルのダウンロード", "downloads/"),
         # a word the title does not have: the page it names comes first
         ("ja", "リモートアクセス申請書をダウンロード", "templates/remote-access-application/"),
     ],

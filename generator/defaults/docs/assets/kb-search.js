@@ -534,7 +534,8 @@
 
   // The site's own pages (kind `tool`) whose title's words are the query's words, in any order, less stop words,
   // numbers and a page kind's name (Downloads for download the checklists; What changed in this edition for What
-  // changed in the 2024 edition?); a word of the query that the title does not have rules the page out.
+  // changed in the 2024 edition?): every word of the title, and half the query's or more (excel downloads: what is
+  // downloaded is no word of the title).
   Engine.prototype.ownPages = async function (words, terms) {
     const stem = function (w) { return w.replace(/e?s$/, ""); };
     const asked = terms.filter(function (t) { return !/^\d+$/.test(t); });
@@ -546,7 +547,7 @@
       const title = queryWords((data.meta && data.meta.title) || "").filter(function (w) { return !/^\d+$/.test(w); });
       const joined = title.join("");
       const has = function (t) { return title.some(function (w) { return stem(w) === stem(t); }) || joined === t; };
-      return title.length && asked.every(has) && title.every(function (w) {
+      return title.length && asked.filter(has).length * 2 >= asked.length && title.every(function (w) {
         return asked.some(function (t) { return stem(t) === stem(w) || t.indexOf(w) >= 0; });
       });
     }).map(function (data) {

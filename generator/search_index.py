@@ -60,7 +60,8 @@ class _Service(PagefindService):
     """Pagefind's service, spoken to as its package does, but for two things that cost at a request per page (a
     catalog's 1,222): the package's client formats every request, the page's whole HTML, into a debug message that
     nobody reads (2.5 s of this process's CPU at that size), and its reader waits a tenth of a second before each
-    answer (two minutes)."""
+    answer (two minutes). Its reader also stops at an answer of over 2 MiB (the pipe's limit), and an index's files
+    are such an answer (`_Process._index`): answers are read here whatever their size."""
 
     async def send(self, payload):
         self._message_id += 1
@@ -73,24 +74,34 @@ class _Service(PagefindService):
 
     async def _wait_for_responses(self) -> None:
         try:
+            unfinished: list[bytes] = []  # the answer being read, chunk by chunk: each ends at a comma
             while True:
-                output = await self._backend.stdout.readuntil(b",")
-                answer = json.loads(base64.b64decode(output[:-1]))
-                if not isinstance(answer, dict):
-                    continue
-                future = self._responses.pop(answer.get("message_id"), None)
-                if future is None or future.done():
-                    continue
-                payload = answer["payload"]
-                if payload["type"] == "Error":
-                    future.set_exception(RuntimeError(payload.get("message"), payload.get("original_message")))
-                else:
-                    future.set_result(payload)
+                chunk = await self._backend.stdout.read(1 << 16)
+                if not chunk:
+                    raise asyncio.IncompleteReadError(b"".join(unfinished), None)
+                *ends, rest = chunk.split(b",")
+                for end in ends:
+                    self._answered(b"".join([*unfinished, end]))
+                    unfinished = []
+                unfinished.append(rest)
         except BaseException as error:  # the process ended: no request waits for an answer that cannot come
             for future in self._responses.values():
                 if not future.done():
                     future.set_exception(RuntimeError(f"Pagefind's service ended: {error!r}"))
             raise
+
+    def _answered(self, output: bytes) -> None:
+        answer = json.loads(base64.b64decode(output))
+        if not isinstance(answer, dict):
+            return
+        future = self._responses.pop(answer.get("message_id"), None)
+        if future is None or future.done():
+            return
+        payload = answer["payload"]
+        if payload["type"] == "Error":
+            future.set_exception(RuntimeError(payload.get("message"), payload.get("original_message")))
+        else:
+            future.set_result(payload)
 
 
 class SearchIndex:
@@ -217,7 +228,14 @@ class _Process:
         index = await service.create_index(CONFIG)
         try:
             await index.add_directory(str(folder), glob=glob)
-            await index.write_files(output_path=str(out))
+            # Pagefind's write_files answers before its files are whole (its writes are handed to threads and not
+            # flushed): a bundle read at once was found with an empty pagefind-entry.json. Its files are asked for
+            # instead and written here.
+            for file in await index.get_files():
+                target = out / file["path"]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.unlink(missing_ok=True)  # a file of the same name may be a hard link to the current site's
+                target.write_bytes(file["content"])
         finally:
             with contextlib.suppress(Exception):  # a service stopped meanwhile (the build was stopped) is no error
                 await index.delete_index()

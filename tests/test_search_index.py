@@ -4,7 +4,9 @@ while the others are still built, and the languages' bundles merged into the sit
 from __future__ import annotations
 
 import json
+import random
 import shutil
+import string
 import time
 from pathlib import Path
 
@@ -108,6 +110,21 @@ def test_a_page_without_a_language_is_searched_in_its_folders_language(tmp_path,
     publish(configs, tmp_path / "site", search)
     entry = json.loads((tmp_path / "site" / "pagefind" / "pagefind-entry.json").read_text())
     assert {code: language["page_count"] for code, language in entry["languages"].items()} == {"en": 2, "ja": 2}
+
+
+def test_an_index_larger_than_the_services_pipe_is_written_whole(tmp_path, search):
+    """A language's files come from the service in one answer (Pagefind's write_files answers before its files are
+    whole): an answer over the 2 MiB its package reads at most, as a catalog's is, is read whole, and the bundle is
+    the one the command line writes."""
+    words = random.Random(7)
+    text = lambda: " ".join("".join(words.choices(string.ascii_lowercase, k=8)) for _ in range(400))  # noqa: E731
+    configs = built_languages(tmp_path / "build", {
+        "en": {f"p{number}/index.html": page("en", text()) for number in range(500)},
+    })  # fmt: skip
+    publish(configs, tmp_path / "site", search)
+    files = files_of(tmp_path / "site" / "pagefind")
+    assert sum(map(len, files.values())) * 4 / 3 > 2**21
+    assert files == whole_site_index(tmp_path / "site", tmp_path / "whole")
 
 
 def test_a_language_whose_service_failed_is_indexed_by_the_command_line_and_the_next_build_by_a_new_service(

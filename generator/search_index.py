@@ -105,12 +105,13 @@ class _Service(PagefindService):
 
 
 class SearchIndex:
-    """Pagefind as services, in a thread of their own. Started when a build starts, the first service's process
-    launches while this process loads the data; once the knowledge base's languages are known, `warm` gives each
-    language a service, one for each core at most (a service works on one request at a time: two languages are
-    indexed at once only by two of them), and has each load what its languages need (a language's dictionary is the
-    better part of its time: Japanese's) while the pages are made. `serve` keeps them from build to build, so that
-    each loads once. When a service cannot be used, the command line indexes instead."""
+    """Pagefind as services, in a thread of their own. Started when a build starts (the command line starts it before
+    it imports the build's stages), the first service's process launches meanwhile; given the knowledge base's
+    languages, `warm` gives each language a service, one for each core at most (a service works on one request at a
+    time: two languages are indexed at once only by two of them), and has each load what its languages need (a
+    language's dictionary is the better part of its time: Japanese's) while the stages load and the pages are made.
+    `serve` keeps them from build to build, so that each loads once. When a service cannot be used, the command line
+    indexes instead."""
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()

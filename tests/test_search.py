@@ -514,6 +514,15 @@ def test_a_sections_other_name_in_the_plural_leads_to_it(page, server):
     assert paths(server, typed(page, "drills"))[0] == "en/guideline/4-10/"
 
 
+def test_pages_that_tie_on_a_synonym_are_ordered_by_the_words_it_stands_for(page, server):
+    """ウイルス is a synonym of マルウェア: each page that uses the term matched it alike (a tie), and the overview
+    (guideline/2) came first, before the section that says most about malware."""
+    open_search(page, server)
+    term = paths(server, typed(page, "マルウェア"))
+    synonym = paths(server, typed(page, "ウイルス"))
+    assert synonym[0] == term[0] == "guideline/5-1-3/"
+
+
 def test_a_page_of_a_light_kind_whose_title_the_query_names_is_not_buried(page, server):
     """All controls on one screen (a page of the site's own, weight 0.15): its title's match was weighed down with it,
     below every section that mentions controls and pages (7th)."""

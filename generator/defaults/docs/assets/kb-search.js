@@ -723,6 +723,16 @@
       lists.push({ entries: await this.ranked(words, expansion, bare), partial: false });
       out.highlight = out.highlight.concat(expansion);
     }
+    // Pages that tie (a synonym matched on each alone: ウイルス on every page that uses マルウェア) are ordered by what
+    // the words it stands for rank them.
+    if (expansions.length && lists.length > expansions.length) {
+      const by = new Map();
+      lists[lists.length - expansions.length].entries.forEach(function (e) { by.set(e.result.id, e.rank); });
+      const main = lists[lists.length - expansions.length - 1].entries;
+      main.sort(function (a, b) {
+        return b.rank - a.rank || (by.get(b.result.id) || 0) - (by.get(a.result.id) || 0);
+      });
+    }
     // Fewer than a few pages have every word (a page that lists every term holds every word of a long query, and does
     // not count): the pages with most of the words follow, each word counted by how rare it is on the site (its
     // inverse document frequency: 提出 says more than セキュリティ).

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import gc
 import multiprocessing
 import os
@@ -49,7 +52,8 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_he
         return _one_by_one(jobs, on_done)
     gc.freeze()  # the children's garbage collector then leaves this process's objects (and their memory) alone
     try:
-        with ProcessPoolExecutor(max_workers=workers - here, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers - here, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_ended_with, initargs=(os.getpid(),)) as pool:  # fmt: skip
             with _ctrl_c_here():  # the workers are forked now; Ctrl+C reaches them too, and is this process's to tell
                 futures = [pool.submit(_run_job, number) for number in range(here, len(jobs))]
             gc.unfreeze()
@@ -77,6 +81,28 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_he
     if problems:
         raise DataError(problems)
     return [value for _, value in outcomes]
+
+
+def _ended_with(parent: int) -> None:
+    """A worker ends when the process that forked it ends, however that ends (Linux: the parent-death signal): serve
+    stopped by SIGTERM as it forked its languages' workers left them waiting for work for ever."""
+    prctl = getattr(libc(), "prctl", None)
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it ended before the signal was asked for
+            os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2), Linux
+
+
+@functools.cache
+def libc():
+    """The C library, for what the system does that Python does not wrap; None where it cannot be loaded."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
 
 
 def _one_by_one(jobs: list[Callable[[], Any]], on_done: Callable[[int, Any], None] | None) -> list[Any]:

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
-import functools
 import glob
 import os
 import shlex
@@ -24,6 +21,7 @@ from .errors import DataError, Problem
 from .files import write_atomically
 from .mkdocs_run import output_of
 from .offline import write_offline
+from .parallel import libc
 from .reproducible import steady_index
 from .search_index import (
     PAGEFIND_FOLDER,
@@ -297,20 +295,12 @@ def _swap(staging: Path, site_dir: Path, later: bool = False) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one step; False where the system cannot (then nothing changed)."""
-    renameat2 = getattr(_libc(), "renameat2", None)
+    renameat2 = getattr(libc(), "renameat2", None)
     if renameat2 is None:
         return False
     at_cwd = -100
     done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), RENAME_EXCHANGE)
     return done == 0
-
-
-@functools.cache
-def _libc():
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    except OSError:
-        return None
 
 
 SITE_MARKER = ".kb-site"  # in every site this generator builds: only a folder holding it is ever replaced

@@ -379,6 +379,7 @@ def serve(paths: Paths, port: int, prefix: str, allow_hosts: list[str] = ()) -> 
     # stopped by a service manager (or a test) as by Ctrl+C: a build's processes and Pagefind's are ended with it,
     # where the system's default would leave them running
     signal.signal(signal.SIGTERM, _interrupt)
+    sys.unraisablehook = _unraisable
     try:
         try_build(paths, builds, search, progress=_say)
         _loop(paths, server, builds, search, (port, prefix, allow_hosts))
@@ -389,7 +390,19 @@ def serve(paths: Paths, port: int, prefix: str, allow_hosts: list[str] = ()) -> 
 
 
 def _interrupt(signum, frame) -> None:
+    _STOP.set()
     raise KeyboardInterrupt
+
+
+# Asked to stop (SIGTERM). Python drops an exception that a signal handler raises inside a hook it calls itself
+# (logging's, as a build forks its processes), printing "Exception ignored in _releaseLock" and a traceback, and
+# serve then kept serving: the loop stops at its next turn instead, and that drop is not printed.
+_STOP = threading.Event()
+
+
+def _unraisable(unraisable) -> None:
+    if not (_STOP.is_set() and isinstance(unraisable.exc_value, KeyboardInterrupt)):
+        sys.__unraisablehook__(unraisable)
 
 
 def _loop(paths: Paths, server: QuietServer, builds: Builds, search: SearchIndex, address: tuple) -> None:
@@ -401,6 +414,8 @@ def _loop(paths: Paths, server: QuietServer, builds: Builds, search: SearchIndex
         if not warmed and builds.state.error is None:
             warmed = _warm(paths)
         time.sleep(POLL_SECONDS)
+        if _STOP.is_set():
+            raise KeyboardInterrupt
         if snapshot(code) != code_seen:
             code_seen = snapshot(code)
             problem = _broken_code()

@@ -412,11 +412,18 @@ def test_serve_stopped_while_it_builds_leaves_no_process_behind(tmp_path):
         if server.poll() is None:
             server.kill()
     left = [] if wait_for(lambda: not started_by(mark), 30) else started_by(mark)
+    named = {pid: command_of(pid) for pid in left}
     for pid in left:  # not left for the next tests
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    assert not left
+    assert not named, f"{named}\n{log.read_text()}"
     assert "Traceback" not in log.read_text()
+
+
+def command_of(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    return "(ended)"
 
 
 def started_by(mark: str) -> list[int]:

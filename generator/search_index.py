@@ -57,20 +57,9 @@ def pages_of(site: Path) -> list[str]:
 
 
 class _Service(PagefindService):
-    """Pagefind's service, spoken to as its package does, but for two things that cost at a request per page (a
-    catalog's 1,222): the package's client formats every request, the page's whole HTML, into a debug message that
-    nobody reads (2.5 s of this process's CPU at that size), and its reader waits a tenth of a second before each
-    answer (two minutes). Its reader also stops at an answer of over 2 MiB (the pipe's limit), and an index's files
-    are such an answer (`_Process._index`): answers are read here whatever their size."""
-
-    async def send(self, payload):
-        self._message_id += 1
-        future = self._loop.create_future()
-        self._responses[self._message_id] = future
-        request = json.dumps({"message_id": self._message_id, "payload": payload}).encode()
-        self._backend.stdin.write(base64.b64encode(request) + b",")  # the service reads up to a comma
-        await self._backend.stdin.drain()
-        return await future
+    """Pagefind's service, spoken to as its package does, but for its reader of the answers: the package's waits a
+    tenth of a second before each answer, and stops at an answer of over 2 MiB (the pipe's limit), which an index's
+    files are (`_Process._index`): answers are read here as they come, whatever their size."""
 
     async def _wait_for_responses(self) -> None:
         try:

@@ -299,8 +299,13 @@ def page_other_titles(linked: Linked, language: Language, page: Page) -> str:
     section = page.section
     if section is None:
         return ""
+    return _distinct(run for title in latin_titles_elsewhere(section, language) for run in runs(title))
+
+
+def latin_titles_elsewhere(section: schema.Section, language: Language) -> list[str]:
+    """A section's titles in the knowledge base's other languages that are written in Latin letters."""
     others = [getattr(section.title, code) for code in section.title.languages() if code != language.code]
-    return _distinct(run for title in others if latin(title) for run in runs(title))
+    return [title for title in others if latin(title)]
 
 
 def page_other_words(linked: Linked, language: Language, page: Page) -> str:
@@ -561,8 +566,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         words.setdefault(normalise(text), None)
         words.setdefault("".join(runs(text)), None)
     # (and the sections' titles in other languages written in Latin letters, which kb_title holds: page_other_titles)
-    other_titles = [getattr(s.title, c) for s in kb.sections for c in s.title.languages() if c != language.code]
-    other_titles = [t for t in other_titles if latin(t)]
+    other_titles = [title for section in kb.sections for title in latin_titles_elsewhere(section, language)]
     for text in [*every, *forms_all, *section_synonyms, *(m for members in groups for m in members), *other_titles]:
         for run in runs(text):
             if not ONE_HIRAGANA.fullmatch(run) and not run.isdigit():

@@ -6,7 +6,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import ctypes
-import ctypes.util
 import functools
 import gc
 import multiprocessing
@@ -98,10 +97,12 @@ PR_SET_PDEATHSIG = 1  # prctl(2), Linux
 
 @functools.cache
 def libc():
-    """The C library, for what the system does that Python does not wrap; None where it cannot be loaded."""
+    """The C library, for what the system does that Python does not wrap, as the symbols this process has loaded
+    (Python's own, which hold it): looked up by name instead (ctypes.util.find_library), it cost each worker a
+    run of ldconfig as it started. None where it cannot be loaded."""
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    except OSError:
+        return ctypes.CDLL(None, use_errno=True)
+    except (OSError, TypeError):
         return None
 
 

@@ -48,6 +48,16 @@ def test_page_kind_has_no_serious_accessibility_violation(page, server, site, ax
 
 
 @pytest.mark.parametrize("language", LANGUAGE_ROOTS)
+def test_hovered_links_keep_their_contrast(page, server, language):
+    """A hovered link takes the accent colour; the pointer may rest on any link as a page opens."""
+    page.goto(server + LANGUAGE_ROOTS[language] + "checklists/rollup/")
+    for link in (page.locator(".md-sidebar--primary .md-nav__link[href]").last, page.locator("article a[href]").first):
+        link.hover()
+        violations = blocking_violations(Axe(), page)
+        assert not violations, "\n".join(violations)
+
+
+@pytest.mark.parametrize("language", LANGUAGE_ROOTS)
 def test_open_search_dialog_has_no_serious_accessibility_violation(page, server, axe, language):
     page.goto(server + LANGUAGE_ROOTS[language] + "guideline/")
     page.keyboard.press("/")

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import posixpath
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +19,7 @@ import jinja2
 
 from . import __version__
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import Cache, code_fingerprint, compiled_templates, environment_fingerprint, feature_code
+from .cache import Cache, code_fingerprint, compiled_folder, compiled_templates, environment_fingerprint, feature_code
 from .errors import Problem
 from .features import About, BuildSettings, Feature
 from .features.registry import checked, configured, linked_by_features
@@ -259,30 +257,15 @@ def _render(env: jinja2.Environment, plan: Plan, language: Language, page: Page,
 @functools.cache
 def templates(cache_folder: Path, folders: tuple[Path, ...] = ()) -> jinja2.Environment:
     """The pages' Jinja environment: made once per process (the processes `serve` forks for a build start with every
-    template compiled). Compiled templates are kept for the next process, in a folder of this very generator's code
-    (what Jinja compiles depends on how render.py sets it up): beside the generator's compiled modules, as Python
-    keeps its own, so that every build on this machine finds them, the first build of a new knowledge base too; in
-    the build cache where the package cannot be written to. Each is signed with this account's key and checked when
-    read (cache.SignedBytecodeCache): no code is loaded that this account did not compile."""
+    template compiled). Compiled templates are kept for the next process (cache.compiled_folder), in a folder of this
+    very generator's code (what Jinja compiles depends on how render.py sets it up). Each is signed with this
+    account's key and checked when read (cache.SignedBytecodeCache): no code is loaded that this account did not
+    compile."""
     env = environment(folders)
-    name = code_fingerprint()[:24]
-    for home in (COMPILED_CODE, cache_folder / "jinja"):
-        compiled = home / f"jinja-{name}"
-        try:
-            compiled.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if not os.access(compiled, os.W_OK):
-            continue
-        for old in home.glob("jinja-*"):
-            if old != compiled:
-                shutil.rmtree(old, ignore_errors=True)
+    compiled = compiled_folder(f"jinja-{code_fingerprint()[:24]}", cache_folder)
+    if compiled is not None:
         env.bytecode_cache = compiled_templates(compiled)
-        break
     return env
-
-
-COMPILED_CODE = Path(__file__).resolve().parent / "__pycache__"
 
 
 def compile_templates(cache_folder: Path) -> None:

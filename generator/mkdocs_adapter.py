@@ -40,7 +40,7 @@ from mkdocs.utils import get_markdown_title
 from packaging.specifiers import SpecifierSet
 
 from .cache import FOLDER as CACHE_FOLDER
-from .cache import compiled_templates
+from .cache import compiled_folder, compiled_templates
 from .errors import DataError, Problem
 from .parallel import ChildFailed
 
@@ -431,23 +431,48 @@ def _theme_file(error: jinja2.TemplateSyntaxError, config_file: Path) -> str:
 
 
 def quicker_theme(config, cache_folder: Path) -> None:
-    """The theme's Jinja environment with its compiled templates kept in the build cache (each signed with this
-    account's key, see cache.SignedBytecodeCache; Jinja checks each against its source), and the theme's installed
-    folders listed once per process: MkDocs otherwise compiles Material's templates and walks its thousands of icon
-    files at every build."""
+    """The theme's Jinja environment with its compiled templates kept, and the theme's installed folders listed once
+    per process: MkDocs otherwise compiles Material's templates and walks its thousands of icon files at every build.
+    The installed theme's templates are kept as the pages' are (cache.compiled_folder: a cold build, with no build
+    folder, finds them compiled), the knowledge base's overrides in the build cache (their path is the build
+    folder's); each signed with this account's key (cache.SignedBytecodeCache; Jinja checks each against its
+    source)."""
     theme, make = config.theme, config.theme.get_env
-    compiled = cache_folder / "theme-jinja" / hashlib.sha256(f"{versions()} {theme.locale}".encode()).hexdigest()[:24]
+    name = hashlib.sha256(versions().encode()).hexdigest()[:24]
+    own_folder = cache_folder / "theme-jinja" / name / str(theme.locale)
+    fresh = {os.path.abspath(theme.custom_dir)} if theme.custom_dir else set()
 
     def get_env():
         env = make()
-        with contextlib.suppress(OSError):
-            compiled.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = compiled_templates(compiled)
+        own = compiled_templates(own_folder)  # None: this account has no key, templates are compiled in memory
+        if own is not None:
+            shared = compiled_folder(f"theme-{name}", cache_folder)
+            env.bytecode_cache = (
+                _KeptApart(compiled_templates(shared / str(theme.locale)), own, fresh) if shared else own
+            )
         if isinstance(env.loader, jinja2.FileSystemLoader):
-            env.loader = _ListedOnce(env.loader, fresh={theme.custom_dir} if theme.custom_dir else set())
+            env.loader = _ListedOnce(env.loader, fresh=fresh)
         return env
 
     theme.get_env = get_env
+
+
+class _KeptApart(jinja2.BytecodeCache):
+    """Compiled templates kept in `shared`, but those of the folders `fresh` (a build folder's theme overrides), which
+    go to `own`."""
+
+    def __init__(self, shared: jinja2.BytecodeCache, own: jinja2.BytecodeCache, fresh: set[str]) -> None:
+        self.shared, self.own, self.fresh, self.of = shared, own, fresh, {}
+
+    def get_bucket(self, environment, name, filename, source):
+        folder = os.path.abspath(filename or "")
+        cache = self.own if any(folder.startswith(f + os.sep) for f in self.fresh) else self.shared
+        bucket = cache.get_bucket(environment, name, filename, source)
+        self.of[bucket.key] = cache
+        return bucket
+
+    def set_bucket(self, bucket) -> None:
+        self.of.get(bucket.key, self.own).set_bucket(bucket)
 
 
 class _ListedOnce(jinja2.BaseLoader):
@@ -456,7 +481,7 @@ class _ListedOnce(jinja2.BaseLoader):
     listings: dict[str, list[str]] = {}
 
     def __init__(self, loader: jinja2.FileSystemLoader, fresh: set[str]) -> None:
-        self.loader, self.fresh = loader, {os.path.abspath(f) for f in fresh}
+        self.loader, self.fresh = loader, fresh
 
     def get_source(self, environment, template):
         return self.loader.get_source(environment, template)

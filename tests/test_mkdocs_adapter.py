@@ -1,5 +1,6 @@
 """The MkDocs adapter: the versions of MkDocs and Material it was written for are checked before anything is touched;
-a language's pages built over two processes give the same site and the same messages as in one."""
+a language's pages built over two processes give the same site and the same messages as in one; the installed
+theme's compiled templates are found by a build folder made anew."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import sys
 import tomllib
 from pathlib import Path
 
+import jinja2
+
 from generator import mkdocs_adapter
+from generator.cache import FOLDER as CACHE_FOLDER
 from generator.errors import DataError
 from generator.layout import walk_files
 from generator.mkdocs_adapter import WRITTEN_FOR, check_versions, run, version_problems
@@ -153,3 +157,42 @@ def children() -> set[int]:
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
         found.update(map(int, (task / "children").read_text().split()))
     return found
+
+
+# ---------------------------------------------------------------- the theme's compiled templates
+
+
+def test_a_build_folder_made_anew_finds_the_installed_theme_compiled_and_compiles_its_overrides_only(
+    tmp_path, monkeypatch
+):
+    """The installed theme's templates are compiled once for every build folder on the machine (a cold build has none:
+    MkDocs compiled Material's templates in each language's process at each cold build); a build folder's own theme
+    overrides are compiled for it and kept in its own build cache, never beside the generator's code."""
+    compiled = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, *args, **kwargs):
+        compiled.append(Path(filename))
+        return compile_template(self, source, name, filename, *args, **kwargs)
+
+    def material_site(build: Path) -> Path:
+        (build / "overrides").mkdir(parents=True)
+        (build / "overrides" / "main.html").write_text(
+            '{% extends "base.html" %}\n{% block footer %}kb-own-footer{% endblock %}\n'
+        )
+        config = small_site(build / "en")
+        text = config.read_text().replace(
+            "theme:\n  name: mkdocs\n", "theme:\n  name: material\n  custom_dir: ../overrides\n"
+        )
+        config.write_text(text.replace("anchors: warn", "anchors: info"))
+        return config
+
+    run(material_site(tmp_path / "first" / "build"), tmp_path / "first" / "site", None)
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    second = tmp_path / "second" / "build"
+    run(material_site(second), tmp_path / "second" / "site", None)
+    assert compiled == [second / "overrides" / "main.html"]
+    assert "kb-own-footer" in (tmp_path / "second" / "site" / "index.html").read_text()
+    kept = list((second / CACHE_FOLDER).rglob("*.signed"))
+    assert len(kept) == 1 and kept[0].read_bytes().find(b"main.html") > 0
+    assert not [p for p in (PROJECT / "generator" / "__pycache__").rglob("*.signed") if b"/second/" in p.read_bytes()]

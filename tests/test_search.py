@@ -641,6 +641,17 @@ def test_a_result_shows_the_sentence_that_matched_with_the_words_marked(page, se
         assert title not in result.locator(".kb-search__subs a").all_inner_texts()
 
 
+def test_one_rule_takes_a_plural_to_its_word(page, server):
+    """Variants, titles, terms, kinds' names and synonyms, and the marks on the page take a plural off one way."""
+    words = {
+        "backups": "backup", "patches": "patch", "policies": "policy", "processes": "process", "changes": "change",
+        "services": "service", "boxes": "box", "access": "access", "virus": "virus", "analysis": "analysis",
+        "its": "its", "バックアップ": "バックアップ",
+    }  # fmt: skip
+    open_search(page, server, "en")
+    assert page.evaluate("w => w.map(window.kbSearch.singular)", list(words)) == list(words.values())
+
+
 def test_the_box_and_the_generator_read_ids_alike(page, server):
     samples = ["CL4-039", "cl4-39", "ＣＬ４－０３９", "AC-2", "IA-5(1)", "A.5.1", "annex-1", "backup-plan"]
     open_search(page, server)

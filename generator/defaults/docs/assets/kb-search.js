@@ -47,6 +47,16 @@
     return ID_SHAPED.test(t) && /[0-9\-._(]/.test(t) && /[a-z]/.test(t);
   }
 
+  // A word in Latin letters without its plural ending (backups → backup, patches → patch, policies → policy; not
+  // access, virus, analysis): the one rule wherever a plural is typed for the word of a title, a term, a kind's name,
+  // a synonym, or marked on the page.
+  function singular(word) {
+    if (!/^[a-z]{3,}s$/.test(word) || /(ss|us|is)$/.test(word)) return word;
+    if (/ies$/.test(word)) return word.slice(0, -3) + "y";
+    if (/(ch|sh|x|z|ss)es$/.test(word)) return word.slice(0, -2);
+    return word.slice(0, -1);
+  }
+
   // ---- other spellings of a word, most likely first
   function toKatakana(word) {
     return word.replace(/[\u3041-\u3096]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) + 0x60); });
@@ -80,7 +90,7 @@
         }
       });
     });
-    if (/^[a-z]+s$/.test(word) && word.length > 3) add(word.slice(0, -1)); // backups → backup
+    add(singular(word)); // backups → backup
     if (/^[a-z]+$/.test(word)) {
       ENGLISH.forEach(function (pair) {
         [[pair[0], pair[1]], [pair[1], pair[0]]].forEach(function (p) {
@@ -276,7 +286,7 @@
     // in Exercises and training, budget in 資源の確保's English title's words it holds)
     const synonyms = words.synonyms || {};
     await Promise.all(terms.map(async function (t, i) {
-      const same = synonyms[t] || synonyms[t.replace(/s$/, "")] || [];
+      const same = synonyms[t] || synonyms[singular(t)] || [];
       const found = await Promise.all(same.map(function (name) {
         const asked = queryWords(name);
         return asked.length ? this.search(asked.join(" ")) : [];
@@ -292,22 +302,28 @@
       const above = results.reduce(function (m, o) { return kindOf(o) > kind ? Math.max(m, o.score) : m; }, 0);
       if (kind < 1 && r.score >= FAR_BETTER * above && listings.indexOf(kindName.get(r.id)) < 0) kind = 1;
       // (a title that has half the words or more: board oversight of cyber risk → Cybersecurity as a management risk)
-      const share = sets.filter(function (set) { return set.has(r.id); }).length / sets.length;
-      const title = phrase.has(r.id) ? TITLE_BOOST : share >= 0.5 ? TITLE_BOOST * WORDS_IN_TITLE * share : 0;
+      const part = share(sets, r.id);
+      const title = phrase.has(r.id) ? TITLE_BOOST : part >= 0.5 ? TITLE_BOOST * WORDS_IN_TITLE * part : 0;
       const rank = kind * r.score / best + title * Math.max(kind, TITLE_FLOOR);
       return { result: r, rank: rank, listing: listings.indexOf(kindName.get(r.id)) >= 0 };
     }).sort(function (a, b) { return b.rank - a.rank; });
   };
 
-  // The words that name a topic: those of the sections' and pages' titles and of the glossary's terms.
-  Engine.prototype.topicWords = function (words) {
+  // The share of a query's words that a page has: `sets`, each word's pages (their ids).
+  function share(sets, id) {
+    return sets.filter(function (set) { return set.has(id); }).length / sets.length;
+  }
+
+  // Does a word name a topic (as typed or without its plural): is it a word of the sections' and pages' titles or of
+  // the glossary's terms?
+  Engine.prototype.topic = function (words, word) {
     if (!this.topics) {
       const sections = words.sections || {};
       const names = Object.keys(sections).map(function (n) { return sections[n][2] || ""; })
         .concat((words.terms || []), Object.keys(words.ids || {}).map(function (k) { return words.ids[k][1]; }));
       this.topics = new Set([].concat.apply([], names.map(runs)));
     }
-    return this.topics;
+    return this.topics.has(word) || this.topics.has(singular(word));
   };
 
   // How many pages the index holds (of every kind, from Pagefind's filter counts): how rare a word is.
@@ -537,7 +553,6 @@
   // changed in the 2024 edition?): every word of the title, and half the query's or more (excel downloads: what is
   // downloaded is no word of the title).
   Engine.prototype.ownPages = async function (words, terms) {
-    const stem = function (w) { return w.replace(/e?s$/, ""); };
     const asked = terms.filter(function (t) { return !/^\d+$/.test(t); });
     if (!asked.length || !(words.kinds || {}).tool) return [];
     const found = await this.search(asked.join(" "), "tool");
@@ -546,9 +561,9 @@
     return pages.filter(function (data) {
       const title = queryWords((data.meta && data.meta.title) || "").filter(function (w) { return !/^\d+$/.test(w); });
       const joined = title.join("");
-      const has = function (t) { return title.some(function (w) { return stem(w) === stem(t); }) || joined === t; };
+      const has = function (t) { return title.some(function (w) { return singular(w) === singular(t); }) || joined === t; };
       return title.length && asked.filter(has).length * 2 >= asked.length && title.every(function (w) {
-        return asked.some(function (t) { return stem(t) === stem(w) || t.indexOf(w) >= 0; });
+        return asked.some(function (t) { return singular(t) === singular(w) || t.indexOf(w) >= 0; });
       });
     }).map(function (data) {
       return { url: new URL((data.raw_url || data.url).replace(/^\//, ""), root).href, title: data.meta.title };
@@ -612,10 +627,8 @@
     this.titles.forEach(function (title, i) { if (title === asTitle) lead(i); });
     // (as written first, then less stop words: IT outsourcing is a name of 5.6.2, outsourcing one of 5.6; then each
     // word in Latin letters without a plural's s: drills for drill)
-    const singular = function (t) {
-      return queryWords(t).map(function (w) { return /^[a-z]{3,}s$/.test(w) ? w.slice(0, -1) : w; });
-    };
-    [runs, queryWords, singular].forEach(function (words) {
+    const singulars = function (t) { return queryWords(t).map(singular); };
+    [runs, queryWords, singulars].forEach(function (words) {
       const asked = words(text).join("");
       this.names.forEach(function (names, i) {
         if (asked && names.some(function (name) { return words(name).join("") === asked; })) lead(i);
@@ -632,7 +645,7 @@
     } else {
       Object.keys(kindWords).forEach(function (kind) {
         const rest = terms.filter(function (t) {
-          return kindWords[kind].indexOf(t) < 0 && kindWords[kind].indexOf(t.replace(/s$/, "")) < 0;
+          return kindWords[kind].indexOf(t) < 0 && kindWords[kind].indexOf(singular(t)) < 0;
         });
         if (!only && rest.length && rest.length < terms.length) { only = kind; terms = rest; }
       });
@@ -697,9 +710,8 @@
     }
     // Of a sentence's three words or more, those that name no topic (goes, handle, happens: no title's, term's or
     // synonym's word) are not required while two that do remain: they rank the pages that have them higher.
-    const topics = this.topicWords(words);
     const topical = function (w) {
-      return topics.has(w) || topics.has(w.replace(/e?s$/, "")) || Object.prototype.hasOwnProperty.call(synonyms, w);
+      return self.topic(words, w) || Object.prototype.hasOwnProperty.call(synonyms, w);
     };
     let loose = [];
     if (sentence && strong.length > 2 && strong.filter(topical).length >= 2 && !strong.every(topical)) {
@@ -711,8 +723,7 @@
       const having = await Promise.all(loose.map(function (w) { return self.search(w); }));
       const sets = having.map(function (list) { return new Set(list.map(function (r) { return r.id; })); });
       return entries.map(function (e) {
-        const share = sets.filter(function (set) { return set.has(e.result.id); }).length / sets.length;
-        return Object.assign({}, e, { rank: e.rank * (1 + LOOSE * share) });
+        return Object.assign({}, e, { rank: e.rank * (1 + LOOSE * share(sets, e.result.id)) });
       }).sort(function (a, b) { return b.rank - a.rank; });
     };
     if (only && found.length) lists.push({ entries: await loosened(await this.ranked(words, strong, bare, only)), partial: false });
@@ -742,13 +753,12 @@
     if (found.length > 1 && (missing.length || together < FEW)) {
       const perWord = await Promise.all(found.map(function (r) { return this.ranked(words, r.words); }, this));
       const total = await this.total();
-      const topics = this.topicWords(words);
       const counts = new Map();
       perWord.forEach(function (entries, i) {
         const top = entries.length ? entries[0].rank : 1;
         // (a word that names a topic, one of a title or a term, counts twice: backups, not taken or happens; a run of
         // hiragana, an ending or a particle however rare (するのか, っている), half as much as the commonest word)
-        const topic = found[i].words.some(function (w) { return topics.has(w) || topics.has(w.replace(/e?s$/, "")); });
+        const topic = found[i].words.some(function (w) { return self.topic(words, w); });
         const ending = found[i].words.every(function (w) { return ONLY_HIRAGANA.test(w); });
         const rarity = ending ? Math.log(2) / 2 : Math.log(1 + total / Math.max(entries.length, 1)) * (topic ? 2 : 1);
         entries.forEach(function (e) {
@@ -1163,6 +1173,7 @@
   window.kbSearch = {
     runs: runs,
     variants: variants,
+    singular: singular,
     sectionNumber: sectionNumber,
     idKey: idKey,
     query: function (text) { open(); return engine.query(text); },
@@ -1177,7 +1188,7 @@
     const forms = [];
     words.forEach(function (w) {
       forms.push(w);
-      if (/^[a-z]{4,}s$/.test(w)) forms.push(w.slice(0, -1));
+      if (singular(w) !== w) forms.push(singular(w));
     });
     forms.sort(function (a, b) { return b.length - a.length; });
     const pattern = new RegExp(forms.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "gi");

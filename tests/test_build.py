@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -336,3 +337,21 @@ def test_a_language_rendered_in_two_processes_writes_the_same_pages(tmp_path):
             assert report.rendered[language.code] == report.pages[language.code] > 20
         written.append({p.relative_to(paths.build).as_posix(): p.read_bytes() for p in paths.build.rglob("*.md")})
     assert written[0] == written[1]
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_downloads_zip_stores_the_workbooks_and_documents_as_they_are_and_unzip_reads_it(site, code):
+    """A workbook or document is a zip itself: stored in the language's zip, not deflated again; every other file is
+    deflated. unzip checks every entry; each is the file the downloads page links, byte for byte."""
+    root = (site if code == LANGUAGES[0] else site / code) / "downloads"
+    (everything,) = root.glob("*.zip")
+    tested = subprocess.run(["unzip", "-tq", str(everything)], capture_output=True, text=True)
+    assert tested.returncode == 0 and tested.stdout.startswith("No errors detected"), tested.stdout + tested.stderr
+    with zipfile.ZipFile(everything) as archive:
+        entries = archive.infolist()
+        kinds = {entry.filename.rsplit(".", 1)[-1]: entry.compress_type for entry in entries}
+        for entry in entries:
+            assert archive.read(entry) == (root / entry.filename.split("/", 1)[1]).read_bytes()
+    assert kinds["xlsx"] == kinds["docx"] == zipfile.ZIP_STORED
+    assert kinds["json"] == kinds["csv"] == kinds["md"] == zipfile.ZIP_DEFLATED
+    assert len(kinds) == 5

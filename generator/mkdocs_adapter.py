@@ -9,7 +9,8 @@ are built in two processes (`Halves`), `_populate_page`, `_build_page`, `_build_
 `_build_extra_template` are wrapped to do each process's half, and a page's `_title_from_render` is set as
 rendering would set it. Material's
 part is its templates' blocks, which the theme overrides fill. MkDocs' configuration is read with its own YAML
-loader on PyYAML's C parser (`_load_config`)."""
+loader on PyYAML's C parser (`_load_config`). Of Python-Markdown, a link's bracket ends are found by
+`bracket_ends` while MkDocs runs (its `LinkInlineProcessor._findBracketEnds`, the same list, quicker)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import signal
 import sys
 import traceback
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import jinja2
+import markdown.inlinepatterns
 import mkdocs.commands.build as mkdocs_build_module
 import mkdocs.config.defaults as mkdocs_defaults
 import yaml
@@ -379,6 +382,10 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool 
         patched = ("_populate_page", "_build_page", "_build_theme_template", "_build_extra_template")
         originals = {name: getattr(mkdocs_build_module, name) for name in patched}
         validate = Page.validate_anchor_links
+        links = markdown.inlinepatterns.LinkInlineProcessor
+        find_ends = links.__dict__.get("_findBracketEnds")
+        if isinstance(find_ends, staticmethod):
+            links._findBracketEnds = staticmethod(bracket_ends)
         if unchanged is not None:
             mkdocs_build_module._populate_page = unchanged.populate(originals["_populate_page"])
         if split is not None:
@@ -396,6 +403,8 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool 
             for name, original in originals.items():
                 setattr(mkdocs_build_module, name, original)
             Page.validate_anchor_links = validate
+            if isinstance(find_ends, staticmethod):
+                links._findBracketEnds = find_ends
             if split is not None:
                 split.end()
     except jinja2.TemplateSyntaxError as error:  # a knowledge base's own theme template (overrides/)
@@ -413,6 +422,31 @@ def run(config_file: Path, out: Path, unchanged: Unchanged | None, halves: bool 
         logger.removeHandler(warnings)
         logging.getLogger("mkdocs.commands.build").removeFilter(_not_dirty_warning)
     return anchors
+
+
+def bracket_ends(data: str) -> list[int | None]:
+    """What Python-Markdown's `LinkInlineProcessor._findBracketEnds` returns (for each index of `data`, the index just
+    past the `]` that closes a bracket opened before it, or None), found by the brackets alone instead of by every
+    character in Python: depth changes at a bracket only, so the indexes between two brackets share their end. The
+    same lists for every page of both languages and 20,000 random strings; 0.67 → 0.02 s for every page's text, and
+    about 0.12 s of a language's MkDocs build (Markdown asks again each time a link in a paragraph is replaced)."""
+    ends: list[int | None] = [None] * (len(data) + 1)
+    starts, depths, depth = [0], [0], 0  # the runs of indexes at one depth: where each starts, its depth
+    for bracket in BRACKET.finditer(data):
+        depth += 1 if bracket.group() == "[" else -1
+        starts.append(bracket.end())
+        depths.append(depth)
+    starts.append(len(data) + 1)
+    waiting: list[int] = []  # runs whose end is not found yet, their depths increasing
+    for run, depth in enumerate(depths):
+        while waiting and depth < depths[waiting[-1]]:
+            ended = waiting.pop()
+            ends[starts[ended] : starts[ended + 1]] = [starts[run]] * (starts[ended + 1] - starts[ended])
+        waiting.append(run)
+    return ends
+
+
+BRACKET = re.compile(r"[\[\]]")
 
 
 THEME_FIX = "correct the template: Jinja's syntax, with the filters and values Material's templates have"

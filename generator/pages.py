@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable
@@ -65,7 +66,7 @@ def relative_url(from_path: str, to_path: str, anchor: str = "") -> str:
     """A link that works under any URL prefix: relative from one page's URL to another's."""
     start = url_of(from_path) or "."
     target = url_of(to_path) or "."
-    rel = posixpath.relpath(target, start if start.endswith("/") or start == "." else start)
+    rel = _relative(target, start)
     if rel == ".":
         rel = "./"
     elif not rel.endswith("/"):
@@ -75,8 +76,15 @@ def relative_url(from_path: str, to_path: str, anchor: str = "") -> str:
 
 def relative_md(from_path: str, to_path: str, anchor: str = "") -> str:
     """A Markdown link target (`../glossary.md#x`): MkDocs checks it exists and turns it into a URL."""
-    rel = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    rel = _relative(to_path, posixpath.dirname(from_path) or ".")
     return rel + (f"#{anchor}" if anchor else "")
+
+
+@functools.cache
+def _relative(path: str, start: str) -> str:
+    """posixpath.relpath, once for each pair of paths: it asks the system for the working folder twice a call, and a
+    language's pages make some 3,000 links between 550 pairs of folders and pages."""
+    return posixpath.relpath(path, start)
 
 
 LISTING_PATHS = {"references": "references.md", "glossary": "glossary.md"}

@@ -1,11 +1,12 @@
 """The MkDocs adapter: the versions of MkDocs and Material it was written for are checked before anything is touched;
 a language's pages built over two processes give the same site and the same messages as in one; the installed
-theme's compiled templates are found by a build folder made anew."""
+theme's compiled templates are found by a build folder made anew; a link's brackets are matched as Markdown does."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import random
 import re
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import tomllib
 from pathlib import Path
 
 import jinja2
+import markdown.inlinepatterns
+import pytest
 
 from generator import mkdocs_adapter
 from generator.cache import FOLDER as CACHE_FOLDER
@@ -196,3 +199,23 @@ def test_a_build_folder_made_anew_finds_the_installed_theme_compiled_and_compile
     kept = list((second / CACHE_FOLDER).rglob("*.signed"))
     assert len(kept) == 1 and kept[0].read_bytes().find(b"main.html") > 0
     assert not [p for p in (PROJECT / "generator" / "__pycache__").rglob("*.signed") if b"/second/" in p.read_bytes()]
+
+
+# ---------------------------------------------------------------- Python-Markdown's link brackets
+
+
+def test_the_bracket_ends_of_links_are_markdowns_own_for_every_page_and_random_text(built, tmp_path):
+    """bracket_ends, used while MkDocs runs, gives the list Python-Markdown's own gives: for every page the build
+    wrote and for random text of brackets, escapes and letters; Markdown's own is back once MkDocs has run, and
+    once it has failed."""
+    paths, _ = built
+    original = markdown.inlinepatterns.LinkInlineProcessor._findBracketEnds
+    pages = [path.read_text(encoding="utf-8") for path in paths.build.glob("*/docs/**/*.md")]
+    shuffled = random.Random(26)
+    texts = ["".join(shuffled.choice("[]\\a ") for _ in range(shuffled.randint(0, 60))) for _ in range(5000)]
+    assert len(pages) > 200
+    for text in [*pages, *texts, "", "[", "]", "][", "[[]", "[]]"]:
+        assert mkdocs_adapter.bracket_ends(text) == original(text), text[:80]
+    with pytest.raises(DataError):  # the small site's broken links
+        run(small_site(tmp_path / "site"), tmp_path / "out", None)
+    assert markdown.inlinepatterns.LinkInlineProcessor._findBracketEnds is original

@@ -9,6 +9,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 from generator import __version__
@@ -26,9 +27,17 @@ def released(folder: Path, *extra: str) -> Path:
     return found
 
 
-def test_the_same_data_gives_the_same_zip_built_twice_apart(tmp_path, monkeypatch, capsys):
+@pytest.fixture(scope="module")
+def undated(tmp_path_factory) -> Path:
+    """The fixture knowledge base released without SOURCE_DATE_EPOCH set, once for the tests that only read it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        return released(tmp_path_factory.mktemp("undated"))
+
+
+def test_the_same_data_gives_the_same_zip_built_twice_apart(undated, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    first = released(tmp_path / "one")
+    first = undated
     second = released(tmp_path / "two" / "elsewhere")  # another folder, another build folder, later
     assert first.read_bytes() == second.read_bytes()
     kb = load_knowledge_base(FIXTURE_DATA).kb
@@ -66,9 +75,8 @@ def test_the_zip_holds_the_site_its_checksums_and_what_it_is(tmp_path, monkeypat
         assert getattr(kb.document.title, code) in readme
 
 
-def test_without_a_date_set_the_build_date_is_the_datas_own(tmp_path, monkeypatch):
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    archive = zipfile.ZipFile(released(tmp_path))
+def test_without_a_date_set_the_build_date_is_the_datas_own(undated):
+    archive = zipfile.ZipFile(undated)
     date = load_knowledge_base(FIXTURE_DATA).kb.changelog[0].date
     assert {info.date_time[:3] for info in archive.infolist()} == {(date.year, date.month, date.day)}
 

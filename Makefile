@@ -68,7 +68,7 @@ lint: $(VENV)/.installed-test
 
 ## test: every test (unit, build, browser, quality gates) after lint
 test: $(VENV)/.installed-test /usr/bin/chromium /usr/bin/firefox-esr /usr/bin/soffice $(CJK_FONT) /usr/bin/java lint
-	$(PY) -m pytest -q --numprocesses auto --dist loadfile
+	$(PY) -m pytest -q --numprocesses auto --dist loadfile --no-loadscope-reorder
 
 ## bench: build, rebuild, floor, editor's-loop and heavy-page figures at 1x, 5x and a 1,200-control catalog (not a
 ## test; BENCH_ARGS="--catalog DIR" adds an imported knowledge base's data folder, --readme writes them into README.md)

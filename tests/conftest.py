@@ -50,18 +50,58 @@ def fixture_linked() -> Linked:
     return load_knowledge_base(FIXTURE_DATA)
 
 
+# The test files that take longest, longest first (seconds on a loaded 2-core run of the whole suite, 2026-12-07):
+# `make test` hands files to its workers in this order (--no-loadscope-reorder), so that the long ones start early
+# and the last minutes are short files on both workers, not one long file while the other worker is idle.
+SLOWEST_FILES = (
+    "test_search.py",  # 322
+    "test_bad_input.py",  # 256: needs no build of the real data, so the other worker builds it meanwhile
+    "test_rollup.py",  # 197
+    "test_accessibility.py",  # 179
+    "test_office.py",  # 101
+    "test_offline.py",  # 88
+    "test_serve.py",  # 84
+    "test_install.py",  # 79
+    "test_search_index.py",  # 59
+    "test_answers_xlsx.py",  # 53
+    "test_hostile.py",  # 51
+    "test_templates.py",  # 47
+    "test_overlay.py",  # 47
+    "test_cache.py",  # 46
+    "test_checklists.py",  # 43
+    "test_release.py",  # 40
+    "test_build.py",  # 39
+    "test_open_data.py",  # 38
+    "test_answers_browser.py",  # 38
+    "test_html_valid.py",  # 36
+    "test_phone.py",  # 30
+    "test_site_browser.py",  # 25
+    "test_import.py",  # 23
+    "test_isolation.py",  # 21
+    "test_i18n.py",  # 20
+    "test_examples.py",  # 14
+    "test_language_data.py",  # 12
+    "test_kinds.py",  # 12
+)
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """Tests that need no build of the real data first (file order kept otherwise): while one worker builds it, the
-    other runs them instead of waiting. Of a file's tests that share one tab, those of the site's first language
-    come first: the tab changes language once, not at each test's pair of languages, and a language's first page
-    loads its search engine again."""
+    """The slowest files first (SLOWEST_FILES), then the others in their order. In a file, the tests that need no
+    build of the real data first: a worker runs them before it waits for the build another worker is making. Of a
+    file's tests that share one tab, those of the site's first language come first: the tab changes language once,
+    not at each test's pair of languages, and a language's first page loads its search engine again."""
+    order = {name: rank for rank, name in enumerate(SLOWEST_FILES)}
     files = {item.nodeid.split("::")[0]: index for index, item in reversed(list(enumerate(items)))}
+
+    def file_rank(item) -> tuple[int, int]:
+        path = item.nodeid.split("::")[0]
+        return order.get(path.rsplit("/", 1)[-1], len(order)), files[path]
 
     def language(item) -> int:
         code = getattr(item, "callspec", None) and item.callspec.params.get("language")
         return 1 if "shared_page" in item.fixturenames and code not in (None, DEFAULT_LANGUAGE) else 0
 
-    items.sort(key=lambda item: ("built" in item.fixturenames, files[item.nodeid.split("::")[0]], language(item)))
+    items.sort(key=lambda item: (file_rank(item), "built" in item.fixturenames, language(item)))
 
 
 def once_per_run(tmp_path_factory, name: str, make: Callable[[Path], T]) -> T:

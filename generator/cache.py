@@ -120,8 +120,9 @@ class Cache:
         self._data: dict[tuple, str] = {}
 
     # -- what the build calls
-    def files(self, feature: Feature, linked: Linked, language: Language) -> dict[str, bytes]:
-        """A feature's downloads in one language."""
+    def files(self, feature: Feature, linked: Linked, language: Language, elsewhere: bool = False) -> dict[str, bytes]:
+        """A feature's downloads in one language. `elsewhere`: another process of this build made them (and counted
+        them): found, they are not counted again."""
         name = f"{feature.name}-{language.code}"
         parts = {"settings": vars(feature), "language": language.code}
         if feature.libraries:
@@ -129,7 +130,7 @@ class Cache:
         if feature_code(feature):
             parts["feature code"] = feature_code(feature)
         key = self.key(name, linked, feature.unread, parts)
-        return self.get(name, key, lambda: made_without_collector(lambda: feature.files(linked, language)))
+        return self.get(name, key, lambda: made_without_collector(lambda: feature.files(linked, language)), elsewhere)
 
     def key(self, name: str, linked: Linked, unread: Iterable[tuple[str, ...]], parts: dict) -> str:
         unread = tuple(unread)
@@ -140,11 +141,12 @@ class Cache:
         inputs = {"name": name, "data": self._data[unread], "code": self._code, "date": dt.date.today().isoformat()}
         return hashlib.sha256(json.dumps({**inputs, **parts}, sort_keys=True, default=_plain).encode()).hexdigest()
 
-    def get(self, name: str, key: str, make: Callable[[], dict[str, bytes]]) -> dict[str, bytes]:
+    def get(self, name: str, key: str, make: Callable[[], dict[str, bytes]], made: bool = False) -> dict[str, bytes]:
         if self.enabled:
             found = self._read(name, key)
             if found is not None:
-                self.stats.hits.append(name)
+                if not made:
+                    self.stats.hits.append(name)
                 return found
         files = make()
         self.stats.misses.append(name)

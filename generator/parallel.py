@@ -13,6 +13,7 @@ import os
 import pickle
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -138,6 +139,42 @@ class Turns:
             if number >= self.count:
                 return
             yield number
+
+
+class Handover:
+    """Something that one of the processes forked after it is made makes for another, which would otherwise make it
+    itself (the thing goes between them elsewhere: the build cache). The maker `offers` to make it before it begins
+    and says when it is `given` (made or not); the taker `waits` for it, unless the maker has not begun, when the
+    taker makes it itself."""
+
+    def __init__(self) -> None:
+        self._state = multiprocessing.get_context("fork" if can_fork() else None).Value("i", FREE)
+
+    def offer(self) -> bool:
+        """Whether this process is to make it (the taker has not taken it on itself)."""
+        with self._state.get_lock():
+            if self._state.value != FREE:
+                return False
+            self._state.value = MAKING
+            return True
+
+    def given(self) -> None:
+        with self._state.get_lock():
+            self._state.value = GIVEN
+
+    def wait(self, seconds: float = 60.0) -> None:
+        """Until the maker has given it, if it has begun (at most `seconds`: a maker that was killed gives nothing)."""
+        with self._state.get_lock():
+            if self._state.value == FREE:
+                self._state.value = TAKEN
+                return
+        waited = 0.0
+        while self._state.value == MAKING and waited < seconds:
+            time.sleep(0.005)
+            waited += 0.005
+
+
+FREE, MAKING, GIVEN, TAKEN = range(4)
 
 
 def cores() -> int:

@@ -626,6 +626,7 @@ class Search(Feature):
     """Every site has search: the words file in each language, and each page's synonyms for its front matter."""
 
     name = "search"
+    files_made_anywhere = True  # the words file: an asset of the search box, on no page
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
         return {WORDS_FILE: words_file(linked, language)}

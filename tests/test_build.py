@@ -355,3 +355,15 @@ def test_the_downloads_zip_stores_the_workbooks_and_documents_as_they_are_and_un
     assert kinds["xlsx"] == kinds["docx"] == zipfile.ZIP_STORED
     assert kinds["json"] == kinds["csv"] == kinds["md"] == zipfile.ZIP_DEFLATED
     assert len(kinds) == 5
+
+
+def test_the_last_languages_process_makes_the_first_languages_search_words_once(built):
+    """Each language of a build has a process of its own (two cores, two languages): the first language's search words
+    file, which no page shows, is made by the last language's process, before its own files (the first language's
+    process ends earlier, and its site is indexed while the last is still built). It is made once in the build, by
+    one process, and found by the other, not counted again."""
+    _, report = built
+    assert report.handed == [f"search-{LANGUAGES[0]}"]
+    assert report.cached["hits"] == []
+    assert sorted(report.cached["misses"]) == sorted({*report.cached["misses"]})
+    assert {f"search-{code}" for code in LANGUAGES} <= set(report.cached["misses"])

@@ -64,6 +64,9 @@ class Feature:
     # there keeps its cached files. Nothing listed: it is taken to read all of it.
     unread: ClassVar[tuple[tuple[str, ...], ...]] = ()
     libraries: ClassVar[tuple[str, ...]] = ()  # the distributions that shape its files' bytes (cache key)
+    # Its files are shown on no page and given to no template (its `context` does not read them): another language's
+    # process may make them, into the build cache, for the language's own to read (build._one_language).
+    files_made_anywhere: ClassVar[bool] = False
     # Ids of the data's items (by collection: "checklists", "templates", "sections") that would take the place of a
     # page or a download the feature makes, or of a name its script gives a meaning, each with why.
     reserved_ids: ClassVar[dict[str, dict[str, str]]] = {}

@@ -559,11 +559,29 @@ def test_a_compound_with_okurigana_in_a_sentence_is_its_key(page, server, ja_pag
         ("ja", "エクセルのダウンロード", "downloads/"),
         # a word the title does not have: the page it names comes first
         ("ja", "リモートアクセス申請書をダウンロード", "templates/remote-access-application/"),
+        # more than half of the query's words are its title's, though the page says no "mapping" (Through NIST CSF 2.0)
+        ("en", "NIST CSF 2.0 mapping", "en/csf/"),
+        # half only, and the page lacks the other word: Home is no answer to working from home
+        ("en", "work from home", "en/guideline/5-2/"),
     ],
 )
 def test_a_page_of_the_site_is_found_by_its_title_among_other_words(page, server, language, query, expected):
     """The site's own pages weigh 0.15 of a section (they repeat what the guideline says), which buried them even for
     a query that says what they are for."""
+    open_search(page, server, language)
+    assert paths(server, typed(page, query))[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("ja", "CSIRTって何をするチーム？", "guideline/4-7/"),  # CSIRT等の整備; 3.4 says チーム more
+        ("en", "What is a CSIRT and what does it actually do?", "en/guideline/4-7/"),
+    ],
+)
+def test_a_question_of_one_topic_leads_to_the_page_titled_so(page, server, language, query, expected):
+    """Of a question one word only of which is in a title, the page titled with it comes first, as for the word alone:
+    the other words (チーム, actually) weighed the pages that repeat them more."""
     open_search(page, server, language)
     assert paths(server, typed(page, query))[0] == expected
 

@@ -254,7 +254,7 @@
   // when it has only some of them), weighted by its kind too, but a light kind's title counts at least TITLE_FLOOR:
   // a template or a page of the site's own named by the query is not buried under every mention. The glossary counts
   // fully only when the query is a bare term.
-  Engine.prototype.ranked = async function (words, terms, bare, only) {
+  Engine.prototype.ranked = async function (words, terms, bare, only, sentence) {
     const text = terms.join(" ");
     const results = await this.search(text, only);
     if (!results.length) return [];
@@ -293,6 +293,10 @@
       }, this));
       found.forEach(function (list) { inTitle(list).forEach(function (id) { sets[i].add(id); }); });
     }, this));
+    // (a sentence of which one word only is in some page's title: a title that has it is as if it were asked alone,
+    // CSIRTって何をするチーム → 4.7 CSIRT等の整備, as CSIRT does)
+    const titled = sentence ? sets.filter(function (set) { return set.size > 0; }) : [];
+    const one = titled.length === 1 && sets.length > 1 ? titled[0] : new Set();
     const best = results.reduce(function (m, r) { return Math.max(m, r.score); }, 0) || 1;
     const kindOf = function (r) { return weight.has(r.id) ? weight.get(r.id) : lowest; };
     return results.map(function (r) {
@@ -303,7 +307,7 @@
       if (kind < 1 && r.score >= FAR_BETTER * above && listings.indexOf(kindName.get(r.id)) < 0) kind = 1;
       // (a title that has half the words or more: board oversight of cyber risk → Cybersecurity as a management risk)
       const part = share(sets, r.id);
-      const title = phrase.has(r.id) ? TITLE_BOOST : part >= 0.5 ? TITLE_BOOST * WORDS_IN_TITLE * part : 0;
+      const title = phrase.has(r.id) || one.has(r.id) ? TITLE_BOOST : part >= 0.5 ? TITLE_BOOST * WORDS_IN_TITLE * part : 0;
       const rank = kind * r.score / best + title * Math.max(kind, TITLE_FLOOR);
       return { result: r, rank: rank, listing: listings.indexOf(kindName.get(r.id)) >= 0 };
     }).sort(function (a, b) { return b.rank - a.rank; });
@@ -555,18 +559,33 @@
   Engine.prototype.ownPages = async function (words, terms) {
     const asked = terms.filter(function (t) { return !/^\d+$/.test(t); });
     if (!asked.length || !(words.kinds || {}).tool) return [];
-    const found = await this.search(asked.join(" "), "tool");
+    // (not only those that have every word of the query, but the first few that have each: NIST CSF 2.0 mapping →
+    // Through NIST CSF 2.0, which says no "mapping"; a one-character word beside longer ones says little: 見 of NIST
+    // CSF 2.0 から見る)
     const root = this.root;
-    const pages = await Promise.all(found.slice(0, 5).map(function (r) { return r.data(); }));
-    return pages.filter(function (data) {
-      const title = queryWords((data.meta && data.meta.title) || "").filter(function (w) { return !/^\d+$/.test(w); });
+    const every = (await this.search(asked.join(" "), "tool")).slice(0, 5);
+    const each = await Promise.all(asked.map(function (t) { return this.search(t, "tool"); }, this));
+    const having = new Set(every.map(function (r) { return r.id; }));
+    const candidates = new Map();
+    every.concat(...each.map(function (list) { return list.slice(0, 3); })).forEach(function (r) {
+      candidates.set(r.id, r);
+    });
+    const pages = await Promise.all(Array.from(candidates.values()).map(function (r) {
+      return r.data().then(function (data) { return { id: r.id, data: data }; });
+    }));
+    return pages.filter(function (page) {
+      const data = page.data;
+      const all = queryWords((data.meta && data.meta.title) || "").filter(function (w) { return !/^\d+$/.test(w); });
+      const title = all.some(function (w) { return w.length > 1; }) ? all.filter(function (w) { return w.length > 1; }) : all;
       const joined = title.join("");
       const has = function (t) { return title.some(function (w) { return singular(w) === singular(t); }) || joined === t; };
-      return title.length && asked.filter(has).length * 2 >= asked.length && title.every(function (w) {
+      // (half the query's words, where the page is among the first five that have them all; else more than half)
+      const named = asked.filter(has).length * 2;
+      return title.length && (having.has(page.id) ? named >= asked.length : named > asked.length) && title.every(function (w) {
         return asked.some(function (t) { return singular(t) === singular(w) || t.indexOf(w) >= 0; });
       });
-    }).map(function (data) {
-      return { url: new URL((data.raw_url || data.url).replace(/^\//, ""), root).href, title: data.meta.title };
+    }).map(function (page) {
+      return { url: new URL((page.data.raw_url || page.data.url).replace(/^\//, ""), root).href, title: page.data.meta.title };
     });
   };
 
@@ -726,9 +745,9 @@
         return Object.assign({}, e, { rank: e.rank * (1 + LOOSE * share(sets, e.result.id)) });
       }).sort(function (a, b) { return b.rank - a.rank; });
     };
-    if (only && found.length) lists.push({ entries: await loosened(await this.ranked(words, strong, bare, only)), partial: false });
+    if (only && found.length) lists.push({ entries: await loosened(await this.ranked(words, strong, bare, only, sentence)), partial: false });
     if (found.length) {
-      lists.push({ entries: await loosened(await this.ranked(words, strong, bare)), partial: missing.length > 0 });
+      lists.push({ entries: await loosened(await this.ranked(words, strong, bare, null, sentence)), partial: missing.length > 0 });
     }
     for (const expansion of expansions) {
       lists.push({ entries: await this.ranked(words, expansion, bare), partial: false });

@@ -85,7 +85,10 @@ def in_parallel(jobs: list[Callable[[], Any]], elsewhere: bool = False, first_he
 
 def _ended_with(parent: int) -> None:
     """A worker ends when the process that forked it ends, however that ends (Linux: the parent-death signal): serve
-    stopped by SIGTERM as it forked its languages' workers left them waiting for work for ever."""
+    stopped by SIGTERM as it forked its languages' workers left them waiting for work for ever. SIGTERM ends a worker
+    silently, whatever handler the process that forked it had (serve's raises KeyboardInterrupt: each worker the pool
+    stopped printed a traceback)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     prctl = getattr(libc(), "prctl", None)
     if prctl is not None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -171,10 +171,9 @@ class Handover:
             if self._state.value == FREE:
                 self._state.value = TAKEN
                 return
-        waited = 0.0
-        while self._state.value == MAKING and waited < seconds:
+        end = time.monotonic() + seconds
+        while self._state.value == MAKING and time.monotonic() < end:
             time.sleep(0.005)
-            waited += 0.005
 
 
 FREE, MAKING, GIVEN, TAKEN = range(4)

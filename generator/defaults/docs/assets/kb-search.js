@@ -319,13 +319,19 @@
   }
 
   // Does a word name a topic (as typed or without its plural): is it a word of the sections' and pages' titles or of
-  // the glossary's terms?
+  // the glossary's terms, or the end of one in kana or kanji, as the index has a title's words (開示 of 情報開示)? Not of
+  // a checklist's items, whose ids lead into a page: their texts are sentences.
   Engine.prototype.topic = function (words, word) {
     if (!this.topics) {
       const sections = words.sections || {};
+      const ids = words.ids || {};
+      const pages = Object.keys(ids).filter(function (k) { return ids[k][0].indexOf("#") < 0; });
       const names = Object.keys(sections).map(function (n) { return sections[n][2] || ""; })
-        .concat((words.terms || []), Object.keys(words.ids || {}).map(function (k) { return words.ids[k][1]; }));
-      this.topics = new Set([].concat.apply([], names.map(runs)));
+        .concat((words.terms || []), pages.map(function (k) { return ids[k][1]; }));
+      const tails = function (run) {
+        return /^[a-z0-9]+$/.test(run) ? [run] : run.split("").map(function (_, i) { return run.slice(i); }).slice(0, -1);
+      };
+      this.topics = new Set([].concat.apply([], [].concat.apply([], names.map(runs)).map(tails)));
     }
     return this.topics.has(word) || this.topics.has(singular(word));
   };
@@ -730,7 +736,7 @@
     // Of a sentence's three words or more, those that name no topic (goes, handle, happens: no title's, term's or
     // synonym's word) are not required while two that do remain: they rank the pages that have them higher.
     const topical = function (w) {
-      return self.topic(words, w) || Object.prototype.hasOwnProperty.call(synonyms, w);
+      return self.topic(words, w) || [w, singular(w)].some(function (f) { return Object.prototype.hasOwnProperty.call(synonyms, f); });
     };
     let loose = [];
     if (sentence && strong.length > 2 && strong.filter(topical).length >= 2 && !strong.every(topical)) {

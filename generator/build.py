@@ -270,7 +270,7 @@ def templates(cache_folder: Path, folders: tuple[Path, ...] = ()) -> jinja2.Envi
     account's key and checked when read (cache.SignedBytecodeCache): no code is loaded that this account did not
     compile."""
     env = environment(folders)
-    compiled = compiled_folder(f"jinja-{code_fingerprint()[:24]}", cache_folder)
+    compiled = compiled_folder("jinja", code_fingerprint()[:24], cache_folder)
     if compiled is not None:
         env.bytecode_cache = compiled_templates(compiled)
     return env

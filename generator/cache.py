@@ -315,23 +315,22 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
             pass
 
 
-def compiled_folder(name: str, cache_folder: Path) -> Path | None:
-    """Where compiled templates named `name` ("jinja-<hash of what compiles them>") are kept for later processes:
-    beside the generator's compiled modules, as Python keeps its own, so that every build on this machine finds them
-    (a cold build too, and the first build of a new knowledge base); in the build cache (`cache_folder`) where the
-    package cannot be written to. The folders of the same kind made for other code are removed. None when neither
-    can be written."""
-    kind = name.rsplit("-", 1)[0] + "-"
+def compiled_folder(kind: str, fingerprint: str, cache_folder: Path) -> Path | None:
+    """Where compiled templates of a `kind` ("jinja", "theme") are kept for later processes, in a folder named by the
+    `fingerprint` of what compiles them: beside the generator's compiled modules, as Python keeps its own, so that
+    every build on this machine finds them (a cold build too, and the first build of a new knowledge base); in the
+    build cache (`cache_folder`) where the package cannot be written to. The folders of the same kind made for other
+    code are removed. None when neither can be written."""
     for home in (COMPILED_CODE, cache_folder / "jinja"):
-        compiled = home / name
+        compiled = home / f"{kind}-{fingerprint}"
         try:
             compiled.mkdir(parents=True, exist_ok=True)
         except OSError:
             continue
         if not os.access(compiled, os.W_OK):
             continue
-        for old in home.glob(f"{kind}*"):
-            if old != compiled and old.name.rsplit("-", 1)[0] + "-" == kind:
+        for old in home.glob(f"{kind}-*"):
+            if old != compiled and old.name.rsplit("-", 1)[0] == kind:
                 shutil.rmtree(old, ignore_errors=True)
         return compiled
     return None

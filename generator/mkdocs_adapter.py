@@ -480,7 +480,7 @@ def quicker_theme(config, cache_folder: Path) -> None:
         env = make()
         own = compiled_templates(own_folder)  # None: this account has no key, templates are compiled in memory
         if own is not None:
-            shared = compiled_folder(f"theme-{name}", cache_folder)
+            shared = compiled_folder("theme", name, cache_folder)
             env.bytecode_cache = (
                 _KeptApart(compiled_templates(shared / str(theme.locale)), own, fresh) if shared else own
             )

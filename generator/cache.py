@@ -141,11 +141,14 @@ class Cache:
         inputs = {"name": name, "data": self._data[unread], "code": self._code, "date": dt.date.today().isoformat()}
         return hashlib.sha256(json.dumps({**inputs, **parts}, sort_keys=True, default=_plain).encode()).hexdigest()
 
-    def get(self, name: str, key: str, make: Callable[[], dict[str, bytes]], made: bool = False) -> dict[str, bytes]:
+    def get(
+        self, name: str, key: str, make: Callable[[], dict[str, bytes]], elsewhere: bool = False
+    ) -> dict[str, bytes]:
+        """What `make` returns, from disk when the same key stored it. `elsewhere`: as in `files`."""
         if self.enabled:
             found = self._read(name, key)
             if found is not None:
-                if not made:
+                if not elsewhere:
                     self.stats.hits.append(name)
                 return found
         files = make()

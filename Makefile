@@ -6,7 +6,7 @@ PORT ?= 8000
 PREFIX ?= /
 OVERLAY ?=
 
-.PHONY: serve site release test lint bench bench-search check clean
+.PHONY: serve site release test lint bench bench-search check thesaurus clean
 
 # pip says errors only (-qq): a machine's own pip settings may name package folders it does not have, and pip then
 # warns once for every package, which is nothing the reader can act on.
@@ -82,6 +82,15 @@ bench: $(VENV)/.installed-test /usr/bin/chromium $(CJK_FONT)
 ## bench-search: type the search benchmark's queries into the real search box in Chromium, print hit@1/hit@5/MRR
 bench-search: $(VENV)/.installed-test /usr/bin/chromium
 	$(PY) benchmarks/search_bench.py $(BENCH_ARGS)
+
+# The search box's Japanese thesaurus (generator/thesauri/sudachi.*) is made from this npm package, never by hand.
+SUDACHI_SYNONYMS ?= 18.0.0
+
+## thesaurus: make generator/thesauri/ again from the npm package sudachi-synonyms-dictionary@$(SUDACHI_SYNONYMS)
+thesaurus: $(VENV)/.installed
+	folder=$$(mktemp -d) && trap 'rm -rf "$$folder"' EXIT && \
+		(cd "$$folder" && npm pack --silent sudachi-synonyms-dictionary@$(SUDACHI_SYNONYMS) >/dev/null && tar xzf *.tgz) && \
+		$(PY) benchmarks/refresh_thesaurus.py "$$folder/package" generator/thesauri
 
 clean:
 	rm -rf build site serve-site release .site.new-* .site.old-* .serve-site.new-* .serve-site.old-*

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import kana, schema
 from .errors import DataError, Problem
@@ -25,6 +26,10 @@ ERAS = (
 # - characters: by the term's characters in code point order, in one list (for Chinese characters the order of the
 #   Unicode Han block: radical by radical, then by strokes, as a 部首 dictionary).
 COLLATIONS = ("kana", "letters", "characters")
+# A language's general thesaurus, which the search box's words file draws on (generator/thesaurus.py): ui string
+# search.thesaurus names a file THESAURI/<name>.tsv.gz, or is empty for none.
+THESAURI = Path(__file__).resolve().parent / "thesauri"
+THESAURUS_SUFFIX = ".tsv.gz"
 LANGUAGE_CODE = re.compile(schema.LANGUAGE_CODE)
 
 
@@ -141,6 +146,17 @@ def reading_language(kb: schema.KnowledgeBase) -> str | None:
     return next((code for code in kb.config.languages if _collation(kb, code) == "kana"), None)
 
 
+def thesaurus_name(kb: schema.KnowledgeBase, code: str) -> str:
+    """The name of language `code`'s thesaurus: "" for none (the string empty, or not given for that language)."""
+    string = kb.ui.get("search.thesaurus")
+    return (getattr(string, code, None) or "").strip() if string is not None else ""
+
+
+def thesauri() -> list[str]:
+    """The names of the thesauri the generator has."""
+    return sorted(path.name.removesuffix(THESAURUS_SUFFIX) for path in THESAURI.glob(f"*{THESAURUS_SUFFIX}"))
+
+
 def _collation(kb: schema.KnowledgeBase, code: str) -> str | None:
     string = kb.ui.get("glossary.collation")
     return getattr(string, code, None) if string is not None else None
@@ -179,6 +195,11 @@ def language_problems(kb: schema.KnowledgeBase, locator) -> list[Problem]:
             problems.append(locator.problem(("ui", "glossary.collation", code),
                                             f"unknown collation {collation!r} for {code!r}",
                                             f"write one of {', '.join(COLLATIONS)}"))  # fmt: skip
+        thesaurus = thesaurus_name(kb, code)
+        if thesaurus and thesaurus not in thesauri():
+            problems.append(locator.problem(("ui", "search.thesaurus", code),
+                                            f"no thesaurus {thesaurus!r} for {code!r}",
+                                            f"write one of {', '.join(thesauri())}, or \"\" for none"))  # fmt: skip
     reader = reading_language(kb)
     for index, term in enumerate(kb.glossary):
         if reader and term.reading is None:

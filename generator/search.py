@@ -37,7 +37,7 @@ from collections.abc import Iterable
 import lxml.html
 from pydantic import BaseModel
 
-from . import kana, schema
+from . import kana, schema, thesaurus
 from .features import Feature
 from .i18n import Language
 from .link import Key, Linked
@@ -588,6 +588,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         key, spelled = " ".join(runs(short)), " ".join(runs(long))
         if key != spelled and long not in synonyms.setdefault(key, []):
             synonyms[key].append(long)
+    synonyms.update(thesaurus.synonyms(kb, language, words, every, synonyms))  # readers' words the language knows
     readings = _readings(every) if language.collation == "kana" else {}
     kanji = _kanji_readings(words) if readings else {}
     strings = {key.removeprefix(STRINGS): language.t(key) for key in kb.ui if key.startswith(STRINGS)}

@@ -55,7 +55,7 @@ LEFT_ALONE = {
     (schema.Position, "mark"),
     (schema.Document, "this_position"),
 }
-UI_SETTINGS = {"glossary.collation"}  # a ui entry that names a rule (kana, letters, characters), not text to show
+UI_SETTINGS = {"glossary.collation", "search.thesaurus"}  # ui entries that name a rule or a file, not text to show
 
 
 @dataclass

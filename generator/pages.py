@@ -43,6 +43,10 @@ class Page:
     nav: NavPlace | None = None  # where the page stands in the navigation after the guideline's tree; None: not listed
     # A page kind that resolves links its own way (the print page links inside itself): a PageRenderer subclass.
     renderer: type[PageRenderer] | None = None
+    # The ui string of the words readers use for what the page is for (search.task.errata: 誤り, mistakes in the
+    # text), each feature's for its own pages: search finds the page by them, first when a query says only that
+    # (generator/search.py page_task).
+    task: str = ""
 
     @property
     def section(self) -> schema.Section | None:
@@ -156,29 +160,46 @@ def core_pages(linked: Linked) -> list[Page]:
     kb = linked.kb
     pages = [
         Page("index.md", "home.md.j2", kb.document.title),
-        Page("guideline/index.md", "toc.md.j2", "nav.guideline"),
+        Page("guideline/index.md", "toc.md.j2", "nav.guideline", task="search.task.contents"),
     ]
     for section in kb.sections:
         path = section_path(linked, section.id)
         if section.listing:
             place = "listings" if kb.config.parent_of(section) is None else None
-            pages.append(Page(path, f"{section.listing}.md.j2", section.title, SectionContext(section), nav=place))
+            pages.append(
+                Page(
+                    path,
+                    f"{section.listing}.md.j2",
+                    section.title,
+                    SectionContext(section),
+                    nav=place,
+                    task=f"search.task.{section.listing}",
+                )
+            )
         else:
             template = "control.md.j2" if kb.in_controls_chapter(section.id) else "section.md.j2"
             pages.append(Page(path, template, section.title, SectionContext(section)))
     listed = {s.listing for s in kb.sections}
     for listing, entries in (("references", kb.references), ("glossary", kb.glossary)):
         if entries and listing not in listed:  # no section of the source lists them: a page of their own
-            pages.append(Page(LISTING_PATHS[listing], f"{listing}.md.j2", f"nav.{listing}", nav="listings"))
+            pages.append(
+                Page(
+                    LISTING_PATHS[listing],
+                    f"{listing}.md.j2",
+                    f"nav.{listing}",
+                    nav="listings",
+                    task=f"search.task.{listing}",
+                )
+            )
     pages += [
-        Page("controls.md", "controls.md.j2", "nav.controls", nav="tools"),
-        *([Page("csf.md", "csf.md.j2", "nav.csf", nav="tools")] if kb.csf else []),
-        Page("changes.md", "changes.md.j2", "nav.changes", nav="notes"),
+        Page("controls.md", "controls.md.j2", "nav.controls", nav="tools", task="search.task.controls"),
+        *([Page("csf.md", "csf.md.j2", "nav.csf", nav="tools", task="search.task.csf")] if kb.csf else []),
+        Page("changes.md", "changes.md.j2", "nav.changes", nav="notes", task="search.task.changes"),
     ]
     # Pages with nothing to show are not made: errata without entries or editorial notes, the index by actor
     # without a section that names one (its entries are the pages' tags).
     if kb.errata or any(b.source == "editorial" for s in kb.sections for b in s.blocks):
-        pages.append(Page("errata.md", "errata.md.j2", "nav.errata", nav="notes"))
+        pages.append(Page("errata.md", "errata.md.j2", "nav.errata", nav="notes", task="search.task.errata"))
     if any(s.actors or s.stakeholders for s in kb.sections):
         pages.append(Page("tags.md", "tags.md.j2", "nav.tags", searchable=False, nav="notes"))
     return pages

@@ -40,6 +40,7 @@ from pydantic import BaseModel
 from . import kana, schema, thesaurus
 from .features import Feature
 from .i18n import Language
+from .kinds import TOOL
 from .link import Key, Linked
 from .pages import Page, label_of, section_path, target_of, url_of
 from .walk import texts
@@ -63,6 +64,7 @@ HIRAGANA_RUN = re.compile(f"[{HIRAGANA}]+")
 # ui string `search.stop_words` of each language. They are never required of a page, and left out of a title written
 # as one phrase; kb-search.js reads them from the words file.
 STOP_WORDS_KEY = "search.stop_words"
+TASK_SEPARATOR = re.compile("[,、，]")
 
 
 def stop_words(language: Language) -> frozenset[str]:
@@ -215,6 +217,25 @@ def page_related(linked: Linked, language: Language, page: Page) -> str:
     its kind's name means (社長 on a page that says 経営層). Weighed below the page's own words."""
     text = " ".join([*page_texts(linked, language, page), page_synonyms(linked, language, page)])
     return _distinct(word for form in everyday_words(linked, language, text) for word in search_forms(form))
+
+
+def task_phrases(text: str) -> list[str]:
+    """The phrases of a page's task words (a ui string, Page.task), as written between commas (, 、 ，)."""
+    return [phrase.strip() for phrase in TASK_SEPARATOR.split(text) if runs(phrase)]
+
+
+def page_task(language: Language, page: Page) -> str:
+    """`kb_task` of a page: the words readers use for what the page is for (Page.task, a ui string of its feature),
+    each phrase as its runs between spaces, the phrases between commas. Pagefind finds the page by the runs;
+    kb-search.js puts it first for a query that says one of the phrases and no word that is neither the phrases' nor
+    the page's title's."""
+    return " , ".join(" ".join(runs(phrase)) for phrase in task_phrases(language.t(page.task))) if page.task else ""
+
+
+def own_page(linked: Linked, page: Page) -> bool:
+    """Whether a page is one the box may put first by its title or its task words (a Pagefind filter, `own`): a page
+    of the site's own, or one that says what it is for (the glossary's "abbreviations")."""
+    return bool(page.task) or kind_of(linked, page) == TOOL.name
 
 
 def _phrase(form: str) -> bool:
@@ -639,6 +660,8 @@ class Search(Feature):
             "search_other_words": lambda page: page_other_words(linked, language, page),
             "search_other_titles": lambda page: page_other_titles(linked, language, page),
             "search_kind": lambda page: kind_of(linked, page),
+            "search_task": lambda page: page_task(language, page),
+            "search_own": lambda page: own_page(linked, page),
         }
 
 

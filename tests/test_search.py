@@ -16,6 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from generator import search
+from generator.features import BuildSettings
+from generator.features.registry import configured
+from generator.i18n import Language
 from generator.pages import section_path, url_of
 
 from .page_kinds import LANGUAGE_ROOTS
@@ -585,6 +588,48 @@ def test_a_page_of_the_site_is_found_by_its_title_among_other_words(page, server
 def test_a_question_of_one_topic_leads_to_the_page_titled_so(page, server, language, query, expected):
     """Of a question one word only of which is in a title, the page titled with it comes first, as for the word alone:
     the other words (チーム, actually) weighed the pages that repeat them more."""
+    open_search(page, server, language)
+    assert paths(server, typed(page, query))[0] == expected
+
+
+def pages_with_a_task(linked) -> list:
+    """The pages whose feature says what they are for (Page.task), as the build plans them."""
+    return [p for feature in configured(linked, BuildSettings(site_url="")) for p in feature.pages(linked) if p.task]
+
+
+@pytest.mark.parametrize("language", LANGUAGE_ROOTS)
+def test_the_first_words_of_a_pages_task_lead_to_it_first(page, server, linked, language):
+    """Each page that says what it is for (its feature's ui string search.task.*) comes first for the first phrase of
+    its task words: 自己点検 ranked the self-assessment 7th behind the checklists, 雛形 a template before their list."""
+    words = next(lang for lang in Language.all(linked.kb) if lang.code == language)
+    pages = pages_with_a_task(linked)
+    assert {url_of(p.path) for p in pages} >= {"errata/", "about/", "checklists/rollup/", "templates/", "csf/"}
+    queries = [search.task_phrases(words.t(p.task))[0] for p in pages]
+    open_search(page, server, language)
+    found = [paths(server, links)[:1] for links in typed_each(page, queries)]
+    expected = [[LANGUAGE_ROOTS[language] + url_of(p.path)] for p in pages]
+    assert list(zip(queries, found, strict=True)) == list(zip(queries, expected, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("ja", "誤り", "errata/"),
+        ("en", "mistakes in the text", "en/errata/"),
+        ("ja", "部署ごとの回答をまとめたい", "checklists/rollup/"),
+        ("en", "combine answers from several sites", "en/checklists/rollup/"),
+        ("ja", "初めてだけどどこから読めばいい？", "about/"),
+        ("en", "where do I start", "en/about/"),
+        ("ja", "雛形", "templates/"),
+        ("en", "every control on a single page", "en/checklists/map/"),
+        ("ja", "CSF2.0 対応表", "csf/"),  # a word of its title beside its task's
+        # a topic beside the task's words: the section on the topic first
+        ("en", "where do I start with risk assessment", "en/guideline/4-2-2/"),
+    ],
+)
+def test_a_query_that_says_a_pages_task_in_readers_words_leads_to_it(page, server, language, query, expected):
+    """Readers name what a page is for in their own words, not by its title (正誤表・編集注 for 誤り): the page
+    that says it was not among the first ten, or 2nd to 7th behind the pages that mention the words."""
     open_search(page, server, language)
     assert paths(server, typed(page, query))[0] == expected
 

@@ -232,11 +232,11 @@ class Checklists(Feature):
             for c in linked.kb.checklists
         ]
         return [
-            Page(INDEX, "checklists.md.j2", "nav.checklists", nav="tools"),
+            Page(INDEX, "checklists.md.j2", "nav.checklists", nav="tools", task="search.task.checklists"),
             *checklists,
-            Page(ROLLUP, "rollup.md.j2", "nav.rollup", nav="tools"),
-            Page(MAP, "map.md.j2", "nav.map", nav="tools"),
-            Page(ASSESSMENT, "assessment.md.j2", "nav.assessment", nav="end"),
+            Page(ROLLUP, "rollup.md.j2", "nav.rollup", nav="tools", task="search.task.rollup"),
+            Page(MAP, "map.md.j2", "nav.map", nav="tools", task="search.task.map"),
+            Page(ASSESSMENT, "assessment.md.j2", "nav.assessment", nav="end", task="search.task.assessment"),
         ]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:

@@ -45,9 +45,9 @@ class OpenData(Feature):
 
     def pages(self, linked: Linked) -> list[Page]:
         return [
-            Page("downloads.md", "downloads.md.j2", "nav.downloads", nav="end"),
+            Page("downloads.md", "downloads.md.j2", "nav.downloads", nav="end", task="search.task.downloads"),
             Page("print.md", "print.md.j2", "nav.print", searchable=False, nav="end", renderer=PrintRenderer),
-            Page("about.md", "about.md.j2", "nav.about", nav="end"),
+            Page("about.md", "about.md.j2", "nav.about", nav="end", task="search.task.about"),
         ]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:

@@ -90,7 +90,10 @@ class Templates(Feature):
             Page(page_path(t), "template.md.j2", t.title, TemplateContext(t), nav="tools")
             for t in with_document_control(linked)
         ]
-        return [Page(INDEX, "templates_index.md.j2", "nav.templates", nav="tools"), *templates]
+        return [
+            Page(INDEX, "templates_index.md.j2", "nav.templates", nav="tools", task="search.task.templates"),
+            *templates,
+        ]
 
     def files(self, linked: Linked, language: Language) -> dict[str, bytes]:
         environment = download_environment()

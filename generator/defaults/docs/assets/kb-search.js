@@ -212,7 +212,7 @@
       // words and the everyday words of its words mostly let it be found; a title match is weighed by `ranked`
       // below, not by Pagefind (whose title weight would count it many times over).
       ranking: {
-        metaWeights: { title: 0.0, kind: 0.0, kb_title: 0.1, kb_synonyms: 1.5, kb_words: 0.6, kb_related: 0.4, kb_other: 0.5 },
+        metaWeights: { title: 0.0, kind: 0.0, kb_title: 0.1, kb_synonyms: 1.5, kb_words: 0.6, kb_related: 0.4, kb_other: 0.5, kb_task: 3 },
       },
     });
     // Pagefind cuts the query of a Japanese (Chinese, Thai) page with Intl.Segmenter, for the language it reads
@@ -233,13 +233,14 @@
     return pagefind;
   };
 
-  // Pagefind's results for a query (its words separated by spaces, all required), optionally of one page kind.
-  Engine.prototype.search = async function (text, kind) {
-    const key = text + "\u0000" + (kind || "");
+  // Pagefind's results for a query (its words separated by spaces, all required), optionally only the pages of a
+  // filter ({kind: "template"}; {own: "yes"}: the site's own pages and those that say what they are for).
+  Engine.prototype.search = async function (text, filters) {
+    const key = text + "\u0000" + JSON.stringify(filters || {});
     if (this.cache.has(key)) return this.cache.get(key);
     const self = this;
     const promise = this.ready.then(function (pagefind) {
-      return pagefind.search(text, kind ? { filters: { kind: kind } } : {});
+      return pagefind.search(text, filters ? { filters: filters } : {});
     }).then(function (response) {
       return response ? response.results : [];
     });
@@ -256,12 +257,12 @@
   // fully only when the query is a bare term.
   Engine.prototype.ranked = async function (words, terms, bare, only, sentence) {
     const text = terms.join(" ");
-    const results = await this.search(text, only);
+    const results = await this.search(text, only && { kind: only });
     if (!results.length) return [];
     const kinds = Object.assign({}, words.kinds || {});
     if (kinds.glossary && !bare) kinds.glossary /= 2;
     const names = Object.keys(kinds);
-    const members = await Promise.all(names.map(function (kind) { return this.search(text, kind); }, this));
+    const members = await Promise.all(names.map(function (kind) { return this.search(text, { kind: kind }); }, this));
     const weight = new Map();
     const kindName = new Map();
     names.forEach(function (kind, i) {
@@ -558,19 +559,20 @@
     return names.length ? this.bySynonym(names) : null;
   };
 
-  // The site's own pages (kind `tool`) whose title's words are the query's words, in any order, less stop words,
-  // numbers and a page kind's name (Downloads for download the checklists; What changed in this edition for What
-  // changed in the 2024 edition?): every word of the title, and half the query's or more (excel downloads: what is
-  // downloaded is no word of the title).
-  Engine.prototype.ownPages = async function (words, terms) {
+  // The site's own pages (kind `tool`), and those that say what they are for (the glossary: filter `own`), that the
+  // query names: by their title, whose words are the query's words, in any order, less stop words, numbers and a
+  // page kind's name (Downloads for download the checklists; What changed in this edition for What changed in the
+  // 2024 edition?): every word of the title, and half the query's or more (excel downloads: what is downloaded is no
+  // word of the title); or by their task words (`task`).
+  Engine.prototype.ownPages = async function (words, terms, text) {
     const asked = terms.filter(function (t) { return !/^\d+$/.test(t); });
-    if (!asked.length || !(words.kinds || {}).tool) return [];
+    if (!asked.length) return [];
     // (not only those that have every word of the query, but the first few that have each: NIST CSF 2.0 mapping →
     // Through NIST CSF 2.0, which says no "mapping"; a one-character word beside longer ones says little: 見 of NIST
     // CSF 2.0 から見る)
     const root = this.root;
-    const every = (await this.search(asked.join(" "), "tool")).slice(0, 5);
-    const each = await Promise.all(asked.map(function (t) { return this.search(t, "tool"); }, this));
+    const every = (await this.search(asked.join(" "), OWN)).slice(0, 5);
+    const each = await Promise.all(asked.map(function (t) { return this.search(t, OWN); }, this));
     const having = new Set(every.map(function (r) { return r.id; }));
     const candidates = new Map();
     every.concat(...each.map(function (list) { return list.slice(0, 3); })).forEach(function (r) {
@@ -579,7 +581,8 @@
     const pages = await Promise.all(Array.from(candidates.values()).map(function (r) {
       return r.data().then(function (data) { return { id: r.id, data: data }; });
     }));
-    return pages.filter(function (page) {
+    // (by its title first; then by its task, the page whose phrase said more of the query first)
+    const by = new Map(pages.map(function (page) {
       const data = page.data;
       const all = queryWords((data.meta && data.meta.title) || "").filter(function (w) { return !/^\d+$/.test(w); });
       const title = all.some(function (w) { return w.length > 1; }) ? all.filter(function (w) { return w.length > 1; }) : all;
@@ -587,13 +590,55 @@
       const has = function (t) { return title.some(function (w) { return singular(w) === singular(t); }) || joined === t; };
       // (half the query's words, where the page is among the first five that have them all; else more than half)
       const named = asked.filter(has).length * 2;
-      return title.length && (having.has(page.id) ? named >= asked.length : named > asked.length) && title.every(function (w) {
+      const titled = title.length && (having.has(page.id) ? named >= asked.length : named > asked.length) && title.every(function (w) {
         return asked.some(function (t) { return singular(t) === singular(w) || t.indexOf(w) >= 0; });
       });
+      return [page, titled ? Infinity : task(data.meta && data.meta.kb_task, text, asked, [all])];
+    }));
+    return pages.filter(function (page) { return by.get(page) > 0; }).sort(function (a, b) {
+      return by.get(b) - by.get(a);
     }).map(function (page) {
-      return { url: new URL((page.data.raw_url || page.data.url).replace(/^\//, ""), root).href, title: page.data.meta.title };
+      const url = new URL((page.data.raw_url || page.data.url).replace(/^\//, ""), root).href;
+      return { url: url, title: page.data.meta.title, task: by.get(page) < Infinity };
     });
   };
+  const OWN = { own: "yes" };
+
+  // Does a query ask for what a page is for, in the words of its task (kb_task, generator/search.py page_task: its
+  // phrases' runs between spaces, the phrases between commas)? When it says one of the phrases (its words in Latin
+  // letters among the query's words, its other runs as written in the query) and each of its words `asked` is a word
+  // of the phrases or of `more` (the title's words): 誤り, mistakes in the text → the errata; 部署ごとの回答をまとめたい
+  // → the roll-up; not where do I start with risk assessment, which asks about a topic. The length of the longest
+  // phrase it says (what it says of the query), else 0.
+  function task(meta, text, asked, more) {
+    const latin = /^[a-z0-9]+$/;
+    // a phrase's pieces: each word in Latin letters, and the other runs that follow each other joined (どこから 読 め →
+    // どこから読め); those that say something (not a stop word)
+    const pieces = function (phrase, all) {
+      const out = [];
+      let joined = "";
+      phrase.split(" ").filter(Boolean).forEach(function (run) {
+        if (!latin.test(run)) { joined += run; return; }
+        if (joined) out.push(joined);
+        joined = "";
+        if (all || !STOP.has(run)) out.push(singular(run));
+      });
+      return joined ? out.concat([joined]) : out;
+    };
+    const written = runs(text).join("");
+    const typed = new Set(runs(text).map(singular));
+    const isSaid = function (piece) { return latin.test(piece) ? typed.has(piece) : written.indexOf(piece) >= 0; };
+    // (a phrase that says one thing among stop words is said with them: where do I start, not start a CSIRT)
+    const said = (meta || "").split(",").filter(function (phrase) {
+      const strong = pieces(phrase);
+      return strong.length && (strong.length > 1 ? strong : pieces(phrase, true)).every(isSaid);
+    }).map(function (phrase) { return pieces(phrase).join("").length; });
+    const phrases = (meta || "").split(",").map(function (phrase) { return pieces(phrase); });
+    const own = [].concat.apply([], phrases.concat(more));
+    return said.length && asked.every(function (t) {
+      return own.some(function (piece) { return latin.test(t) ? singular(piece) === singular(t) : piece.indexOf(t) >= 0; });
+    }) ? Math.max.apply(null, said) : 0;
+  }
 
   // The first of a word's synonyms (the names it stands for) that finds pages.
   Engine.prototype.bySynonym = async function (names) {
@@ -681,7 +726,7 @@
     // A page of the site's own whose title is what the query asks, in other words around it (download the checklists,
     // What changed in the 2024 edition?, チェックリスト ダウンロードしたい) comes first: its kind's weight, which keeps
     // it below the guideline that it repeats, would bury it.
-    for (const named of await this.ownPages(words, terms)) {
+    for (const named of await this.ownPages(words, terms, text)) {
       if (!out.first.some(function (f) { return f.url.split("#")[0] === named.url; })) out.first.push(named);
     }
     let resolved = await Promise.all(terms.map(function (t) { return self.resolve(words, t, literal); }));
@@ -1091,18 +1136,20 @@
     });
     const common = new Set(Array.from(seen.keys()).filter(function (h) { return seen.get(h) > 2; }));
     const namedKinds = engine.named || [];
+    // (in the order asked: an id first; a page named by its task after one whose title is the query: Risk assessment
+    // sheet is a template's name, not the self-assessment's task)
     function rank(p) {
-      const path = new URL(p.url).pathname;
-      if (firstPaths.indexOf(path) >= 0) return firstPaths.indexOf(path) / 100; // in the order asked: an id first
+      const at = firstPaths.indexOf(new URL(p.url).pathname);
+      if (at >= 0) return (out.first[at].task ? 1.5 : 0) + at / 100;
       return p.partial || namedKinds.indexOf(p.kind) < 0 ? 3 : named(p);
     }
-    pages.sort(function (a, b) { return rank(a) - rank(b); });
     const shownPaths = pages.map(function (p) { return new URL(p.url).pathname; });
-    out.first.slice().reverse().forEach(function (f) {
-      const at = shownPaths.indexOf(new URL(f.url).pathname);
+    out.first.forEach(function (f, i) {
+      const at = shownPaths.indexOf(firstPaths[i]);
       if (at >= 0) pages[at].url = pages[at].url.split("#")[0] + (new URL(f.url).hash || "");
-      else pages.unshift({ url: f.url, title: f.title, kind: "", excerpt: "", partial: false, headings: [], subs: [] });
+      else pages.push({ url: f.url, title: f.title, kind: "", excerpt: "", partial: false, headings: [], subs: [] });
     });
+    pages.sort(function (a, b) { return rank(a) - rank(b); });
     list.textContent = "";
     pages.forEach(function (page) { list.appendChild(item(page)); });
     const count = Math.max(out.count, pages.length);

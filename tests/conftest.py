@@ -23,6 +23,8 @@ from generator.serve import PrefixHandler
 from .helpers import FIXTURE_DATA, copy_project
 from .page_kinds import DEFAULT_LANGUAGE
 
+pytest_plugins = ["tests.cpu_time"]  # --cpu-durations=N: the tests that took the most processor time
+
 PROJECT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 PREFIX = "/sec/guideline/"  # the site must work under any prefix, so the tests never serve it at the root

@@ -511,6 +511,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
       word of words.yaml → the other words of its group, and each acronym that the text defines or the initials of
       a title's words spell → its words, so that a query for MFA also ranks and highlights what the pages say
       (多要素認証, multi-factor authentication);
+    - `thesaurus`: each word of the language's thesaurus that means what a word of the site means → those words
+      (離職者 → 退職者; generator/thesaurus.py), looked up after the synonyms, never one of the site's words;
     - `phrases`: the synonyms and everyday words of several runs one of which alone says little (立ち上げ: 立, 上;
       踏み台攻撃: 踏): a query keeps them whole, as the index has them (`search_forms`);
     - `kind_words`: each page kind's name and its everyday words (テンプレート, 雛形, 様式): a query that has one
@@ -609,7 +611,6 @@ def words_file(linked: Linked, language: Language) -> bytes:
         key, spelled = " ".join(runs(short)), " ".join(runs(long))
         if key != spelled and long not in synonyms.setdefault(key, []):
             synonyms[key].append(long)
-    synonyms.update(thesaurus.synonyms(kb, language, words, every, synonyms))  # readers' words the language knows
     readings = _readings(every) if language.collation == "kana" else {}
     kanji = _kanji_readings(words) if readings else {}
     strings = {key.removeprefix(STRINGS): language.t(key) for key in kb.ui if key.startswith(STRINGS)}
@@ -630,6 +631,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "sections": sections,
         "ids": ids,
         "synonyms": synonyms,
+        "thesaurus": thesaurus.synonyms(kb, language, words, every, synonyms),  # readers' words the language knows
         "kind_words": kind_words,
         "phrases": sorted({"".join(runs(f)) for f in [*synonyms, *section_synonyms] if _phrase(f)}),
         "terms": sorted({" ".join(runs(f)) for f in [*names, *forms_all] if runs(f)}),

@@ -13,7 +13,8 @@ file that lead to the site's word: those of its own sense (spellings, abbreviati
 those of the group's other senses when the reader's word has NEAR characters or more (離職者 → 退職者, 必要条件 →
 要件; a short word has many senses: 自分 is not 自己, 内緒 not 秘密, and led the search box astray on questions). A
 word of the site is never redirected (it finds its own pages), a synonym of the knowledge base's own (glossary,
-words.yaml) wins, a word of one character is none, and a word not in Latin letters does not lead to a word of the site
+words.yaml) wins, a word of one character is none, nor a phrase the box would keep whole in a sentence (消す, やり方:
+the box cuts a query by its synonyms' phrases), and a word not in Latin letters does not lead to a word of the site
 in Latin letters (other languages' names of its sections and terms). The file holds only what the build reads, and
 the build reads only the groups the site's words lead.
 """
@@ -88,14 +89,15 @@ class Thesaurus:
         return words
 
     def leading(self, site: SiteWords) -> dict[str, list[int]]:
-        """Each word that leads a group and is the site's or begins with a run of the site's (a phrase: the site may
-        not have it) → the groups' numbers."""
+        """Each word of the site that leads a group, and each phrase that begins with a run of the site's (the site
+        may not write it) → the groups' numbers."""
         found: dict[str, list[int]] = {}
-        for word in site.candidates():
+        for word in site.words | site.parts:
             numbers = _line(self.single, word)
             if numbers and len(word) > 1:
                 found[word] = [int(n) for n in numbers.split(" ")]
-            for entry in _line(self.several, word).split(";") if word in site.words else ():
+        for word in site.words:
+            for entry in _line(self.several, word).split(";"):
                 phrase, _, numbers = entry.partition(":")
                 if numbers:
                     found[phrase] = [int(n) for n in numbers.split(" ")]
@@ -115,23 +117,20 @@ def load(name: str) -> Thesaurus:
 
 
 class SiteWords:
-    """The words of a site, as the search box finds them: a run of the index, a part of a run of kanji at either end
-    of it (経営層 of 経営層向け), or several runs written one after the other (誤り, 不正プログラム, top management)."""
+    """The words of a site, as the search box finds them: a run of the index, a part of a run of kanji (経営層 of
+    経営層向け, 終了 of 契約終了後: the index holds each run's tails, and Pagefind finds a word by its beginning), or
+    several runs written one after the other (不正プログラム, top management)."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = set(words)
-        self.affixes = set()
+        self.parts = set()
         for run in self.words:
-            if search.KANJI_RUN.fullmatch(run):
-                for size in range(2, len(run)):
-                    self.affixes.update((run[:size], run[-size:]))
-
-    def candidates(self) -> Iterable[str]:
-        return self.words | self.affixes
+            if len(run) > 2 and search.KANJI_RUN.fullmatch(run):
+                self.parts.update(run[i:j] for i in range(len(run) - 1) for j in range(i + 2, len(run) + 1))
 
     def has(self, word: str) -> bool:
         """Whether `word` (runs separated by spaces) is a word of one run of the site's, or written as one (ひな形)."""
-        return word in self.words or word in self.affixes or word.replace(" ", "") in self.words
+        return word in self.words or word in self.parts or word.replace(" ", "") in self.words
 
 
 def uses(text: str, words: Iterable[str]) -> dict[str, int]:
@@ -141,7 +140,7 @@ def uses(text: str, words: Iterable[str]) -> dict[str, int]:
     if counts:
         automaton = ahocorasick.Automaton()
         for word in counts:
-            automaton.add_word(word if word.isascii() else word.replace(" ", ""), word)
+            automaton.add_word(as_written(word), word)
         automaton.make_automaton()
         for _, word in automaton.iter(text):
             counts[word] += 1
@@ -172,24 +171,26 @@ def synonyms(
             group = groups[number]
             sense = next(s for s, leads, word in group if word == target and leads)
             for other, leads, word in group:
-                key = _key(word)
-                if not leads or word == target or len(key.replace(" ", "")) < 2 or key in taken:
+                if not leads or word == target or len(word.replace(" ", "")) < 2 or word in taken:
                     continue  # (a word that leads nowhere is ambiguous typed alone: 勝手に, 大事 lead to 自動, 重要)
                 if site.has(word) or written.get(word) or (search.latin(target) and not search.latin(word)):
                     continue  # the site's word finds its own pages; an other language's word is no reader's word
-                if other != sense and len(key.replace(" ", "")) < NEAR:
+                if other != sense and len(word.replace(" ", "")) < NEAR:
                     continue  # (a short word has many senses: 自分, 内緒 are not 自己, 秘密; its own sense's forms are)
-                targets = found.setdefault(key, {})
+                if search._phrase(word):
+                    continue  # (the box would keep it whole in a sentence, 消す, やり方: it would cut sentences anew)
+                targets = found.setdefault(word, {})
                 targets[target] = targets.get(target, False) or other == sense
     # (of several, the site's word of the same sense first, then the one the site writes most)
-    counts = uses(text, {target for targets in found.values() if len(targets) > 1 for target in targets})
+    counts = uses(text, {target for targets in found.values() for target in targets if len(targets) > 1})
     return {
-        key: [_key(t) for t in sorted(targets, key=lambda t: (not targets[t], -counts.get(t, 0), t))]
+        key: list(
+            dict.fromkeys(as_written(t) for t in sorted(targets, key=lambda t: (not targets[t], -counts.get(t, 0), t)))
+        )
         for key, targets in sorted(found.items())
     }
 
 
-def _key(word: str) -> str:
-    """A word as the words file keys it: its runs separated by spaces; written together when one of its runs says
-    little alone (one character, or hiragana: ひな形, 間違い), as the box keeps such a phrase of a query whole."""
-    return word.replace(" ", "") if " " in word and search._phrase(word) else word
+def as_written(word: str) -> str:
+    """A word of runs separated by spaces as a text writes it: 不正プログラム, top management."""
+    return word if word.isascii() else word.replace(" ", "")

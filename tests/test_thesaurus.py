@@ -87,30 +87,30 @@ def test_the_refresh_script_makes_the_thesaurus_from_the_npm_package(tmp_path):
 
 def test_readers_words_lead_to_the_sites_words_and_never_redirect_them(linked, tmp_path):
     """離職者 (no page says it) leads to 退職者; 人事異動, a word of the site in the group 異動 leads, stays itself;
-    the synonyms of the knowledge base's own (glossary, words.yaml) are as they were; no word of one character."""
+    the knowledge base's own synonyms (glossary, words.yaml) and the index's words are as they were; no word of one
+    character, none that the box would keep whole in a sentence (消す)."""
     on = words_of(linked)
     off = words_of(load_knowledge_base(with_ui(tmp_path, OFF, PROJECT / "guideline_data")))
-    added = {key: names for key, names in on["synonyms"].items() if key not in off["synonyms"]}
-    assert added["離職者"] == ["退職者"]
-    assert added["必要条件"] == ["要件"]
-    assert "人事異動" in on["words"] and "人事異動" not in on["synonyms"]
-    assert {key: on["synonyms"][key] for key in off["synonyms"]} == off["synonyms"]
-    words = set(on["words"])
-    assert not [key for key in added if key in words or len(key.replace(" ", "")) < 2]
-    # the index's words: the thesaurus' are none of them (the box looks them up by the site's); the setting's value
-    # is a ui string, read as one (as glossary.collation's)
+    assert off["thesaurus"] == {}
+    related = on["thesaurus"]
+    assert related["離職者"] == ["退職者"]
+    assert related["必要条件"] == ["要件"]
+    assert "人事異動" in on["words"] and "人事異動" not in related
+    assert "消す" not in related and "消 す" not in related
+    assert on["synonyms"] == off["synonyms"]
+    assert not [key for key in related if key in on["words"] or len(key.replace(" ", "")) < 2 or key in on["synonyms"]]
+    # the index's words: the thesaurus' are none of them; the setting's value is a ui string, read as one (as
+    # glossary.collation's)
     assert set(on["words"]) ^ set(off["words"]) == {"sudachi"}
 
 
-def test_a_knowledge_base_switches_its_thesaurus_off_or_has_none(tmp_path_factory, tmp_path):
-    off = load_knowledge_base(with_ui(tmp_path, OFF))
-    assert "必要条件" not in words_of(off)["synonyms"]
-    # an English knowledge base: English has no thesaurus of its own (the setting's default is empty)
+def test_a_knowledge_base_in_another_language_has_none(tmp_path_factory):
+    """An English knowledge base: English has no thesaurus (the setting's default is empty), so its words file has
+    none."""
     site = example_site(tmp_path_factory, "en-demo")
     written = json.loads(gzip.decompress((site / "assets" / "search-words.json.gz").read_bytes()))
-    en = load_knowledge_base(PROJECT / "examples" / "en-demo" / "guideline_data")
-    assert thesaurus.thesaurus_name(en.kb, "en") == ""
-    assert written["synonyms"] == words_of(en, "en")["synonyms"]
+    assert written["thesaurus"] == {}
+    assert written["synonyms"]  # (its own synonyms are there)
 
 
 def test_a_setting_that_names_no_thesaurus_is_refused_with_its_fix(tmp_path):

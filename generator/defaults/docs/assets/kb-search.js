@@ -514,6 +514,13 @@
       const found = await this.bySynonym(synonym);
       if (found) return found;
     }
+    // A reader's word that the language's thesaurus leads to the site's (離職者 → 退職者): after the knowledge base's
+    // own synonyms, and never a word of the site's vocabulary (generator/thesaurus.py).
+    const related = (words.thesaurus || {})[word];
+    if (related) {
+      const found = await this.bySynonym(related);
+      if (found) return found;
+    }
     // An unknown compound: the site's words inside it, all required.
     // A one-character piece at either end is an affix (報告書, 対応表, 再評価: 書, 表, 再), which the pages write with
     // other words or none (報告・連絡シート): the rest is what is asked.
@@ -722,7 +729,8 @@
     }
     // A query that is a synonym as a whole (二要素認証, MFA) also searches what the pages say (多要素認証).
     const synonyms = words.synonyms || {};
-    const expansions = (synonyms[terms.join(" ")] || []).map(queryWords).filter(function (e) { return e.length; });
+    const whole = terms.join(" ");
+    const expansions = (synonyms[whole] || (words.thesaurus || {})[whole] || []).map(queryWords).filter(function (e) { return e.length; });
     // A page of the site's own whose title is what the query asks, in other words around it (download the checklists,
     // What changed in the 2024 edition?, チェックリスト ダウンロードしたい) comes first: its kind's weight, which keeps
     // it below the guideline that it repeats, would bury it.

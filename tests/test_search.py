@@ -423,6 +423,9 @@ def test_every_template_name_and_id_finds_its_template_first(page, server, linke
         ("バックアップ計画の雛形", "templates/backup-plan/"),  # 雛形: an everyday word for テンプレート (words.yaml)
         ("kuraudo", "guideline/5-5/"),  # romaji for クラウド
         ("tasou bougyo", "guideline/5-4-6/"),  # romaji typed as two words for one (多層防御)
+        # romaji of a kanji word's reading with its long vowel as typed (にゅうたいしつ, not にゅーたいしつ)
+        ("nyuutaishitsu kanri", "guideline/5-3-1/"),
+        ("kouku", "guideline/2/"),  # typed without the long vowel of its reading: こうくう (航空)
         ("CSIRT 立ち上げ", "guideline/4-7/"),  # 立ち上げ: the site says 整備 (words.yaml), kept whole, not 立 and 上
         ("改定のポイント", "changes/"),  # a far better match of a lighter kind keeps its place
         ("委託先への要件", "guideline/5-6/"),  # 要件: the guideline says 要求事項 (words.yaml); への is no word

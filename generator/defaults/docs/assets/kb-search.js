@@ -119,6 +119,12 @@
     return out;
   }
 
+  // A long vowel mark as a reading writes it, by the vowel of the kana before it (こー → こう, くー → くう, けー → けい).
+  const LONG = { a: "あ", i: "い", u: "う", e: "い", o: "う" };
+  function spoken(hiragana, wanakana) {
+    return hiragana.replace(/(.)ー/g, function (_, kana) { return kana + (LONG[wanakana.toRomaji(kana).slice(-1)] || "ー"); });
+  }
+
   // Edit distance with adjacent transpositions (optimal string alignment), stopping early beyond `limit`.
   function distance(a, b, limit) {
     if (Math.abs(a.length - b.length) > limit) return limit + 1;
@@ -505,9 +511,16 @@
           const found = await tryWord(spelling);
           if (found) return found;
         }
-        // a word in hiragana, or the reading of a word in kanji (kansa → かんさ → 監査)
-        const found = (await this.byReading(words, toHiragana(kana))) || (await tryWord(toHiragana(kana)));
+        // a word in hiragana, or the reading of a word in kanji (kansa → かんさ → 監査), whose long vowel is a kana as
+        // typed (nyuutaishitsu → にゅうたいしつ → 入退室, not にゅーたいしつ)
+        const found = (await this.byReading(words, wanakana.toHiragana(word))) ||
+          (await this.byReading(words, toHiragana(kana))) || (await tryWord(toHiragana(kana)));
         if (found) return found;
+        // (typed without its long vowels: joho → じょうほう → 情報; a reading writes them as kana)
+        for (const spelling of longVowels(kana)) {
+          const read = await this.byReading(words, spoken(toHiragana(spelling), wanakana));
+          if (read) return read;
+        }
       }
     }
     if (synonym) {

@@ -150,45 +150,57 @@ def uses(text: str, words: Iterable[str]) -> dict[str, int]:
 def synonyms(
     kb: schema.KnowledgeBase, language: Language, words: Iterable[str], texts: Iterable[str], taken: dict
 ) -> dict[str, list[str]]:
-    """The words file's synonyms from the language's thesaurus: each word of a group that one of the site's words
-    leads → those site words, the one that shares its sense first, then the one the site uses most. `words`: the
-    index's words; `texts`: the site's texts; `taken`: the synonyms the knowledge base has already (they win). A word
-    of the site, of one character, or taken is left out."""
+    """The words file's `thesaurus`: each word of a group that one of the site's words leads → those site words, the
+    ones of its sense first, then the one the site writes most. `words`: the index's words; `texts`: the site's
+    texts; `taken`: the synonyms the knowledge base has already (they win)."""
     name = thesaurus_name(kb, language.code)
     if not name:
         return {}
     thesaurus = load(name)
     site = SiteWords(words)
-    leading = thesaurus.leading(site)
-    groups = {number: thesaurus.group(number) for numbers in leading.values() for number in numbers}
-    text = search.normalise("\n".join(texts))
-    written = uses(text, {word for group in groups.values() for _, _, word in group if " " in word})
-    found: dict[str, dict[str, bool]] = {}
-    for target, numbers in leading.items():
-        if " " in target and not written[target]:
-            continue  # a phrase the site does not write
+    readers: dict[int, tuple[dict[str, str], list[tuple[str, str, int]]]] = {}
+    found: dict[str, dict[str, bool]] = {}  # a reader's word → the site's words it leads to: of its sense?
+    for target, numbers in thesaurus.leading(site).items():
+        latin = target.isascii()  # (a word as the box cuts it is in Latin letters if it is ASCII: a-z, 0-9)
         for number in numbers:
-            group = groups[number]
-            sense = next(s for s, leads, word in group if word == target and leads)
-            for other, leads, word in group:
-                if not leads or word == target or len(word.replace(" ", "")) < 2 or word in taken:
-                    continue  # (a word that leads nowhere is ambiguous typed alone: 勝手に, 大事 lead to 自動, 重要)
-                if site.has(word) or written.get(word) or (search.latin(target) and not search.latin(word)):
-                    continue  # the site's word finds its own pages; an other language's word is no reader's word
-                if other != sense and len(word.replace(" ", "")) < NEAR:
-                    continue  # (a short word has many senses: 自分, 内緒 are not 自己, 秘密; its own sense's forms are)
-                if search._phrase(word):
-                    continue  # (the box would keep it whole in a sentence, 消す, やり方: it would cut sentences anew)
+            if number not in readers:
+                readers[number] = _readers(thesaurus.group(number), site, taken)
+            senses, typed = readers[number]
+            sense = senses[target]
+            for other, word, letters in typed:
+                # (a short word has many senses: 自分, 内緒 are not 自己, 秘密; an other language's word is no reader's)
+                if word == target or (other != sense and letters < NEAR) or (latin and not word.isascii()):
+                    continue
                 targets = found.setdefault(word, {})
                 targets[target] = targets.get(target, False) or other == sense
-    # (of several, the site's word of the same sense first, then the one the site writes most)
-    counts = uses(text, {target for targets in found.values() for target in targets if len(targets) > 1})
-    return {
-        key: list(
-            dict.fromkeys(as_written(t) for t in sorted(targets, key=lambda t: (not targets[t], -counts.get(t, 0), t)))
-        )
-        for key, targets in sorted(found.items())
-    }
+    # The phrases the site writes (a reader's word that it writes is its own; a site's phrase that it does not write
+    # leads nowhere), and of several words a reader's word leads to, the one the site writes most after those of
+    # its sense.
+    asked = {word for word in found if " " in word}
+    asked |= {target for targets in found.values() if len(targets) > 1 for target in targets}
+    asked |= {target for targets in found.values() for target in targets if " " in target}
+    counts = uses(search.normalise("\n".join(texts)), asked)
+    related = {}
+    for word, targets in sorted(found.items()):
+        kept = [t for t in targets if " " not in t or counts[t]]
+        if kept and not counts.get(word):
+            kept.sort(key=lambda t: (not targets[t], -counts.get(t, 0), t))
+            related[word] = list(dict.fromkeys(as_written(t) for t in kept))
+    return related
+
+
+def _readers(group: list[tuple[str, bool, str]], site: SiteWords, taken: dict) -> tuple[dict, list]:
+    """A group's words that lead, by their sense; and those a reader may type for them: (sense, word, letters). Not
+    a word that leads nowhere (ambiguous typed alone: 勝手に, 大事 lead to 自動, 重要), one of the site's (it finds its
+    own pages), one the knowledge base has as a synonym (it wins), one of one character, nor a phrase the box keeps
+    whole in a sentence (消す, やり方: it would cut sentences anew by it)."""
+    senses = {word: sense for sense, leads, word in group if leads}
+    typed = []
+    for word, sense in senses.items():
+        letters = len(word) - word.count(" ")
+        if letters > 1 and word not in taken and not site.has(word) and not (" " in word and search._phrase(word)):
+            typed.append((sense, word, letters))
+    return senses, typed
 
 
 def as_written(word: str) -> str:

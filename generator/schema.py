@@ -228,6 +228,7 @@ class Section(Strict):
     csf: list[Annotated[str, StringConstraints(pattern=r"^(GV|ID|PR|DE|RS|RC)\.[A-Z]{2}$")]] = []  # editorial
     listing: Literal["references", "glossary"] | None = None  # chapters 6 and 7 list those collections
     synonyms: Synonyms = Synonyms()  # editorial: search only
+    topics: Synonyms = Synonyms()  # editorial, search only: what readers ask about here that the text does not name
 
 
 class GlossaryTerm(Strict):
@@ -436,6 +437,7 @@ class Template(Strict):
     date: dt.date  # of this edition
     quotes: Annotated[list[TemplateQuote], Field(min_length=1)]
     parts: Annotated[list[TemplatePart], Field(min_length=1)]
+    topics: Synonyms = Synonyms()  # editorial, search only: what readers look for it by that its text does not say
     # A policy-type document: it ends with the document-control block (number, edition, classification, dates,
     # approval stamps, revision history), the same in every such template (features.templates.document_control).
     document_control: bool = False

@@ -214,9 +214,12 @@ def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
 
 def page_related(linked: Linked, language: Language, page: Page) -> str:
     """`kb_related` of a page: the everyday words (words.yaml) that mean what a word of the page's text, its terms or
-    its kind's name means (社長 on a page that says 経営層). Weighed below the page's own words."""
+    its kind's name means (社長 on a page that says 経営層), and the topics readers ask about on it that its text does
+    not name (監視カメラ under physical security; `topics` of its section or template). Weighed below its own words."""
     text = " ".join([*page_texts(linked, language, page), page_synonyms(linked, language, page)])
-    return _distinct(word for form in everyday_words(linked, language, text) for word in search_forms(form))
+    forms = everyday_words(linked, language, text)
+    forms += [form for topics in page_topics(page) for form in words_for(topics, language)]
+    return _distinct(word for form in forms for word in search_forms(form))
 
 
 def task_phrases(text: str) -> list[str]:
@@ -308,8 +311,20 @@ def latin(text: str) -> bool:
 def section_names(section: schema.Section, language: Language) -> list[str]:
     """The other names of a section, which readers type for it as they would its title: its own synonyms, and those
     of its other languages written in Latin letters (budget for 資源の確保, security policy typed on either site)."""
-    others = [f for code in section.synonyms.languages() if code != language.code for f in section.synonyms.of(code)]
-    return list(dict.fromkeys([*section.synonyms.of(language.code), *(f for f in others if latin(f))]))
+    return words_for(section.synonyms, language)
+
+
+def words_for(words: schema.Synonyms, language: Language) -> list[str]:
+    """Editorial words for a reader of `language`: those of the language, and those of the others written in Latin
+    letters, which readers type on every site."""
+    others = [f for code in words.languages() if code != language.code for f in words.of(code)]
+    return list(dict.fromkeys([*words.of(language.code), *(f for f in others if latin(f))]))
+
+
+def page_topics(page: Page) -> list[schema.Synonyms]:
+    """The `topics` of what a page shows: its section's, or its template's."""
+    models = [page.section, *page.context.values().values()]
+    return [model.topics for model in models if isinstance(model, schema.Section | schema.Template)]
 
 
 def page_other_titles(linked: Linked, language: Language, page: Page) -> str:
@@ -582,6 +597,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
             synonyms.setdefault(key, [])
             synonyms[key] += [m for m in others if m not in synonyms[key]]
     section_synonyms = [form for s in kb.sections for form in s.synonyms.of(language.code)]
+    topics = [form for model in [*kb.sections, *kb.templates] for form in words_for(model.topics, language)]
     titles = [language.text(s.title) for s in kb.sections]
     every = [language.text(text) for _, text in texts(kb)] + [language.t(key) for key in kb.ui]
     words: dict[str, None] = {}
@@ -590,7 +606,14 @@ def words_file(linked: Linked, language: Language) -> bytes:
         words.setdefault("".join(runs(text)), None)
     # (and the sections' titles in other languages written in Latin letters, which kb_title holds: page_other_titles)
     other_titles = [title for section in kb.sections for title in latin_titles_elsewhere(section, language)]
-    for text in [*every, *forms_all, *section_synonyms, *(m for members in groups for m in members), *other_titles]:
+    for text in [
+        *every,
+        *forms_all,
+        *section_synonyms,
+        *topics,
+        *(m for members in groups for m in members),
+        *other_titles,
+    ]:
         for run in runs(text):
             if not ONE_HIRAGANA.fullmatch(run) and not run.isdigit():
                 words.setdefault(run, None)

@@ -214,11 +214,15 @@ def page_synonyms(linked: Linked, language: Language, page: Page) -> str:
 
 def page_related(linked: Linked, language: Language, page: Page) -> str:
     """`kb_related` of a page: the everyday words (words.yaml) that mean what a word of the page's text, its terms or
-    its kind's name means (社長 on a page that says 経営層), and the topics readers ask about on it that its text does
-    not name (監視カメラ under physical security; `topics` of its section or template). Weighed below its own words."""
+    its kind's name means (社長 on a page that says 経営層). Weighed below the page's own words."""
     text = " ".join([*page_texts(linked, language, page), page_synonyms(linked, language, page)])
-    forms = everyday_words(linked, language, text)
-    forms += [form for topics in page_topics(page) for form in words_for(topics, language)]
+    return _distinct(word for form in everyday_words(linked, language, text) for word in search_forms(form))
+
+
+def page_topic_words(language: Language, page: Page) -> str:
+    """`kb_topics` of a page: the topics readers ask about on it that its text may not name (`topics` of its section or
+    template: 3-2-1ルール under backups), each as its words and as one word: a query that is a topic names the page."""
+    forms = [form for topics in page_topics(page) for form in words_for(topics, language)]
     return _distinct(word for form in forms for word in search_forms(form))
 
 
@@ -574,6 +578,16 @@ def words_file(linked: Linked, language: Language) -> bytes:
                 name = f"{id_} {language.text(target.text)}"
             # a section keeps its id: a selection's checklist item may carry its control's id (AC-2)
             ids.setdefault(id_key(id_), [url_of(page) + (f"#{anchor}" if anchor else ""), name])
+    # each topic of a section or template → the pages it is a topic of, which it leads to
+    topics: dict[str, list[list[str]]] = {}
+    pages = [(s.topics, Key("section", s.id)) for s in kb.sections] + [
+        (t.topics, Key("tpl", t.id)) for t in kb.templates
+    ]
+    for forms, key in pages:
+        for form in words_for(forms, language):
+            topics.setdefault("".join(runs(form)), []).append(
+                [url_of(target_of(linked, key)[0]), label_of(linked, language, key)]
+            )
     synonyms: dict[str, list[str]] = {}
     names, forms_all = [], []
     for term in kb.glossary:
@@ -597,7 +611,6 @@ def words_file(linked: Linked, language: Language) -> bytes:
             synonyms.setdefault(key, [])
             synonyms[key] += [m for m in others if m not in synonyms[key]]
     section_synonyms = [form for s in kb.sections for form in s.synonyms.of(language.code)]
-    topics = [form for model in [*kb.sections, *kb.templates] for form in words_for(model.topics, language)]
     titles = [language.text(s.title) for s in kb.sections]
     every = [language.text(text) for _, text in texts(kb)] + [language.t(key) for key in kb.ui]
     words: dict[str, None] = {}
@@ -653,6 +666,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "okurigana": OKURIGANA_COMPOUND.pattern,
         "sections": sections,
         "ids": ids,
+        "topics": topics,
         "synonyms": synonyms,
         "thesaurus": thesaurus.synonyms(kb, language, words, every, synonyms),  # readers' words the language knows
         "kind_words": kind_words,
@@ -682,6 +696,7 @@ class Search(Feature):
         return {
             "search_synonyms": lambda page: page_synonyms(linked, language, page),
             "search_related": lambda page: page_related(linked, language, page),
+            "search_topics": lambda page: page_topic_words(language, page),
             "search_other_words": lambda page: page_other_words(linked, language, page),
             "search_other_titles": lambda page: page_other_titles(linked, language, page),
             "search_kind": lambda page: kind_of(linked, page),

@@ -218,7 +218,10 @@
       // words and the everyday words of its words mostly let it be found; a title match is weighed by `ranked`
       // below, not by Pagefind (whose title weight would count it many times over).
       ranking: {
-        metaWeights: { title: 0.0, kind: 0.0, kb_title: 0.1, kb_synonyms: 1.5, kb_words: 0.6, kb_related: 0.4, kb_other: 0.5, kb_task: 3 },
+        metaWeights: {
+          title: 0.0, kind: 0.0, kb_title: 0.1, kb_synonyms: 1.5, kb_words: 0.6, kb_related: 0.4, kb_topics: 0.6, kb_other: 0.5,
+          kb_task: 3,
+        },
       },
     });
     // Pagefind cuts the query of a Japanese (Chinese, Thai) page with Intl.Segmenter, for the language it reads
@@ -724,6 +727,11 @@
         if (asked && names.some(function (name) { return words(name).join("") === asked; })) lead(i);
       });
     }, this);
+    // A topic of a section or template (its editors' words for what readers ask about there, which its text may not
+    // say: 3-2-1ルール under backups) leads to it, after a page of that title or name.
+    ((words.topics || {})[runs(text).join("")] || []).forEach(function (page) {
+      if (!out.first.some(function (f) { return f.url === root + page[0]; })) out.first.push({ url: root + page[0], title: page[1] });
+    });
     // A bare term (the glossary's name for it, or a form of it) lets the glossary rank fully.
     let bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;
     // A word that names a kind of page (テンプレート, 雛形, checklist) beside other words asks for a page of that kind:

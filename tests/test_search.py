@@ -851,3 +851,35 @@ def test_a_pages_words_are_its_text_less_what_pagefind_leaves_out():
     assert search.index_words(content, "ja") == words + " vpn 取組"
     assert search.index_words(content, "en") == words + " 取組"  # words in Latin letters Pagefind finds itself
     assert search.indexed_text("") == search.indexed_text(" \n") == search.index_words("") == ""
+
+
+@pytest.mark.parametrize("language", LANGUAGE_ROOTS)
+def test_a_topic_leads_to_the_page_it_is_a_topic_of(page, server, linked, site, language):
+    """The overview is brief: readers ask about what a section covers in words its text never uses (3-2-1ルール under
+    backups). Its `topics` (editorial, search only) lead to it first, after a section titled or named so."""
+    root, reader = LANGUAGE_ROOTS[language], Language.of(linked.kb, language)
+    homes: dict[str, set[str]] = {}
+    for topics, path in [(s.topics, url_of(section_path(linked, s.id))) for s in linked.kb.sections] + [
+        (t.topics, f"templates/{t.id}/") for t in linked.kb.templates
+    ]:
+        for topic in search.words_for(topics, reader):
+            homes.setdefault(topic, set()).add(root + path)
+    named = {
+        "".join(search.runs(name)): root + url_of(section_path(linked, s.id))
+        for s in linked.kb.sections
+        for name in [getattr(s.title, language), *search.section_names(s, reader)]
+    }
+    asked = sorted(homes)
+    assert len(asked) > 300
+    said = " ".join(indexed_pages(site, language).values()).lower()
+    assert sum(topic.lower() not in said for topic in asked) > 100  # words no page says: found by their topics alone
+    open_search(page, server, language)
+    wrong = []
+    for topic, links in zip(asked, typed_each(page, asked), strict=True):
+        before = [named["".join(search.runs(topic))]] if "".join(search.runs(topic)) in named else []
+        found = paths(server, links)
+        if found[: len(before)] != before or not set(found[len(before) : len(before) + 1]) & homes[topic]:
+            wrong.append((topic, sorted(homes[topic]), found[:3]))
+    print("WRONG", len(wrong))
+    [print(w) for w in wrong]
+    assert not wrong

@@ -34,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+import ahocorasick
 import lxml.html
 from pydantic import BaseModel
 
@@ -325,6 +326,18 @@ def words_for(words: schema.Synonyms, language: Language) -> list[str]:
     return list(dict.fromkeys([*words.of(language.code), *(f for f in others if latin(f))]))
 
 
+def said_in(keys: Iterable[str], texts: Iterable[str]) -> set[str]:
+    """Which of `keys` (a phrase's runs, joined) some text says, as its runs joined."""
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        if key:
+            automaton.add_word(key, key)
+    if not len(automaton):
+        return set()
+    automaton.make_automaton()
+    return {key for text in texts for _, key in automaton.iter("".join(runs(text)))}
+
+
 def page_topics(page: Page) -> list[schema.Synonyms]:
     """The `topics` of what a page shows: its section's, or its template's."""
     models = [page.section, *page.context.values().values()]
@@ -578,16 +591,6 @@ def words_file(linked: Linked, language: Language) -> bytes:
                 name = f"{id_} {language.text(target.text)}"
             # a section keeps its id: a selection's checklist item may carry its control's id (AC-2)
             ids.setdefault(id_key(id_), [url_of(page) + (f"#{anchor}" if anchor else ""), name])
-    # each topic of a section or template → the pages it is a topic of, which it leads to
-    topics: dict[str, list[list[str]]] = {}
-    pages = [(s.topics, Key("section", s.id)) for s in kb.sections] + [
-        (t.topics, Key("tpl", t.id)) for t in kb.templates
-    ]
-    for forms, key in pages:
-        for form in words_for(forms, language):
-            topics.setdefault("".join(runs(form)), []).append(
-                [url_of(target_of(linked, key)[0]), label_of(linked, language, key)]
-            )
     synonyms: dict[str, list[str]] = {}
     names, forms_all = [], []
     for term in kb.glossary:
@@ -613,6 +616,18 @@ def words_file(linked: Linked, language: Language) -> bytes:
     section_synonyms = [form for s in kb.sections for form in s.synonyms.of(language.code)]
     titles = [language.text(s.title) for s in kb.sections]
     every = [language.text(text) for _, text in texts(kb)] + [language.t(key) for key in kb.ui]
+    # each topic of a section or template → the pages it is a topic of, which it leads to; a topic some text of the
+    # site says, or a synonym of what it says, is found where it is said, as any word (自己評価 is a topic of 4.1.4
+    # and the self-assessment's title: `said` below)
+    topics: dict[str, list[list[str]]] = {}
+    pages = [(s.topics, Key("section", s.id)) for s in kb.sections] + [
+        (t.topics, Key("tpl", t.id)) for t in kb.templates
+    ]
+    for forms, key in pages:
+        for form in words_for(forms, language):
+            topics.setdefault("".join(runs(form)), []).append(
+                [url_of(target_of(linked, key)[0]), label_of(linked, language, key)]
+            )
     words: dict[str, None] = {}
     for text in [*names, *synonyms, *titles]:
         words.setdefault(normalise(text), None)
@@ -657,6 +672,9 @@ def words_file(linked: Linked, language: Language) -> bytes:
         forms = [name, *(m for members in groups if any(_uses(f" {' '.join(runs(name))} ", m) for m in members)
                          for m in members)]  # fmt: skip
         kind_words[kind] = sorted({"".join(runs(form)) for form in forms if runs(form)})
+    said = said_in(topics, [*every, *(language.t(key) for key in language.strings)])
+    said.update("".join(key.split()) for key in synonyms)  # (an acronym or another name of what some page says: MFA)
+    topics = {key: found for key, found in topics.items() if key not in said}
     data = {
         "strings": strings,
         "kinds": {kind.name: kind.weight for kind in kinds},

@@ -854,9 +854,11 @@ def test_a_pages_words_are_its_text_less_what_pagefind_leaves_out():
 
 
 @pytest.mark.parametrize("language", LANGUAGE_ROOTS)
-def test_a_topic_leads_to_the_page_it_is_a_topic_of(page, server, linked, site, language):
-    """The overview is brief: readers ask about what a section covers in words its text never uses (3-2-1ルール under
-    backups). Its `topics` (editorial, search only) lead to it first, after a section titled or named so."""
+def test_a_topic_no_page_says_leads_to_the_page_it_is_a_topic_of(page, server, linked, site, language):
+    """The overview is brief: readers ask about what a section covers in words no page says (3-2-1ルール under
+    backups). Its `topics` (editorial, search only) lead to it first, after a section titled or named so. A topic
+    that some text says, or a synonym of it, is found where it is said, as any word: 自己評価 (a topic of 4.1.4) is
+    the self-assessment's title, MFA (a topic of 5.4.2) stands for the 多要素認証 another section says."""
     root, reader = LANGUAGE_ROOTS[language], Language.of(linked.kb, language)
     homes: dict[str, set[str]] = {}
     for topics, path in [(s.topics, url_of(section_path(linked, s.id))) for s in linked.kb.sections] + [
@@ -864,15 +866,16 @@ def test_a_topic_leads_to_the_page_it_is_a_topic_of(page, server, linked, site, 
     ]:
         for topic in search.words_for(topics, reader):
             homes.setdefault(topic, set()).add(root + path)
+    words = json.loads(gzip.decompress((site / root / "assets" / "search-words.json.gz").read_bytes()))
+    leading = {"".join(search.runs(topic)) for topic in homes} & set(words["topics"])
+    assert {"自己評価", "mfa", "self-assessment"}.isdisjoint(words["topics"])
+    asked = sorted(topic for topic in homes if "".join(search.runs(topic)) in leading)
+    assert len(asked) > 300
     named = {
         "".join(search.runs(name)): root + url_of(section_path(linked, s.id))
         for s in linked.kb.sections
         for name in [getattr(s.title, language), *search.section_names(s, reader)]
     }
-    asked = sorted(homes)
-    assert len(asked) > 300
-    said = " ".join(indexed_pages(site, language).values()).lower()
-    assert sum(topic.lower() not in said for topic in asked) > 100  # words no page says: found by their topics alone
     open_search(page, server, language)
     wrong = []
     for topic, links in zip(asked, typed_each(page, asked), strict=True):
@@ -880,6 +883,4 @@ def test_a_topic_leads_to_the_page_it_is_a_topic_of(page, server, linked, site, 
         found = paths(server, links)
         if found[: len(before)] != before or not set(found[len(before) : len(before) + 1]) & homes[topic]:
             wrong.append((topic, sorted(homes[topic]), found[:3]))
-    print("WRONG", len(wrong))
-    [print(w) for w in wrong]
     assert not wrong

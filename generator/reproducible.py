@@ -40,6 +40,7 @@ def steady_index(bundle: Path) -> None:
     for language in entry["languages"].values():
         meta = bundle / f"pagefind.{language['hash']}.pf_meta"
         name, values = _read(meta)
+        values[3] = sorted(values[3], key=lambda pair: pair[0])  # its filters, [name, file]: a hash map's order too
         language["hash"] = _write(bundle, name, _renamed(values, renamed), ".pf_meta", 10, prefix="pagefind.")
     entry["languages"] = dict(sorted(entry["languages"].items()))  # also in a hash map's order
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))

@@ -184,7 +184,7 @@ def test_an_english_quote_cut_short_of_its_japanese_twin_fails_with_its_line(lin
             "(Japanese 100% of its text, English 53%)",
         )
     ]
-    assert problems[0].line == 35
+    assert problems[0].line == 38
     assert problems[0].fix == "quote the same words in every language; mark words left out with […] in each"
 
 

@@ -327,11 +327,12 @@ def words_for(words: schema.Synonyms, language: Language) -> list[str]:
 
 
 def said_in(keys: Iterable[str], texts: Iterable[str]) -> set[str]:
-    """Which of `keys` (a phrase's runs, joined) some text says, as its runs joined."""
+    """Which of `keys` (a phrase's runs, joined) some text says, as its runs joined, or without its lone hiragana as
+    the box searches it (棚卸し is 棚卸)."""
     automaton = ahocorasick.Automaton()
     for key in keys:
-        if key:
-            automaton.add_word(key, key)
+        for form in {key, "".join(run for run in runs(key) if not ONE_HIRAGANA.fullmatch(run))} - {""}:
+            automaton.add_word(form, key)
     if not len(automaton):
         return set()
     automaton.make_automaton()

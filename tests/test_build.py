@@ -179,7 +179,9 @@ def test_a_rebuild_after_an_edit_builds_only_what_changed_and_the_same_site_as_a
     before = {p: p.stat().st_mtime_ns for p in (copy.build / "ja" / "docs").rglob("*") if p.is_file()}
     rebuilt = build(copy)
     assert rebuilt.mkdocs == {"ja": "changed pages", "en": "changed pages"}
-    assert 0 < rebuilt.rendered["ja"] < rebuilt.pages["ja"] / 2, rebuilt.rendered
+    # (on the fixture's 29 pages: those that read the section, the listings, and the downloads page, which shows each
+    # download's size: the edit's eight characters may take one across a kilobyte)
+    assert 0 < rebuilt.rendered["ja"] <= rebuilt.pages["ja"] / 2 + 1, rebuilt.rendered
     assert {"checklists-ja", "templates-ja", "checklists-en", "templates-en"} <= set(rebuilt.cached["hits"])
     written = sorted(p.relative_to(copy.build).as_posix() for p, t in before.items() if p.stat().st_mtime_ns != t)
     assert "ja/docs/guideline/1-2.md" in written and len(written) < len(before) / 4, written

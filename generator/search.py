@@ -9,7 +9,7 @@ hands the runs to Pagefind unsplit; this module writes, invisibly on every page,
 metadata, which Pagefind splits only at spaces. A word that stands in a page is then found by the same word typed as
 a query, whatever either dictionary thinks.
 
-Five metadata fields, each a list of words separated by spaces (main.html writes them; kb-search.js weighs them):
+Seven metadata fields, each a list of words separated by spaces (main.html writes them; kb-search.js weighs them):
 - `kb_words`: the runs of the page's text, and the tails of its kanji runs (要素認証 inside 多要素認証);
 - `kb_title`: the runs of the page's title (a title match ranks before a mention), and of its titles in the other
   languages written in Latin letters;
@@ -17,6 +17,9 @@ Five metadata fields, each a list of words separated by spaces (main.html writes
   not say: the terms' synonyms, aliases and abbreviations, on the Japanese site their English names, and the name of
   the page's kind (テンプレート, checklist);
 - `kb_related`: the everyday words (words.yaml) of the words the page uses, weighed below its own;
+- `kb_topics`: the topics of its section or template (editorial: what readers ask about there that its text may not
+  say), each as its runs and as one word;
+- `kb_task`: the words readers use for what the page is for (its feature's ui string `search.task.*`);
 - `kb_other`: the words of a section's text in the other languages (backup on the Japanese site).
 
 The build also writes `assets/search-words.json.gz` per language (`words_file`): section numbers and where they lead,
@@ -538,6 +541,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
       so does its title or one of its names typed as a query (a
       number that is not only digits, 別紙1, is keyed by its runs: 別紙 1; a catalog's own label and id likewise:
       AC-2(1) and ac-2.1 are both "ac 2 1", AC-2 "ac 2");
+    - `topics`: each topic no text of the site says (its runs joined) → the pages it is a topic of, which a query of
+      it leads to;
     - `ids`: each id a reader may type (a section's as written, a checklist item's, a template's, a checklist's:
       `id_key`) → its page with the anchor, and its name;
     - `synonyms`: each normalised synonym, alias, abbreviation and reading → the term's name, each everyday

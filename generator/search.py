@@ -644,7 +644,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         *every,
         *forms_all,
         *section_synonyms,
-        *topics,
+        *(form for forms, _ in pages for form in words_for(forms, language)),
         *(m for members in groups for m in members),
         *other_titles,
     ]:

@@ -652,12 +652,13 @@
     const typed = new Set(runs(text).map(singular));
     const isSaid = function (piece) { return latin.test(piece) ? typed.has(piece) : written.indexOf(piece) >= 0; };
     // (a phrase that says one thing among stop words is said with them: where do I start, not start a CSIRT)
-    const said = (meta || "").split(",").filter(function (phrase) {
-      const strong = pieces(phrase);
-      return strong.length && (strong.length > 1 ? strong : pieces(phrase, true)).every(isSaid);
-    }).map(function (phrase) { return pieces(phrase).join("").length; });
-    const phrases = (meta || "").split(",").map(function (phrase) { return pieces(phrase); });
-    const own = [].concat.apply([], phrases.concat(more));
+    const phrases = (meta || "").split(",").map(function (phrase) {
+      return { all: pieces(phrase, true), strong: pieces(phrase) };
+    });
+    const said = phrases.filter(function (p) {
+      return p.strong.length && (p.strong.length > 1 ? p.strong : p.all).every(isSaid);
+    }).map(function (p) { return p.strong.join("").length; });
+    const own = [].concat.apply([], phrases.map(function (p) { return p.strong; }).concat(more));
     return said.length && asked.every(function (t) {
       return own.some(function (piece) { return latin.test(t) ? singular(piece) === singular(t) : piece.indexOf(t) >= 0; });
     }) ? Math.max.apply(null, said) : 0;
@@ -711,12 +712,11 @@
       this.names = this.titleSections.map(function (n) { return sections[n][3] || []; });
     }
     const asTitle = queryWords(text).join("");
-    const lead = function (i) {
-      const section = sections[this.titleSections[i]];
-      if (!out.first.some(function (f) { return f.url === root + section[0]; })) {
-        out.first.push({ url: root + section[0], title: section[1] });
-      }
-    }.bind(this);
+    // (a page, [path, title], leads once)
+    const leadTo = function (page) {
+      if (!out.first.some(function (f) { return f.url === root + page[0]; })) out.first.push({ url: root + page[0], title: page[1] });
+    };
+    const lead = function (i) { leadTo(sections[this.titleSections[i]]); }.bind(this);
     this.titles.forEach(function (title, i) { if (title === asTitle) lead(i); });
     // (as written first, then less stop words: IT outsourcing is a name of 5.6.2, outsourcing one of 5.6; then each
     // word in Latin letters without a plural's s: drills for drill)
@@ -729,9 +729,7 @@
     }, this);
     // A topic of a section or template (its editors' words for what readers ask about there, which its text may not
     // say: 3-2-1ルール under backups) leads to it, after a page of that title or name.
-    ((words.topics || {})[runs(text).join("")] || []).forEach(function (page) {
-      if (!out.first.some(function (f) { return f.url === root + page[0]; })) out.first.push({ url: root + page[0], title: page[1] });
-    });
+    ((words.topics || {})[runs(text).join("")] || []).forEach(leadTo);
     // A bare term (the glossary's name for it, or a form of it) lets the glossary rank fully.
     let bare = (words.terms || []).indexOf(terms.join(" ")) >= 0;
     // A word that names a kind of page (テンプレート, 雛形, checklist) beside other words asks for a page of that kind:

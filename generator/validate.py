@@ -82,13 +82,14 @@ def validate(raw: RawData) -> Validated:
             collected[collection.name] = _validate_items(collection.name, collection.shape, files, locator, problems)
     if problems:
         raise DataError(problems)
-    problems.extend(_translations(collected, locator))
+    defaults = _generator_strings(raw)
+    problems.extend(_translations(collected, locator, defaults))
     if problems:
         raise DataError(problems)
     kb = schema.KnowledgeBase(**collected)
     problems.extend(cross_checks(kb, locator))
     problems.extend(language_problems(kb, locator))
-    problems.extend(_ui_placeholders(kb, locator, _default_placeholders(raw)))
+    problems.extend(_ui_placeholders(kb, locator, _default_placeholders(defaults)))
     if problems:
         raise DataError(problems)
     return Validated(kb=kb, locator=locator)
@@ -154,19 +155,31 @@ def _validate_ui(files, locator, problems) -> dict:
     return strings
 
 
-def _translations(collected: dict[str, Any], locator: Locator) -> list[Problem]:
+def _translations(collected: dict[str, Any], locator: Locator, defaults: dict[str, dict]) -> list[Problem]:
     """Every text and interface string in exactly the languages kb.yaml names: no missing, no unknown language."""
     languages = collected["config"].languages
+    ui = collected.get("ui", {})
     problems = []
-    # A language no interface string is written in (the defaults' nor the knowledge base's own ui.yaml) is said once,
-    # not once for each of the hundreds of strings
-    spoken = {code for string in collected.get("ui", {}).values() for code in string.languages()}
-    unwritten = [code for code in languages if code not in spoken]
-    for code in unwritten:
-        problems.append(locator.problem(("config", "languages", languages.index(code)),
-                                        f"no interface string is written in {language_name(code)}",
+    # A language the generator's own strings (`defaults`) are not written in, nor all of them in the knowledge
+    # base's ui.yaml, is said once, not once for each of the hundreds of strings: they are written in the
+    # knowledge base's ui.yaml, never in the generator's. A string of the knowledge base's own (an imported
+    # selection's name) does not make a language written.
+    own = [key for key in defaults if key in ui]
+    spoken = sorted(code for code in {c for value in defaults.values() for c in value}
+                    if all(code in value for value in defaults.values()))  # fmt: skip
+    unwritten = []
+    for position, code in enumerate(languages):
+        missing = sorted(key for key in own if code not in ui[key].languages())
+        if not missing or code in spoken:  # a knowledge base's string without it is said at its line
+            continue
+        unwritten.append(code)
+        name = language_name(code)
+        said = (f"no interface string is written in {name}" if len(missing) == len(own) else
+                f"{len(missing)} of the generator's {len(own)} interface strings are not written in {name}: "
+                f"{', '.join(missing[:3])}{' …' if len(missing) > 3 else ''}")  # fmt: skip
+        problems.append(locator.problem(("config", "languages", position), said,
                                         f"write them in the knowledge base's ui.yaml as '{code}:' beside each of "
-                                        f"the generator's (its defaults are in {', '.join(sorted(spoken))}), or name "
+                                        f"the generator's (its defaults are in {', '.join(spoken)}), or name "
                                         "a language they are in"))  # fmt: skip
 
     def check(path: tuple, text: schema.Text | schema.UiString) -> None:
@@ -587,18 +600,25 @@ def _invisible_characters(kb, locator) -> list[Problem]:
     return problems
 
 
-def _default_placeholders(raw: RawData) -> dict[str, set[str]]:
-    """What the generator's code fills into each of its interface strings: the placeholders its own strings
-    (generator/defaults/ui.yaml) use, in any language — a language may leave some out."""
-    fields: dict[str, set[str]] = {}
+def _generator_strings(raw: RawData) -> dict[str, dict]:
+    """The generator's own interface strings (generator/defaults/ui.yaml), each key → its texts by language, as
+    written: before a knowledge base's ui.yaml replaces any."""
+    strings: dict[str, dict] = {}
     for source in raw.files.get("ui", []):
-        if not source.path.startswith("generator/"):
-            continue
-        for key, value in source.data.items():
-            for text in value.values() if isinstance(value, dict) else ():
-                with contextlib.suppress(TypeError, ValueError):  # a broken default is reported as any other string
-                    names = {name for _, name, _, _ in string_formatter.parse(text) if name is not None}
-                    fields.setdefault(key, set()).update(names)
+        if source.path.startswith("generator/"):
+            strings.update((key, value) for key, value in source.data.items() if isinstance(value, dict))
+    return strings
+
+
+def _default_placeholders(defaults: dict[str, dict]) -> dict[str, set[str]]:
+    """What the generator's code fills into each of its interface strings: the placeholders its own strings use, in
+    any language — a language may leave some out."""
+    fields: dict[str, set[str]] = {}
+    for key, value in defaults.items():
+        for text in value.values():
+            with contextlib.suppress(TypeError, ValueError):  # a broken default is reported as any other string
+                names = {name for _, name, _, _ in string_formatter.parse(text) if name is not None}
+                fields.setdefault(key, set()).update(names)
     return fields
 
 

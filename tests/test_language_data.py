@@ -12,6 +12,7 @@ import sys
 
 import docx
 import pytest
+import yaml
 
 from generator.build import load_knowledge_base
 from generator.errors import DataError
@@ -217,4 +218,30 @@ def test_a_language_no_interface_string_is_written_in_is_said_once(tmp_path):
         "are in en, ja, zh-Hant), or name a language they are in"
     )
     assert not [m for m in messages if "defaults" in m.split(":")[0] or m.startswith("generator")]
+    assert all(m.startswith("guideline_data/") for m in messages)
+
+
+def test_a_language_the_knowledge_base_wrote_a_few_interface_strings_in_is_still_said_once(tmp_path):
+    """The knowledge base's own ui.yaml writes one of the generator's strings in `con` (and an import writes its
+    selection's name in the catalog's language): the hundreds of others are still said in one message, counted,
+    at the language's place in kb.yaml — never one message for each at the generator's defaults."""
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    config = data / "kb.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("languages: [en]", "languages: [en, con]"), encoding="utf-8")
+    ui = data / "ui.yaml"
+    ui.write_text(ui.read_text(encoding="utf-8").replace("home.intro:\n", "home.intro:\n  con: Tlhingan\n"),
+                  encoding="utf-8")  # fmt: skip
+    line = text[: text.index("languages:")].count("\n") + 1
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(data)
+    messages = [str(p) for p in caught.value.problems]
+    defaults = yaml.safe_load((PROJECT / "generator" / "defaults" / "ui.yaml").read_text(encoding="utf-8"))
+    missing = sorted(key for key in defaults if key != "home.intro")
+    assert messages[0] == (
+        f"guideline_data/kb.yaml:{line}: languages[1]: {len(missing)} of the generator's {len(defaults)} interface "
+        f"strings are not written in 'con': {', '.join(missing[:3])} …\n"
+        "    fix: write them in the knowledge base's ui.yaml as 'con:' beside each of the generator's (its defaults "
+        "are in en, ja, zh-Hant), or name a language they are in"
+    )
     assert all(m.startswith("guideline_data/") for m in messages)

@@ -121,6 +121,7 @@ def _check_depth(path: Path, data: Any) -> None:
 def _check_model(path: Path, root: str, data: dict) -> None:
     """The shape OSCAL defines, as compliance-trestle's models check it."""
     import pydantic
+    from trestle.common.err import TrestleError
 
     if root == "catalog":
         from trestle.oscal.catalog import Catalog as Model
@@ -128,7 +129,10 @@ def _check_model(path: Path, root: str, data: dict) -> None:
         from trestle.oscal.profile import Profile as Model
     try:
         Model.model_validate(data)
-    except pydantic.ValidationError as error:
+    except (pydantic.ValidationError, TrestleError) as raised:
+        # trestle raises its own error, with the message alone, when oscal-version is one of the errors: pydantic's,
+        # with every error's place, is the one it was raised in handling
+        error = raised.__context__ if isinstance(raised, TrestleError) else raised
         # the deepest error: where a value of a union fails, the shallower ones name only the union's other members
         first = max(error.errors(), key=lambda e: len(e["loc"]))
         where = ".".join(str(part) for part in first["loc"] if not str(part)[:1].isupper())  # not trestle's classes

@@ -22,7 +22,6 @@
   // Words of a question that say nothing about its subject (particles, question words): never required of a page.
   // The ui string search.stop_words of the page's language, from the words file.
   let STOP = new Set();
-
   function normalise(text) {
     return text.normalize("NFKC").toLowerCase();
   }
@@ -123,6 +122,22 @@
   const LONG = { a: "あ", i: "い", u: "う", e: "い", o: "う" };
   function spoken(hiragana, wanakana) {
     return hiragana.replace(/(.)ー/g, function (_, kana) { return kana + (LONG[wanakana.toRomaji(kana).slice(-1)] || "ー"); });
+  }
+
+  // A reading as readers type it in Latin letters (generator/search.py `loose`): without the long-vowel mark, and
+  // without a vowel kana that lengthens the vowel before it (the same vowel, う after o, い after e): yokanri and
+  // ようかんり are both よかんり. `vowels`: each hiragana → its vowel (from the words file).
+  function loose(hiragana, vowels) {
+    let out = "";
+    let last = "";
+    for (const c of hiragana.replace(/ー/g, "")) {
+      const vowel = vowels.get(c) || "";
+      if ("あいうえおぁぃぅぇぉ".indexOf(c) >= 0 && last && (vowel === last || (last === "o" && vowel === "u") ||
+        (last === "e" && vowel === "i"))) continue;
+      out += c;
+      last = vowel;
+    }
+    return out;
   }
 
   // Edit distance with adjacent transpositions (optimal string alignment), stopping early beyond `limit`.
@@ -537,6 +552,10 @@
       const found = await this.bySynonym(related);
       if (found) return found;
     }
+    // A word of another language of the knowledge base, or its reading typed in Latin letters (要管理対策区域, yokanri
+    // taisaku kuiki in the English box): this language's name for what it names (generator/search.py `carried`).
+    const carried = await this.carried(words, word);
+    if (carried) return carried;
     // An unknown compound: the site's words inside it, all required.
     // A one-character piece at either end is an affix (報告書, 対応表, 再評価: 書, 表, 再), which the pages write with
     // other words or none (報告・連絡シート): the rest is what is asked.
@@ -561,7 +580,8 @@
   // Romaji typed as separate words for one word of the site (tasou bougyo → tasoubougyo → 多層防御): a run of
   // several words in Latin letters, not all of them words of the site, that together are read as one is one word.
   Engine.prototype.joinRomaji = async function (words, tokens) {
-    if (!Object.keys(words.readings || {}).length) return; // (a site read by kana only)
+    // (a site whose words have readings, or that carries another language's words by theirs)
+    if (!Object.keys(words.readings || {}).length && !words.vowels) return;
     const self = this;
     const latin = function (t) { return /^[a-z]+$/.test(t) && !STOP.has(t); };
     const site = function (t) { return self.known(words, t) && self.whole.has(t); };
@@ -571,9 +591,33 @@
       const group = tokens.slice(start, end);
       if (group.length < 2 || group.length > 3 || group.every(site)) continue;
       const joined = await this.resolve(words, group.join(""), true);
-      if (!joined.missing && !joined.guessed && !joined.words.some(latin)) tokens.splice(start, group.length, group.join(""));
-      else start = end;
+      // (carried from another language only when a word of it is no word of the site: ninmu hosho finds what it finds)
+      const carried = joined.carried && !group.every(function (t) { return self.known(words, t); });
+      if (!joined.missing && !joined.guessed && (carried || !joined.words.some(latin))) {
+        tokens.splice(start, group.length, group.join(""));
+      } else start = end;
     }
+  };
+
+  // This language's names for a word of another language of the knowledge base (its runs, or, typed in Latin letters,
+  // its reading as `loose` writes it), the first that finds pages; null when it names none.
+  Engine.prototype.carried = async function (words, word) {
+    const carry = words.carry || {};
+    const keys = carry.keys || {};
+    let at = Object.prototype.hasOwnProperty.call(keys, word) ? keys[word] : null;
+    if (!at && words.vowels && /^[a-z]+$/.test(word)) {
+      if (!this.vowels) {
+        this.vowels = new Map();
+        for (let i = 0; i + 1 < words.vowels.length; i += 2) this.vowels.set(words.vowels[i], words.vowels[i + 1]);
+      }
+      const wanakana = await this.kana();
+      const hiragana = wanakana ? wanakana.toHiragana(word) : "";
+      const key = hiragana && ONLY_HIRAGANA.test(hiragana) ? loose(hiragana, this.vowels) : "";
+      at = key && Object.prototype.hasOwnProperty.call(keys, key) ? keys[key] : null;
+    }
+    if (!at) return null;
+    const found = await this.bySynonym(at.map(function (i) { return carry.names[i]; }));
+    return found ? Object.assign(found, { carried: true }) : null;
   };
 
   // The words in kanji that a reading in hiragana is (the words file's readings, and the glossary's), that find pages.
@@ -674,7 +718,23 @@
     return null;
   };
 
-  Engine.prototype.query = async function (text, literal) {
+  // A query with words of another language of the knowledge base that this one does not know (要管理対策区域, or
+  // romaji, yokanri taisaku kuiki, in the English box): the query in this language's names for them (`carried`), or
+  // null. Such a word typed in Latin letters beside others may be one word read as one (joinRomaji).
+  Engine.prototype.carryQuery = async function (words, tokens) {
+    if (!(words.carry && words.carry.keys)) return null;
+    let changed = false;
+    const out = await Promise.all(tokens.map(async function (t) {
+      if (STOP.has(t) || /^\d+$/.test(t) || this.known(words, t)) return t;
+      const found = await this.carried(words, t);
+      if (!found) return t;
+      changed = true;
+      return found.words.join(" ");
+    }, this));
+    return changed ? out : null;
+  };
+
+  Engine.prototype.query = async function (text, literal, carried) {
     const words = await this.words;
     const out = {
       query: text, merged: [], count: 0, suggestions: [], corrected: null, replaced: [], kept: 0, highlight: [], first: [],
@@ -692,6 +752,18 @@
     // Words that say little are dropped while other words remain: relaxed AND, the weakest words first.
     const self = this;
     await this.joinRomaji(words, tokens);
+    // (asked again in this language's words: said as a correction, the words as typed one click away)
+    const carriedTokens = !literal && !carried && !number ? await this.carryQuery(words, tokens) : null;
+    if (carriedTokens) {
+      const again = await this.query(carriedTokens.join(" "), false, true);
+      again.query = text;
+      if (!again.corrected) {
+        again.corrected = carriedTokens.join(" ");
+        again.replaced = tokens.filter(function (t, i) { return carriedTokens[i] !== t; });
+        again.kept = tokens.length - again.replaced.length;
+      }
+      return again;
+    }
     let terms = tokens.filter(function (w) { return self.weak(words, w) < 2; });
     // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own; a digit does;
     // nor beside one in a sentence, whose endings were left out: 辞, 取, 消 of 辞めた人の入室権限をすぐ取り消す)

@@ -75,6 +75,25 @@ def stop_words(language: Language) -> frozenset[str]:
     return frozenset(runs(language.t(STOP_WORDS_KEY)))
 
 
+# How the language's words change their endings, language data as the stop words are: the ui string
+# `search.inflections`, "ending: forms; …" ("-" for no ending). kb-search.js reads a reader's word that ends in a form
+# as its stem with the ending too (locked → lock), and finds a phrase of the everyday words by its stem with any of
+# the forms (辞める in 辞めた人).
+INFLECTIONS_KEY = "search.inflections"
+
+
+def inflections(language: Language) -> list[list]:
+    """[ending, [forms]] of the language's words, as the ui string `search.inflections` writes them."""
+    rules = []
+    for entry in language.t(INFLECTIONS_KEY).split(";"):
+        ending, colon, forms = entry.partition(":")
+        ending = "" if ending.strip() == "-" else normalise(ending.strip())
+        found = [form for form in dict.fromkeys(normalise(f) for f in forms.split()) if form != ending]
+        if colon and found and not (ending and not ending.isalpha()):
+            rules.append([ending, found])
+    return rules
+
+
 # How much a page counts in the ranking, by kind: the guideline's own sections first, then the pages a reader asks
 # for by name (a template, a checklist, the glossary for a bare term), then the site's own pages, which mention
 # everything. kb-search.js multiplies each result's relative score by it (a Pagefind filter `kind` tells the kinds
@@ -690,6 +709,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
     - `kinds`: the weight of each page kind (kinds.SearchKind), the heaviest first; `named`, `listings`: the kinds
       readers ask for by name, and those that list a collection;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
+    - `inflections`: how the language's words change their endings (ui string `search.inflections`): [ending, forms];
     - `carry`: the words of the knowledge base's other languages that name what this one names (`carried`): their
       `names` here, and each word or reading (`loose`) → the numbers of its names; `vowels`: each hiragana and its
       vowel, where a reading is among them;
@@ -818,6 +838,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "named": [kind.name for kind in kinds if kind.named],
         "listings": [kind.name for kind in kinds if kind.listing],
         "stop": sorted(stop_words(language)),
+        "inflections": inflections(language),
         "okurigana": OKURIGANA_COMPOUND.pattern,
         "sections": sections,
         "ids": ids,

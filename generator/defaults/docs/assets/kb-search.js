@@ -22,6 +22,20 @@
   // Words of a question that say nothing about its subject (particles, question words): never required of a page.
   // The ui string search.stop_words of the page's language, from the words file.
   let STOP = new Set();
+  // How the language's words change their endings ([ending, forms]: the ui string search.inflections, from the words
+  // file): a reader's word that ends in a form is also its stem with the ending (locked → lock, wiping → wipe).
+  let INFLECT = [];
+  function uninflected(word) {
+    const out = [];
+    INFLECT.forEach(function (rule) {
+      rule[1].forEach(function (form) {
+        const stem = word.slice(0, -form.length) + rule[0];
+        if (word.length > form.length && word.slice(-form.length) === form && stem.length >= 3) out.push(stem);
+      });
+    });
+    return out;
+  }
+
   function normalise(text) {
     return text.normalize("NFKC").toLowerCase();
   }
@@ -90,6 +104,7 @@
       });
     });
     add(singular(word)); // backups → backup
+    uninflected(word).forEach(add); // locked → lock
     if (/^[a-z]+$/.test(word)) {
       ENGLISH.forEach(function (pair) {
         [[pair[0], pair[1]], [pair[1], pair[0]]].forEach(function (p) {
@@ -425,6 +440,28 @@
       return self.whole.has(key) ? " " + key + " " : compound;
     });
     rest = keyed;
+    // A phrase as the language inflects it (辞める in 辞めた人, 返す in 返して): its stem, not after a kanji, and a form of
+    // its ending (search.inflections).
+    if (!this.inflected) {
+      this.inflected = this.phrases.map(function (phrase) {
+        const rule = INFLECT.filter(function (r) { return r[0] && phrase.slice(-r[0].length) === r[0]; })[0];
+        const stem = rule ? phrase.slice(0, -rule[0].length) : "";
+        if (!stem || !/[^\u3041-\u309f]/.test(stem)) return null;
+        const escape = function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); };
+        return new RegExp("(?<![" + KANJI + "])" + escape(stem) + "(?:" + rule[1].map(escape).join("|") + ")", "g");
+      });
+    }
+    // (nor the end of a compound with okurigana the site does not have: 消し of 取り消して)
+    const compound = words.okurigana ? new RegExp("^" + words.okurigana + "$") : null;
+    this.phrases.forEach(function (phrase, i) {
+      const pattern = this.inflected[i];
+      if (!pattern) return;
+      rest = rest.replace(pattern, function (match, at, whole) {
+        if (compound && at >= 2 && compound.test(whole.slice(at - 2, at + 1))) return match;
+        if (found.indexOf(phrase) < 0) found.push(phrase);
+        return " ";
+      });
+    }, this);
     return found.concat(runs(rest).filter(function (w) {
       return w !== "ー" && !(ONLY_HIRAGANA.test(w) && w.length === 1);
     }));
@@ -1296,6 +1333,7 @@
       engine.words.then(function (words) {
         strings = words.strings || {};
         STOP = new Set(words.stop || []);
+        INFLECT = words.inflections || [];
         engine.named = words.named || [];
         engine.listings = words.listings || [];
         if (strings.placeholder) input.placeholder = strings.placeholder;

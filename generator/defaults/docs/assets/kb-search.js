@@ -423,11 +423,19 @@
     }
     let rest = normalise(text);
     const found = [];
+    // (a phrase is no end of a compound with okurigana: 消す of 取り消す)
+    const compound = words.okurigana ? new RegExp("^" + words.okurigana + "$") : null;
+    const inside = function (at, whole) { return compound && at >= 2 && compound.test(whole.slice(at - 2, at + 1)); };
     this.phrases.forEach(function (phrase) {
-      if (rest.indexOf(phrase) >= 0) {
-        found.push(phrase);
-        rest = rest.split(phrase).join(" ");
-      }
+      if (rest.indexOf(phrase) < 0) return;
+      rest = rest.split(phrase).reduce(function (done, part, i, parts) {
+        if (i === 0) return part;
+        const at = done.length;
+        const whole = done + phrase + parts.slice(i).join(phrase);
+        if (inside(at, whole)) return done + phrase + part;
+        if (found.indexOf(phrase) < 0) found.push(phrase);
+        return done + " " + part;
+      }, "");
     });
     // A compound with okurigana is its kanji, as the index has it for every form (取り組み, 取組み, 取組 → 取組), alone
     // or in a sentence (部外者の立ち入り: 立入), where its kanji alone would be left out beside longer words.
@@ -451,14 +459,15 @@
         return new RegExp("(?<![" + KANJI + "])" + escape(stem) + "(?:" + rule[1].map(escape).join("|") + ")", "g");
       });
     }
+    this.inflectedWords = new Set();
     // (nor the end of a compound with okurigana the site does not have: 消し of 取り消して)
-    const compound = words.okurigana ? new RegExp("^" + words.okurigana + "$") : null;
     this.phrases.forEach(function (phrase, i) {
       const pattern = this.inflected[i];
       if (!pattern) return;
       rest = rest.replace(pattern, function (match, at, whole) {
-        if (compound && at >= 2 && compound.test(whole.slice(at - 2, at + 1))) return match;
+        if (inside(at, whole)) return match;
         if (found.indexOf(phrase) < 0) found.push(phrase);
+        self.inflectedWords.add(phrase);
         return " ";
       });
     }, this);
@@ -786,6 +795,8 @@
     if (id) out.first.push({ url: root + id[0], title: id[1] });
     // A section number is one word for Pagefind, its dots left out (5.6.1 → 561): the pages that cite the section.
     const tokens = number ? [number.replace(/\./g, "")] : this.tokens(words, text);
+    // (the phrases found as the language inflects them, read at once: another keystroke's query cuts its own)
+    const inflected = new Set(number ? [] : this.inflectedWords);
     // Words that say little are dropped while other words remain: relaxed AND, the weakest words first.
     const self = this;
     await this.joinRomaji(words, tokens);
@@ -916,7 +927,10 @@
     }
     // Of a sentence's three words or more, those that name no topic (goes, handle, happens: no title's, term's or
     // synonym's word) are not required while two that do remain: they rank the pages that have them higher.
+    // (nor a verb or adjective found as the language inflects it: 止まった of システムが止まったときの業務継続 says how,
+    // not what)
     const topical = function (w) {
+      if (inflected.has(w)) return false;
       return self.topic(words, w) || [w, singular(w)].some(function (f) { return Object.prototype.hasOwnProperty.call(synonyms, f); });
     };
     let loose = [];

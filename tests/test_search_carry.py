@@ -15,6 +15,7 @@ from generator.build import load_knowledge_base
 from generator.i18n import Language
 
 from .search_box import open_search, paths, typed
+from .test_search import indexed_pages
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -79,8 +80,8 @@ def test_three_languages_carry_into_each_other():
 
 def test_inflections_are_read_from_the_language_data(linked):
     english = search.inflections(Language.of(linked.kb, "en"))
-    assert ["e", ["es", "ed", "ing", "er", "ers"]] in english
-    assert ["", ["s", "es", "ed", "ing", "er", "ers"]] in english
+    assert ["e", ["es", "ed", "ing"]] in english
+    assert ["", ["s", "es", "ed", "ing"]] in english
     japanese = dict((ending, forms) for ending, forms in search.inflections(Language.of(linked.kb, "ja")))
     assert {"た", "て", "ない"} <= set(japanese["る"]) and {"し", "さ"} <= set(japanese["す"])
 
@@ -152,3 +153,10 @@ def test_an_inflected_english_word_is_tried_as_its_stem(page, server, word):
     stems = {"locked": "lock", "wiping": "wipe", "getting": "get"}
     variants = "async w => { await window.kbSearch.engine().words; return window.kbSearch.variants(w); }"
     assert stems[word] in page.evaluate(variants, word)
+
+
+@pytest.mark.browser
+def test_a_phrase_is_not_taken_from_the_end_of_a_compound_with_okurigana(page, server):
+    open_search(page, server, "ja")
+    assert "消す" in page.evaluate(TOKENS, "データを消す")
+    assert "消す" not in page.evaluate(TOKENS, "権限を取り消す")  # (消す: an everyday word of 消去)

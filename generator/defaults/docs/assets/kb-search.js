@@ -805,6 +805,10 @@
     if (carriedTokens) {
       const again = await this.query(carriedTokens.join(" "), false, true);
       again.query = text;
+      // (what the query led to as typed, a section number or an id, still leads)
+      again.first = out.first.concat(again.first.filter(function (f) {
+        return !out.first.some(function (o) { return o.url === f.url; });
+      }));
       if (!again.corrected) {
         again.corrected = carriedTokens.join(" ");
         again.replaced = tokens.filter(function (t, i) { return carriedTokens[i] !== t; });

@@ -160,3 +160,14 @@ def test_a_phrase_is_not_taken_from_the_end_of_a_compound_with_okurigana(page, s
     open_search(page, server, "ja")
     assert "消す" in page.evaluate(TOKENS, "データを消す")
     assert "消す" not in page.evaluate(TOKENS, "権限を取り消す")  # (消す: an everyday word of 消去)
+
+
+@pytest.mark.browser
+def test_a_query_nothing_answers_shows_the_pages_with_most_of_its_pieces(page, server, site):
+    """雲海認証: no page has it, it is cut into no words of the site, no word is one slip from it; its pieces that the
+    site has (認証) find the pages, marked as matching some of the words."""
+    open_search(page, server, "ja")
+    found = paths(server, typed(page, "雲海認証"))
+    having = {path for path, text in indexed_pages(site, "ja").items() if "認証" in text}
+    assert found and found[0] in having
+    assert page.query_selector(".kb-search__partial")

@@ -1007,6 +1007,36 @@
       });
     });
     out.merged.splice.apply(out.merged, [Math.min(LISTING_AFTER, out.merged.length), 0].concat(deferred));
+    // Nothing at all: the pages with most of the pieces of the query's words that the site has (two characters of a
+    // run in another script than Latin letters, 飛行機雲 → 飛行 行機; a word in Latin letters by its first letters, as
+    // a stem), each piece counted by how rare it is. A reader is not left with nothing when a piece of what was asked
+    // is on the site; the pages are marked as matching some of the words.
+    if (!out.merged.length && !out.first.length) {
+      const pieces = new Set();
+      tokens.forEach(function (t) {
+        if (STOP.has(t) || self.weak(words, t) === 2) return;
+        if (/^[a-z]+$/.test(t)) {
+          if (t.length > 4) pieces.add(t.slice(0, Math.max(4, t.length - 3)));
+        } else {
+          for (let i = 0; i + 2 <= t.length; i++) pieces.add(t.slice(i, i + 2));
+        }
+      });
+      const asked = Array.from(pieces).filter(function (p) { return self.known(words, p); });
+      const having = await Promise.all(asked.map(function (p) { return self.search(p); }));
+      const total = await this.total();
+      const counts = new Map();
+      having.forEach(function (list) {
+        const rarity = Math.log(1 + total / Math.max(list.length, 1));
+        list.forEach(function (r, i) {
+          const c = counts.get(r.id) || { result: r, rank: 0 };
+          c.rank += rarity * (1 + 1 / (i + 1)); // (within a piece, Pagefind's order counts a little)
+          counts.set(r.id, c);
+        });
+      });
+      Array.from(counts.values()).sort(function (a, b) { return b.rank - a.rank; }).forEach(function (c) {
+        out.merged.push({ result: c.result, partial: true });
+      });
+    }
     out.count = out.merged.length;
     // Weak results (none, or only pages with some of the words): "did you mean" the query with a missing word
     // replaced by a close word of the site, or the whole query as one (アクセス性御 → アクセス制御).

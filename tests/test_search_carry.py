@@ -171,3 +171,19 @@ def test_a_query_nothing_answers_shows_the_pages_with_most_of_its_pieces(page, s
     having = {path for path, text in indexed_pages(site, "ja").items() if "認証" in text}
     assert found and found[0] in having
     assert page.query_selector(".kb-search__partial")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("ja", "CSIRTの役割分担表テンプレ", "templates/csirt-roles/"),  # テンプレ: a word of the template group
+        ("en", "control system risk assessment sheet", "templates/ics-risk-assessment/"),  # sheet: the same
+        ("ja", "参照している文書の一覧", "references/"),  # a task phrase with 一覧
+        ("en", "list of abbreviations and terms", "glossary/"),
+    ],
+)
+def test_the_kind_of_document_or_list_a_reader_names_leads_to_it(page, server, language, query, expected):
+    open_search(page, server, language)
+    root = "" if language == "ja" else f"{language}/"
+    assert paths(server, typed(page, query))[0] == root + expected

@@ -101,6 +101,7 @@ TOKENS = """async (text) => {
     [
         ("yokanri taisaku kuiki", "guideline/5-3-1/"),  # romaji of a term, its long vowels left out, as three words
         ("要管理対策区域", "guideline/5-3-1/"),  # the term in Japanese
+        ("ようかんりたいさくくいき", "guideline/5-3-1/"),  # its reading in kana
         ("kansa", "guideline/3-6/"),  # a section's title, by the reading of a word of it
     ],
 )

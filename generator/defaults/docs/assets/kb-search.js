@@ -651,13 +651,14 @@
     const carry = words.carry || {};
     const keys = carry.keys || {};
     let at = Object.prototype.hasOwnProperty.call(keys, word) ? keys[word] : null;
-    if (!at && words.vowels && /^[a-z]+$/.test(word)) {
+    // (typed in Latin letters or in kana: by its reading)
+    if (!at && words.vowels && (/^[a-z]+$/.test(word) || ONLY_HIRAGANA.test(word) || ONLY_KATAKANA.test(word))) {
       if (!this.vowels) {
         this.vowels = new Map();
         for (let i = 0; i + 1 < words.vowels.length; i += 2) this.vowels.set(words.vowels[i], words.vowels[i + 1]);
       }
-      const wanakana = await this.kana();
-      const hiragana = wanakana ? wanakana.toHiragana(word) : "";
+      const wanakana = /^[a-z]+$/.test(word) ? await this.kana() : null;
+      const hiragana = wanakana ? wanakana.toHiragana(word) : toHiragana(word);
       const key = hiragana && ONLY_HIRAGANA.test(hiragana) ? loose(hiragana, this.vowels) : "";
       at = key && Object.prototype.hasOwnProperty.call(keys, key) ? keys[key] : null;
     }

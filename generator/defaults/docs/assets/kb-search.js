@@ -965,9 +965,12 @@
       const by = new Map();
       lists[lists.length - expansions.length].entries.forEach(function (e) { by.set(e.result.id, e.rank); });
       const main = lists[lists.length - expansions.length - 1].entries;
-      main.sort(function (a, b) {
-        return b.rank - a.rank || (by.get(b.result.id) || 0) - (by.get(a.result.id) || 0);
-      });
+      // (and a page the words it stands for rank well counts that too: 在宅勤務 is a synonym of リモートアクセス, whose
+      // section is a better answer than the short template that repeats 在宅勤務 among its topics)
+      const top = main.length ? main[0].rank || 1 : 1;
+      const topBy = Math.max.apply(null, [1e-9].concat(Array.from(by.values())));
+      main.forEach(function (e) { e.both = e.rank / top + (by.get(e.result.id) || 0) / topBy; });
+      main.sort(function (a, b) { return b.both - a.both; });
     }
     // Fewer than a few pages have every word (a page that lists every term holds every word of a long query, and does
     // not count): the pages with most of the words follow, each word counted by how rare it is on the site (its

@@ -75,6 +75,25 @@ def stop_words(language: Language) -> frozenset[str]:
     return frozenset(runs(language.t(STOP_WORDS_KEY)))
 
 
+# How the language's words change their endings, language data as the stop words are: the ui string
+# `search.inflections`, "ending: forms; …" ("-" for no ending). kb-search.js reads a reader's word that ends in a form
+# as its stem with the ending too (locked → lock), and finds a phrase of the everyday words by its stem with any of
+# the forms (辞める in 辞めた人).
+INFLECTIONS_KEY = "search.inflections"
+
+
+def inflections(language: Language) -> list[list]:
+    """[ending, [forms]] of the language's words, as the ui string `search.inflections` writes them."""
+    rules = []
+    for entry in language.t(INFLECTIONS_KEY).split(";"):
+        ending, colon, forms = entry.partition(":")
+        ending = "" if ending.strip() == "-" else normalise(ending.strip())
+        found = [form for form in dict.fromkeys(normalise(f) for f in forms.split()) if form != ending]
+        if colon and found and not (ending and not ending.isalpha()):
+            rules.append([ending, found])
+    return rules
+
+
 # How much a page counts in the ranking, by kind: the guideline's own sections first, then the pages a reader asks
 # for by name (a template, a checklist, the glossary for a bare term), then the site's own pages, which mention
 # everything. kb-search.js multiplies each result's relative score by it (a Pagefind filter `kind` tells the kinds
@@ -379,6 +398,131 @@ def page_other_words(linked: Linked, language: Language, page: Page) -> str:
     return _distinct(words)
 
 
+# ---------------------------------------------------------------- words carried from the other languages
+
+
+def carried(linked: Linked, language: Language, known: Iterable[str]) -> dict[str, list[str]]:
+    """`carry` of the words file: what a reader types in another language of the knowledge base → this language's
+    names for it. The glossary's terms, the sections' and templates' titles and other names, the document's title,
+    the everyday words and the interface's short strings are written in every language: a reader who types a term of
+    the other language into this language's box (要管理対策区域, or its reading in Latin letters, yokanri taisaku
+    kuiki, in the English box) is carried to this language's name for it (controlled area). Keyed by the form's runs
+    joined (and, less surely, by each of its runs of two characters or more that no form has whole: the names that
+    have it, the shortest first) and, where the other language's glossary goes by kana, by its reading as `loose`
+    writes it. A key that is a word of this site is none: the box finds it as it is."""
+    kb = linked.kb
+    own = set(known)
+    # (a form in another language, this language's names, its reading where that language's glossary goes by kana)
+    pairs: list[tuple[str, list[str], str | None]] = []
+    for code in kb.config.languages:
+        if code == language.code:
+            continue
+        other = Language.of(kb, code)
+        found: list[tuple[str, list[str], str | None]] = []
+        for term in kb.glossary:
+            reading = kana.to_hiragana(term.reading) if term.reading else ""
+            names = [language.text(term.term)]
+            forms = [getattr(term.term, code, None), *term.synonyms.of(code)]
+            found += [(form, names, reading if i == 0 else "") for i, form in enumerate(forms) if form]
+        for section in kb.sections:
+            names = [language.text(section.title)]
+            forms = [getattr(section.title, code, None), *section.synonyms.of(code)]
+            found += [(form, names, "") for form in forms if form]
+        for model in [*kb.templates, kb.document]:
+            found.append((getattr(model.title, code, None) or "", [language.text(model.title)], ""))
+        for group in kb.words:
+            names = group.of(language.code)
+            found += [(form, names, "") for form in group.of(code)] if names else []
+        for key in language.strings:
+            if key.startswith(TASK):  # (a page's task words: each phrase of the other language → this one's first)
+                mine = task_phrases(language.t(key))[:1]
+                found += [(phrase, mine, "") for phrase in task_phrases(other.t(key))] if mine else []
+            elif key.startswith(("nav.", f"{STRINGS}kind.")) and "{" not in language.t(key):  # the pages' names
+                found.append((other.t(key), [language.t(key)], ""))
+        by_kana = other.collation == "kana"
+        pairs += [(form, names, reading if by_kana else None) for form, names, reading in found]
+    whole: dict[str, list[str]] = {}
+    parts: dict[str, list[str]] = {}
+
+    def add(table: dict[str, list[str]], key: str, names: list[str]) -> None:
+        if key and key not in own:
+            found = table.setdefault(key, [])
+            found += [n for n in names if n not in found and "".join(runs(n)) != key]
+
+    for form, names, reading in pairs:
+        parts_of = [run for run in runs(form) if not ONE_HIRAGANA.fullmatch(run)]
+        key = "".join(parts_of)
+        add(whole, key, names)
+        if reading is not None:
+            add(whole, loose(reading or read(key)), names)
+        if len(parts_of) > 1:
+            for run in parts_of:
+                if len(run) > 1 and not run.isdigit():
+                    add(parts, run, names)
+                    if reading is not None:
+                        add(parts, loose(read(run)), names)
+    for key, names in parts.items():  # (a run of a few names only: 対策 of many titles names none of them)
+        if len(names) <= PART_OF:
+            add(whole, key, sorted(names, key=len))
+    # (each name once, by its number: most names are reached by several keys)
+    numbers: dict[str, int] = {}
+    keys = {}
+    for key, names in whole.items():
+        seen: set[str] = set()
+        distinct = [n for n in names if not (normalise(n) in seen or seen.add(normalise(n)))][:3]
+        if distinct:
+            keys[key] = [numbers.setdefault(n, len(numbers)) for n in distinct]
+    return {"names": list(numbers), "keys": keys}
+
+
+PART_OF = 3  # a run of another language's names leads to them when it is in this many names or fewer
+TASK = "search.task."
+
+
+def read(text: str) -> str:
+    """The reading of a text in hiragana: its kanji runs read as _reading reads them, its kana as hiragana; "" when a
+    run is neither (Latin letters: no reading)."""
+    out = []
+    for run in runs(text):
+        if KANJI_RUN.fullmatch(run):
+            out.append(_reading(run))
+        elif re.fullmatch(f"[{KATAKANA}{HIRAGANA}]+", run):
+            out.append(kana.to_hiragana(run))
+        else:
+            return ""
+    found = "".join(out)
+    return found if HIRAGANA_RUN.fullmatch(found) else ""
+
+
+VOWEL_KANA = "あいうえおぁぃぅぇぉ"
+
+
+@functools.cache
+def kana_vowels() -> dict[str, str]:
+    """Each hiragana → its vowel (a, i, u, e, o), by its Unicode name (HIRAGANA LETTER KA, SMALL YA); ん, っ none."""
+    found = {}
+    for code in range(0x3041, 0x3097):
+        name = unicodedata.name(chr(code), "")
+        if name.startswith("HIRAGANA LETTER") and name[-1] in "AIUEO" and "SMALL TU" not in name:
+            found[chr(code)] = name[-1].lower()
+    return found
+
+
+def loose(hiragana: str) -> str:
+    """A reading as readers type it in Latin letters, most without its long vowels (yokanri for ようかんり, kotsu for
+    こうつう): the long-vowel mark left out, and a vowel kana that lengthens the vowel before it (the same vowel, う
+    after o, い after e). kb-search.js has the same rule (with `vowels` of the words file)."""
+    vowels = kana_vowels()
+    out, last = [], ""
+    for char in hiragana.replace("ー", ""):
+        vowel = vowels.get(char, "")
+        if char in VOWEL_KANA and last and (vowel == last or (last, vowel) in (("o", "u"), ("e", "i"))):
+            continue
+        out.append(char)
+        last = vowel
+    return "".join(out)
+
+
 # ---------------------------------------------------------------- acronyms the knowledge base defines
 
 # An acronym as written: two to ten letters or digits, at least two of them capitals (MFA, CISO, DoD, IoT, SP).
@@ -565,6 +709,10 @@ def words_file(linked: Linked, language: Language) -> bytes:
     - `kinds`: the weight of each page kind (kinds.SearchKind), the heaviest first; `named`, `listings`: the kinds
       readers ask for by name, and those that list a collection;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
+    - `inflections`: how the language's words change their endings (ui string `search.inflections`): [ending, forms];
+    - `carry`: the words of the knowledge base's other languages that name what this one names (`carried`): their
+      `names` here, and each word or reading (`loose`) → the numbers of its names; `vowels`: each hiragana and its
+      vowel, where a reading is among them;
     - `okurigana`: the pattern of a compound written with okurigana (OKURIGANA_COMPOUND), which the box turns into
       its key as the index has it;
     - `strings`: the search box's interface strings (ui.yaml `search.js.*`).
@@ -681,12 +829,16 @@ def words_file(linked: Linked, language: Language) -> bytes:
     said = said_in(topics, [*every, *(language.t(key) for key in language.strings)])
     said.update("".join(key.split()) for key in synonyms)  # (an acronym or another name of what some page says: MFA)
     topics = {key: found for key, found in topics.items() if key not in said}
+    carry = carried(linked, language, words)
+    read_in_latin = any(map(HIRAGANA_RUN.fullmatch, carry["keys"]))  # (a reading among the keys)
+    vowels = "".join(f"{kana}{vowel}" for kana, vowel in kana_vowels().items()) if read_in_latin else ""
     data = {
         "strings": strings,
         "kinds": {kind.name: kind.weight for kind in kinds},
         "named": [kind.name for kind in kinds if kind.named],
         "listings": [kind.name for kind in kinds if kind.listing],
         "stop": sorted(stop_words(language)),
+        "inflections": inflections(language),
         "okurigana": OKURIGANA_COMPOUND.pattern,
         "sections": sections,
         "ids": ids,
@@ -699,6 +851,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "words": list(words),
         "readings": readings,
         "kanji": kanji,
+        "carry": carry,
+        "vowels": vowels,
     }
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return gzip.compress(text, compresslevel=9, mtime=0)  # a quarter of the size; the same bytes every build

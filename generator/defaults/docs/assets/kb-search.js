@@ -22,6 +22,19 @@
   // Words of a question that say nothing about its subject (particles, question words): never required of a page.
   // The ui string search.stop_words of the page's language, from the words file.
   let STOP = new Set();
+  // How the language's words change their endings ([ending, forms]: the ui string search.inflections, from the words
+  // file): a reader's word that ends in a form is also its stem with the ending (locked → lock, wiping → wipe).
+  let INFLECT = [];
+  function uninflected(word) {
+    const out = [];
+    INFLECT.forEach(function (rule) {
+      rule[1].forEach(function (form) {
+        const stem = word.slice(0, -form.length) + rule[0];
+        if (word.length > form.length && word.slice(-form.length) === form && stem.length >= 3) out.push(stem);
+      });
+    });
+    return out;
+  }
 
   function normalise(text) {
     return text.normalize("NFKC").toLowerCase();
@@ -91,6 +104,7 @@
       });
     });
     add(singular(word)); // backups → backup
+    uninflected(word).forEach(add); // locked → lock
     if (/^[a-z]+$/.test(word)) {
       ENGLISH.forEach(function (pair) {
         [[pair[0], pair[1]], [pair[1], pair[0]]].forEach(function (p) {
@@ -123,6 +137,22 @@
   const LONG = { a: "あ", i: "い", u: "う", e: "い", o: "う" };
   function spoken(hiragana, wanakana) {
     return hiragana.replace(/(.)ー/g, function (_, kana) { return kana + (LONG[wanakana.toRomaji(kana).slice(-1)] || "ー"); });
+  }
+
+  // A reading as readers type it in Latin letters (generator/search.py `loose`): without the long-vowel mark, and
+  // without a vowel kana that lengthens the vowel before it (the same vowel, う after o, い after e): yokanri and
+  // ようかんり are both よかんり. `vowels`: each hiragana → its vowel (from the words file).
+  function loose(hiragana, vowels) {
+    let out = "";
+    let last = "";
+    for (const c of hiragana.replace(/ー/g, "")) {
+      const vowel = vowels.get(c) || "";
+      if ("あいうえおぁぃぅぇぉ".indexOf(c) >= 0 && last && (vowel === last || (last === "o" && vowel === "u") ||
+        (last === "e" && vowel === "i"))) continue;
+      out += c;
+      last = vowel;
+    }
+    return out;
   }
 
   // Edit distance with adjacent transpositions (optimal string alignment), stopping early beyond `limit`.
@@ -393,11 +423,19 @@
     }
     let rest = normalise(text);
     const found = [];
+    // (a phrase is no end of a compound with okurigana: 消す of 取り消す)
+    const compound = words.okurigana ? new RegExp("^" + words.okurigana + "$") : null;
+    const inside = function (at, whole) { return compound && at >= 2 && compound.test(whole.slice(at - 2, at + 1)); };
     this.phrases.forEach(function (phrase) {
-      if (rest.indexOf(phrase) >= 0) {
-        found.push(phrase);
-        rest = rest.split(phrase).join(" ");
-      }
+      if (rest.indexOf(phrase) < 0) return;
+      rest = rest.split(phrase).reduce(function (done, part, i, parts) {
+        if (i === 0) return part;
+        const at = done.length;
+        const whole = done + phrase + parts.slice(i).join(phrase);
+        if (inside(at, whole)) return done + phrase + part;
+        if (found.indexOf(phrase) < 0) found.push(phrase);
+        return done + " " + part;
+      }, "");
     });
     // A compound with okurigana is its kanji, as the index has it for every form (取り組み, 取組み, 取組 → 取組), alone
     // or in a sentence (部外者の立ち入り: 立入), where its kanji alone would be left out beside longer words.
@@ -410,6 +448,29 @@
       return self.whole.has(key) ? " " + key + " " : compound;
     });
     rest = keyed;
+    // A phrase as the language inflects it (辞める in 辞めた人, 返す in 返して): its stem, not after a kanji, and a form of
+    // its ending (search.inflections).
+    if (!this.inflected) {
+      this.inflected = this.phrases.map(function (phrase) {
+        const rule = INFLECT.filter(function (r) { return r[0] && phrase.slice(-r[0].length) === r[0]; })[0];
+        const stem = rule ? phrase.slice(0, -rule[0].length) : "";
+        if (!stem || !/[^\u3041-\u309f]/.test(stem)) return null;
+        const escape = function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); };
+        return new RegExp("(?<![" + KANJI + "])" + escape(stem) + "(?:" + rule[1].map(escape).join("|") + ")", "g");
+      });
+    }
+    this.inflectedWords = new Set();
+    // (nor the end of a compound with okurigana the site does not have: 消し of 取り消して)
+    this.phrases.forEach(function (phrase, i) {
+      const pattern = this.inflected[i];
+      if (!pattern) return;
+      rest = rest.replace(pattern, function (match, at, whole) {
+        if (inside(at, whole)) return match;
+        if (found.indexOf(phrase) < 0) found.push(phrase);
+        self.inflectedWords.add(phrase);
+        return " ";
+      });
+    }, this);
     return found.concat(runs(rest).filter(function (w) {
       return w !== "ー" && !(ONLY_HIRAGANA.test(w) && w.length === 1);
     }));
@@ -537,6 +598,10 @@
       const found = await this.bySynonym(related);
       if (found) return found;
     }
+    // A word of another language of the knowledge base, or its reading typed in Latin letters (要管理対策区域, yokanri
+    // taisaku kuiki in the English box): this language's name for what it names (generator/search.py `carried`).
+    const carried = await this.carried(words, word);
+    if (carried) return carried;
     // An unknown compound: the site's words inside it, all required.
     // A one-character piece at either end is an affix (報告書, 対応表, 再評価: 書, 表, 再), which the pages write with
     // other words or none (報告・連絡シート): the rest is what is asked.
@@ -561,7 +626,8 @@
   // Romaji typed as separate words for one word of the site (tasou bougyo → tasoubougyo → 多層防御): a run of
   // several words in Latin letters, not all of them words of the site, that together are read as one is one word.
   Engine.prototype.joinRomaji = async function (words, tokens) {
-    if (!Object.keys(words.readings || {}).length) return; // (a site read by kana only)
+    // (a site whose words have readings, or that carries another language's words by theirs)
+    if (!Object.keys(words.readings || {}).length && !words.vowels) return;
     const self = this;
     const latin = function (t) { return /^[a-z]+$/.test(t) && !STOP.has(t); };
     const site = function (t) { return self.known(words, t) && self.whole.has(t); };
@@ -571,9 +637,34 @@
       const group = tokens.slice(start, end);
       if (group.length < 2 || group.length > 3 || group.every(site)) continue;
       const joined = await this.resolve(words, group.join(""), true);
-      if (!joined.missing && !joined.guessed && !joined.words.some(latin)) tokens.splice(start, group.length, group.join(""));
-      else start = end;
+      // (carried from another language only when a word of it is no word of the site: ninmu hosho finds what it finds)
+      const carried = joined.carried && !group.every(function (t) { return self.known(words, t); });
+      if (!joined.missing && !joined.guessed && (carried || !joined.words.some(latin))) {
+        tokens.splice(start, group.length, group.join(""));
+      } else start = end;
     }
+  };
+
+  // This language's names for a word of another language of the knowledge base (its runs, or, typed in Latin letters,
+  // its reading as `loose` writes it), the first that finds pages; null when it names none.
+  Engine.prototype.carried = async function (words, word) {
+    const carry = words.carry || {};
+    const keys = carry.keys || {};
+    let at = Object.prototype.hasOwnProperty.call(keys, word) ? keys[word] : null;
+    // (typed in Latin letters or in kana: by its reading)
+    if (!at && words.vowels && (/^[a-z]+$/.test(word) || ONLY_HIRAGANA.test(word) || ONLY_KATAKANA.test(word))) {
+      if (!this.vowels) {
+        this.vowels = new Map();
+        for (let i = 0; i + 1 < words.vowels.length; i += 2) this.vowels.set(words.vowels[i], words.vowels[i + 1]);
+      }
+      const wanakana = /^[a-z]+$/.test(word) ? await this.kana() : null;
+      const hiragana = wanakana ? wanakana.toHiragana(word) : toHiragana(word);
+      const key = hiragana && ONLY_HIRAGANA.test(hiragana) ? loose(hiragana, this.vowels) : "";
+      at = key && Object.prototype.hasOwnProperty.call(keys, key) ? keys[key] : null;
+    }
+    if (!at) return null;
+    const found = await this.bySynonym(at.map(function (i) { return carry.names[i]; }));
+    return found ? Object.assign(found, { carried: true }) : null;
   };
 
   // The words in kanji that a reading in hiragana is (the words file's readings, and the glossary's), that find pages.
@@ -674,7 +765,23 @@
     return null;
   };
 
-  Engine.prototype.query = async function (text, literal) {
+  // A query with words of another language of the knowledge base that this one does not know (要管理対策区域, or
+  // romaji, yokanri taisaku kuiki, in the English box): the query in this language's names for them (`carried`), or
+  // null. Such a word typed in Latin letters beside others may be one word read as one (joinRomaji).
+  Engine.prototype.carryQuery = async function (words, tokens) {
+    if (!(words.carry && words.carry.keys)) return null;
+    let changed = false;
+    const out = await Promise.all(tokens.map(async function (t) {
+      if (STOP.has(t) || /^\d+$/.test(t) || this.known(words, t)) return t;
+      const found = await this.carried(words, t);
+      if (!found) return t;
+      changed = true;
+      return found.words.join(" ");
+    }, this));
+    return changed ? out : null;
+  };
+
+  Engine.prototype.query = async function (text, literal, carried) {
     const words = await this.words;
     const out = {
       query: text, merged: [], count: 0, suggestions: [], corrected: null, replaced: [], kept: 0, highlight: [], first: [],
@@ -689,9 +796,27 @@
     if (id) out.first.push({ url: root + id[0], title: id[1] });
     // A section number is one word for Pagefind, its dots left out (5.6.1 → 561): the pages that cite the section.
     const tokens = number ? [number.replace(/\./g, "")] : this.tokens(words, text);
+    // (the phrases found as the language inflects them, read at once: another keystroke's query cuts its own)
+    const inflected = new Set(number ? [] : this.inflectedWords);
     // Words that say little are dropped while other words remain: relaxed AND, the weakest words first.
     const self = this;
     await this.joinRomaji(words, tokens);
+    // (asked again in this language's words: said as a correction, the words as typed one click away)
+    const carriedTokens = !literal && !carried && !number ? await this.carryQuery(words, tokens) : null;
+    if (carriedTokens) {
+      const again = await this.query(carriedTokens.join(" "), false, true);
+      again.query = text;
+      // (what the query led to as typed, a section number or an id, still leads)
+      again.first = out.first.concat(again.first.filter(function (f) {
+        return !out.first.some(function (o) { return o.url === f.url; });
+      }));
+      if (!again.corrected) {
+        again.corrected = carriedTokens.join(" ");
+        again.replaced = tokens.filter(function (t, i) { return carriedTokens[i] !== t; });
+        again.kept = tokens.length - again.replaced.length;
+      }
+      return again;
+    }
     let terms = tokens.filter(function (w) { return self.weak(words, w) < 2; });
     // (a one-character word beside two words that say more, 前 of 契約する前に, asks nothing of its own; a digit does;
     // nor beside one in a sentence, whose endings were left out: 辞, 取, 消 of 辞めた人の入室権限をすぐ取り消す)
@@ -807,7 +932,10 @@
     }
     // Of a sentence's three words or more, those that name no topic (goes, handle, happens: no title's, term's or
     // synonym's word) are not required while two that do remain: they rank the pages that have them higher.
+    // (nor a verb or adjective found as the language inflects it: 止まった of システムが止まったときの業務継続 says how,
+    // not what)
     const topical = function (w) {
+      if (inflected.has(w)) return false;
       return self.topic(words, w) || [w, singular(w)].some(function (f) { return Object.prototype.hasOwnProperty.call(synonyms, f); });
     };
     let loose = [];
@@ -837,9 +965,12 @@
       const by = new Map();
       lists[lists.length - expansions.length].entries.forEach(function (e) { by.set(e.result.id, e.rank); });
       const main = lists[lists.length - expansions.length - 1].entries;
-      main.sort(function (a, b) {
-        return b.rank - a.rank || (by.get(b.result.id) || 0) - (by.get(a.result.id) || 0);
-      });
+      // (and a page the words it stands for rank well counts that too: 在宅勤務 is a synonym of リモートアクセス, whose
+      // section is a better answer than the short template that repeats 在宅勤務 among its topics)
+      const top = main.length ? main[0].rank || 1 : 1;
+      const topBy = Math.max.apply(null, [1e-9].concat(Array.from(by.values())));
+      main.forEach(function (e) { e.both = e.rank / top + (by.get(e.result.id) || 0) / topBy; });
+      main.sort(function (a, b) { return b.both - a.both; });
     }
     // Fewer than a few pages have every word (a page that lists every term holds every word of a long query, and does
     // not count): the pages with most of the words follow, each word counted by how rare it is on the site (its
@@ -880,6 +1011,36 @@
       });
     });
     out.merged.splice.apply(out.merged, [Math.min(LISTING_AFTER, out.merged.length), 0].concat(deferred));
+    // Nothing at all: the pages with most of the pieces of the query's words that the site has (two characters of a
+    // run in another script than Latin letters, 飛行機雲 → 飛行 行機; a word in Latin letters by its first letters, as
+    // a stem), each piece counted by how rare it is. A reader is not left with nothing when a piece of what was asked
+    // is on the site; the pages are marked as matching some of the words.
+    if (!out.merged.length && !out.first.length) {
+      const pieces = new Set();
+      tokens.forEach(function (t) {
+        if (STOP.has(t) || self.weak(words, t) === 2) return;
+        if (/^[a-z]+$/.test(t)) {
+          if (t.length > 4) pieces.add(t.slice(0, Math.max(4, t.length - 3)));
+        } else {
+          for (let i = 0; i + 2 <= t.length; i++) pieces.add(t.slice(i, i + 2));
+        }
+      });
+      const asked = Array.from(pieces).filter(function (p) { return self.known(words, p); });
+      const having = await Promise.all(asked.map(function (p) { return self.search(p); }));
+      const total = await this.total();
+      const counts = new Map();
+      having.forEach(function (list) {
+        const rarity = Math.log(1 + total / Math.max(list.length, 1));
+        list.forEach(function (r, i) {
+          const c = counts.get(r.id) || { result: r, rank: 0 };
+          c.rank += rarity * (1 + 1 / (i + 1)); // (within a piece, Pagefind's order counts a little)
+          counts.set(r.id, c);
+        });
+      });
+      Array.from(counts.values()).sort(function (a, b) { return b.rank - a.rank; }).forEach(function (c) {
+        out.merged.push({ result: c.result, partial: true });
+      });
+    }
     out.count = out.merged.length;
     // Weak results (none, or only pages with some of the words): "did you mean" the query with a missing word
     // replaced by a close word of the site, or the whole query as one (アクセス性御 → アクセス制御).
@@ -1224,6 +1385,7 @@
       engine.words.then(function (words) {
         strings = words.strings || {};
         STOP = new Set(words.stop || []);
+        INFLECT = words.inflections || [];
         engine.named = words.named || [];
         engine.listings = words.listings || [];
         if (strings.placeholder) input.placeholder = strings.placeholder;

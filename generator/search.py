@@ -75,6 +75,12 @@ def stop_words(language: Language) -> frozenset[str]:
     return frozenset(runs(language.t(STOP_WORDS_KEY)))
 
 
+# The words that only mark a section number (第, 章, section, s) and the language's numerals one to ten (二, II):
+# language data, as the stop words are (ui strings `search.number_words`, `search.numerals`); kb-search.js reads
+# 5章3節1 and chapter 5.3 as section numbers, and 別紙二 as 別紙2.
+NUMBER_WORDS_KEY, NUMERALS_KEY = "search.number_words", "search.numerals"
+
+
 # How the language's words change their endings, language data as the stop words are: the ui string
 # `search.inflections`, "ending: forms; …" ("-" for no ending). kb-search.js reads a reader's word that ends in a form
 # as its stem with the ending too (locked → lock), and finds a phrase of the everyday words by its stem with any of
@@ -709,6 +715,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
     - `kinds`: the weight of each page kind (kinds.SearchKind), the heaviest first; `named`, `listings`: the kinds
       readers ask for by name, and those that list a collection;
     - `stop`: the words a query may leave out (ui string `search.stop_words`);
+    - `number_words`, `numerals`: the words that only mark a section number, and the numerals one to ten (ui strings
+      `search.number_words`, `search.numerals`);
     - `inflections`: how the language's words change their endings (ui string `search.inflections`): [ending, forms];
     - `carry`: the words of the knowledge base's other languages that name what this one names (`carried`): their
       `names` here, and each word or reading (`loose`) → the numbers of its names; `vowels`: each hiragana and its
@@ -839,6 +847,8 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "listings": [kind.name for kind in kinds if kind.listing],
         "stop": sorted(stop_words(language)),
         "inflections": inflections(language),
+        "number_words": language.t(NUMBER_WORDS_KEY).split(),
+        "numerals": language.t(NUMERALS_KEY).split(),
         "okurigana": OKURIGANA_COMPOUND.pattern,
         "sections": sections,
         "ids": ids,

@@ -183,15 +183,27 @@ def test_a_spelling_variant_finds_the_pages_of_the_spelling_in_the_text(page, se
     assert set(paths(server, typed(page, query))) & having
 
 
-@pytest.mark.parametrize("query", ["5.6.1", "5-6-1", "５．６．１", "5.6.1項", "5・6・1"])
+@pytest.mark.parametrize("query", ["5.6.1", "5-6-1", "５．６．１", "5.6.1項", "5・6・1", "5章6節1", "第5章6節1項"])
 def test_a_section_number_in_any_form_leads_to_the_section(page, server, query):
     open_search(page, server)
     assert paths(server, typed(page, query))[0] == "guideline/5-6-1/"
 
 
-def test_an_english_section_number_leads_to_the_english_section(page, server):
+@pytest.mark.parametrize("query", ["section 5-4-2", "chapter 5.4.2", "s5.4.2", "§ 5.4.2"])
+def test_an_english_section_number_leads_to_the_english_section(page, server, query):
     open_search(page, server, "en")
-    assert paths(server, typed(page, "section 5-4-2"))[0] == "en/guideline/5-4-2/"
+    assert paths(server, typed(page, query))[0] == "en/guideline/5-4-2/"
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "annex"),
+    [("ja", "別紙二", "guideline/annex-2/"), ("ja", "別紙 2", "guideline/annex-2/"),
+     ("en", "annex II", "en/guideline/annex-2/"), ("en", "Annex 2", "en/guideline/annex-2/")],
+)  # fmt: skip
+def test_an_annex_numbered_in_words_or_digits_leads_to_the_annex(page, server, language, query, annex):
+    """The language's numerals (ui string search.numerals) are a label's number as well as its digits."""
+    open_search(page, server, language)
+    assert paths(server, typed(page, query))[0] == annex
 
 
 # ---------------------------------------------------------------- causes 3 to 5: missing words, synonyms, English

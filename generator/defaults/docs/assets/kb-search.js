@@ -25,6 +25,10 @@
   // How the language's words change their endings ([ending, forms]: the ui string search.inflections, from the words
   // file): a reader's word that ends in a form is also its stem with the ending (locked → lock, wiping → wipe).
   let INFLECT = [];
+  // The words that only mark a section number (第, 章, section, s) and the numerals one to ten (二, ii): the ui strings
+  // search.number_words and search.numerals of the page's language, from the words file.
+  let NUMBER_WORDS = new Set();
+  let NUMERALS = [];
   function uninflected(word) {
     const out = [];
     INFLECT.forEach(function (rule) {
@@ -182,11 +186,29 @@
     return word.length <= 2 ? 0 : word.length <= 5 ? 1 : word.length <= 9 ? 2 : 3;
   }
 
-  // ---- section numbers in any form: 5.6.1, 5-6-1, ５．６．１, 5.6.1項, 第5章, section 5.6.1
-  const NUMBER = /^(?:section|sec\.?|§|第)?\s*(\d+(?:\s*[.\-‐‑–—―−ー・,、]\s*\d+)*)\s*(?:項|節|章|条)?$/;
+  // ---- section numbers in any form: 5.6.1, 5-6-1, ５．６．１, 5.6.1項, 第5章, 5章3節1, section 5.6.1, s3.7: digits,
+  // and between them nothing but separators and the language's number words
+  const NUMBER_SEPARATORS = /[\s.\-‐‑–—―−ー・,、§]+/;
   function sectionNumber(query) {
-    const match = normalise(query).trim().match(NUMBER);
-    return match ? match[1].split(/\s*[^\d\s]+\s*|\s+/).filter(Boolean).join(".") : null;
+    const pieces = normalise(query).trim().split(/(\d+)/);
+    const digits = pieces.filter(function (piece, i) { return i % 2 === 1; });
+    const marks = pieces.filter(function (piece, i) { return i % 2 === 0; }).join(" ").split(NUMBER_SEPARATORS);
+    const only = marks.every(function (mark) { return !mark || NUMBER_WORDS.has(mark); });
+    return digits.length && only ? digits.join(".") : null;
+  }
+  // A label's number written as a numeral (別紙二, annex ii) → the label with the digit (別紙 2, annex 2), the key of
+  // the words file's sections
+  function numberedLabel(text) {
+    const parts = runs(text);
+    const last = parts.pop() || "";
+    for (let n = NUMERALS.length; n >= 1; n -= 1) {
+      const numeral = NUMERALS[n - 1];
+      if (last === numeral && parts.length) return parts.concat([String(n)]).join(" ");
+      if (last.length > numeral.length && last.endsWith(numeral) && ONLY_KANJI.test(last)) {
+        return parts.concat([last.slice(0, -numeral.length), String(n)]).join(" ");
+      }
+    }
+    return null;
   }
 
   // ---- the engine: Pagefind, the words file, and the query plan
@@ -789,7 +811,7 @@
     const number = sectionNumber(text);
     const sections = words.sections || {};
     const root = this.root + (this.languageRoot || "");
-    const hit = sections[number || runs(text).join(" ")];
+    const hit = sections[number || runs(text).join(" ")] || sections[numberedLabel(text)];
     if (hit) out.first.push({ url: root + hit[0], title: hit[1] });
     // An id in any form (CL4-039, cl4-39, AC-2, IA-5(1), cyber-policy) leads to its page (and the item on it) first.
     const id = idShaped(text) ? (words.ids || {})[idKey(text)] : null;
@@ -1386,6 +1408,8 @@
         strings = words.strings || {};
         STOP = new Set(words.stop || []);
         INFLECT = words.inflections || [];
+        NUMBER_WORDS = new Set(words.number_words || []);
+        NUMERALS = words.numerals || [];
         engine.named = words.named || [];
         engine.listings = words.listings || [];
         if (strings.placeholder) input.placeholder = strings.placeholder;

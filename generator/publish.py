@@ -34,6 +34,8 @@ from .search_index import (
     pages_of,
 )
 
+LINKS = ".links"  # beside the languages' bundles: a link to each built folder that Pagefind reads (no language code)
+
 
 class Publication:
     """The languages' built folders put together in a fresh folder beside site/ as each language's build ends (the
@@ -73,8 +75,8 @@ class Publication:
         """A language's built folder, into the new site; indexed now if its pages changed (see above)."""
         self.configs[code] = config
         indexed = self.indexer is not None and not self.search_later
-        if indexed and not self.reusable and not self._prefix(code):  # read from its built folder: started first
-            self._index(code, config)
+        if indexed and not self.reusable:  # read from its built folder: started first, indexed while it is copied
+            self._index(code, config, built=True)
         start = time.perf_counter()
         self.changed[code] = assemble(output_of(config), self.staging, self._prefix(code), self.site_dir)
         self.assembling += time.perf_counter() - start
@@ -85,12 +87,24 @@ class Publication:
     def _prefix(self, code: str) -> str:
         return "" if code == self.codes[0] else code  # the knowledge base's order: the root language first
 
-    def _index(self, code: str, config: Path) -> None:
+    def _index(self, code: str, config: Path, built: bool = False) -> None:
         # Pagefind makes a page's address from its path in the folder it reads: the root language's built folder
-        # is read as it is, another language's pages in the new site, under its folder (the root's may not be
-        # read there: the other languages' folders are inside it)
+        # is read as it is, another language's pages under its folder: `built`, its built folder through a link of
+        # that name (the language's index then runs while its files are copied into the new site, not after: the
+        # last language's copy was on the build's critical path); else in the new site (the root's may not be read
+        # there: the other languages' folders are inside it)
         prefix, out = self._prefix(code), self.bundles / code
-        folder, glob = (self.staging, f"{prefix}/**/*.{{html}}") if prefix else (output_of(config), None)
+        if not prefix:
+            folder, glob = output_of(config), None
+        elif built:
+            folder, glob = self.bundles / LINKS / code, f"{prefix}/**/*.{{html}}"
+            try:
+                folder.mkdir(parents=True)
+                (folder / prefix).symlink_to(output_of(config).resolve(), target_is_directory=True)
+            except OSError:  # no links here: read from the new site once it is copied there
+                return
+        else:
+            folder, glob = self.staging, f"{prefix}/**/*.{{html}}"
         self.indexing[code] = self.indexer.index_language(code, folder, out, glob)
 
     def finish(self) -> tuple[float, float, bool, list[str]]:

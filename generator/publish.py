@@ -394,6 +394,21 @@ def _legacy(folder: Path, kind: str, project: Path) -> bool:
 
 
 LOCK_FILE = ".kb-lock"  # in the build folder: held by the build that uses it (the system lets go when it ends)
+_HELD: set[int] = set()  # the handles of the locks this process holds
+
+
+def _forked() -> None:
+    """A process forked while this one holds a build folder's lock (a language's process) does not hold it: the lock
+    is the building process's, let go of when its build ends, whether the processes it forked have ended or are still
+    ending (parallel.in_parallel does not wait for them)."""
+    for handle in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 @contextlib.contextmanager
@@ -416,8 +431,10 @@ def build_lock(build_dir: Path):
                                      "(serve builds again at the next save)")]) from None  # fmt: skip
         os.ftruncate(handle, 0)
         os.pwrite(handle, f"pid {os.getpid()}: {shlex.join(['python', '-m', 'generator', *sys.argv[1:]])}".encode(), 0)
+        _HELD.add(handle)
         yield
     finally:
+        _HELD.discard(handle)
         os.close(handle)  # and with it the lock
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import DataError, Problem
 from .files import write_atomically
 from .mkdocs_run import output_of
-from .offline import write_offline
+from .offline import write_offline, write_offline_part
 from .parallel import libc
 from .reproducible import steady_index
 from .search_index import (
@@ -34,7 +34,9 @@ from .search_index import (
     pages_of,
 )
 
-LINKS = ".links"  # beside the languages' bundles: a link to each built folder that Pagefind reads (no language code)
+# Beside the languages' bundles, named as no language is: a link to each built folder that Pagefind reads, and the
+# offline scripts of the bundles' files.
+LINKS, OFFLINE = ".links", ".offline"
 
 
 class Publication:
@@ -114,36 +116,49 @@ class Publication:
         start, staging, site_dir = time.perf_counter(), self.staging, self.site_dir
         changed = [path for code in self.codes for path in self.changed[code]]
         pending = False
+        early: frozenset[str] = frozenset()  # the files whose offline scripts were written as their bundle came
         if self.indexing or not reuse_search(staging, site_dir, changed):
             if not self.indexing and self.search_later and _link_tree(site_dir / PAGEFIND_FOLDER,
                                                                       staging / PAGEFIND_FOLDER):  # fmt: skip
                 (staging / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
                 pending = True
-            elif self.indexer is None or not (self._merged() or self.indexer.index(staging)):
+            elif self.indexer is not None and (early := self._merged()) is not None:
+                pass
+            elif self.indexer is None or not self.indexer.index(staging):
                 index_search(staging)
         if not pending:
             steady_index(staging / PAGEFIND_FOLDER)
-            write_offline(staging)
+            write_offline(staging, self.bundles / OFFLINE if early else None, early or frozenset())
         search = time.perf_counter() - start
         mark_site(staging)
         _swap(staging, site_dir, later=self.search_later)
         shutil.rmtree(self.bundles, ignore_errors=True)
         return self.assembling, search, pending, changed
 
-    def _merged(self) -> bool:
-        """Every language indexed (those not yet, now) and their bundles merged into the new site's; False when a
-        service failed, or two languages' folders hold pages of one language, which one index must hold."""
+    def _merged(self) -> frozenset[str] | None:
+        """Every language indexed (those not yet, now) and their bundles merged into the new site's; None when a
+        service failed, or two languages' folders hold pages of one language, which one index must hold. Each
+        bundle, as soon as it is written, while the others are still being made: its files in steady order
+        (reproducible.steady_index, as the merged bundle's are) and their offline scripts (offline.write_offline_part:
+        they came after the last language's index, on the build's critical path); returns the files they are of."""
         for code in self.codes:
             if code not in self.indexing:
                 self._index(code, self.configs[code])
+        early: set[str] = set()
+        codes = {future: code for code, future in self.indexing.items()}
+        with contextlib.suppress(concurrent.futures.TimeoutError):  # told by `finished`
+            for future in concurrent.futures.as_completed(codes, timeout=SEARCH_TIMEOUT):
+                if future.exception() is None:
+                    steady_index(self.bundles / codes[future])
+                    early |= write_offline_part(self.bundles / codes[future], self.bundles / OFFLINE)
         if not self.indexer.finished(self.indexing):
-            return False
+            return None
         try:
             merge_bundles({code: self.bundles / code for code in self.codes}, self.staging / PAGEFIND_FOLDER)
         except SharedLanguage:
             shutil.rmtree(self.staging / PAGEFIND_FOLDER, ignore_errors=True)
-            return False
-        return True
+            return None
+        return frozenset(early)
 
     def abandon(self) -> None:
         """The build failed: the new site and the bundles go (once the languages being indexed are written)."""

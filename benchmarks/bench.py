@@ -66,11 +66,17 @@ from generator.uptodate import up_to_date
 paths = Paths.of(Path(sys.argv[1]))
 if up_to_date(paths) is not None:  # as the command line does, before the stages are imported
     report = {"timings": {}, "pages": {}, "mkdocs": {}, "rendered": {}, "unchanged": True}
-else:
-    from generator import load
-    from generator.build import build
-    load.MAX_FILE_BYTES = 100_000_000  # the synthetic glossary is larger than the limit editors get
-    built = build(paths)
+else:  # as the command line does: Pagefind's services start, and load their dictionaries, while the stages load
+    from generator.search_index import SearchIndex, read_titles
+    search = SearchIndex()
+    search.warm(read_titles(paths.data))
+    try:
+        from generator import load
+        from generator.build import build
+        load.MAX_FILE_BYTES = 100_000_000  # the synthetic glossary is larger than the limit editors get
+        built = build(paths, search=search)
+    finally:
+        search.close()
     report = {"timings": built.timings, "pages": built.pages, "mkdocs": built.mkdocs, "rendered": built.rendered,
               "unchanged": built.unchanged is not None}
 peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))

@@ -39,7 +39,7 @@ from .publish import SITE_MARKER, Publication, build_lock, check_output_dirs, pa
 from .reads import Entities, Pages, TemplateNames, fingerprint, page_reads, recording
 from .render import TermMatcher, environment, html_text, render_page
 from .reproducible import zip_bytes
-from .search_index import SearchIndex, titles
+from .search_index import SearchIndex, read_titles, titles
 from .uptodate import forget, inputs_fingerprint, record, up_to_date
 from .validate import validate
 from .write import alternates, language_config, write_if_changed, write_language, write_theme
@@ -302,6 +302,8 @@ def build(paths: Paths, site: bool = True, cache: bool = True, search: SearchInd
             if found is not None:
                 return BuildReport(timings={"check": _lap(start)}, unchanged=found, inputs=inputs)
         own_search = SearchIndex() if site and search is None else None
+        if own_search:  # its dictionaries load on the other core while the data is read and checked
+            own_search.warm(read_titles(paths.data))
         try:
             report = _build(paths, site, cache, search or own_search, search_later, progress or (lambda stage: None))
         finally:

@@ -318,13 +318,13 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
             pass
 
 
-def compiled_folder(kind: str, fingerprint: str, cache_folder: Path) -> Path | None:
+def compiled_folder(kind: str, fingerprint: str, cache_folder: Path | None) -> Path | None:
     """Where compiled templates of a `kind` ("jinja", "theme") are kept for later processes, in a folder named by the
     `fingerprint` of what compiles them: beside the generator's compiled modules, as Python keeps its own, so that
     every build on this machine finds them (a cold build too, and the first build of a new knowledge base); in the
-    build cache (`cache_folder`) where the package cannot be written to. The folders of the same kind made for other
-    code are removed. None when neither can be written."""
-    for home in (COMPILED_CODE, cache_folder / "jinja"):
+    build cache (`cache_folder`, if given) where the package cannot be written to. The folders of the same kind made
+    for other code are removed. None when neither can be written."""
+    for home in (COMPILED_CODE, *([cache_folder / "jinja"] if cache_folder else [])):
         compiled = home / f"{kind}-{fingerprint}"
         try:
             compiled.mkdir(parents=True, exist_ok=True)
@@ -340,6 +340,14 @@ def compiled_folder(kind: str, fingerprint: str, cache_folder: Path) -> Path | N
 
 
 COMPILED_CODE = PACKAGE / "__pycache__"
+
+
+def compiled_code_templates(kind: str) -> SignedBytecodeCache | None:
+    """Compiled templates of the generator's own Jinja environment `kind` (one that does not compile the page
+    templates: its options differ) kept beside its compiled modules, for any build's later processes; None where
+    they cannot be kept there (then they are compiled in memory)."""
+    folder = compiled_folder(kind, code_fingerprint()[:24], None)
+    return compiled_templates(folder) if folder else None
 
 
 def compiled_templates(folder: Path) -> SignedBytecodeCache | None:

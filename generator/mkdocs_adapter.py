@@ -510,7 +510,11 @@ class _KeptApart(jinja2.BytecodeCache):
 
 
 class _ListedOnce(jinja2.BaseLoader):
-    """A FileSystemLoader whose folders, but those in `fresh` (the theme overrides), are listed once per process."""
+    """A FileSystemLoader whose folders, but those in `fresh` (the theme overrides), are listed once per process, each
+    without the files and folders whose names start with a dot. MkDocs lists a theme's files to copy its static
+    ones (`Files.add_files_from_theme`, the only caller), and leaves out every name with such a part: Material's
+    .icons alone are 14,500 of its 14,700 files, each matched against a dozen patterns, in every language's process
+    of a cold build."""
 
     listings: dict[str, list[str]] = {}
 
@@ -524,9 +528,21 @@ class _ListedOnce(jinja2.BaseLoader):
         found = set()
         for folder in self.loader.searchpath:
             if os.path.abspath(folder) in self.fresh or folder not in self.listings:
-                self.listings[folder] = jinja2.FileSystemLoader(folder).list_templates()
+                self.listings[folder] = _undotted_files(folder)
             found.update(self.listings[folder])
         return sorted(found)
+
+
+def _undotted_files(folder: str) -> list[str]:
+    """The files under `folder` as Jinja's FileSystemLoader lists them (relative, "/"-separated), but
+    those with a part of their path that starts with a dot."""
+    found = []
+    for parent, dirs, names in os.walk(folder):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        under = os.path.relpath(parent, folder).replace(os.sep, "/")
+        prefix = "" if under == "." else f"{under}/"
+        found += [prefix + name for name in names if not name.startswith(".")]
+    return found
 
 
 class _AnchorRecorder:

@@ -28,12 +28,15 @@ FOLDER = "kb-offline"  # at the site root; kb-offline.js looks there
 PAGEFIND = "pagefind"
 MODULE = "pagefind.js"  # the bundle's entry, an ES module
 # What Pagefind's script reads (its worker and UI files are not used by the search box).
-BUNDLE_DATA = ("pagefind-entry.json", "*.pf_meta", "wasm.*.pagefind", "index/*", "fragment/*", "filter/*")
+ENTRY = "pagefind-entry.json"
+BUNDLE_DATA = (ENTRY, "*.pf_meta", "wasm.*.pagefind", "index/*", "fragment/*", "filter/*")
 EXPORTS = re.compile(r"export\s*\{([\w\s,$]*)\}\s*;?\s*$")
 
 
-def write_offline(site: Path) -> int:
-    """Write kb-offline/ for `site` (after Pagefind has indexed it); returns the bytes written."""
+def write_offline(site: Path, early: Path | None = None, done: frozenset[str] = frozenset()) -> int:
+    """Write kb-offline/ for `site` (after Pagefind has indexed it); returns the bytes written. `early`: a folder of
+    the files' scripts written before (`write_offline_part`), those of the files named `done`, which are moved in
+    rather than written again."""
     out = site / FOLDER
     if out.exists():
         shutil.rmtree(out)
@@ -41,13 +44,32 @@ def write_offline(site: Path) -> int:
     written = 0
     if not (bundle / MODULE).is_file():
         return written
+    if early is not None and early.is_dir():
+        early.rename(out)
     written += _write(out / PAGEFIND / f"{MODULE}.js", module_script(f"{PAGEFIND}/{MODULE}", bundle / MODULE))
     fetched = sorted({path for pattern in BUNDLE_DATA for path in bundle.glob(pattern) if path.is_file()})
     fetched += sorted(site.glob(WORDS_FILE)) + sorted(site.glob(f"*/{WORDS_FILE}"))
-    for path in fetched:
-        name = path.relative_to(site).as_posix()
-        written += _write(out / f"{name}.js", file_script(name, path.read_bytes()))
+    names = [path.relative_to(site).as_posix() for path in fetched]
+    for name in done.difference(names):  # (none: a file the bundle no longer holds)
+        (out / f"{name}.js").unlink(missing_ok=True)
+    for path, name in zip(fetched, names, strict=True):
+        if name not in done:
+            written += _write(out / f"{name}.js", file_script(name, path.read_bytes()))
     return written
+
+
+def write_offline_part(bundle: Path, out: Path) -> frozenset[str]:
+    """The scripts `write_offline` writes for the files of a language's Pagefind bundle, before that bundle is merged
+    into the site's (the same files, moved there as they are; generator/search_index.merge_bundles): into `out`,
+    named by their path in the site, all but the bundle's entry file, which the merge writes anew. Returns the names
+    written."""
+    names = set()
+    for path in sorted({path for pattern in BUNDLE_DATA for path in bundle.glob(pattern) if path.is_file()}):
+        name = f"{PAGEFIND}/{path.relative_to(bundle).as_posix()}"
+        if path.name != ENTRY:
+            _write(out / f"{name}.js", file_script(name, path.read_bytes()))
+            names.add(name)
+    return frozenset(names)
 
 
 def _write(path: Path, text: str) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import DataError, Problem
 from .files import write_atomically
 from .mkdocs_run import output_of
-from .offline import write_offline
+from .offline import write_offline, write_offline_part
 from .parallel import libc
 from .reproducible import steady_index
 from .search_index import (
@@ -33,6 +33,10 @@ from .search_index import (
     merge_bundles,
     pages_of,
 )
+
+# Beside the languages' bundles, named as no language is: a link to each built folder that Pagefind reads, and the
+# offline scripts of the bundles' files.
+LINKS, OFFLINE = ".links", ".offline"
 
 
 class Publication:
@@ -73,8 +77,8 @@ class Publication:
         """A language's built folder, into the new site; indexed now if its pages changed (see above)."""
         self.configs[code] = config
         indexed = self.indexer is not None and not self.search_later
-        if indexed and not self.reusable and not self._prefix(code):  # read from its built folder: started first
-            self._index(code, config)
+        if indexed and not self.reusable:  # read from its built folder: started first, indexed while it is copied
+            self._index(code, config, built=True)
         start = time.perf_counter()
         self.changed[code] = assemble(output_of(config), self.staging, self._prefix(code), self.site_dir)
         self.assembling += time.perf_counter() - start
@@ -85,12 +89,24 @@ class Publication:
     def _prefix(self, code: str) -> str:
         return "" if code == self.codes[0] else code  # the knowledge base's order: the root language first
 
-    def _index(self, code: str, config: Path) -> None:
+    def _index(self, code: str, config: Path, built: bool = False) -> None:
         # Pagefind makes a page's address from its path in the folder it reads: the root language's built folder
-        # is read as it is, another language's pages in the new site, under its folder (the root's may not be
-        # read there: the other languages' folders are inside it)
+        # is read as it is, another language's pages under its folder: `built`, its built folder through a link of
+        # that name (the language's index then runs while its files are copied into the new site, not after: the
+        # last language's copy was on the build's critical path); else in the new site (the root's may not be read
+        # there: the other languages' folders are inside it)
         prefix, out = self._prefix(code), self.bundles / code
-        folder, glob = (self.staging, f"{prefix}/**/*.{{html}}") if prefix else (output_of(config), None)
+        if not prefix:
+            folder, glob = output_of(config), None
+        elif built:
+            folder, glob = self.bundles / LINKS / code, f"{prefix}/**/*.{{html}}"
+            try:
+                folder.mkdir(parents=True)
+                (folder / prefix).symlink_to(output_of(config).resolve(), target_is_directory=True)
+            except OSError:  # no links here: read from the new site once it is copied there
+                return
+        else:
+            folder, glob = self.staging, f"{prefix}/**/*.{{html}}"
         self.indexing[code] = self.indexer.index_language(code, folder, out, glob)
 
     def finish(self) -> tuple[float, float, bool, list[str]]:
@@ -100,36 +116,49 @@ class Publication:
         start, staging, site_dir = time.perf_counter(), self.staging, self.site_dir
         changed = [path for code in self.codes for path in self.changed[code]]
         pending = False
+        early: frozenset[str] = frozenset()  # the files whose offline scripts were written as their bundle came
         if self.indexing or not reuse_search(staging, site_dir, changed):
             if not self.indexing and self.search_later and _link_tree(site_dir / PAGEFIND_FOLDER,
                                                                       staging / PAGEFIND_FOLDER):  # fmt: skip
                 (staging / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
                 pending = True
-            elif self.indexer is None or not (self._merged() or self.indexer.index(staging)):
+            elif self.indexer is not None and (early := self._merged()) is not None:
+                pass
+            elif self.indexer is None or not self.indexer.index(staging):
                 index_search(staging)
         if not pending:
             steady_index(staging / PAGEFIND_FOLDER)
-            write_offline(staging)
+            write_offline(staging, self.bundles / OFFLINE if early else None, early or frozenset())
         search = time.perf_counter() - start
         mark_site(staging)
         _swap(staging, site_dir, later=self.search_later)
         shutil.rmtree(self.bundles, ignore_errors=True)
         return self.assembling, search, pending, changed
 
-    def _merged(self) -> bool:
-        """Every language indexed (those not yet, now) and their bundles merged into the new site's; False when a
-        service failed, or two languages' folders hold pages of one language, which one index must hold."""
+    def _merged(self) -> frozenset[str] | None:
+        """Every language indexed (those not yet, now) and their bundles merged into the new site's; None when a
+        service failed, or two languages' folders hold pages of one language, which one index must hold. Each
+        bundle, as soon as it is written, while the others are still being made: its files in steady order
+        (reproducible.steady_index, as the merged bundle's are) and their offline scripts (offline.write_offline_part:
+        they came after the last language's index, on the build's critical path); returns the files they are of."""
         for code in self.codes:
             if code not in self.indexing:
                 self._index(code, self.configs[code])
+        early: set[str] = set()
+        codes = {future: code for code, future in self.indexing.items()}
+        with contextlib.suppress(concurrent.futures.TimeoutError):  # told by `finished`
+            for future in concurrent.futures.as_completed(codes, timeout=SEARCH_TIMEOUT):
+                if future.exception() is None:
+                    steady_index(self.bundles / codes[future])
+                    early |= write_offline_part(self.bundles / codes[future], self.bundles / OFFLINE)
         if not self.indexer.finished(self.indexing):
-            return False
+            return None
         try:
             merge_bundles({code: self.bundles / code for code in self.codes}, self.staging / PAGEFIND_FOLDER)
         except SharedLanguage:
             shutil.rmtree(self.staging / PAGEFIND_FOLDER, ignore_errors=True)
-            return False
-        return True
+            return None
+        return frozenset(early)
 
     def abandon(self) -> None:
         """The build failed: the new site and the bundles go (once the languages being indexed are written)."""
@@ -380,6 +409,21 @@ def _legacy(folder: Path, kind: str, project: Path) -> bool:
 
 
 LOCK_FILE = ".kb-lock"  # in the build folder: held by the build that uses it (the system lets go when it ends)
+_HELD: set[int] = set()  # the handles of the locks this process holds
+
+
+def _forked() -> None:
+    """A process forked while this one holds a build folder's lock (a language's process) does not hold it: the lock
+    is the building process's, let go of when its build ends, whether the processes it forked have ended or are still
+    ending (parallel.in_parallel does not wait for them)."""
+    for handle in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 @contextlib.contextmanager
@@ -402,8 +446,10 @@ def build_lock(build_dir: Path):
                                      "(serve builds again at the next save)")]) from None  # fmt: skip
         os.ftruncate(handle, 0)
         os.pwrite(handle, f"pid {os.getpid()}: {shlex.join(['python', '-m', 'generator', *sys.argv[1:]])}".encode(), 0)
+        _HELD.add(handle)
         yield
     finally:
+        _HELD.discard(handle)
         os.close(handle)  # and with it the lock
 
 

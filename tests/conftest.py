@@ -189,7 +189,6 @@ class SharedTab:
     def __init__(self, browser) -> None:
         self.context = browser.new_context(accept_downloads=True, locale="ja-JP", viewport=VIEWPORT)
         self.tab = self.context.new_page()
-        self.cdp = self.context.new_cdp_session(self.tab)
         self.server = ""
         self.origins: set[str] = set()  # of every page and resource asked for since the last reset (file:// is one)
         self.tab.outside_requests = []
@@ -247,11 +246,15 @@ class SharedTab:
         tab.unroute_all(behavior="ignoreErrors")
         context.unroute_all(behavior="ignoreErrors")
         tab.goto("about:blank")
-        self.cdp.send("Page.resetNavigationHistory")  # going back leads to no page of the test before
-        for origin in sorted(self.origins):
-            self.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+        cdp = context.new_cdp_session(tab)  # not kept: while a second session is open, emulate_media changes nothing
+        try:
+            cdp.send("Page.resetNavigationHistory")  # going back leads to no page of the test before
+            for origin in sorted(self.origins):
+                cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            cdp.send("Network.clearBrowserCache")
+        finally:
+            cdp.detach()
         self.origins.clear()
-        self.cdp.send("Network.clearBrowserCache")
         context.clear_cookies()
         context.clear_permissions()
         context.set_geolocation(None)

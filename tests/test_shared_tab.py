@@ -16,7 +16,8 @@ from .conftest import VIEWPORT
 pytestmark = pytest.mark.browser
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>probe</title>
-<style>a:hover { color: rgb(255, 0, 0) } a { display: block; height: 400px }</style></head>
+<style>a:hover { color: rgb(255, 0, 0) } a { display: block; height: 400px } @media print { a { break-before: page } }
+</style></head>
 <body><a href="other.html">a link that fills the top of the page</a></body></html>"""
 
 # Everything a page can see of the state a browser keeps for it.
@@ -115,6 +116,9 @@ def test_a_reset_tab_shows_a_page_what_a_new_context_shows_it(browser, shared_ta
     tab.goto(folder.joinpath("index.html").as_uri())
     assert tab.evaluate("() => [localStorage.length, sessionStorage.length]") == [0, 0]
     assert tab.viewport_size == VIEWPORT
+    tab.emulate_media(media="print")  # what a test sets after the reset takes effect, on the pages it opens next
+    tab.goto(url)
+    assert tab.evaluate("getComputedStyle(document.querySelector('a')).breakBefore") == "page"
     tab.wait_for_function("() => new Promise(done => setTimeout(() => done(true), 50))")  # the test's 1 ms is gone
     assert tab.context.cookies() == []  # those of sites no page of the test opened too
     tab.goto(url)

@@ -65,7 +65,17 @@ class ProcessTree:
     def seconds(self) -> float:
         """The processor seconds the tree has used since this count began (its first call counts what came before)."""
         now = self._processes()
-        for key in self.seen.keys() - now.keys():  # ended: its parent's waited time will hold all it ever used
+        parents = {pid: parent for (pid, _), (parent, _, _) in self.seen.items()}
+
+        def depth(pid: int) -> int:
+            steps = 0
+            while pid in parents and steps < 1000:
+                pid, steps = parents[pid], steps + 1
+            return steps
+
+        # Ended: its parent's waited time will hold all it ever used. The deepest first, so that what a child counted
+        # passes to its parent before the parent's own passes on (a browser that closes ends a whole tree at once).
+        for key in sorted(self.seen.keys() - now.keys(), key=lambda key: -depth(key[0])):
             parent, own, waited = self.seen[key]
             self.counted_ahead[parent] += own + waited + self.counted_ahead.pop(key[0], 0)
         for key, (parent, own, waited) in now.items():

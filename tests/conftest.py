@@ -3,6 +3,7 @@ a real headless Chromium driven by playwright, and the small fixture knowledge b
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 from filelock import FileLock
@@ -168,33 +170,147 @@ def browser():
         chromium.close()
 
 
-def recording_tab(browser, server: str):
-    """A fresh browser context (empty storage) and its tab; every request that leaves the server is recorded."""
-    context = browser.new_context(accept_downloads=True, locale="ja-JP")
-    tab = context.new_page()
-    tab.outside_requests = []
-    tab.on("request", lambda r: None if r.url.startswith(server) else tab.outside_requests.append(r.url))
-    return context, tab
+# What a new context of playwright's gives a page: the shared tab is set back to it before each test.
+VIEWPORT = {"width": 1280, "height": 720}
+MEDIA = {"media": "null", "color_scheme": "light", "reduced_motion": "no-preference", "forced_colors": "none",
+         "contrast": "no-preference"}  # fmt: skip
+TIMEOUT = 30_000  # ms, playwright's own
 
 
-def closed(context, tab) -> None:
-    """Close the context; then no page a test opened may have asked for anything outside the site (intranets are
-    closed): checked after every browser test, whatever it was about."""
-    context.close()
-    assert tab.outside_requests == [], f"requests outside the site: {tab.outside_requests[:5]}"
+class SharedTab:
+    """One browser context and one tab per worker, for every test that opens pages of a site: a new context per test
+    cost a second of processor time each. `reset(server)` sets them back to what a new context's tab is, so that no
+    test sees what another left: other tabs and popups closed; the listeners, init scripts and routes a test added
+    removed; its pages gone from the tab's history; the storage of every site it touched cleared (local and session
+    storage, IndexedDB, the cache API, service workers, cookies) with the HTTP cache; permissions, geolocation,
+    offline mode and extra headers undone; the viewport, media emulation, timeouts and pointer as new. Every request
+    that leaves the server being tested is recorded in the tab's `outside_requests`."""
+
+    def __init__(self, browser) -> None:
+        self.context = browser.new_context(accept_downloads=True, locale="ja-JP", viewport=VIEWPORT)
+        self.tab = self.context.new_page()
+        self.server = ""
+        self.origins: set[str] = set()  # of every page and resource asked for since the last reset (file:// is one)
+        self.tab.outside_requests = []
+        self.context.on("request", self._requested)
+        self.undo: list[Callable[[], object]] = []
+        for target in (self.context, self.tab):
+            self._track(target)
+
+    def _requested(self, request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "file"):
+            self.origins.add(f"{parts.scheme}://{parts.netloc}")
+        if not request.url.startswith(self.server):
+            self.tab.outside_requests.append(request.url)
+
+    def _track(self, target) -> None:
+        """What a test adds to the context or the tab is recorded as it is added, to be taken away at the reset."""
+
+        def listener(add):
+            def added(event, f):
+                self.undo.append(lambda: target.remove_listener(event, f))
+                return add(event, f)
+
+            return added
+
+        def init_script(add):
+            def added(*args, **kwargs):
+                script = add(*args, **kwargs)
+                self.undo.append(script.close)
+                return script
+
+            return added
+
+        def refused(name):
+            def call(*args, **kwargs):
+                raise RuntimeError(f"{name} cannot be taken back: a test that needs it opens a context of its own")
+
+            return call
+
+        for name in ("on", "once"):
+            setattr(target, name, listener(getattr(target, name)))
+        target.add_init_script = init_script(target.add_init_script)
+        for name in ("expose_binding", "expose_function"):
+            setattr(target, name, refused(name))
+
+    def reset(self, server: str):
+        """The tab as a new context's (see the class), its requests checked against `server` from now on."""
+        context, tab = self.context, self.tab
+        for other in context.pages:
+            if other is not tab:
+                other.close()
+        while self.undo:
+            with contextlib.suppress(KeyError, ValueError):  # a listener added with once() that has run is gone
+                self.undo.pop()()
+        tab.unroute_all(behavior="ignoreErrors")
+        context.unroute_all(behavior="ignoreErrors")
+        tab.goto("about:blank")
+        cdp = context.new_cdp_session(tab)  # not kept: while a second session is open, emulate_media changes nothing
+        try:
+            cdp.send("Page.resetNavigationHistory")  # going back leads to no page of the test before
+            for origin in sorted(self.origins):
+                cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+            cdp.send("Network.clearBrowserCache")
+        finally:
+            cdp.detach()
+        self.origins.clear()
+        context.clear_cookies()
+        context.clear_permissions()
+        context.set_geolocation(None)
+        context.set_offline(False)
+        context.set_extra_http_headers({})
+        tab.set_extra_http_headers({})
+        tab.set_viewport_size(VIEWPORT)
+        tab.emulate_media(**MEDIA)
+        tab.set_default_timeout(TIMEOUT)
+        tab.set_default_navigation_timeout(TIMEOUT)
+        tab.mouse.move(-1, -1)  # off the page: no element stays hovered
+        self.watch(server)
+        return tab
+
+    def watch(self, server: str) -> None:
+        """Record the requests that leave `server` from now on."""
+        self.server = server
+        self.tab.outside_requests.clear()
+
+    def check(self) -> None:
+        """No page opened since `watch` may have asked for anything outside the site (intranets are closed)."""
+        outside = list(self.tab.outside_requests)
+        self.tab.outside_requests.clear()
+        assert outside == [], f"requests outside the site: {outside[:5]}"
+
+
+@pytest.fixture(scope="session")
+def shared_tab(browser) -> Iterator[SharedTab]:
+    shared = SharedTab(browser)
+    yield shared
+    shared.context.close()
+
+
+@contextlib.contextmanager
+def tab_on(shared_tab: SharedTab, server: str):
+    """The worker's tab, reset, for a test of the site `server`; checked for requests outside it at the end (checked
+    after every browser test, whatever it was about)."""
+    yield shared_tab.reset(server)
+    shared_tab.check()
 
 
 @pytest.fixture
-def page(browser, server):
-    context, tab = recording_tab(browser, server)
-    yield tab
-    closed(context, tab)
+def page(shared_tab, server):
+    with tab_on(shared_tab, server) as tab:
+        yield tab
 
 
 @pytest.fixture(scope="module")
-def shared_page(browser, server):
-    """One tab for all the tests of a module that only look, each at a page it opens (search, accessibility, the
-    site browser tests): no new browser context per test, and the page and its search engine load once."""
-    context, tab = recording_tab(browser, server)
-    yield tab
-    closed(context, tab)
+def _module_tab(shared_tab, server):
+    return shared_tab.reset(server)
+
+
+@pytest.fixture
+def shared_page(_module_tab, shared_tab, server):
+    """The tab, reset once for all the tests of a module that only look, each at a page it opens (search,
+    accessibility, the site browser tests): the page and its search engine load once. Checked after each test."""
+    shared_tab.watch(server)
+    yield _module_tab
+    shared_tab.check()

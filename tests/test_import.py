@@ -379,48 +379,47 @@ def test_a_parent_comes_before_its_sections(imported, tmp_path):
 
 
 @pytest.mark.browser
-def test_filtering_a_selection_in_the_browser_shows_its_controls(imported_site, browser):
+def test_filtering_a_selection_in_the_browser_shows_its_controls(imported_site, shared_tab):
     import functools
     import http.server
     import threading
 
     from generator.serve import PrefixHandler
 
-    from .conftest import PREFIX, closed, recording_tab
+    from .conftest import PREFIX, tab_on
     from .search_box import paths, typed
 
     handler = functools.partial(type("Handler", (PrefixHandler,), {"prefix": PREFIX}), directory=str(imported_site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
-    context, tab = recording_tab(browser, base)
     try:
-        tab.goto(base + "controls/")
-        rows = tab.locator("#kb-controls tbody tr")
-        assert rows.count() == 50
-        tab.select_option("#kb-controls-selection", "moderate-impact-baseline")
-        assert tab.locator("#kb-controls tbody tr:visible").count() == 20
-        tab.select_option("#kb-controls-selection", "low-impact-baseline")
-        assert tab.locator("#kb-controls tbody tr:visible").count() == 11
-        tab.fill("#kb-controls-text", "AC-2")  # a family's table without a row shown is hidden with its heading
-        assert tab.locator(".kb-controls__group:visible h2").all_inner_texts() == ["Access Control"]
-        tab.goto(base + "guideline/ac-13/")
-        badge = tab.locator(".kb-control-status__badge").first
-        assert badge.inner_text() == "Withdrawn" and badge.is_visible()
-        # the search box knows the catalog's own ids and labels, and the titles
-        tab.goto(base + "guideline/")
-        tab.keyboard.press("/")
-        tab.wait_for_selector("#kb-search[open]")
-        for query, first in (
-            ("AC-2", "guideline/ac-2/"),
-            ("ac-2", "guideline/ac-2/"),
-            ("IA-5(1)", "guideline/ia-5-1/"),
-            ("SC-7", "guideline/sc-7/"),
-            ("account management", "guideline/ac-2/"),
-        ):
-            assert paths(base, typed(tab, query))[0] == first, query
+        with tab_on(shared_tab, base) as tab:
+            tab.goto(base + "controls/")
+            rows = tab.locator("#kb-controls tbody tr")
+            assert rows.count() == 50
+            tab.select_option("#kb-controls-selection", "moderate-impact-baseline")
+            assert tab.locator("#kb-controls tbody tr:visible").count() == 20
+            tab.select_option("#kb-controls-selection", "low-impact-baseline")
+            assert tab.locator("#kb-controls tbody tr:visible").count() == 11
+            tab.fill("#kb-controls-text", "AC-2")  # a family's table without a row shown is hidden with its heading
+            assert tab.locator(".kb-controls__group:visible h2").all_inner_texts() == ["Access Control"]
+            tab.goto(base + "guideline/ac-13/")
+            badge = tab.locator(".kb-control-status__badge").first
+            assert badge.inner_text() == "Withdrawn" and badge.is_visible()
+            # the search box knows the catalog's own ids and labels, and the titles
+            tab.goto(base + "guideline/")
+            tab.keyboard.press("/")
+            tab.wait_for_selector("#kb-search[open]")
+            for query, first in (
+                ("AC-2", "guideline/ac-2/"),
+                ("ac-2", "guideline/ac-2/"),
+                ("IA-5(1)", "guideline/ia-5-1/"),
+                ("SC-7", "guideline/sc-7/"),
+                ("account management", "guideline/ac-2/"),
+            ):
+                assert paths(base, typed(tab, query))[0] == first, query
     finally:
-        closed(context, tab)
         httpd.shutdown()
 
 

@@ -28,7 +28,7 @@ import yaml
 from generator.build import load_knowledge_base
 from generator.export_docx import landscape, sheets
 from generator.features import BuildSettings
-from generator.features.checklists import INFO_COLUMNS, STATUSES, Book, Checklists, ItemRows, download_path, items_of
+from generator.features.checklists import INFO_COLUMNS, Book, Checklists, ItemRows, download_path, items_of
 from generator.features.templates import PlainText, with_document_control
 from generator.i18n import Language
 from generator.sheets import FIRST_ROW, formula_like
@@ -211,25 +211,21 @@ def test_workbooks_print_on_a4_landscape_at_90_percent_or_more(linked, printed, 
         assert sizes and min(sizes) >= 9.0 * 0.99, (stem, sorted(set(sizes))[:5])
 
 
-def test_tallies_carry_their_values_and_recount_in_libreoffice(linked, site, office, tmp_path):
+ANSWERED = ("done",) * 7 + ("partial",) * 3 + ("na",) * 2  # the statuses of chapter 5's first items
+
+
+def test_tallies_carry_their_values_and_recount_in_libreoffice(linked, site, shown_as_csv):
     language = Language.of(linked.kb, "ja")
-    xlsx = Path(shutil.copy(site_file(site, "ja", download_path("ch5", language, "xlsx")), tmp_path))
+    xlsx = site_file(site, "ja", download_path("ch5", language, "xlsx"))
     book = openpyxl.load_workbook(xlsx)
     assert book.calculation.calcId == 191029 and not book.calculation.fullCalcOnLoad  # Excel does not recalculate
     cover = book.worksheets[0]
     tally = next(r for r in cover.iter_rows() if isinstance(r[2].value, str) and r[2].value.startswith("=COUNTIF("))
     values = openpyxl.load_workbook(xlsx, data_only=True).worksheets[0]
     assert [values.cell(tally[0].row, c).value for c in range(2, 7)] == [66, 0, 0, 0, 0]  # stored, not blank
-
-    # The reader answers (openpyxl saves without values, as any editor that leaves recalculation to the reader).
-    labels = [language.t(f"checklist.status.{code}") for code in STATUSES]
-    answers = [labels[0]] * 7 + [labels[1]] * 3 + [labels[3]] * 2
-    for row, answer in enumerate(answers, start=FIRST_ROW):
-        book["ch5"].cell(row, len(INFO_COLUMNS) + 1).value = answer  # the status, the first answer field
-    book.save(tmp_path / "answered.xlsx")
-    out = office([tmp_path / "answered.xlsx"], EVERY_SHEET_AS_CSV, tmp_path / "csv")
-    shown = next(p for p in out if not p.name.endswith("-ch5.csv")).read_text(encoding="utf-8").splitlines()
-    assert shown[-1].split(",")[1:] == ["66", "7", "3", "0", "2"]
+    # The reader's answers (ANSWERED, saved by openpyxl), as LibreOffice recounts and shows them.
+    cover_csv = next(p for p in shown_as_csv if p.name.startswith("answered-") and not p.name.endswith("-ch5.csv"))
+    assert cover_csv.read_text(encoding="utf-8").splitlines()[-1].split(",")[1:] == ["66", "7", "3", "0", "2"]
 
 
 # ---------------------------------------------------------------- Word files printed
@@ -320,10 +316,32 @@ def hostile_copy(tmp_path: Path):
     return load_knowledge_base(data)
 
 
-def test_text_from_data_never_becomes_a_formula_in_workbooks_or_csv(tmp_path, office):
-    linked = hostile_copy(tmp_path)
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """hostile_copy's knowledge base and its checklists' downloads in each language (file name -> content)."""
+    linked = hostile_copy(tmp_path_factory.mktemp("hostile"))
+    return linked, {code: downloads(linked, Checklists(), code) for code in ("ja", "en")}
+
+
+@pytest.fixture(scope="module")
+def shown_as_csv(linked, site, hostile, office, tmp_path_factory) -> list[Path]:
+    """Workbooks as LibreOffice shows them, every sheet a CSV file (<workbook>-<sheet>.csv), in one LibreOffice run:
+    the built chapter 5 workbook answered by the reader (ANSWERED, saved by openpyxl, which saves no values, as any
+    editor that leaves recalculation to the reader does), and the hostile chapter 3 workbook."""
+    folder = tmp_path_factory.mktemp("shown")
+    language = Language.of(linked.kb, "ja")
+    book = openpyxl.load_workbook(site_file(site, "ja", download_path("ch5", language, "xlsx")))
+    for row, status in enumerate(ANSWERED, start=FIRST_ROW):  # the status: the first answer field
+        book["ch5"].cell(row, len(INFO_COLUMNS) + 1).value = language.t(f"checklist.status.{status}")
+    book.save(folder / "answered.xlsx")
+    hostile_linked, made = hostile
+    (xlsx,) = written(folder, made["ja"], download_path("ch3", Language.of(hostile_linked.kb, "ja"), "xlsx"))
+    return office([folder / "answered.xlsx", xlsx], EVERY_SHEET_AS_CSV, folder / "csv")
+
+
+def test_text_from_data_never_becomes_a_formula_in_workbooks_or_csv(hostile, shown_as_csv, tmp_path, office):
+    linked, made = hostile
     checklist = next(c for c in linked.kb.checklists if c.id == "ch3")
-    made = {code: downloads(linked, Checklists(), code) for code in ("ja", "en")}
     for code, files in made.items():
         language = Language.of(linked.kb, code)
         # As the data holds them once loaded (a leading tab is trimmed on loading: what follows still starts a formula).
@@ -350,13 +368,13 @@ def test_text_from_data_never_becomes_a_formula_in_workbooks_or_csv(tmp_path, of
     # LibreOffice: the workbook's cells show the text; the CSV file, imported, holds no formula.
     language = Language.of(linked.kb, "ja")
     texts = [ItemRows(linked, language).row(item).text for item in checklist.items[: len(HOSTILE)]]
-    xlsx, csv_file = written(tmp_path, made["ja"], *(download_path("ch3", language, e) for e in ("xlsx", "csv")))
-    sheets = office([xlsx], EVERY_SHEET_AS_CSV, tmp_path / "shown")
-    shown = next(p for p in sheets if p.name.endswith("-ch3.csv")).read_text(encoding="utf-8")
+    xlsx_name = Path(download_path("ch3", language, "xlsx")).stem
+    shown = next(p for p in shown_as_csv if p.name == f"{xlsx_name}-ch3.csv").read_text(encoding="utf-8")
     shown_rows = list(csv.reader(io.StringIO(shown, newline="")))
     assert [r[1] for r in shown_rows[FIRST_ROW - 1 : FIRST_ROW - 1 + len(texts)]] == [
         t.replace("\r", "\n") for t in texts
     ]
+    (csv_file,) = written(tmp_path, made["ja"], download_path("ch3", language, "csv"))
     (imported,) = office([csv_file], "xlsx", tmp_path / "imported", infilter="CSV:44,34,76,1")  # as Excel reads it
     cells = [c for r in openpyxl.load_workbook(imported).active.iter_rows() for c in r if c.value is not None]
     assert len(cells) > len(HOSTILE) and not [c.value for c in cells if c.data_type == "f"]

@@ -785,14 +785,13 @@ def served(tmp_path_factory, name: str, make):
         ("Annex-1", "guideline/annex-1/"),
     ],
 )
-def test_ids_of_a_knowledge_base_find_their_page_first(browser, fixture_server, query, expected):
-    from .conftest import closed, recording_tab
+def test_ids_of_a_knowledge_base_find_their_page_first(shared_tab, fixture_server, query, expected):
+    from .conftest import tab_on
 
-    context, page = recording_tab(browser, fixture_server)
-    open_search(page, fixture_server)
-    first = urlsplit(typed(page, query)[0])
+    with tab_on(shared_tab, fixture_server) as page:
+        open_search(page, fixture_server)
+        first = urlsplit(typed(page, query)[0])
     found = first.path.removeprefix(urlsplit(fixture_server).path) + (f"#{first.fragment}" if first.fragment else "")
-    closed(context, page)
     assert found == expected
 
 
@@ -834,17 +833,16 @@ def nist_server(tmp_path_factory):
     yield from served(tmp_path_factory, "imported-nist", make)
 
 
-def test_an_acronym_finds_the_control_that_spells_it_out(browser, nist_server):
+def test_an_acronym_finds_the_control_that_spells_it_out(shared_tab, nist_server):
     """The catalog never writes MFA: its titles say Multi-factor Authentication (IA-2(1), IA-2(2))."""
-    from .conftest import closed, recording_tab
+    from .conftest import tab_on
 
-    context, page = recording_tab(browser, nist_server)
-    page.goto(nist_server + "guideline/")  # an English-only site: its pages at the root
-    page.keyboard.press("/")
-    page.wait_for_selector("#kb-search[open]")
-    found = paths(nist_server, typed(page, "MFA"))
-    marked = page.locator(".kb-search__excerpt mark").all_inner_texts()
-    closed(context, page)
+    with tab_on(shared_tab, nist_server) as page:
+        page.goto(nist_server + "guideline/")  # an English-only site: its pages at the root
+        page.keyboard.press("/")
+        page.wait_for_selector("#kb-search[open]")
+        found = paths(nist_server, typed(page, "MFA"))
+        marked = page.locator(".kb-search__excerpt mark").all_inner_texts()
     assert re.fullmatch(r"guideline/ia-2(-\d+)?/", found[0]), found[:3]
     assert "multi" in [m.lower() for m in marked]
 

@@ -61,9 +61,9 @@ def shows(tab, text: str, present: bool = True) -> None:
 
 
 @contextlib.contextmanager
-def serving(browser, project: Path, port: int, **popen):
-    """`serve` on `port` under /kb/, logging to project/serve.log, and a browser tab; both closed at the end. The tab
-    leaves its page first: closing a context while its page reloads for a new build hung Chromium."""
+def serving(shared_tab, project: Path, port: int, **popen):
+    """`serve` on `port` under /kb/, logging to project/serve.log, and the worker's browser tab, reset; the server
+    stopped at the end, then the tab leaves its page (one reloading for a new build hung Chromium as it closed)."""
     log = project / "serve.log"
     with log.open("w") as out:
         server = subprocess.Popen(
@@ -71,8 +71,7 @@ def serving(browser, project: Path, port: int, **popen):
              "/kb/"],
             stdout=out, stderr=subprocess.STDOUT, **popen,
         )  # fmt: skip
-    context = browser.new_context(locale="ja-JP")
-    tab = context.new_page()
+    tab = shared_tab.reset(f"http://127.0.0.1:{port}/kb/")
     try:
         assert wait_for(lambda: "Built in" in log.read_text(), 300), log.read_text()
         yield tab, log
@@ -83,7 +82,6 @@ def serving(browser, project: Path, port: int, **popen):
             with contextlib.suppress(PlaywrightError):
                 tab.goto("about:blank")
                 break
-        context.close()
 
 
 def test_the_deployed_site_has_no_reload_script(site):
@@ -93,11 +91,11 @@ def test_the_deployed_site_has_no_reload_script(site):
 
 
 @pytest.mark.browser
-def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path):
+def test_serve_reloads_the_open_page_and_shows_build_errors(shared_tab, tmp_path):
     shutil.copytree(FIXTURE_DATA, tmp_path / "guideline_data")
     port = free_port()
     url = f"http://127.0.0.1:{port}/kb/{EDITED_PAGE}"
-    with serving(browser, tmp_path, port, cwd=PROJECT) as (tab, log):
+    with serving(shared_tab, tmp_path, port, cwd=PROJECT) as (tab, log):
         # serve builds into its own folder: site/, the one to deploy, only ever holds what build or release made
         assert (tmp_path / "serve-site" / "index.html").is_file() and not (tmp_path / "site").exists()
         tab.goto(url)
@@ -154,7 +152,7 @@ def test_serve_reloads_the_open_page_and_shows_build_errors(browser, tmp_path):
 
 
 @pytest.mark.browser
-def test_serve_restarts_on_a_code_change_and_never_closes_its_port(browser, tmp_path):
+def test_serve_restarts_on_a_code_change_and_never_closes_its_port(shared_tab, tmp_path):
     """A copy of the generator inside a copy of the project: saving a module restarts serve on the same listening
     socket (the open page reloads); a module that does not load keeps the old code running and says so."""
     copy_project(tmp_path, ("overrides", "docs", "mkdocs.yml", "generator"))  # the generator and its defaults
@@ -162,7 +160,7 @@ def test_serve_restarts_on_a_code_change_and_never_closes_its_port(browser, tmp_
     port = free_port()
     url = f"http://127.0.0.1:{port}/kb/{EDITED_PAGE}"
     own_code = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)}  # the copy, not the project's generator
-    with serving(browser, tmp_path, port, cwd=tmp_path, env=own_code) as (tab, log):
+    with serving(shared_tab, tmp_path, port, cwd=tmp_path, env=own_code) as (tab, log):
         tab.goto(url)
         tab.evaluate("window.kbBefore = true")
         module = tmp_path / "generator" / "pages.py"

@@ -64,6 +64,7 @@ OKURIGANA = "いえきけしちつみりれせげぎじびわめべ"
 OKURIGANA_COMPOUND = re.compile(f"(?<![{KANJI}])[{KANJI}][{OKURIGANA}][{KANJI}](?![{KANJI}])")
 ONE_HIRAGANA = re.compile(f"[{HIRAGANA}]")
 HIRAGANA_RUN = re.compile(f"[{HIRAGANA}]+")
+KANA_RUN = re.compile(f"[{KATAKANA}{HIRAGANA}]+")
 # Words of a query that say nothing about its subject (particles, endings, question words) are language data: the
 # ui string `search.stop_words` of each language. They are never required of a page, and left out of a title written
 # as one phrase; kb-search.js reads them from the words file.
@@ -492,7 +493,7 @@ def read(text: str) -> str:
     for run in runs(text):
         if KANJI_RUN.fullmatch(run):
             out.append(_reading(run))
-        elif re.fullmatch(f"[{KATAKANA}{HIRAGANA}]+", run):
+        elif KANA_RUN.fullmatch(run):
             out.append(kana.to_hiragana(run))
         else:
             return ""

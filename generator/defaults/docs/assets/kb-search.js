@@ -40,6 +40,10 @@
     return out;
   }
 
+  // A text as a pattern that matches it as written (the highlight's words, a phrase's stem and forms)
+  function patternOf(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
   function normalise(text) {
     return text.normalize("NFKC").toLowerCase();
   }
@@ -477,8 +481,7 @@
         const rule = INFLECT.filter(function (r) { return r[0] && phrase.slice(-r[0].length) === r[0]; })[0];
         const stem = rule ? phrase.slice(0, -rule[0].length) : "";
         if (!stem || !/[^\u3041-\u309f]/.test(stem)) return null;
-        const escape = function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); };
-        return new RegExp("(?<![" + KANJI + "])" + escape(stem) + "(?:" + rule[1].map(escape).join("|") + ")", "g");
+        return new RegExp("(?<![" + KANJI + "])" + patternOf(stem) + "(?:" + rule[1].map(patternOf).join("|") + ")", "g");
       });
     }
     this.inflectedWords = new Set();
@@ -1476,7 +1479,7 @@
       if (singular(w) !== w) forms.push(singular(w));
     });
     forms.sort(function (a, b) { return b.length - a.length; });
-    const pattern = new RegExp(forms.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|"), "gi");
+    const pattern = new RegExp(forms.map(patternOf).join("|"), "gi");
     const scope = document.querySelector(".md-content article") || document.querySelector(".md-content");
     if (!scope) return;
     const walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT, {

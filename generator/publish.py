@@ -122,13 +122,14 @@ class Publication:
                                                                       staging / PAGEFIND_FOLDER):  # fmt: skip
                 (staging / PAGEFIND_FOLDER / PENDING).write_text("the pages changed since this index\n")
                 pending = True
-            elif self.indexer is not None and (early := self._merged()) is not None:
-                pass
-            elif self.indexer is None or not self.indexer.index(staging):
-                index_search(staging)
+            else:
+                merged = self._merged() if self.indexer is not None else None
+                early = merged or frozenset()
+                if merged is None and (self.indexer is None or not self.indexer.index(staging)):
+                    index_search(staging)
         if not pending:
             steady_index(staging / PAGEFIND_FOLDER)
-            write_offline(staging, self.bundles / OFFLINE if early else None, early or frozenset())
+            write_offline(staging, self.bundles / OFFLINE if early else None, early)
         search = time.perf_counter() - start
         mark_site(staging)
         _swap(staging, site_dir, later=self.search_later)

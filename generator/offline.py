@@ -47,7 +47,7 @@ def write_offline(site: Path, early: Path | None = None, done: frozenset[str] = 
     if early is not None and early.is_dir():
         early.rename(out)
     written += _write(out / PAGEFIND / f"{MODULE}.js", module_script(f"{PAGEFIND}/{MODULE}", bundle / MODULE))
-    fetched = sorted({path for pattern in BUNDLE_DATA for path in bundle.glob(pattern) if path.is_file()})
+    fetched = bundle_data(bundle)
     fetched += sorted(site.glob(WORDS_FILE)) + sorted(site.glob(f"*/{WORDS_FILE}"))
     names = [path.relative_to(site).as_posix() for path in fetched]
     for name in done.difference(names):  # (none: a file the bundle no longer holds)
@@ -64,12 +64,17 @@ def write_offline_part(bundle: Path, out: Path) -> frozenset[str]:
     named by their path in the site, all but the bundle's entry file, which the merge writes anew. Returns the names
     written."""
     names = set()
-    for path in sorted({path for pattern in BUNDLE_DATA for path in bundle.glob(pattern) if path.is_file()}):
+    for path in bundle_data(bundle):
         name = f"{PAGEFIND}/{path.relative_to(bundle).as_posix()}"
         if path.name != ENTRY:
             _write(out / f"{name}.js", file_script(name, path.read_bytes()))
             names.add(name)
     return frozenset(names)
+
+
+def bundle_data(bundle: Path) -> list[Path]:
+    """The files of a Pagefind bundle that its script reads (BUNDLE_DATA), in order."""
+    return sorted({path for pattern in BUNDLE_DATA for path in bundle.glob(pattern) if path.is_file()})
 
 
 def _write(path: Path, text: str) -> int:

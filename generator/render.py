@@ -157,18 +157,35 @@ class PageRenderer:
         if own:
             shown = escape_markdown(t("punct.list").join(own))
             return Markup(f'<span class="kb-param kb-param--own" title="{escape_html(t("own.label"))}">{shown}</span>')
-        if param.values:
-            text = t("punct.list").join(param.values)
-        elif param.select:
-            choices = t("param.or").join(self.language.text(c) for c in param.select.choices)
-            text = t(f"param.select_{param.select.how_many.replace('-', '_')}").format(choices=choices)
-        else:
-            text = t("param.assign").format(label=self.language.text(param.label) if param.label else param.id)
-        shown = escape_markdown(text)
+        shown = escape_markdown(self.param_text(param))
         if table:
             return Markup(shown)
         href = self.href(Key("param", param.id))
         return Markup(f'<a class="kb-param" href="{href}">{shown}</a>')
+
+    def param_text(self, param: schema.Parameter, within: frozenset[str] = frozenset()) -> str:
+        """What a parameter says as plain text: its values, else its choices, else what is to be assigned. A
+        parameter a choice inserts says its own text there (a link cannot hold a link), the organisation's values
+        first; one inserting itself, through others or not, says its label."""
+        t = self.language.t
+        label = self.language.text(param.label) if param.label else param.id
+        if param.values:
+            return t("punct.list").join(param.values)
+        if not param.select or param.id in within:
+            return t("param.assign").format(label=label)
+        inner = within | {param.id}
+        choices = []
+        for choice in param.select.choices:
+            pieces = []
+            for segment in segments(self.language.text(choice), self.linked.vocabulary):
+                if segment.key and segment.key.kind == "param":
+                    nested = self.linked.index.params[segment.key.id]
+                    own = self.linked_values(nested)
+                    pieces.append(t("punct.list").join(own) if own else self.param_text(nested, inner))
+                else:
+                    pieces.append(self.label(segment.key) if segment.key else segment.text)
+            choices.append("".join(pieces))
+        return t(f"param.select_{param.select.how_many.replace('-', '_')}").format(choices=t("param.or").join(choices))
 
     def linked_values(self, param: schema.Parameter) -> list[str]:
         """The values the organisation's overlay sets for the parameter."""

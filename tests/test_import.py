@@ -5,6 +5,7 @@ The catalog is a public-domain slice of NIST SP 800-53 rev5 (tests/fixtures/osca
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import re
 import shutil
@@ -193,6 +194,11 @@ def test_the_imported_catalog_builds_with_native_urls_and_titles(imported_site):
     assert "No text for this heading" not in withdrawn
     family = (imported_site / "guideline" / "ac" / "index.html").read_text(encoding="utf-8")
     assert "No text for this heading" not in family
+    # a choice that inserts a parameter shows that parameter's own text (a link cannot hold a link)
+    boundary = html.unescape((imported_site / "guideline" / "sc-7-5" / "index.html").read_text(encoding="utf-8"))
+    choice = "[Selection (one or more): at managed interfaces; for [Assignment: organization-defined systems]]"
+    assert choice in boundary
+    assert "@param" not in boundary
 
 
 def test_the_controls_overview_filters_by_selection(imported_site):

@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
                             "may be given several times")  # fmt: skip
     import_cmd.add_argument("--language", help="the catalog's language as a BCP 47 code (en, ja, …) if it does not "
                             "say")  # fmt: skip
+    import_cmd.add_argument("--interface", help="where the generator's interface strings are not written in the "
+                            "catalog's language: the language to show them in (en, ja, …) until the knowledge base's "
+                            "ui.yaml writes them")  # fmt: skip
     rollup_cmd = commands.add_parser("rollup", help="put the answers files of many units side by side in a workbook",
                                      parents=[where])  # fmt: skip
     rollup_cmd.add_argument("files", type=Path, nargs="+", help="answers files: JSON from the site, or its workbooks")
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             from .import_oscal import import_catalog
 
             _empty_folder(args.folder)
-            report = import_catalog(args.catalog, args.profile, args.language, args.folder)
+            report = import_catalog(args.catalog, args.profile, args.language, args.folder, args.interface)
             data = args.folder / "guideline_data"
             print(f"created {data} from {args.catalog}:")
             for line in report.lines():

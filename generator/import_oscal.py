@@ -29,6 +29,9 @@ import yaml
 from .errors import DataError, Problem
 from .features.checklists import Checklists, selection_item_id
 from .files import read_regular
+from .i18n import language_name
+from .load import DEFAULT_UI
+from .validate import spoken_languages
 
 MAX_CATALOG_BYTES = 64_000_000  # NIST SP 800-53 rev5 is 3 MB
 MAX_DEPTH = 60  # its parts nest 8 levels deep
@@ -153,6 +156,11 @@ class Importer:
         self.ids: dict[str, str] = {}  # the catalog's control and group ids → ours
         self.resources = {str(r.get("uuid", "")).lower() for r in catalog.get("back-matter", {}).get("resources", [])}
         self.params: set[str] = set()
+        # The catalog's own parameters (catalog.params) belong to no control: each is carried by the first section
+        # whose text inserts it, where the site shows it; text anywhere refers to it there.
+        self.catalog_params = {str(p.get("id")): p for p in catalog.get("params", [])}
+        self._inserted: list[str] = []  # catalog parameters inserted by the section being written, not yet carried
+        self._in_section = False
         self._collect(catalog, None)
         self.section_ids = set(self.ids.values())
         self._collect_parts_of(catalog)
@@ -214,8 +222,12 @@ class Importer:
         return {self.language: value} if value else None
 
     def _insert(self, match: re.Match) -> str:
-        if match.group(1) in self.params and PART_ID.match(match.group(1)):
-            return f"@param:{match.group(1)}"
+        param_id = match.group(1)
+        uncarried = param_id in self.catalog_params  # the catalog's own, carried by no section yet
+        if param_id in self.params and PART_ID.match(param_id) and (self._in_section or not uncarried):
+            if uncarried and param_id not in self._inserted:
+                self._inserted.append(param_id)
+            return f"@param:{param_id}"
         self.report.not_carried["insert of an unknown parameter (kept as text)"] += 1
         return match.group(0)
 
@@ -241,6 +253,7 @@ class Importer:
     def _section(self, value: dict, kind: str, parent: str | None, out: list[dict]) -> None:
         element = kind
         section: dict[str, Any] = {"id": self.ids[str(value.get("id", ""))]}
+        self._in_section = True
         self.report.counts[f"{kind}s"] += 1
         props, label, status = [], None, None
         for prop in value.get("props", []):
@@ -280,11 +293,13 @@ class Importer:
         if links:
             section["links"] = links
         params = [p for p in (self._param(p, element) for p in value.get("params", [])) if p]
+        blocks = [b for b in (self._block(p, f"{element}.parts[]") for p in value.get("parts", [])) if b]
+        params += self._catalog_params_inserted()
+        self._in_section = False
         if params:
             section["params"] = params
         if props:
             section["props"] = props
-        blocks = [b for b in (self._block(p, f"{element}.parts[]") for p in value.get("parts", [])) if b]
         if blocks:
             section["blocks"] = blocks
         if references:
@@ -297,6 +312,17 @@ class Importer:
         for child_kind in ("groups", "controls"):
             for child in value.get(child_kind, []):
                 self._section(child, child_kind[:-1], section["id"], out)
+
+    def _catalog_params_inserted(self) -> list[dict]:
+        """The catalog's parameters first inserted by the section being written (and by their own labels and
+        choices), carried by it."""
+        carried = []
+        while self._inserted:
+            param = self._param(self.catalog_params.pop(self._inserted.pop(0)), "catalog")
+            if param:
+                carried.append(param)
+                self.report.changed["catalog parameters (carried by the first section that inserts them)"] += 1
+        return carried
 
     def _param(self, value: dict, element: str) -> dict | None:
         element += ".params[]"
@@ -452,7 +478,8 @@ def short_titles(titles: list[str]) -> list[str]:
     return [" ".join(w[common:]) for w in words]
 
 
-def import_catalog(catalog_path: Path, profiles: list[Path], language: str | None, folder: Path) -> Report:
+def import_catalog(catalog_path: Path, profiles: list[Path], language: str | None, folder: Path,
+                   interface: str | None = None) -> Report:  # fmt: skip
     """Write folder/guideline_data from the catalog and its profiles; the caller has checked that folder is empty.
     It is written in a folder beside it first and moved in whole: a catalog refused half way, or a full disk, leaves
     nothing behind."""
@@ -460,7 +487,8 @@ def import_catalog(catalog_path: Path, profiles: list[Path], language: str | Non
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.resolve().name}.import-", dir=parent))
     try:
-        report = _write_knowledge_base(catalog_path, profiles, language, folder, staging / "guideline_data")
+        report = _write_knowledge_base(catalog_path, profiles, language, interface, folder,
+                                       staging / "guideline_data")  # fmt: skip
         folder.mkdir(exist_ok=True)
         (staging / "guideline_data").rename(folder / "guideline_data")
     finally:
@@ -468,8 +496,8 @@ def import_catalog(catalog_path: Path, profiles: list[Path], language: str | Non
     return report
 
 
-def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: str | None, folder: Path,
-                          data: Path) -> Report:  # fmt: skip
+def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: str | None, interface: str | None,
+                          folder: Path, data: Path) -> Report:  # fmt: skip
     """The knowledge base folder/guideline_data will hold, written into `data`."""
     catalog = read_oscal(catalog_path, "catalog")
     metadata = catalog.get("metadata", {})
@@ -482,6 +510,7 @@ def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: st
         raise DataError([Problem(where[0], None, f"not a BCP 47 language code: {language!r}",
                                  "give one such as en, ja or zh-Hant" + ("" if given else " with --language"),
                                  where[1])])  # fmt: skip
+    fallback = _interface_fallback(language, interface)
     report = Report()
     importer = Importer(catalog, language, report, str(catalog_path))
     sections = importer.sections()
@@ -489,6 +518,9 @@ def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: st
     checklists, ui = _selections([read_oscal(path, "profile") for path in profiles], profiles, importer, sections)
     statuses = sorted({s["control_status"] for s in sections if "control_status" in s})
     ui |= {f"control_status.{s}": {language: s} for s in statuses if s != "withdrawn"}
+    if fallback:  # the language's name, which the generator's strings do not have either: its code until named
+        ui[f"language.{language}"] = {language: language}
+        report.changed[f"interface strings: shown in {language_name(fallback)} (kb.yaml interface_fallback)"] += 1
     (data / "sections").mkdir(parents=True)
     date = _date(metadata)
     title = importer.text(metadata.get("title", "")) or {language: catalog_path.stem}
@@ -500,7 +532,7 @@ def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: st
         "slug": slug, "oscal_prefix": slug, "languages": [language], "section_ids": "native", "structure": {},
         "control_statuses": statuses, "selections": [c["id"] for c in checklists],
         "features": ["core", "checklists", "open_data"] if checklists else ["core", "open_data"],
-    })  # fmt: skip
+    } | ({"interface_fallback": {language: fallback}} if fallback else {}))  # fmt: skip
     document: dict[str, Any] = {"title": title, "date": date, "date_precision": "day",
                                 "edition": {language: edition or date.isoformat()}}  # fmt: skip
     issuer = _issuer(metadata)
@@ -524,7 +556,9 @@ def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: st
         if not checklist["items"]:
             del checklist["items"]
         _write(data / "checklists" / f"{number:02d}_{checklist['id']}.yaml", checklist)
-    report.leftovers("catalog", catalog, {"uuid", "metadata", "groups", "controls", "back-matter"})
+    report.leftovers("catalog", catalog, {"uuid", "metadata", "params", "groups", "controls", "back-matter"})
+    if importer.catalog_params:
+        report.not_carried["catalog.params[] no section's text inserts"] += len(importer.catalog_params)
     report.leftovers("metadata", metadata, {"title", "version", "published", "last-modified", "oscal-version",
                                             "parties", "responsible-parties", "roles"})  # fmt: skip
     return report
@@ -603,6 +637,23 @@ def _issuer(metadata: dict) -> str | None:
                 if parties.get(uuid, {}).get("name"):
                     return str(parties[uuid]["name"])
     return next((str(p["name"]) for p in parties.values() if p.get("name")), None)
+
+
+def _interface_fallback(language: str, interface: str | None) -> str | None:
+    """The language the site's menus and buttons are shown in when the generator's are not written in the catalog's
+    (kb.yaml interface_fallback), as --interface gives it; None when they are written in it."""
+    spoken = spoken_languages(yaml.safe_load(DEFAULT_UI.read_text(encoding="utf-8")))
+    if interface is not None and interface not in spoken:
+        raise DataError([Problem("--interface", None, f"the generator's interface strings are not written in "
+                                 f"{language_name(interface)}", f"give one of {', '.join(spoken)}")])  # fmt: skip
+    if language in spoken:
+        return None
+    if interface is None:
+        fix = (f"give --interface with one they are in ({', '.join(spoken)}): the site shows them in it until the "
+               f"knowledge base's ui.yaml writes them as '{language}:'")  # fmt: skip
+        raise DataError([Problem("--language", None, "the generator's interface strings (menus, buttons, labels) are "
+                                 f"not written in {language_name(language)}", fix)])  # fmt: skip
+    return interface
 
 
 def _catalog_language(metadata: dict) -> str | None:

@@ -19,6 +19,7 @@ from pydantic import (
     SerializationInfo,
     SerializerFunctionWrapHandler,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_serializer,
     model_validator,
@@ -504,6 +505,9 @@ class KbConfig(Strict):
     features: list[FeatureName] = ["core", "checklists", "templates", "open_data"]  # generator/features/registry.py
     overlay: NonEmpty | None = None  # an organisation's overlay folder, relative to the knowledge base's folder
     time_zone: NonEmpty = "UTC"  # where its dates are days (IANA name, e.g. Asia/Tokyo): exports' times, build dates
+    # a language the generator's interface strings are not written in → the language they are shown in until the
+    # knowledge base's ui.yaml writes them ({de: en}: a German catalog's menus and buttons in English)
+    interface_fallback: dict[LanguageCode, LanguageCode] = {}
 
     @field_validator("time_zone")
     @classmethod
@@ -534,6 +538,16 @@ class KbConfig(Strict):
         if repeated:
             raise ValueError(f"listed twice: {', '.join(repeated)}")
         return values
+
+    @field_validator("interface_fallback")
+    @classmethod
+    def _fallback_of_own_language(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        languages = info.data.get("languages") or []  # (absent when they are wrong: said at their own key)
+        strange = sorted(set(value) - set(languages)) if languages else []
+        if strange:
+            raise ValueError(f"{', '.join(strange)} is not a language of this knowledge base ({', '.join(languages)})"
+                             ": key it by one of them")  # fmt: skip
+        return value
 
     @field_validator("features")
     @classmethod

@@ -165,8 +165,8 @@ def _translations(collected: dict[str, Any], locator: Locator, defaults: dict[st
     # knowledge base's ui.yaml, never in the generator's. A string of the knowledge base's own (an imported
     # selection's name) does not make a language written.
     own = [key for key in defaults if key in ui]
-    spoken = sorted(code for code in {c for value in defaults.values() for c in value}
-                    if all(code in value for value in defaults.values()))  # fmt: skip
+    spoken = spoken_languages(defaults)
+    problems.extend(_fill_from_fallback(collected["config"].interface_fallback, ui, own, spoken, locator))
     unwritten = []
     for position, code in enumerate(languages):
         missing = sorted(key for key in own if code not in ui[key].languages())
@@ -179,8 +179,9 @@ def _translations(collected: dict[str, Any], locator: Locator, defaults: dict[st
                 f"{', '.join(missing[:3])}{' …' if len(missing) > 3 else ''}")  # fmt: skip
         problems.append(locator.problem(("config", "languages", position), said,
                                         f"write them in the knowledge base's ui.yaml as '{code}:' beside each of "
-                                        f"the generator's (its defaults are in {', '.join(spoken)}), or name "
-                                        "a language they are in"))  # fmt: skip
+                                        f"the generator's (its defaults are in {', '.join(spoken)}), or show "
+                                        f"them in one of those until then: interface_fallback: {{{code}: "
+                                        f"{spoken[0]}}} in kb.yaml"))  # fmt: skip
 
     def check(path: tuple, text: schema.Text | schema.UiString) -> None:
         present = text.languages()
@@ -597,6 +598,31 @@ def _invisible_characters(kb, locator) -> list[Problem]:
             check(("glossary", index, "abbr"), term.abbr, "the abbreviation")
         for alias_index, alias in enumerate(term.aliases):
             check(("glossary", index, "aliases", alias_index), alias, "the alias")
+    return problems
+
+
+def spoken_languages(defaults: dict[str, dict]) -> list[str]:
+    """The languages every one of the generator's interface strings (`defaults`) is written in."""
+    return sorted(code for code in {c for value in defaults.values() for c in value}
+                  if all(code in value for value in defaults.values()))  # fmt: skip
+
+
+def _fill_from_fallback(fallback: dict[str, str], ui: dict, own: list[str], spoken: list[str],
+                        locator: Locator) -> list[Problem]:  # fmt: skip
+    """kb.yaml `interface_fallback`: each of the generator's strings (`own`) the knowledge base's ui.yaml has not
+    written in a language is shown in its fallback, which the generator's strings are all written in."""
+    problems = []
+    for code, shown_in in fallback.items():
+        if shown_in not in spoken:
+            problems.append(locator.problem(("config", "interface_fallback", code),
+                                            "the generator's interface strings are not written in "
+                                            f"{language_name(shown_in)}",
+                                            f"write one of {', '.join(spoken)}"))  # fmt: skip
+            continue
+        for key in own:
+            texts = ui[key].__pydantic_extra__ or {}
+            if code not in texts:
+                ui[key] = schema.UiString.model_validate({**texts, code: texts[shown_in]})
     return problems
 
 

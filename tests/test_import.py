@@ -486,3 +486,58 @@ def test_a_yaml_catalog_in_another_language_with_nested_groups(tmp_path, capsys)
         "objective", "a.5.1_obj.1", "方針が承認されている。")  # fmt: skip
     assert (example.role, example.title.ja) == ("examples", "例")
     assert Language.of(kb, "ja").section_title(linked.index.sections["a.5.1"]) == "A.5.1 情報セキュリティのための方針群"
+
+
+GERMAN = """\
+catalog:
+  uuid: 5f0c6d7e-8a9b-4c1d-9e2f-3a4b5c6d7e8f
+  metadata: {title: Fiktiver Katalog, last-modified: 2026-11-01T00:00:00+01:00, version: "1.0", oscal-version: 1.1.2}
+  params:
+    - {id: freq, label: Häufigkeit}
+    - {id: unused, label: Unbenutzt}
+  controls:
+    - id: r-1
+      title: Richtlinien
+      params:
+        - id: r-1_prm_1
+          select: {how-many: one, choice: ["jährlich", "alle {{ insert: param, freq }}"]}
+      parts:
+        - {id: r-1_smt, name: statement, prose: "Die Richtlinie wird {{ insert: param, r-1_prm_1 }} geprüft."}
+        - {id: r-1_gdn, name: guidance, prose: "Siehe {{ insert: param, freq }}."}
+"""
+
+
+def test_a_catalog_in_a_language_the_interface_is_not_written_in(tmp_path, capsys):
+    """A German catalog: the generator's menus and buttons are not written in German, so the import asks which
+    language to show them in, writing nothing, and with --interface builds in one command: the pages are German
+    (lang="de"), the interface English. The catalog's own parameter is carried by the control that first inserts it
+    (a choice of its parameter), and a choice shows it as its own text."""
+    catalog = tmp_path / "katalog.yaml"
+    catalog.write_text(GERMAN, encoding="utf-8")
+    assert run_import(tmp_path / "kb", "--language", "de", catalog=catalog, profiles=[]) == 1
+    assert capsys.readouterr().err == (
+        "1 problem in the data:\n"
+        "--language: the generator's interface strings (menus, buttons, labels) are not written in 'de'\n"
+        "    fix: give --interface with one they are in (en, ja, zh-Hant): the site shows them in it until the "
+        "knowledge base's ui.yaml writes them as 'de:'\n"
+    )
+    assert not (tmp_path / "kb").exists()
+    assert run_import(tmp_path / "kb", "--language", "de", "--interface", "en", catalog=catalog, profiles=[]) == 0
+    data = tmp_path / "kb" / "guideline_data"
+    assert capsys.readouterr().out.splitlines()[1:5] == [
+        "  1 controls",
+        "  changed: catalog parameters (carried by the first section that inserts them): 1",
+        "  changed: interface strings: shown in English (kb.yaml interface_fallback): 1",
+        "  not carried: catalog.params[] no section's text inserts: 1",
+    ]
+    assert yaml.safe_load((data / "kb.yaml").read_text(encoding="utf-8"))["interface_fallback"] == {"de": "en"}
+    linked = load_knowledge_base(data)
+    assert [p.id for p in linked.index.sections["r-1"].params] == ["r-1_prm_1", "freq"]
+    paths = Paths.of(data=data)
+    build(paths)
+    page = (paths.site / "guideline" / "r-1" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="de"' in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "Die Richtlinie wird [Selection: jährlich; alle [Assignment: Häufigkeit]] geprüft." in text
+    assert "Siehe [Assignment: Häufigkeit]." in text
+    assert "Discussion" in text  # the guidance's heading: an interface string, in English

@@ -215,7 +215,7 @@ def test_a_language_no_interface_string_is_written_in_is_said_once(tmp_path):
     assert messages[0] == (
         f"guideline_data/kb.yaml:{line}: languages[1]: no interface string is written in 'con'\n"
         "    fix: write them in the knowledge base's ui.yaml as 'con:' beside each of the generator's (its defaults "
-        "are in en, ja, zh-Hant), or name a language they are in"
+        "are in en, ja, zh-Hant), or show them in one of those until then: interface_fallback: {con: en} in kb.yaml"
     )
     assert not [m for m in messages if "defaults" in m.split(":")[0] or m.startswith("generator")]
     assert all(m.startswith("guideline_data/") for m in messages)
@@ -242,6 +242,29 @@ def test_a_language_the_knowledge_base_wrote_a_few_interface_strings_in_is_still
         f"guideline_data/kb.yaml:{line}: languages[1]: {len(missing)} of the generator's {len(defaults)} interface "
         f"strings are not written in 'con': {', '.join(missing[:3])} …\n"
         "    fix: write them in the knowledge base's ui.yaml as 'con:' beside each of the generator's (its defaults "
-        "are in en, ja, zh-Hant), or name a language they are in"
+        "are in en, ja, zh-Hant), or show them in one of those until then: interface_fallback: {con: en} in kb.yaml"
     )
     assert all(m.startswith("guideline_data/") for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("fallback", "expected"),
+    [
+        ("{fr: en}", "interface_fallback: fr is not a language of this knowledge base (en, con): key it by one of "
+                     "them\n    fix: correct the value (see guideline_data/README.md)"),
+        ("{con: tlh}", "interface_fallback.con: the generator's interface strings are not written in 'tlh'\n"
+                       "    fix: write one of en, ja, zh-Hant"),
+    ],
+)  # fmt: skip
+def test_an_interface_fallback_names_a_language_of_the_knowledge_base_and_one_the_generator_speaks(
+    tmp_path, fallback, expected
+):
+    data = shutil.copytree(EXAMPLES / "en-demo" / "guideline_data", tmp_path / "guideline_data")
+    config = data / "kb.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("languages: [en]", f"languages: [en, con]\ninterface_fallback: {fallback}"),
+                      encoding="utf-8")  # fmt: skip
+    line = text[: text.index("languages:")].count("\n") + 2
+    with pytest.raises(DataError) as caught:
+        load_knowledge_base(data)
+    assert str(caught.value.problems[0]) == f"guideline_data/kb.yaml:{line}: {expected}"

@@ -28,6 +28,7 @@ import yaml
 
 from .errors import DataError, Problem
 from .features.checklists import Checklists, selection_item_id
+from .features.registry import FEATURES
 from .files import read_regular
 from .i18n import language_name
 from .load import DEFAULT_UI
@@ -154,6 +155,8 @@ class Importer:
     def __init__(self, catalog: dict, language: str, report: Report, path: str) -> None:
         self.catalog, self.language, self.report, self.path = catalog, language, report, path
         self.ids: dict[str, str] = {}  # the catalog's control and group ids → ours
+        # section ids a feature keeps for a page of its own (guideline/index.md): a control of that id gets another
+        self.reserved = {i for feature in FEATURES.values() for i in feature.reserved_ids.get("sections", {})}
         self.resources = {str(r.get("uuid", "")).lower() for r in catalog.get("back-matter", {}).get("resources", [])}
         self.params: set[str] = set()
         # The catalog's own parameters (catalog.params) belong to no control: each is carried by the first section
@@ -209,7 +212,9 @@ class Importer:
             ours = re.sub(r"[^a-z0-9]+", "-", ours).strip("-") or "section"
         if ours != oscal_id:
             self.report.changed["ids written in lower case or with - for other characters"] += 1
-        while ours in self.ids.values():
+        if ours in self.reserved:
+            self.report.changed["ids the site keeps for a page of its own (-x added)"] += 1
+        while ours in self.ids.values() or ours in self.reserved:
             ours += "-x"
         return ours
 
@@ -560,7 +565,10 @@ def _write_knowledge_base(catalog_path: Path, profiles: list[Path], language: st
     if importer.catalog_params:
         report.not_carried["catalog.params[] no section's text inserts"] += len(importer.catalog_params)
     report.leftovers("metadata", metadata, {"title", "version", "published", "last-modified", "oscal-version",
-                                            "parties", "responsible-parties", "roles"})  # fmt: skip
+                                            "parties", "responsible-parties", "roles", "props"})  # fmt: skip
+    for prop in metadata.get("props", []):  # its language and edition are read; the others are not carried
+        if prop.get("name") not in ("language", "guideline-edition"):
+            report.not_carried[f"metadata.props[] named {str(prop.get('name', ''))[:40]!r}"] += 1
     return report
 
 

@@ -34,7 +34,7 @@ created {data} from {catalog}:
   not carried: control.links[] rel 'related' to an id the catalog does not have: 159
   not carried: control.params[].depends-on: 1
   not carried: metadata.links: 1
-  not carried: metadata.props: 1
+  not carried: metadata.props[] named 'keywords': 1
   not carried: profile.merge: 2
 ok: 53 sections, 175 links; now `{command} build --data {data}`
 """
@@ -541,3 +541,14 @@ def test_a_catalog_in_a_language_the_interface_is_not_written_in(tmp_path, capsy
     assert "Die Richtlinie wird [Selection: jährlich; alle [Assignment: Häufigkeit]] geprüft." in text
     assert "Siehe [Assignment: Häufigkeit]." in text
     assert "Discussion" in text  # the guidance's heading: an interface string, in English
+
+
+def test_a_control_whose_id_a_page_of_the_site_keeps_gets_another(tmp_path, capsys):
+    """guideline/index.md is the table of contents: a catalog's control `index` becomes index-x, said in the report,
+    and the knowledge base checks (before, the import wrote data that `build` refused)."""
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(GERMAN.replace("id: r-1\n", "id: INDEX\n"), encoding="utf-8")
+    assert run_import(tmp_path / "kb", "--language", "de", "--interface", "ja", catalog=catalog, profiles=[]) == 0
+    assert "  changed: ids the site keeps for a page of its own (-x added): 1" in capsys.readouterr().out.splitlines()
+    linked = load_knowledge_base(tmp_path / "kb" / "guideline_data")
+    assert [s.id for s in linked.kb.sections] == ["index-x"]

@@ -15,6 +15,7 @@ withdrawn status and back-matter resources with their citations. Each profile be
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 import shutil
@@ -452,13 +453,14 @@ def selection(profile: dict, importer: Importer, sections: list[dict], report: R
     def chosen(rules: list) -> set[str]:
         found: set[str] = set()
         for rule in rules:
-            if rule.get("matching"):
-                report.not_carried["profile imports: 'matching' patterns"] += 1
-            for control_id in rule.get("with-ids", []):
-                ours = importer.ids.get(str(control_id))
-                if ours is None:
-                    report.not_carried["profile: control ids not in the catalog"] += 1
-                    continue
+            ids = [importer.ids.get(str(control_id)) for control_id in rule.get("with-ids", [])]
+            if None in ids:
+                report.not_carried["profile: control ids not in the catalog"] += ids.count(None)
+            for matching in rule.get("matching", []):  # a glob over the catalog's own ids (OSCAL)
+                pattern = str(matching.get("pattern", ""))
+                ids += [ours for oscal_id, ours in importer.ids.items()
+                        if ours in controls and fnmatch.fnmatchcase(oscal_id, pattern)]  # fmt: skip
+            for ours in filter(None, ids):
                 found |= with_children(ours) if rule.get("with-child-controls") == "yes" else {ours}
         return found
 
@@ -586,6 +588,9 @@ def _selections(profiles: list[dict], paths: list[Path], importer: Importer, sec
         while selection_id in [c["id"] for c in checklists] or selection_id in Checklists.reserved_ids["checklists"]:
             selection_id += "-2"
         chosen = selection(profile, importer, sections, report)
+        if not chosen:  # a checklist of nothing
+            report.not_carried["profiles that select no control of the catalog"] += 1
+            continue
         members = [s for s in sections if s["id"] in chosen]
         for section in members:
             section.setdefault("selections", []).append(selection_id)

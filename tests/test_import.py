@@ -552,3 +552,25 @@ def test_a_control_whose_id_a_page_of_the_site_keeps_gets_another(tmp_path, caps
     assert "  changed: ids the site keeps for a page of its own (-x added): 1" in capsys.readouterr().out.splitlines()
     linked = load_knowledge_base(tmp_path / "kb" / "guideline_data")
     assert [s.id for s in linked.kb.sections] == ["index-x"]
+
+
+def test_a_profile_selects_by_pattern_and_one_that_selects_nothing_is_said(tmp_path, capsys):
+    """OSCAL's `matching` is a glob over the catalog's ids; a profile that selects no control makes no selection
+    (a checklist of nothing would not build) and the report says so."""
+    profiles = []
+    for name, pattern in (("ac-two", "ac-2*"), ("none", "zz-*")):
+        profile = {"profile": {"uuid": "3f0c6d7e-8a9b-4c1d-9e2f-3a4b5c6d7e8f",
+                               "metadata": {"title": name, "last-modified": "2026-11-01T00:00:00Z", "version": "1",
+                                            "oscal-version": "1.1.2"},
+                               "imports": [{"href": "catalog.json",
+                                            "include-controls": [{"matching": [{"pattern": pattern}],
+                                                                  "with-child-controls": "yes"}]}]}}  # fmt: skip
+        profiles.append(tmp_path / f"{name}.json")
+        profiles[-1].write_text(json.dumps(profile), encoding="utf-8")
+    assert run_import(tmp_path / "kb", "--language", "en", profiles=profiles) == 0
+    assert "  not carried: profiles that select no control of the catalog: 1" in capsys.readouterr().out.splitlines()
+    kb = load_knowledge_base(tmp_path / "kb" / "guideline_data").kb
+    assert kb.config.selections == ["ac-two"]
+    chosen = [s.id for s in kb.sections if "ac-two" in s.selections]
+    assert chosen == [s.id for s in kb.sections if s.kind == "control" and s.id.startswith("ac-2")]
+    assert "ac-2" in chosen and "ac-2.1" in chosen and "ac-1" not in chosen

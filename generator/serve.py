@@ -343,10 +343,13 @@ def building_page(data: Path) -> bytes:
     what is wrong with it."""
     defaults, own, config = (_mapping(path) for path in (DEFAULT_UI, data / "ui.yaml", data / "kb.yaml"))
     first = (config.get("languages") or [None])[0] if isinstance(config.get("languages"), list) else None
+    fallback = config.get("interface_fallback")
+    shown_in = fallback.get(first) if isinstance(fallback, dict) and isinstance(first, str) else None
     texts = {}
     for key in ("serve.building.title", "serve.building.body"):
         strings = {**defaults[key], **(own.get(key) if isinstance(own.get(key), dict) else {})}
-        language = first if isinstance(strings.get(first), str) else next(iter(defaults[key]))
+        language = next((code for code in (first, shown_in) if isinstance(strings.get(code), str)),
+                        next(iter(defaults[key])))  # fmt: skip
         texts[key.rsplit(".", 1)[1]], texts["language"] = strings[language], language
     return environment().get_template("serve_empty.html.j2").render(**texts).encode("utf-8")
 

@@ -223,6 +223,10 @@ def test_the_building_page_speaks_the_knowledge_base_s_first_language(tmp_path):
     assert "<h1>Building the site</h1>" in building_page(data).decode()
     (data / "ui.yaml").write_text("serve.building.title: {en: 'Wait <a little>'}\n", encoding="utf-8")
     assert "<h1>Wait &lt;a little&gt;</h1>" in building_page(data).decode()  # its own words, escaped
+    # a language the generator's strings are not written in: shown in its interface_fallback
+    config.write_text("languages: [de]\ninterface_fallback: {de: en}\n", encoding="utf-8")
+    (data / "ui.yaml").unlink()
+    assert '<html lang="en">' in building_page(data).decode()
     config.write_text("languages: [broken\n", encoding="utf-8")  # the build will say what is wrong
     assert '<html lang="ja">' in building_page(data).decode()
 

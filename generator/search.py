@@ -849,7 +849,7 @@ def words_file(linked: Linked, language: Language) -> bytes:
         "stop": sorted(stop_words(language)),
         "inflections": inflections(language),
         "number_words": language.t(NUMBER_WORDS_KEY).split(),
-        "numerals": language.t(NUMERALS_KEY).split(),
+        "numerals": [numerals.split() for numerals in language.t(NUMERALS_KEY).split("|") if numerals.split()],
         "okurigana": OKURIGANA_COMPOUND.pattern,
         "sections": sections,
         "ids": ids,

@@ -205,11 +205,26 @@
   function numberedLabel(text) {
     const parts = runs(text);
     const last = parts.pop() || "";
-    for (let n = NUMERALS.length; n >= 1; n -= 1) {
-      const numeral = NUMERALS[n - 1];
-      if (last === numeral && parts.length) return parts.concat([String(n)]).join(" ");
-      if (last.length > numeral.length && last.endsWith(numeral) && ONLY_KANJI.test(last)) {
-        return parts.concat([last.slice(0, -numeral.length), String(n)]).join(" ");
+    for (const numerals of NUMERALS) {
+      for (let n = numerals.length; n >= 1; n -= 1) {
+        const numeral = numerals[n - 1];
+        if (last === numeral && parts.length) return parts.concat([String(n)]).join(" ");
+        if (last.length > numeral.length && last.endsWith(numeral) && ONLY_KANJI.test(last)) {
+          return parts.concat([last.slice(0, -numeral.length), String(n)]).join(" ");
+        }
+      }
+    }
+    return null;
+  }
+  // A section number beside other words, at the start or the end of the query (4.2.1 vendors, background chapter 1):
+  // the number as sectionNumber reads it, when it is written with a separator or a number word (a bare digit beside
+  // words, "5 steps", is a count)
+  function numberBesideWords(text) {
+    const parts = normalise(text).trim().split(/\s+/);
+    for (let k = Math.min(3, parts.length - 1); k >= 1; k -= 1) {
+      for (const piece of [parts.slice(0, k).join(" "), parts.slice(parts.length - k).join(" ")]) {
+        const number = sectionNumber(piece);
+        if (number && (number.indexOf(".") >= 0 || /\D/.test(piece.replace(/\s/g, "")))) return number;
       }
     }
     return null;
@@ -814,7 +829,8 @@
     const number = sectionNumber(text);
     const sections = words.sections || {};
     const root = this.root + (this.languageRoot || "");
-    const hit = sections[number || runs(text).join(" ")] || sections[numberedLabel(text)];
+    const hit = sections[number || runs(text).join(" ")] || sections[numberedLabel(text)] ||
+      sections[numberBesideWords(text)];
     if (hit) out.first.push({ url: root + hit[0], title: hit[1] });
     // An id in any form (CL4-039, cl4-39, AC-2, IA-5(1), cyber-policy) leads to its page (and the item on it) first.
     const id = idShaped(text) ? (words.ids || {})[idKey(text)] : null;

@@ -651,6 +651,8 @@ def test_the_first_words_of_a_pages_task_lead_to_it_first(page, server, linked, 
         ("ja", "雛形", "templates/"),
         ("en", "every control on a single page", "en/checklists/map/"),
         ("ja", "CSF2.0 対応表", "csf/"),  # a word of its title beside its task's
+        ("ja", "PDF", "downloads/"),  # the downloads page prints the whole guideline
+        ("en", "the guideline as a pdf", "en/downloads/"),
         # a topic beside the task's words: the section on the topic first
         ("en", "where do I start with risk assessment", "en/guideline/4-2-2/"),
     ],

@@ -44,6 +44,7 @@ PART_ID = re.compile(r"^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$")
 INSERT = re.compile(r"\{\{\s*insert:\s*param,\s*([^\s}]+)\s*\}\}")
 MD_ESCAPE = re.compile(r"\\([\\`*_\[\]{}()#+\-.!<>|])")  # Markdown's backslash escapes: the character itself
 MD_LINK = re.compile(r"\[([^\]\n]*)\]\(#([^)\s]+)\)")
+LIST_LINE = re.compile(r"^( *)([-*+]|\d{1,3}[.)])[ \t]+(\S.*)$")  # a Markdown list's item: its indent, marker, text
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 ROLES = {"statement": "statement", "guidance": "guidance", "assessment-objective": "objective",
          "objective": "objective", "example": "examples", "examples": "examples"}  # fmt: skip
@@ -144,6 +145,12 @@ def _check_model(path: Path, root: str, data: dict) -> None:
         raise DataError([Problem(str(path), None, f"not a valid OSCAL {root}: {first['msg']}",
                                  "correct the file where the key path points (OSCAL's schema names the keys)",
                                  f"{root}.{where}")]) from None  # fmt: skip
+
+
+def _is_list(chunk: str) -> bool:
+    """A Markdown paragraph that is a list: items, and lines of theirs indented."""
+    lines = chunk.split("\n")
+    return bool(LIST_LINE.match(lines[0])) and all(LIST_LINE.match(line) or line.startswith(" ") for line in lines)
 
 
 def _error(path: Path, message: str, fix: str) -> DataError:
@@ -367,20 +374,54 @@ class Importer:
             block["name"] = name
         if part.get("title"):
             block["title"] = self.text(part["title"])
-        prose = self.text(part.get("prose", "")) if part.get("prose") else None
-        if prose:
-            block["paragraphs"] = [prose]
         items = [i for i in (self._item(p, element + ".parts[]") for p in part.get("parts", [])) if i]
+        paragraphs, listed = self._prose(str(part.get("prose", "")), lists=not items)
+        if paragraphs:
+            block["paragraphs"] = paragraphs
+        items = items or listed
         if items:
             block["items"] = items
         self._part_leftovers(part, element)
-        if not prose and not items:
+        if not paragraphs and not items:
             if block["role"] != "paragraph" or "title" not in block:
                 self.report.not_carried[f"{element} without prose or parts"] += 1
                 return None
             block["role"] = "heading"
             block.pop("name", None)
         return block
+
+    def _prose(self, markup: str, lists: bool) -> tuple[list[dict], list[dict]]:
+        """A part's prose as paragraphs (Markdown's, between blank lines), and a Markdown list that ends it as the
+        block's items, nested as indented (how the export writes a block's items). A list before a paragraph stays
+        text: a block's items come after its paragraphs."""
+        chunks = [c for c in re.split(r"\n[ \t]*\n", markup.replace("\r\n", "\n").strip()) if c.strip()]
+        start = len(chunks)
+        while lists and start and _is_list(chunks[start - 1]):
+            start -= 1
+        paragraphs = [text for text in (self.text(chunk) for chunk in chunks[:start]) if text]
+        return paragraphs, self._list([line for chunk in chunks[start:] for line in chunk.split("\n")])
+
+    def _list(self, lines: list[str]) -> list[dict]:
+        top: list[dict] = []
+        open_items: list[tuple[int, dict]] = []  # the items a deeper one nests in, with their indent
+        for line in lines:
+            match = LIST_LINE.match(line)
+            if not match:  # a line of the item above
+                open_items[-1][1]["text"] += "\n" + line.strip()
+                continue
+            indent, marker, text = len(match.group(1)), match.group(2), match.group(3)
+            while open_items and open_items[-1][0] >= indent:
+                open_items.pop()
+            item: dict[str, Any] = {"text": text} | ({"label": marker} if marker[0].isdigit() else {})
+            (open_items[-1][1].setdefault("items", []) if open_items else top).append(item)
+            open_items.append((indent, item))
+
+        def converted(item: dict) -> dict:
+            text = self.text(item.pop("text")) or {self.language: "—"}
+            children = {"items": [converted(i) for i in item["items"]]} if "items" in item else {}
+            return {"text": text, **item} | children
+
+        return [converted(item) for item in top]
 
     def _item(self, part: dict, element: str) -> dict | None:
         item: dict[str, Any] = {}

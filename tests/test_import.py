@@ -574,3 +574,21 @@ def test_a_profile_selects_by_pattern_and_one_that_selects_nothing_is_said(tmp_p
     chosen = [s.id for s in kb.sections if "ac-two" in s.selections]
     assert chosen == [s.id for s in kb.sections if s.kind == "control" and s.id.startswith("ac-2")]
     assert "ac-2" in chosen and "ac-2.1" in chosen and "ac-1" not in chosen
+
+
+def test_a_markdown_list_that_ends_a_parts_prose_is_its_items(tmp_path):
+    """OSCAL prose is Markdown: its paragraphs are paragraphs, and a list that ends it is the block's items, nested
+    as indented, a numbered one with its number as label (the export writes a block's items so); a list before a
+    paragraph stays text, since a block's items come after its paragraphs."""
+    prose = "Die Organisation:\n\n- eins\n  weiter\n- zwei\n  1. a\n  2. b\n\n* drei"
+    before = "- erst\n\nDann ein Absatz."
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(GERMAN.replace('prose: "Siehe {{ insert: param, freq }}."', f"prose: {json.dumps(before)}")
+                       .replace('prose: "Die Richtlinie wird {{ insert: param, r-1_prm_1 }} geprüft."',
+                                f"prose: {json.dumps(prose)}"), encoding="utf-8")  # fmt: skip
+    assert run_import(tmp_path / "kb", "--language", "de", "--interface", "en", catalog=catalog, profiles=[]) == 0
+    statement, guidance = load_knowledge_base(tmp_path / "kb" / "guideline_data").index.sections["r-1"].blocks
+    assert [p.de for p in statement.paragraphs] == ["Die Organisation:"]
+    shape = [(i.label, i.text.de, [(c.label, c.text.de) for c in i.items]) for i in statement.items]
+    assert shape == [(None, "eins\nweiter", []), (None, "zwei", [("1.", "a"), ("2.", "b")]), (None, "drei", [])]
+    assert ([p.de for p in guidance.paragraphs], guidance.items) == (["- erst", "Dann ein Absatz."], [])

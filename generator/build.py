@@ -152,7 +152,8 @@ def generate_language(plan: Plan, language: Language, report: BuildReport, cache
     site_nav = nav(linked, pages, functools.partial(nav_title, language=language))
     site_name = html_text(language.text(linked.kb.document.title))
     switch = alternates(plan.names, language) if len(plan.languages) > 1 else []  # one language: no language selector
-    config = language_config(language, site_name, site_nav, switch, linked.kb.config.slug)
+    config = language_config(language, site_name, site_nav, switch, linked.kb.config.slug,
+                             linked.kb.config.interface_fallback.get(language.code))  # fmt: skip
     report.pages[language.code] = len(rendered.markdown)
     report.files[language.code] = len([path for path in files if path.startswith("downloads/")])  # not our assets
     rendered.state.forget()

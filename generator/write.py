@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import material
 import yaml
 
 from .files import files_under
@@ -101,10 +102,25 @@ def write_if_changed(target: Path, content: bytes) -> bool:
     return True
 
 
-def language_config(language: Language, site_name: str, nav: list, alternates: list[dict], slug: str) -> dict:
+# The languages Material's own interface is written in (its partials/languages/<code>.html)
+THEME_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
+
+
+def theme_language(code: str, interface: str | None) -> str:
+    """The language of Material's own interface for a page in `code`: the code (de, pt-BR), else its language
+    without the region (de-DE → de), else the knowledge base's interface_fallback for it; Material has no de-DE,
+    and a build asking for it stopped."""
+    for candidate in (code, code.split("-")[0], interface):
+        if candidate and (THEME_LANGUAGES / f"{candidate}.html").is_file():
+            return candidate
+    return code
+
+
+def language_config(language: Language, site_name: str, nav: list, alternates: list[dict], slug: str,
+                    interface: str | None = None) -> dict:  # fmt: skip
     return {
         "site_name": site_name,
-        "theme": {"language": language.code},
+        "theme": {"language": theme_language(language.code, interface)},
         "nav": nav,
         "extra": {
             "alternate": alternates,

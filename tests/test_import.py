@@ -508,21 +508,22 @@ catalog:
 
 
 def test_a_catalog_in_a_language_the_interface_is_not_written_in(tmp_path, capsys):
-    """A German catalog: the generator's menus and buttons are not written in German, so the import asks which
-    language to show them in, writing nothing, and with --interface builds in one command: the pages are German
-    (lang="de"), the interface English. The catalog's own parameter is carried by the control that first inserts it
+    """An Austrian German catalog (de-AT): the generator's menus and buttons are not written in it, so the import
+    asks which language to show them in, writing nothing, and with --interface builds in one command: the pages are
+    German (lang="de": Material's own interface has de, not de-AT, which stopped the build), the interface English.
+    The catalog's own parameter is carried by the control that first inserts it
     (a choice of its parameter), and a choice shows it as its own text."""
     catalog = tmp_path / "katalog.yaml"
     catalog.write_text(GERMAN, encoding="utf-8")
-    assert run_import(tmp_path / "kb", "--language", "de", catalog=catalog, profiles=[]) == 1
+    assert run_import(tmp_path / "kb", "--language", "de-AT", catalog=catalog, profiles=[]) == 1
     assert capsys.readouterr().err == (
         "1 problem in the data:\n"
-        "--language: the generator's interface strings (menus, buttons, labels) are not written in 'de'\n"
+        "--language: the generator's interface strings (menus, buttons, labels) are not written in 'de-AT'\n"
         "    fix: give --interface with one they are in (en, ja, zh-Hant): the site shows them in it until the "
-        "knowledge base's ui.yaml writes them as 'de:'\n"
+        "knowledge base's ui.yaml writes them as 'de-AT:'\n"
     )
     assert not (tmp_path / "kb").exists()
-    assert run_import(tmp_path / "kb", "--language", "de", "--interface", "en", catalog=catalog, profiles=[]) == 0
+    assert run_import(tmp_path / "kb", "--language", "de-AT", "--interface", "en", catalog=catalog, profiles=[]) == 0
     data = tmp_path / "kb" / "guideline_data"
     assert capsys.readouterr().out.splitlines()[1:5] == [
         "  1 controls",
@@ -530,7 +531,7 @@ def test_a_catalog_in_a_language_the_interface_is_not_written_in(tmp_path, capsy
         "  changed: interface strings: shown in English (kb.yaml interface_fallback): 1",
         "  not carried: catalog.params[] no section's text inserts: 1",
     ]
-    assert yaml.safe_load((data / "kb.yaml").read_text(encoding="utf-8"))["interface_fallback"] == {"de": "en"}
+    assert yaml.safe_load((data / "kb.yaml").read_text(encoding="utf-8"))["interface_fallback"] == {"de-AT": "en"}
     linked = load_knowledge_base(data)
     assert [p.id for p in linked.index.sections["r-1"].params] == ["r-1_prm_1", "freq"]
     paths = Paths.of(data=data)

@@ -72,3 +72,15 @@ def test_wide_tables_scroll_in_their_own_box_with_the_first_column_in_view(phone
     assert first.bounding_box()["x"] == left  # the number stays in view
     header = table.locator("th").nth(1)
     assert header.evaluate("h => h.getBoundingClientRect().height < 2.5 * parseFloat(getComputedStyle(h).lineHeight)")
+
+
+def test_a_filter_whose_longest_choice_is_wider_than_the_screen_keeps_the_page_in_it(phone, server, site):
+    """A select is as wide as its longest option: an imported catalog's baseline ("NIST Special Publication 800-53
+    Revision 5.1.1 MODERATE IMPACT BASELINE") made the controls overview scroll sideways on a phone."""
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(server + page_url(site, "en", "controls overview"))
+    phone.evaluate("""() => { const option = document.createElement("option");
+        option.textContent = "NIST Special Publication 800-53 Revision 5.1.1 MODERATE IMPACT BASELINE";
+        document.querySelector(".kb-filter select").append(option); }""")
+    phone.evaluate(NEXT_FRAMES)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
